@@ -1,0 +1,58 @@
+//! Command implementations: resolve flags into library objects and run them.
+
+mod rules;
+mod scan;
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use piimap::detect::Engine;
+use piimap::exit::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// An error in what the user asked for (exit code 2), as opposed to a failure to do it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Sets up `tracing` on stderr: warnings by default, `-v`/`-vv` for more, `RUST_LOG` wins.
+pub fn init_logging(quiet: bool, verbose: u8) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .try_init();
+}
+
+/// Loads the built-in rules plus `--rules`, with the threshold applied.
+pub fn load_engine(cli: &Cli) -> anyhow::Result<Engine> {
+    if !(0.0..=1.0).contains(&cli.min_confidence) {
+        return Err(UsageError(format!(
+            "--min-confidence must be within 0.0–1.0, got {}",
+            cli.min_confidence
+        ))
+        .into());
+    }
+    let mut engine = Engine::with_rules(cli.rules.as_deref()).context("loading rules")?;
+    engine.set_threshold(cli.min_confidence);
+    Ok(engine)
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Scan(args) => scan::run(&cli, args),
+        Command::Rules(cmd) => rules::run(&cli, cmd),
+    }
+}

@@ -1,0 +1,219 @@
+//! `piimap rules list|test|check`.
+
+use std::io::Write;
+
+use anyhow::Context;
+use piimap::detect::examples::check_examples;
+use piimap::detect::{Engine, Gate};
+use piimap::exit::ExitCode;
+use serde_json::json;
+
+use super::{load_engine, UsageError};
+use crate::cli::{Cli, Format, RulesCommand};
+
+pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RulesCommand::List { format } => list(&load_engine(cli)?, *format),
+        RulesCommand::Test {
+            rule,
+            format,
+            texts,
+        } => test(&load_engine(cli)?, rule.as_deref(), *format, texts),
+        RulesCommand::Check { dir } => check(cli, dir),
+    }
+}
+
+fn gate_name(g: Gate) -> &'static str {
+    match g {
+        Gate::Free => "pattern",
+        Gate::Context => "pattern+context",
+        Gate::Prefilter => "pattern+prefilter",
+        Gate::NameOnly => "column",
+    }
+}
+
+fn list(engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            let items: Vec<_> = engine
+                .detectors()
+                .iter()
+                .map(|d| {
+                    let t = engine.taxonomy().get(&d.spec.data_type);
+                    json!({
+                        "id": d.spec.id,
+                        "data_type": d.spec.data_type,
+                        "description": d.spec.description,
+                        "kind": gate_name(d.gate),
+                        "validator": d.validator.map(|v| v.name()),
+                        "confidence": d.spec.confidence,
+                        "requires_context": d.spec.requires_context,
+                        "patterns": d.spec.patterns.len(),
+                        "value_patterns": d.spec.value_patterns.len(),
+                        "context": d.spec.context,
+                        "column_hints": d.spec.column_hints,
+                        "mask": d.mask.name(),
+                        "ccpa": t.map(|t| t.ccpa.clone()),
+                        "sensitive": t.map(|t| t.sensitive.clone()),
+                        "gdpr_special": t.map(|t| t.gdpr_special.clone()),
+                        "fideslang": t.map(|t| t.fideslang.clone()),
+                        "file": d.file,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &items)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{:<28} {:<20} {:<18} {:<18} {:>5}  DESCRIPTION",
+                "ID", "DATA TYPE", "KIND", "VALIDATOR", "CONF"
+            )?;
+            for d in engine.detectors() {
+                writeln!(
+                    out,
+                    "{:<28} {:<20} {:<18} {:<18} {:>5.2}  {}",
+                    d.spec.id,
+                    d.spec.data_type,
+                    gate_name(d.gate),
+                    d.validator.map_or("-", |v| v.name()),
+                    d.spec.confidence,
+                    d.spec.description
+                )?;
+            }
+            let types: std::collections::BTreeSet<_> = engine
+                .detectors()
+                .iter()
+                .map(|d| &d.spec.data_type)
+                .collect();
+            writeln!(
+                out,
+                "\n{} detectors covering {} data types",
+                engine.detectors().len(),
+                types.len()
+            )?;
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+fn test(
+    engine: &Engine,
+    rule: Option<&str>,
+    format: Format,
+    texts: &[String],
+) -> anyhow::Result<ExitCode> {
+    if let Some(id) = rule {
+        if !engine.detectors().iter().any(|d| d.spec.id == id) {
+            return Err(
+                UsageError(format!("no rule with id `{id}` (see `piimap rules list`)")).into(),
+            );
+        }
+    }
+    let mut scanner = engine.scanner();
+    let mut results = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let mut found = Vec::new();
+        scanner.scan_text(text.as_bytes(), &mut found);
+        found.retain(|f| rule.is_none_or(|id| engine.detector(f.detector).spec.id == id));
+        let findings: Vec<_> = found
+            .iter()
+            .map(|f| {
+                let d = engine.detector(f.detector);
+                json!({
+                    "rule": d.spec.id,
+                    "data_type": d.spec.data_type,
+                    "confidence": (f.confidence * 100.0).round() / 100.0,
+                    "masked": f.masked,
+                    "why": engine.explain(f),
+                })
+            })
+            .collect();
+        results.push(json!({ "input": i + 1, "findings": findings }));
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &results)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            for r in &results {
+                // The input itself is not echoed: it may be real personal data.
+                let findings = r["findings"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                if findings.is_empty() {
+                    writeln!(out, "input {}: no findings", r["input"])?;
+                }
+                for f in findings {
+                    writeln!(
+                        out,
+                        "input {}: {} ({}) confidence {} value {}\n    why: {}",
+                        r["input"],
+                        f["data_type"].as_str().unwrap_or_default(),
+                        f["rule"].as_str().unwrap_or_default(),
+                        f["confidence"],
+                        f["masked"].as_str().unwrap_or_default(),
+                        f["why"].as_str().unwrap_or_default()
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let user = match piimap::rules::load_dir(dir) {
+        Ok(user) => user,
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
+            return Ok(ExitCode::Fatal);
+        }
+    };
+    let user_ids: Vec<String> = user.iter().map(|d| d.spec.id.clone()).collect();
+    let base = piimap::rules::builtin_detectors().context("loading built-in rules")?;
+    let taxonomy = piimap::taxonomy::Taxonomy::builtin()?;
+    let mut engine = match Engine::build(
+        piimap::rules::layer(base, user),
+        taxonomy,
+        piimap::names::NameDictionary::builtin(),
+    ) {
+        Ok(engine) => engine,
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
+            return Ok(ExitCode::Fatal);
+        }
+    };
+    engine.set_threshold(cli.min_confidence);
+    let mut problems = 0;
+    for d in engine
+        .detectors()
+        .iter()
+        .filter(|d| user_ids.contains(&d.spec.id))
+    {
+        let ex = &d.spec.examples;
+        if ex.matches.len() < 3 || ex.no_match.len() < 3 {
+            eprintln!(
+                "{}: rule `{}`: warning: fewer than 3 examples.match / examples.no_match",
+                d.file, d.spec.id
+            );
+        }
+    }
+    for failure in check_examples(&engine, |d| user_ids.contains(&d.spec.id)) {
+        eprintln!("{failure}");
+        problems += 1;
+    }
+    if problems > 0 {
+        eprintln!("rule pack {}: {problems} example(s) failed", dir.display());
+        return Ok(ExitCode::Fatal);
+    }
+    println!("rule pack {}: {} rule(s) OK", dir.display(), user_ids.len());
+    Ok(ExitCode::Success)
+}

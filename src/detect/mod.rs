@@ -1,0 +1,822 @@
+//! The detection engine: every detector compiled once into one matcher.
+//!
+//! [`Engine::build`] turns rule specs into an immutable engine (builder → immutable
+//! value, as in aho-corasick). Scanning happens through a per-thread [`Scanner`] that
+//! owns the matcher's mutable cache and a little scratch space, so the hot path
+//! allocates nothing per line or per finding.
+//!
+//! How a haystack is searched, in one pass:
+//!
+//! * **Free patterns** — detectors whose shape is distinctive enough on its own (cards,
+//!   IBANs, emails, keys, IPs, …) — and **trigger literals** are compiled together into
+//!   one multi-pattern regex (regex-automata's meta regex, leftmost-first, matches carry
+//!   a pattern id). Unicode is off: the DFA runs on raw bytes and invalid UTF-8 costs
+//!   nothing.
+//! * A detector with `requires_context = true` is *not* in that regex: its context
+//!   words are (word-bounded, case-insensitive). Only when a context word is found does
+//!   the detector's own regex run, in the window around it. A bare 9-digit number or a
+//!   date therefore costs nothing unless `ssn` or `dob` is near. A detector with a
+//!   `prefilter` works the same way with its literals (`-----BEGIN`, `eyJ`).
+//! * Each candidate is then scored in explicit stages (pattern → validator → context →
+//!   name hint → threshold) and the stages are kept as [`Evidence`].
+
+pub mod column;
+pub mod examples;
+pub mod finding;
+pub mod hint;
+
+use std::collections::BTreeMap;
+
+use aho_corasick::{AhoCorasick, MatchKind as AcMatchKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchKind};
+
+pub use finding::{DetectorIdx, Evidence, Finding, FindingSink, Via};
+use hint::{Hint, NormalizedName};
+
+use crate::mask::{MaskStyle, Masked};
+use crate::names::NameDictionary;
+use crate::rules::{DetectorKind, DetectorSpec, LoadedDetector, RuleError, RuleErrors};
+use crate::taxonomy::Taxonomy;
+use crate::validate::Validator;
+
+/// How a detector's patterns get to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// In the main multi-pattern regex.
+    Free,
+    /// Only around one of its context words (or under a hinting name).
+    Context,
+    /// Only around one of its prefilter literals.
+    Prefilter,
+    /// No value patterns: decided from names (and closed value lists).
+    NameOnly,
+}
+
+/// A detector compiled for scanning.
+pub struct CompiledDetector {
+    /// The spec as loaded (for listing and explanations).
+    pub spec: DetectorSpec,
+    /// The file it came from.
+    pub file: String,
+    /// Index of its data type in [`Engine::data_types`].
+    pub type_idx: u16,
+    /// The validator, if any.
+    pub validator: Option<Validator>,
+    /// How its findings are masked.
+    pub mask: MaskStyle,
+    /// How its patterns get to run.
+    pub gate: Gate,
+    patterns: Vec<Regex>,
+    value_regex: Option<Regex>,
+    context: Option<AhoCorasick>,
+    negative: Option<AhoCorasick>,
+    hints: Vec<Hint>,
+    excludes: Vec<Hint>,
+    values: Vec<Vec<u8>>,
+}
+
+/// What a pattern id of the main regex stands for.
+#[derive(Clone, Debug)]
+enum MainEntry {
+    /// A free pattern of this detector.
+    Pattern(DetectorIdx),
+    /// A trigger literal: run these detectors around it (with the context word index,
+    /// or `None` for a prefilter literal).
+    Trigger(Vec<(DetectorIdx, Option<u16>)>),
+}
+
+/// The compiled rule set. Immutable and `Sync`: share one across threads.
+pub struct Engine {
+    detectors: Vec<CompiledDetector>,
+    data_types: Vec<String>,
+    main: Option<Regex>,
+    main_entries: Vec<MainEntry>,
+    /// Reporting threshold (stage 5).
+    threshold: f32,
+    names: NameDictionary,
+    taxonomy: Taxonomy,
+}
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn compile(patterns: &[String]) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(syntax_config())
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .hybrid_cache_capacity(8 << 20),
+        )
+        .build_many(patterns)
+        .map_err(|e| match e.syntax_error() {
+            // The parser's own message points at the offending spot in the pattern.
+            Some(syntax) => syntax.to_string(),
+            None => e.to_string(),
+        })
+}
+
+fn word_automaton(words: &[String]) -> Option<AhoCorasick> {
+    if words.is_empty() {
+        return None;
+    }
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(AcMatchKind::LeftmostLongest)
+        .build(words)
+        .ok()
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Finds the first word of `ac` in `text` that stands as a whole word.
+fn find_word(ac: &AhoCorasick, text: &[u8]) -> Option<u16> {
+    ac.find_iter(text)
+        .find(|m| {
+            let before = m.start().checked_sub(1).map(|i| text[i]);
+            let after = text.get(m.end()).copied();
+            let first_is_word = is_word_byte(text[m.start()]);
+            let last_is_word = is_word_byte(text[m.end() - 1]);
+            !(first_is_word && before.is_some_and(is_word_byte))
+                && !(last_is_word && after.is_some_and(is_word_byte))
+        })
+        .map(|m| m.pattern().as_u32() as u16)
+}
+
+/// A literal as a regex that matches it case-insensitively, word-bounded at word ends.
+fn literal_regex(word: &str, word_bounded: bool) -> String {
+    let escaped = regex_syntax_escape(word);
+    let bytes = word.as_bytes();
+    let start = if word_bounded && bytes.first().is_some_and(|&b| is_word_byte(b)) {
+        r"\b"
+    } else {
+        ""
+    };
+    let end = if word_bounded && bytes.last().is_some_and(|&b| is_word_byte(b)) {
+        r"\b"
+    } else {
+        ""
+    };
+    format!("(?i:{start}{escaped}{end})")
+}
+
+fn regex_syntax_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if r"\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        if c == ' ' {
+            // Context phrases match any run of blanks, dashes or underscores between words.
+            out.push_str(r"[ _\-]+");
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The byte window around `[s, e)`, at most `window` either side, within the line.
+fn line_window(hay: &[u8], s: usize, e: usize, window: usize) -> (usize, usize) {
+    let lo = s.saturating_sub(window);
+    let ws = memchr::memrchr(b'\n', &hay[lo..s]).map_or(lo, |p| lo + p + 1);
+    let hi = (e + window).min(hay.len());
+    let we = memchr::memchr(b'\n', &hay[e..hi]).map_or(hi, |p| e + p);
+    (ws, we)
+}
+
+/// Whether a detector is hinted, excluded or neither by a column/field name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HintStatus {
+    /// The name says nothing about this detector.
+    #[default]
+    None,
+    /// The name matches one of its `column_hints`.
+    Hinted,
+    /// The name matches one of its `column_exclude`.
+    Excluded,
+}
+
+/// A column or field name, resolved once against every detector's hints.
+#[derive(Clone, Debug, Default)]
+pub struct FieldContext {
+    /// The name as given.
+    pub name: String,
+    status: Vec<HintStatus>,
+    /// Detectors whose patterns should run on the whole value because of the name.
+    hinted: Vec<DetectorIdx>,
+}
+
+impl FieldContext {
+    /// The hint status of one detector.
+    pub fn status(&self, det: DetectorIdx) -> HintStatus {
+        self.status.get(det as usize).copied().unwrap_or_default()
+    }
+
+    /// Detectors hinted by this name.
+    pub fn hinted(&self) -> &[DetectorIdx] {
+        &self.hinted
+    }
+}
+
+impl Engine {
+    /// Compiles rule specs. Every problem is collected (file, rule id, message) rather
+    /// than stopping at the first.
+    pub fn build(
+        loaded: Vec<LoadedDetector>,
+        taxonomy: Taxonomy,
+        names: NameDictionary,
+    ) -> Result<Engine, RuleErrors> {
+        let mut errors = Vec::new();
+        let mut detectors: Vec<CompiledDetector> = Vec::new();
+        let data_types: Vec<String> = taxonomy.types.keys().cloned().collect();
+        let mut seen_ids = BTreeMap::new();
+
+        for LoadedDetector { file, spec } in loaded {
+            let err = |msg: String| RuleError::new(file.clone(), Some(&spec.id), msg);
+            if let Some(prev) = seen_ids.insert(spec.id.clone(), file.clone()) {
+                errors.push(err(format!("duplicate id (also in {prev})")));
+                continue;
+            }
+            match compile_detector(&spec, &taxonomy, &data_types) {
+                Ok(parts) => detectors.push(CompiledDetector {
+                    spec,
+                    file,
+                    ..parts
+                }),
+                Err(messages) => errors.extend(messages.into_iter().map(err)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RuleErrors(errors));
+        }
+        // Priority order decides leftmost-first ties: lower priority value first.
+        detectors.sort_by(|a, b| {
+            a.spec
+                .priority
+                .cmp(&b.spec.priority)
+                .then_with(|| a.spec.id.cmp(&b.spec.id))
+        });
+
+        let (main, main_entries) = build_main(&detectors)
+            .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
+        Ok(Engine {
+            detectors,
+            data_types,
+            main,
+            main_entries,
+            threshold: finding::score::DEFAULT_THRESHOLD,
+            names,
+            taxonomy,
+        })
+    }
+
+    /// The built-in pack, optionally with a user pack layered on top.
+    pub fn with_rules(user_dir: Option<&std::path::Path>) -> Result<Engine, RuleErrors> {
+        let mut loaded = crate::rules::builtin_detectors()?;
+        if let Some(dir) = user_dir {
+            loaded = crate::rules::layer(loaded, crate::rules::load_dir(dir)?);
+        }
+        let taxonomy = Taxonomy::builtin().map_err(|e| RuleErrors(vec![e]))?;
+        Engine::build(loaded, taxonomy, NameDictionary::builtin())
+    }
+
+    /// Sets the reporting threshold (stage 5).
+    pub fn set_threshold(&mut self, threshold: f32) {
+        self.threshold = threshold.clamp(0.0, 1.0);
+    }
+
+    /// The reporting threshold.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The compiled detectors, in priority order.
+    pub fn detectors(&self) -> &[CompiledDetector] {
+        &self.detectors
+    }
+
+    /// One detector.
+    pub fn detector(&self, idx: DetectorIdx) -> &CompiledDetector {
+        &self.detectors[idx as usize]
+    }
+
+    /// The data type name of a detector.
+    pub fn data_type(&self, idx: DetectorIdx) -> &str {
+        &self.data_types[self.detectors[idx as usize].type_idx as usize]
+    }
+
+    /// All data type names, indexed by `type_idx`.
+    pub fn data_types(&self) -> &[String] {
+        &self.data_types
+    }
+
+    /// The taxonomy the engine was built with.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// A new per-thread scanner.
+    pub fn scanner(&self) -> Scanner<'_> {
+        Scanner {
+            engine: self,
+            cache: self.main.as_ref().map(Regex::create_cache),
+            recent: Vec::new(),
+        }
+    }
+
+    /// Resolves a column/field name against every detector's hints.
+    pub fn field_context(&self, name: &str) -> FieldContext {
+        let norm = NormalizedName::new(name);
+        let mut status = vec![HintStatus::None; self.detectors.len()];
+        let mut hinted = Vec::new();
+        if !norm.is_empty() {
+            for (i, d) in self.detectors.iter().enumerate() {
+                if d.excludes.iter().any(|h| norm.matches(h)) {
+                    status[i] = HintStatus::Excluded;
+                } else if d.hints.iter().any(|h| norm.matches(h)) {
+                    status[i] = HintStatus::Hinted;
+                    hinted.push(i as DetectorIdx);
+                }
+            }
+        }
+        FieldContext {
+            name: name.to_string(),
+            status,
+            hinted,
+        }
+    }
+
+    /// A human explanation of a finding's score.
+    pub fn explain(&self, f: &Finding) -> String {
+        let d = self.detector(f.detector);
+        let ev = &f.evidence;
+        let mut parts = vec![match ev.via {
+            Via::Pattern => format!("pattern {:.2}", ev.base),
+            Via::ValuePattern => format!("value pattern {:.2}", ev.base),
+            Via::ValueList => format!("value list {:.2}", ev.base),
+            Via::Name => format!("column name {:.2}", ev.base),
+        }];
+        if let Some(v) = ev.validator {
+            parts
+                .push(format!("validator {} passed ({:?})", v.name(), v.strength()).to_lowercase());
+        }
+        if let Some(w) = ev.context_word {
+            let word = d.spec.context.get(w as usize).map_or("?", String::as_str);
+            parts.push(format!(
+                "context {word:?} +{:.2}",
+                finding::score::CONTEXT_BONUS
+            ));
+        }
+        if ev.name_hint {
+            parts.push(format!("name hint +{:.2}", finding::score::NAME_HINT_BONUS));
+        }
+        format!("{} => {:.2}", parts.join("; "), f.confidence)
+    }
+
+    fn validate(&self, v: Validator, cand: &[u8]) -> bool {
+        match v.check(cand) {
+            Some(ok) => ok,
+            None => match v {
+                Validator::PersonName => self.names.is_full_name(cand),
+                _ => self.names.is_name_token(cand),
+            },
+        }
+    }
+}
+
+/// Compiles one spec's parts (everything but `spec` and `file`), or says what is wrong.
+fn compile_detector(
+    spec: &DetectorSpec,
+    taxonomy: &Taxonomy,
+    data_types: &[String],
+) -> Result<CompiledDetector, Vec<String>> {
+    let mut errs = Vec::new();
+    if spec.id.is_empty()
+        || !spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
+        errs.push("id must be non-empty lowercase letters, digits, '_' or '-'".to_string());
+    }
+    let type_idx = data_types.iter().position(|t| *t == spec.data_type);
+    if type_idx.is_none() {
+        errs.push(format!(
+            "unknown data_type `{}` (not in taxonomy.toml)",
+            spec.data_type
+        ));
+    }
+    let validator = match &spec.validator {
+        Some(name) => match Validator::from_name(name) {
+            Some(v) => Some(v),
+            None => {
+                errs.push(format!("unknown validator `{name}`"));
+                None
+            }
+        },
+        None => None,
+    };
+    let mask_name = spec
+        .mask
+        .clone()
+        .or_else(|| taxonomy.get(&spec.data_type).map(|t| t.mask.clone()))
+        .unwrap_or_else(|| "full".into());
+    let mask = MaskStyle::from_name(&mask_name).unwrap_or_else(|| {
+        errs.push(format!("unknown mask `{mask_name}`"));
+        MaskStyle::Full
+    });
+    if !(0.0..=1.0).contains(&spec.confidence) {
+        errs.push(format!("confidence {} is outside 0.0–1.0", spec.confidence));
+    }
+    let mut patterns = Vec::new();
+    for (i, p) in spec.patterns.iter().enumerate() {
+        match compile(std::slice::from_ref(p)) {
+            Ok(re) => {
+                if re.is_match(Input::new("")) {
+                    errs.push(format!("pattern {} matches the empty string", i + 1));
+                }
+                patterns.push(re);
+            }
+            Err(e) => errs.push(format!("pattern {} does not compile: {e}", i + 1)),
+        }
+    }
+    let value_regex = if spec.value_patterns.is_empty() {
+        None
+    } else {
+        let anchored: Vec<String> = spec
+            .value_patterns
+            .iter()
+            .map(|p| format!("(?:{p})$"))
+            .collect();
+        match compile(&anchored) {
+            Ok(re) => Some(re),
+            Err(e) => {
+                errs.push(format!("value_patterns do not compile: {e}"));
+                None
+            }
+        }
+    };
+    let gate = match spec.kind {
+        DetectorKind::Column => {
+            if !spec.patterns.is_empty() || !spec.value_patterns.is_empty() {
+                errs.push("a column detector has no patterns (use kind = \"pattern\")".into());
+            }
+            if spec.column_hints.is_empty() && spec.values.is_empty() {
+                errs.push("a column detector needs column_hints or values".into());
+            }
+            Gate::NameOnly
+        }
+        DetectorKind::Pattern => {
+            if spec.patterns.is_empty() && spec.value_patterns.is_empty() {
+                errs.push("needs at least one of patterns or value_patterns".into());
+            }
+            if !spec.value_patterns.is_empty() && spec.column_hints.is_empty() {
+                errs.push(
+                    "value_patterns are only used under column_hints, and there are none".into(),
+                );
+            }
+            if spec.requires_context {
+                if spec.context.is_empty() && !spec.patterns.is_empty() {
+                    errs.push("requires_context = true needs context words".into());
+                }
+                Gate::Context
+            } else if !spec.prefilter.is_empty() {
+                Gate::Prefilter
+            } else {
+                Gate::Free
+            }
+        }
+    };
+    if spec.prefilter.iter().any(String::is_empty) || spec.context.iter().any(String::is_empty) {
+        errs.push("empty prefilter or context word".into());
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(CompiledDetector {
+        spec: spec.clone(),
+        file: String::new(),
+        type_idx: type_idx.unwrap_or(0) as u16,
+        validator,
+        mask,
+        gate,
+        patterns,
+        value_regex,
+        context: word_automaton(&spec.context),
+        negative: word_automaton(&spec.negative_context),
+        hints: spec.column_hints.iter().map(|h| Hint::new(h)).collect(),
+        excludes: spec.column_exclude.iter().map(|h| Hint::new(h)).collect(),
+        values: spec
+            .values
+            .iter()
+            .map(|v| v.trim().to_ascii_lowercase().into_bytes())
+            .collect(),
+    })
+}
+
+/// Builds the main regex: free patterns (in priority order) first, then trigger literals.
+fn build_main(detectors: &[CompiledDetector]) -> Result<(Option<Regex>, Vec<MainEntry>), String> {
+    let mut patterns = Vec::new();
+    let mut entries = Vec::new();
+    for (i, d) in detectors.iter().enumerate() {
+        if d.gate == Gate::Free {
+            for p in &d.spec.patterns {
+                patterns.push(p.clone());
+                entries.push(MainEntry::Pattern(i as DetectorIdx));
+            }
+        }
+    }
+    // Trigger literals, merged when several detectors share one.
+    let mut triggers: BTreeMap<(String, bool), Vec<(DetectorIdx, Option<u16>)>> = BTreeMap::new();
+    for (i, d) in detectors.iter().enumerate() {
+        match d.gate {
+            Gate::Context if !d.spec.patterns.is_empty() => {
+                for (w, word) in d.spec.context.iter().enumerate() {
+                    triggers
+                        .entry((word.to_ascii_lowercase(), true))
+                        .or_default()
+                        .push((i as DetectorIdx, Some(w as u16)));
+                }
+            }
+            Gate::Prefilter => {
+                for lit in &d.spec.prefilter {
+                    triggers
+                        .entry((lit.to_ascii_lowercase(), false))
+                        .or_default()
+                        .push((i as DetectorIdx, None));
+                }
+            }
+            _ => {}
+        }
+    }
+    for ((word, bounded), targets) in triggers {
+        patterns.push(literal_regex(&word, bounded));
+        entries.push(MainEntry::Trigger(targets));
+    }
+    if patterns.is_empty() {
+        return Ok((None, entries));
+    }
+    Ok((Some(compile(&patterns)?), entries))
+}
+
+/// Per-thread scanning state: the main regex cache and a little scratch space.
+pub struct Scanner<'e> {
+    engine: &'e Engine,
+    cache: Option<meta::Cache>,
+    /// (type_idx, start) of findings reported recently, to report a value once even
+    /// when several triggers or stages find it.
+    recent: Vec<(u16, usize)>,
+}
+
+impl<'e> Scanner<'e> {
+    /// The engine this scanner belongs to.
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// Scans free text (a line, a chunk of lines, a document). Findings' offsets are
+    /// relative to `hay`.
+    pub fn scan_text(&mut self, hay: &[u8], sink: &mut dyn FindingSink) {
+        self.recent.clear();
+        self.scan_main(hay, None, sink);
+    }
+
+    /// Scans one value of a named column or field: free text detection, plus the
+    /// detectors the name hints at, which may also run their whole-value patterns.
+    pub fn scan_value(&mut self, value: &[u8], field: &FieldContext, sink: &mut dyn FindingSink) {
+        self.recent.clear();
+        self.scan_main(value, Some(field), sink);
+        let engine = self.engine;
+        for &det in field.hinted() {
+            let d = engine.detector(det);
+            if matches!(d.gate, Gate::Context | Gate::Prefilter) {
+                self.run_patterns(det, value, 0, value.len(), None, Some(field), sink);
+            }
+            if let Some(re) = &d.value_regex {
+                let trimmed = value.trim_ascii();
+                let offset = trimmed.as_ptr() as usize - value.as_ptr() as usize;
+                if trimmed.is_empty() || self.seen(d.type_idx, offset) {
+                    continue;
+                }
+                if re
+                    .search(&Input::new(trimmed).anchored(Anchored::Yes))
+                    .is_some()
+                {
+                    self.evaluate(
+                        det,
+                        value,
+                        offset,
+                        offset + trimmed.len(),
+                        Via::ValuePattern,
+                        None,
+                        Some(field),
+                        sink,
+                    );
+                }
+            }
+        }
+    }
+
+    fn seen(&self, type_idx: u16, start: usize) -> bool {
+        self.recent
+            .iter()
+            .any(|&(t, s)| t == type_idx && s == start)
+    }
+
+    fn scan_main(&mut self, hay: &[u8], field: Option<&FieldContext>, sink: &mut dyn FindingSink) {
+        let engine = self.engine;
+        let Some(main) = engine.main.as_ref() else {
+            return;
+        };
+        // The cache is moved out for the loop so the stage methods can borrow `self`.
+        let Some(mut cache) = self.cache.take() else {
+            return;
+        };
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = main.search_with(&mut cache, &Input::new(hay).range(at..)) else {
+                break;
+            };
+            let (s, e) = (m.start(), m.end());
+            let next = match &engine.main_entries[m.pattern().as_usize()] {
+                MainEntry::Pattern(det) => {
+                    if self.evaluate(*det, hay, s, e, Via::Pattern, None, field, sink) {
+                        e
+                    } else {
+                        // Another free detector may match at the same start; if none
+                        // does, continue just after it (patterns' own \b keep us sane).
+                        self.retry_at(*det, hay, s, field, sink).unwrap_or(s + 1)
+                    }
+                }
+                MainEntry::Trigger(targets) => {
+                    for &(det, word) in targets {
+                        let d = engine.detector(det);
+                        // A prefilter literal sits inside the value (the '@' of an email):
+                        // give the detector's regex the whole neighbourhood of the line.
+                        let window = if d.gate == Gate::Prefilter {
+                            d.spec.window.max(256)
+                        } else {
+                            d.spec.window
+                        };
+                        let (ws, we) = line_window(hay, s, e, window.max(e - s));
+                        self.run_patterns(det, hay, ws, we, word, field, sink);
+                    }
+                    e
+                }
+            };
+            at = next.max(s + 1);
+        }
+        self.cache = Some(cache);
+    }
+
+    /// After a free candidate failed, tries the other free detectors anchored at the same start.
+    fn retry_at(
+        &mut self,
+        failed: DetectorIdx,
+        hay: &[u8],
+        s: usize,
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) -> Option<usize> {
+        let engine = self.engine;
+        for (i, d) in engine.detectors.iter().enumerate() {
+            let det = i as DetectorIdx;
+            if det == failed || d.gate != Gate::Free {
+                continue;
+            }
+            for re in &d.patterns {
+                if let Some(m) = re.search(&Input::new(hay).range(s..).anchored(Anchored::Yes)) {
+                    if self.evaluate(
+                        det,
+                        hay,
+                        m.start(),
+                        m.end(),
+                        Via::Pattern,
+                        None,
+                        field,
+                        sink,
+                    ) {
+                        return Some(m.end());
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Runs one detector's own patterns over `hay[ws..we]`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_patterns(
+        &mut self,
+        det: DetectorIdx,
+        hay: &[u8],
+        ws: usize,
+        we: usize,
+        word: Option<u16>,
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) {
+        let d = self.engine.detector(det);
+        for re in &d.patterns {
+            let mut at = ws;
+            while at < we {
+                let Some(m) = re.search(&Input::new(hay).range(at..we)) else {
+                    break;
+                };
+                self.evaluate(
+                    det,
+                    hay,
+                    m.start(),
+                    m.end(),
+                    Via::Pattern,
+                    word,
+                    field,
+                    sink,
+                );
+                at = m.end().max(m.start() + 1);
+            }
+        }
+    }
+
+    /// Scores one candidate through the stages; reports it if it passes. Returns
+    /// whether it was reported (or had already been).
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate(
+        &mut self,
+        det: DetectorIdx,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        via: Via,
+        trigger_word: Option<u16>,
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) -> bool {
+        let engine = self.engine;
+        let d = engine.detector(det);
+        if self.seen(d.type_idx, s) {
+            return true;
+        }
+        let hint = field.map_or(HintStatus::None, |f| f.status(det));
+        if hint == HintStatus::Excluded {
+            return false;
+        }
+        let cand = &hay[s..e];
+        // Stage 2: validator.
+        if let Some(v) = d.validator {
+            if !engine.validate(v, cand) {
+                sink.rejected(det);
+                return false;
+            }
+        }
+        // Stage 3: context, on the same line, outside the candidate itself.
+        let (ws, we) = line_window(hay, s, e, d.spec.window);
+        if let Some(neg) = &d.negative {
+            if find_word(neg, &hay[ws..s]).is_some() || find_word(neg, &hay[e..we]).is_some() {
+                return false;
+            }
+        }
+        let context_word = trigger_word.or_else(|| {
+            let ac = d.context.as_ref()?;
+            find_word(ac, &hay[ws..s]).or_else(|| find_word(ac, &hay[e..we]))
+        });
+        // Stage 4: name hint.
+        let name_hint = hint == HintStatus::Hinted;
+        if d.spec.requires_context && context_word.is_none() && !name_hint {
+            return false;
+        }
+        let evidence = Evidence {
+            via,
+            base: d.spec.confidence,
+            validator: d.validator,
+            context_word,
+            name_hint,
+        };
+        let confidence = evidence.confidence();
+        // Stage 5: threshold.
+        if confidence < engine.threshold {
+            return false;
+        }
+        let finding = Finding {
+            detector: det,
+            start: s,
+            end: e,
+            confidence,
+            evidence,
+            masked: Masked::new(cand, d.mask),
+        };
+        self.recent.push((d.type_idx, s));
+        sink.finding(hay, &finding);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

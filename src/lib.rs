@@ -1,0 +1,26 @@
+//! piimap finds personal information in an organisation's data and turns what it finds
+//! into the privacy disclosures the law requires.
+//!
+//! Data flows one way, and each stage lives in its own module:
+//!
+//! ```text
+//!  source ──► records / cells ──► detect (Engine) ──► findings ──► inventory ──► renderers
+//!             (files, databases)   rules/ as data      FindingSink
+//! ```
+//!
+//! * [`rules`] loads the declarative rule pack (detectors, taxonomy) — built in, or a
+//!   user directory on top.
+//! * [`detect`] compiles every detector into one multi-pattern matcher and scores
+//!   candidates in explicit stages (pattern → validator → context → name hint →
+//!   threshold). It has two entry points: free text ([`detect::Scanner::scan_text`]) and
+//!   column classification ([`detect::column::ColumnClassifier`]).
+//! * [`validate`] holds the checksum and structural validators rules refer to by name.
+//! * [`mask`] makes the masked form every finding carries; raw values never leave.
+
+pub mod detect;
+pub mod exit;
+pub mod mask;
+pub mod names;
+pub mod rules;
+pub mod taxonomy;
+pub mod validate;

@@ -1,0 +1,112 @@
+//! The taxonomy: what each data type *means* in law.
+//!
+//! Loaded from `rules/taxonomy.toml` (embedded). Detectors only name a `data_type`; the
+//! taxonomy maps it to the CCPA statutory category, sensitive-PI item, GDPR Art. 9
+//! category and fideslang key, so outputs and notices never hard-code legal knowledge.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One data type of the fixed vocabulary (`email`, `ssn`, …) and its legal mapping.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataType {
+    /// Human label, e.g. "Email address".
+    pub label: String,
+    /// Short plural phrase for notices, e.g. "email addresses".
+    pub example: String,
+    /// CCPA §1798.140(v)(1) letters, best fit first.
+    pub ccpa: Vec<String>,
+    /// §1798.140(ae) item key, e.g. "(ae)(1)(A)"; empty when not sensitive.
+    #[serde(default)]
+    pub sensitive: String,
+    /// The condition under which the type becomes sensitive, if any.
+    #[serde(default)]
+    pub sensitive_note: String,
+    /// GDPR Art. 9 special category wording; empty when none.
+    #[serde(default)]
+    pub gdpr_special: String,
+    /// True for criminal convictions and offences (GDPR Art. 10).
+    #[serde(default)]
+    pub gdpr_article10: bool,
+    /// fideslang data-category key.
+    pub fideslang: String,
+    /// True when the fideslang key is a custom extension of the default taxonomy.
+    #[serde(default)]
+    pub fideslang_custom: bool,
+    /// Family used to group types in reports (identifiers, financial, …).
+    #[serde(default)]
+    pub family: String,
+    /// Default masking style for detectors of this type.
+    #[serde(default = "default_mask")]
+    pub mask: String,
+}
+
+fn default_mask() -> String {
+    "full".to_string()
+}
+
+/// A CCPA statutory category (§1798.140(v)(1)(A)–(L)).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CcpaCategory {
+    /// The subparagraph letter.
+    pub letter: String,
+    /// The exact statutory term, as the law requires it to be used.
+    pub name: String,
+    /// The shorthand seen in policies.
+    #[serde(default)]
+    pub short: String,
+    /// The statute's own examples.
+    #[serde(default)]
+    pub examples: String,
+}
+
+/// A §1798.140(ae) sensitive-PI item and its statutory wording.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitiveItem {
+    /// The statutory wording.
+    pub wording: String,
+}
+
+/// The whole taxonomy file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taxonomy {
+    /// CCPA categories by letter.
+    pub ccpa: BTreeMap<String, CcpaCategory>,
+    /// Sensitive-PI items by key.
+    #[serde(default)]
+    pub sensitive: BTreeMap<String, SensitiveItem>,
+    /// Data types by name.
+    pub types: BTreeMap<String, DataType>,
+}
+
+impl Taxonomy {
+    /// Parses a taxonomy file's text.
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// The built-in taxonomy embedded in the binary.
+    pub fn builtin() -> Result<Self, crate::rules::RuleError> {
+        let text = crate::rules::embedded_text("taxonomy.toml")?;
+        Self::from_toml(text)
+            .map_err(|e| crate::rules::RuleError::new("taxonomy.toml", None, e.to_string()))
+    }
+
+    /// Looks up a data type.
+    pub fn get(&self, name: &str) -> Option<&DataType> {
+        self.types.get(name)
+    }
+
+    /// The statutory category name for a letter, or the letter itself when unknown.
+    pub fn ccpa_name<'a>(&'a self, letter: &'a str) -> &'a str {
+        self.ccpa
+            .get(letter)
+            .map(|c| c.name.as_str())
+            .unwrap_or(letter)
+    }
+}

@@ -1,0 +1,5 @@
+//! One integration-test binary (linked once), with a module per area.
+
+mod accuracy;
+mod rules;
+mod util;
