@@ -40,7 +40,7 @@ const EXIT_CODES: &str =
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan text for personal information (text given with --text, or stdin).
+    /// Scan files, directories, text or stdin for personal information.
     Scan(ScanArgs),
     /// List, test and check detection rules.
     #[command(subcommand)]
@@ -59,14 +59,93 @@ pub enum Format {
 
 /// `piimap scan`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  piimap scan ./exports --out out/\n  piimap scan /var/log/app --findings findings.jsonl --format json\n  echo 'card 4111 1111 1111 1111' | piimap scan")]
 pub struct ScanArgs {
-    /// Text to scan (repeatable). Without it, stdin is scanned.
-    #[arg(long, value_name = "TEXT")]
+    /// Files or directories to scan (CSV/TSV, JSON lines, Parquet, text and logs; .gz and
+    /// .zst too). Without paths or --text, stdin is scanned as text.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Text to scan (repeatable), instead of paths.
+    #[arg(long, value_name = "TEXT", conflicts_with = "paths")]
     pub text: Vec<String>,
 
-    /// Output format.
+    /// Write DIR/inventory.json (atomically).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Write every finding, masked, as JSON lines to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub findings: Option<PathBuf>,
+
+    /// Output on stdout: a summary table, or the inventory as JSON.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+
+    /// Rows sampled per table (CSV, JSON lines, Parquet).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sample_rows: usize,
+
+    /// Seed of the deterministic row sample (same seed, same rows).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Read every row of every table instead of a sample (memory stays bounded).
+    #[arg(long)]
+    pub full: bool,
+
+    /// Include hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links.
+    #[arg(long = "follow", short = 'L')]
+    pub follow: bool,
+
+    /// Only scan files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Never scan files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Skip files larger than this (e.g. 500M, 2G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Longest line scanned; longer lines are scanned up to this and counted.
+    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
+    pub line_cap: u64,
+}
+
+/// Parses a size like `512`, `64K`, `10M`, `2G` (binary multiples).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                'B' => 1,
+                _ => return Err(format!("unknown size suffix in {s:?} (use K, M, G or T)")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    let n: u64 = num.trim().parse().map_err(|_| format!("not a size: {s:?}"))?;
+    n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
 }
 
 /// `piimap rules ...`.

@@ -16,11 +16,20 @@
 //!   column classification ([`detect::column::ColumnClassifier`]).
 //! * [`validate`] holds the checksum and structural validators rules refer to by name.
 //! * [`mask`] makes the masked form every finding carries; raw values never leave.
+//! * [`source`] walks paths and reads files (CSV/TSV, JSON lines, Parquet, text and
+//!   logs, compressed or not), pushing cells and text into a [`source::RecordSink`].
+//! * [`scan`] orchestrates sources and the engine in parallel into per-asset reports.
+//! * [`inventory`] is the result model written as `inventory.json`; [`report`] renders
+//!   it for humans.
 
 pub mod detect;
 pub mod exit;
+pub mod inventory;
 pub mod mask;
 pub mod names;
+pub mod report;
 pub mod rules;
+pub mod scan;
+pub mod source;
 pub mod taxonomy;
 pub mod validate;

@@ -7,7 +7,7 @@
 //!    ([`super::Scanner::scan_value`]). For each data type we count the values with at
 //!    least one finding (`matched`), the validator passes and rejections, and distinct
 //!    matched values.
-//! 2. **Decoys**: when a type's validator saw at least 5 candidates and fewer than half
+//! 2. **Decoys**: when a type's validator saw at least 10 candidates and fewer than 30 %
 //!    passed, the column is shaped like the type but is not it (random 16-digit ids,
 //!    of which ~10 % pass Luhn by chance). No verdict.
 //! 3. **Value evidence**: `ratio = matched / non_empty`. Confidence is the mean finding
@@ -25,7 +25,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{DetectorIdx, Engine, FieldContext, Finding, FindingSink, Gate, HintStatus, Scanner};
 use crate::mask::Masked;
@@ -34,6 +34,10 @@ use crate::mask::Masked;
 const DISTINCT_CAP: usize = 10_000;
 /// Masked examples kept per verdict.
 const EXAMPLES: usize = 3;
+/// A validator that saw at least this many candidates ...
+const DECOY_MIN_ATTEMPTS: u64 = 10;
+/// ... and passed fewer than this share of them marks the column as a decoy.
+const DECOY_PASS_RATE: f32 = 0.3;
 
 /// Per data type counters for one column.
 #[derive(Default)]
@@ -53,7 +57,7 @@ struct TypeStats {
 }
 
 /// One data type found in a column, with the evidence for it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The data type.
     pub data_type: String,
@@ -70,15 +74,15 @@ pub struct Verdict {
     /// Distinct matched values (capped at 10,000).
     pub distinct: u64,
     /// The kinds of evidence: `value_pattern`, `validator`, `context`, `name_hint`, `value_list`, `name_only`.
-    pub evidence: Vec<&'static str>,
+    pub evidence: Vec<String>,
     /// Rule ids that fired.
     pub rules: Vec<String>,
     /// Up to three masked examples.
-    pub examples: Vec<Masked>,
+    pub examples: Vec<String>,
 }
 
 /// The classification of one column.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ColumnReport {
     /// The column or field name.
     pub name: String,
@@ -90,16 +94,296 @@ pub struct ColumnReport {
     pub verdicts: Vec<Verdict>,
 }
 
-/// Accumulates one column's values and produces its [`ColumnReport`].
-pub struct ColumnClassifier<'e> {
-    scanner: Scanner<'e>,
-    field: FieldContext,
+/// How sparse matches are weighed when turning a [`Tally`] into verdicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A column or structured field: a few matches among many values weigh less.
+    Column,
+    /// Unstructured text: every finding already passed the threshold on its own.
+    Text,
+}
+
+/// Per data type counters for one column, field or text stream; mergeable, so each
+/// thread can tally its own chunk and the results are combined once.
+#[derive(Default)]
+pub struct Tally {
     types: BTreeMap<u16, TypeStats>,
     values_seen: u64,
     non_empty: u64,
+}
+
+impl TypeStats {
+    fn merge(&mut self, other: TypeStats) {
+        self.matched_values += other.matched_values;
+        self.findings += other.findings;
+        self.confidence_sum += other.confidence_sum;
+        self.validated += other.validated;
+        self.rejected += other.rejected;
+        self.name_hint |= other.name_hint;
+        self.context |= other.context;
+        self.via_value_pattern |= other.via_value_pattern;
+        for h in other.distinct {
+            if self.distinct.len() >= DISTINCT_CAP {
+                break;
+            }
+            self.distinct.insert(h);
+        }
+        for r in other.rules {
+            if !self.rules.contains(&r) {
+                self.rules.push(r);
+            }
+        }
+        for e in other.examples {
+            if self.examples.len() < EXAMPLES && !self.examples.contains(&e) {
+                self.examples.push(e);
+            }
+        }
+        self.value_list_hits += other.value_list_hits;
+    }
+}
+
+impl Tally {
+    /// Counts values looked at: `seen` in all, `non_empty` of them checked.
+    pub fn count_values(&mut self, seen: u64, non_empty: u64) {
+        self.values_seen += seen;
+        self.non_empty += non_empty;
+    }
+
+    /// Values checked so far.
+    pub fn values_checked(&self) -> u64 {
+        self.non_empty
+    }
+
+    /// True when nothing was found (no finding, no rejection, no list hit).
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty()
+    }
+
+    /// Records the findings and validator rejections of *one* value (a cell, a field
+    /// occurrence or a line); `hay` is what the findings' offsets point into.
+    pub fn record(&mut self, engine: &Engine, hay: &[u8], findings: &[Finding], rejected: &[DetectorIdx]) {
+        for &det in rejected {
+            self.types.entry(engine.detector(det).type_idx).or_default().rejected += 1;
+        }
+        // Count the value once per type, with its first (best-placed) finding.
+        let mut counted: [u16; 8] = [u16::MAX; 8];
+        let mut n_counted = 0;
+        for f in findings {
+            let d = engine.detector(f.detector);
+            let st = self.types.entry(d.type_idx).or_default();
+            st.findings += 1;
+            if f.evidence.validator.is_some() {
+                st.validated += 1;
+            }
+            st.name_hint |= f.evidence.name_hint;
+            st.context |= f.evidence.context_word.is_some();
+            st.via_value_pattern |= f.evidence.via == super::Via::ValuePattern;
+            if !st.rules.contains(&f.detector) {
+                st.rules.push(f.detector);
+            }
+            if counted[..n_counted].contains(&d.type_idx) {
+                continue;
+            }
+            if n_counted < counted.len() {
+                counted[n_counted] = d.type_idx;
+                n_counted += 1;
+            }
+            st.matched_values += 1;
+            st.confidence_sum += f64::from(f.confidence);
+            if st.distinct.len() < DISTINCT_CAP {
+                if let Some(v) = hay.get(f.start..f.end) {
+                    st.distinct.insert(hash_bytes(v));
+                }
+            }
+            if st.examples.len() < EXAMPLES && !st.examples.contains(&f.masked) {
+                st.examples.push(f.masked);
+            }
+        }
+    }
+
+    fn record_list_hit(&mut self, type_idx: u16) {
+        self.types.entry(type_idx).or_default().value_list_hits += 1;
+    }
+
+    /// Adds another tally of the same column/field.
+    pub fn merge(&mut self, other: Tally) {
+        self.values_seen += other.values_seen;
+        self.non_empty += other.non_empty;
+        for (t, st) in other.types {
+            self.types.entry(t).or_default().merge(st);
+        }
+    }
+
+    /// The verdicts, most confident first (see the module docs for the rule).
+    pub fn verdicts(&self, engine: &Engine, field: &FieldContext, mode: Mode) -> Vec<Verdict> {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
+        let mut verdicts = Vec::new();
+        let mut decided: HashSet<u16> = HashSet::new();
+
+        for (&type_idx, st) in &self.types {
+            let attempts = st.validated + st.rejected;
+            let pass_rate = (attempts > 0).then(|| st.validated as f32 / attempts as f32);
+            if st.matched_values == 0 {
+                continue;
+            }
+            if attempts >= DECOY_MIN_ATTEMPTS && pass_rate.unwrap_or(1.0) < DECOY_PASS_RATE {
+                continue; // decoy: the shape without the checksum
+            }
+            let ratio = st.matched_values as f32 / n.max(1) as f32;
+            let mean = (st.confidence_sum / st.matched_values as f64) as f32;
+            let support = if mode == Mode::Text || ratio >= 0.5 || st.name_hint { 1.0 } else { 0.7 + 0.3 * ratio / 0.5 };
+            let confidence = (mean * support).min(1.0);
+            if confidence < threshold {
+                continue;
+            }
+            let mut evidence: Vec<&str> = vec![if st.via_value_pattern { "value_pattern" } else { "pattern" }];
+            if st.validated > 0 {
+                evidence.push("validator");
+            }
+            if st.context {
+                evidence.push("context");
+            }
+            if st.name_hint {
+                evidence.push("name_hint");
+            }
+            decided.insert(type_idx);
+            verdicts.push(Verdict {
+                data_type: engine.data_types()[type_idx as usize].clone(),
+                confidence,
+                matched_values: st.matched_values,
+                values_checked: n,
+                ratio,
+                validator_pass_rate: pass_rate,
+                distinct: st.distinct.len() as u64,
+                evidence: evidence.into_iter().map(String::from).collect(),
+                rules: st.rules.iter().map(|&d| engine.detector(d).spec.id.clone()).collect(),
+                examples: st.examples.iter().map(ToString::to_string).collect(),
+            });
+        }
+
+        // Closed value lists and names alone (only where there is a name).
+        for (i, d) in engine.detectors().iter().enumerate() {
+            let det = i as DetectorIdx;
+            if decided.contains(&d.type_idx) || mode == Mode::Text {
+                continue;
+            }
+            let status = field.status(det);
+            if status == HintStatus::Excluded {
+                continue;
+            }
+            let hinted = status == HintStatus::Hinted;
+            let list_hits = self.types.get(&d.type_idx).map_or(0, |s| s.value_list_hits);
+            let list_ratio = if n > 0 { list_hits as f32 / n as f32 } else { 0.0 };
+            let (confidence, evidence, matched) = if !d.values.is_empty() && n > 0 && (list_ratio >= 0.8 || (hinted && list_ratio >= 0.5)) {
+                let c = d.spec.confidence + if hinted { super::finding::score::NAME_HINT_BONUS } else { 0.0 };
+                (c.min(1.0), if hinted { vec!["value_list", "name_hint"] } else { vec!["value_list"] }, list_hits)
+            } else if hinted && (d.gate == Gate::NameOnly || n == 0) {
+                let c = if d.gate == Gate::NameOnly { d.spec.confidence } else { threshold };
+                (c, vec!["name_only"], 0)
+            } else {
+                continue;
+            };
+            if confidence < threshold {
+                continue;
+            }
+            decided.insert(d.type_idx);
+            verdicts.push(Verdict {
+                data_type: engine.data_types()[d.type_idx as usize].clone(),
+                confidence,
+                matched_values: matched,
+                values_checked: n,
+                ratio: if n > 0 { matched as f32 / n as f32 } else { 0.0 },
+                validator_pass_rate: None,
+                distinct: 0,
+                evidence: evidence.into_iter().map(String::from).collect(),
+                rules: vec![d.spec.id.clone()],
+                examples: Vec::new(),
+            });
+        }
+        verdicts.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.data_type.cmp(&b.data_type)));
+        verdicts
+    }
+}
+
+/// One column or field being tallied: its resolved name hints, its tally, and the
+/// closed-value-list detectors that apply to it. The scanner is passed in, so many
+/// fields can share one per-thread scanner.
+pub struct FieldState {
+    field: FieldContext,
+    tally: Tally,
+    list_detectors: Vec<DetectorIdx>,
+}
+
+impl FieldState {
+    /// Starts tallying a field called `name`.
+    pub fn new(engine: &Engine, name: &str) -> Self {
+        let field = engine.field_context(name);
+        let list_detectors = engine
+            .detectors()
+            .iter()
+            .enumerate()
+            .filter(|(i, d)| !d.values.is_empty() && field.status(*i as DetectorIdx) != HintStatus::Excluded)
+            .map(|(i, _)| i as DetectorIdx)
+            .collect();
+        FieldState { field, tally: Tally::default(), list_detectors }
+    }
+
+    /// The resolved name context.
+    pub fn field(&self) -> &FieldContext {
+        &self.field
+    }
+
+    /// The tally so far.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// Scans one value into the tally; its findings are left in `findings`.
+    pub fn observe(&mut self, scanner: &mut Scanner<'_>, value: &[u8], findings: &mut Vec<Finding>, rejected: &mut Vec<DetectorIdx>) {
+        findings.clear();
+        rejected.clear();
+        if value.trim_ascii().is_empty() {
+            self.tally.count_values(1, 0);
+            return;
+        }
+        self.tally.count_values(1, 1);
+        let engine = scanner.engine();
+        scanner.scan_value(value, &self.field, &mut Collect { findings, rejected });
+        self.tally.record(engine, value, findings, rejected);
+        if !self.list_detectors.is_empty() {
+            let lowered = value.trim_ascii().to_ascii_lowercase();
+            for &det in &self.list_detectors {
+                let d = engine.detector(det);
+                if d.values.iter().any(|v| *v == lowered) {
+                    self.tally.record_list_hit(d.type_idx);
+                }
+            }
+        }
+    }
+
+    /// Adds another tally of the same field (from another thread or chunk).
+    pub fn merge(&mut self, other: FieldState) {
+        self.tally.merge(other.tally);
+    }
+
+    /// The verdicts for the field.
+    pub fn report(&self, engine: &Engine) -> ColumnReport {
+        ColumnReport {
+            name: self.field.name.clone(),
+            values_seen: self.tally.values_seen,
+            values_checked: self.tally.non_empty,
+            verdicts: self.tally.verdicts(engine, &self.field, Mode::Column),
+        }
+    }
+}
+
+/// Scans one column's values with its own scanner and produces its [`ColumnReport`].
+pub struct ColumnClassifier<'e> {
+    scanner: Scanner<'e>,
+    state: FieldState,
     scratch: Vec<Finding>,
     rejected: Vec<DetectorIdx>,
-    list_detectors: Vec<DetectorIdx>,
 }
 
 struct Collect<'a> {
@@ -116,6 +400,11 @@ impl FindingSink for Collect<'_> {
     }
 }
 
+/// Collects findings and rejections of one scan call into two vectors.
+pub fn collector<'a>(findings: &'a mut Vec<Finding>, rejected: &'a mut Vec<DetectorIdx>) -> impl FindingSink + 'a {
+    Collect { findings, rejected }
+}
+
 fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     b.hash(&mut h);
@@ -125,26 +414,7 @@ fn hash_bytes(b: &[u8]) -> u64 {
 impl<'e> ColumnClassifier<'e> {
     /// Starts classifying a column called `name`.
     pub fn new(engine: &'e Engine, name: &str) -> Self {
-        let field = engine.field_context(name);
-        let list_detectors = engine
-            .detectors()
-            .iter()
-            .enumerate()
-            .filter(|(i, d)| {
-                !d.values.is_empty() && field.status(*i as DetectorIdx) != HintStatus::Excluded
-            })
-            .map(|(i, _)| i as DetectorIdx)
-            .collect();
-        ColumnClassifier {
-            scanner: engine.scanner(),
-            field,
-            types: BTreeMap::new(),
-            values_seen: 0,
-            non_empty: 0,
-            scratch: Vec::new(),
-            rejected: Vec::new(),
-            list_detectors,
-        }
+        ColumnClassifier { scanner: engine.scanner(), state: FieldState::new(engine, name), scratch: Vec::new(), rejected: Vec::new() }
     }
 
     /// Findings of the last value observed (valid until the next call).
@@ -152,215 +422,14 @@ impl<'e> ColumnClassifier<'e> {
         &self.scratch
     }
 
-    /// The resolved field context (name hints) of this column.
-    pub fn field(&self) -> &FieldContext {
-        &self.field
-    }
-
     /// Adds one value (empty or NULL values count as seen, not checked).
     pub fn observe(&mut self, value: &[u8]) {
-        self.values_seen += 1;
-        if value.trim_ascii().is_empty() {
-            return;
-        }
-        self.non_empty += 1;
-        self.scratch.clear();
-        self.rejected.clear();
-        let engine = self.scanner.engine();
-        {
-            let mut sink = Collect {
-                findings: &mut self.scratch,
-                rejected: &mut self.rejected,
-            };
-            self.scanner.scan_value(value, &self.field, &mut sink);
-        }
-        for &det in &self.rejected {
-            self.types
-                .entry(engine.detector(det).type_idx)
-                .or_default()
-                .rejected += 1;
-        }
-        // Count each value once per type, with its best finding.
-        let mut counted: [u16; 8] = [u16::MAX; 8];
-        let mut n_counted = 0;
-        for f in &self.scratch {
-            let d = engine.detector(f.detector);
-            let st = self.types.entry(d.type_idx).or_default();
-            st.findings += 1;
-            if f.evidence.validator.is_some() {
-                st.validated += 1;
-            }
-            st.name_hint |= f.evidence.name_hint;
-            st.context |= f.evidence.context_word.is_some();
-            st.via_value_pattern |= f.evidence.via == super::Via::ValuePattern;
-            if !st.rules.contains(&f.detector) {
-                st.rules.push(f.detector);
-            }
-            let already = counted[..n_counted].contains(&d.type_idx);
-            if !already {
-                if n_counted < counted.len() {
-                    counted[n_counted] = d.type_idx;
-                    n_counted += 1;
-                }
-                st.matched_values += 1;
-                st.confidence_sum += f64::from(f.confidence);
-                if st.distinct.len() < DISTINCT_CAP {
-                    st.distinct.insert(hash_bytes(&value[f.start..f.end]));
-                }
-                if st.examples.len() < EXAMPLES && !st.examples.contains(&f.masked) {
-                    st.examples.push(f.masked);
-                }
-            }
-        }
-        if !self.list_detectors.is_empty() {
-            let lowered = value.trim_ascii().to_ascii_lowercase();
-            for &det in &self.list_detectors {
-                let d = engine.detector(det);
-                if d.values.iter().any(|v| *v == lowered) {
-                    self.types.entry(d.type_idx).or_default().value_list_hits += 1;
-                }
-            }
-        }
+        self.state.observe(&mut self.scanner, value, &mut self.scratch, &mut self.rejected);
     }
 
     /// The verdicts for the column, most confident first.
     pub fn finish(self) -> ColumnReport {
-        let engine = self.scanner.engine();
-        let threshold = engine.threshold();
-        let n = self.non_empty;
-        let mut verdicts = Vec::new();
-        let mut decided: HashSet<u16> = HashSet::new();
-
-        for (&type_idx, st) in &self.types {
-            let attempts = st.validated + st.rejected;
-            let pass_rate = (attempts > 0).then(|| st.validated as f32 / attempts as f32);
-            if st.matched_values > 0 {
-                if attempts >= 5 && pass_rate.unwrap_or(1.0) < 0.5 {
-                    continue; // decoy: the shape without the checksum
-                }
-                let ratio = st.matched_values as f32 / n.max(1) as f32;
-                let mean = (st.confidence_sum / st.matched_values as f64) as f32;
-                let support = if ratio >= 0.5 || st.name_hint {
-                    1.0
-                } else {
-                    0.7 + 0.3 * ratio / 0.5
-                };
-                let confidence = (mean * support).min(1.0);
-                if confidence < threshold {
-                    continue;
-                }
-                let mut evidence = vec![if st.via_value_pattern {
-                    "value_pattern"
-                } else {
-                    "pattern"
-                }];
-                if st.validated > 0 {
-                    evidence.push("validator");
-                }
-                if st.context {
-                    evidence.push("context");
-                }
-                if st.name_hint {
-                    evidence.push("name_hint");
-                }
-                decided.insert(type_idx);
-                verdicts.push(Verdict {
-                    data_type: engine.data_types()[type_idx as usize].clone(),
-                    confidence,
-                    matched_values: st.matched_values,
-                    values_checked: n,
-                    ratio,
-                    validator_pass_rate: pass_rate,
-                    distinct: st.distinct.len() as u64,
-                    evidence,
-                    rules: st
-                        .rules
-                        .iter()
-                        .map(|&d| engine.detector(d).spec.id.clone())
-                        .collect(),
-                    examples: st.examples.clone(),
-                });
-            }
-        }
-
-        // Closed value lists and names alone.
-        for (i, d) in engine.detectors().iter().enumerate() {
-            let det = i as DetectorIdx;
-            if decided.contains(&d.type_idx) {
-                continue;
-            }
-            let status = self.field.status(det);
-            if status == HintStatus::Excluded {
-                continue;
-            }
-            let hinted = status == HintStatus::Hinted;
-            let list_hits = self.types.get(&d.type_idx).map_or(0, |s| s.value_list_hits);
-            let list_ratio = if n > 0 {
-                list_hits as f32 / n as f32
-            } else {
-                0.0
-            };
-            let (confidence, evidence, matched) = if !d.values.is_empty()
-                && n > 0
-                && (list_ratio >= 0.8 || (hinted && list_ratio >= 0.5))
-            {
-                let c = d.spec.confidence
-                    + if hinted {
-                        super::finding::score::NAME_HINT_BONUS
-                    } else {
-                        0.0
-                    };
-                (
-                    c.min(1.0),
-                    if hinted {
-                        vec!["value_list", "name_hint"]
-                    } else {
-                        vec!["value_list"]
-                    },
-                    list_hits,
-                )
-            } else if hinted && (d.gate == Gate::NameOnly || n == 0) {
-                let c = if d.gate == Gate::NameOnly {
-                    d.spec.confidence
-                } else {
-                    threshold
-                };
-                (c, vec!["name_only"], 0)
-            } else {
-                continue;
-            };
-            if confidence < threshold {
-                continue;
-            }
-            decided.insert(d.type_idx);
-            verdicts.push(Verdict {
-                data_type: engine.data_types()[d.type_idx as usize].clone(),
-                confidence,
-                matched_values: matched,
-                values_checked: n,
-                ratio: if n > 0 {
-                    matched as f32 / n as f32
-                } else {
-                    0.0
-                },
-                validator_pass_rate: None,
-                distinct: 0,
-                evidence,
-                rules: vec![d.spec.id.clone()],
-                examples: Vec::new(),
-            });
-        }
-        verdicts.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then_with(|| a.data_type.cmp(&b.data_type))
-        });
-        ColumnReport {
-            name: self.field.name.clone(),
-            values_seen: self.values_seen,
-            values_checked: n,
-            verdicts,
-        }
+        self.state.report(self.scanner.engine())
     }
 }
 

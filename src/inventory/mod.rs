@@ -1,0 +1,255 @@
+//! The inventory: per data asset (file, table, log stream) and per field, which data
+//! types it holds, how sure we are, and the evidence — plus what could not be scanned.
+//!
+//! Serialised as `inventory.json` (schema [`SCHEMA`], documented in the README). Every
+//! value in it is masked; an asset that failed to scan says so and is never presented
+//! as "no personal information".
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::detect::column::Verdict;
+
+/// The schema id written into every inventory; bump on incompatible changes.
+pub const SCHEMA: &str = "piimap.inventory/1";
+
+/// How an asset's scan ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Read completely (or as sampled).
+    Scanned,
+    /// Read in part: an error stopped the read; what was read is reported.
+    Partial,
+    /// Not read at all because of an error.
+    Failed,
+    /// Not read on purpose (binary, special file, size limit).
+    Skipped,
+}
+
+/// A problem with an asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetError {
+    /// A short machine-readable kind (`io`, `parse`, `invalid_utf8`, `ragged_rows`, …).
+    pub kind: String,
+    /// What happened (never contains a scanned value).
+    pub message: String,
+    /// How many times (for counted anomalies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// The first line where it happened, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_line: Option<u64>,
+    /// True when it stopped (part of) the scan.
+    pub fatal: bool,
+}
+
+/// Per asset scan statistics.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AssetStats {
+    /// Bytes on disk.
+    pub bytes: u64,
+    /// Lines (text) or data rows (tables) read.
+    pub rows: u64,
+    /// Rows whose values were classified (equals `rows` unless sampled).
+    pub rows_scanned: u64,
+    /// How rows were chosen (`full`, `all rows`, `reservoir sample …`, `all lines`).
+    pub sampling: String,
+    /// Wall time of this asset's scan, in milliseconds.
+    pub duration_ms: u64,
+    /// Columns or fields skipped, with the reason (coverage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_columns: Vec<SkippedColumn>,
+}
+
+/// A column that was not examined, and why.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SkippedColumn {
+    /// The column.
+    pub column: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The data types found in one field (or in the asset's unstructured text: `field: null`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FieldReport {
+    /// The column, JSON path or key; None for unstructured text.
+    pub field: Option<String>,
+    /// Non-empty values (or lines) checked.
+    pub values_checked: u64,
+    /// Data types found, most confident first.
+    pub types: Vec<Verdict>,
+}
+
+/// One scanned data asset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AssetReport {
+    /// Stable id: `file:<path>`, `postgres://host:port/db/schema.table`, `sqlite:<path>/<table>`.
+    pub id: String,
+    /// The asset as given or walked (a path, a table).
+    pub asset: String,
+    /// `file` or `table`.
+    pub kind: String,
+    /// Detected format (`csv`, `jsonl`, `parquet`, `text`, …).
+    pub format: String,
+    /// Compression, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// The line format of a text file (`plain`, `json`, `key_value`, `access_log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_format: Option<String>,
+    /// How the scan ended.
+    pub status: Status,
+    /// Why it was skipped, for skipped assets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_reason: Option<String>,
+    /// Scan statistics.
+    pub stats: AssetStats,
+    /// Fields with findings.
+    pub fields: Vec<FieldReport>,
+    /// Problems (fatal or counted).
+    pub errors: Vec<AssetError>,
+}
+
+impl AssetReport {
+    /// A new report for an asset, with no findings yet.
+    pub fn new(id: String, asset: String, kind: &str, format: &str) -> Self {
+        AssetReport {
+            id,
+            asset,
+            kind: kind.into(),
+            format: format.into(),
+            compression: None,
+            line_format: None,
+            status: Status::Scanned,
+            skipped_reason: None,
+            stats: AssetStats::default(),
+            fields: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Records a fatal error: the asset becomes `failed`, or `partial` when something
+    /// was read before the error.
+    pub fn fail(&mut self, kind: &str, message: String, read_something: bool) {
+        self.status = if read_something { Status::Partial } else { Status::Failed };
+        self.errors.push(AssetError { kind: kind.into(), message, count: None, first_line: None, fatal: true });
+    }
+
+    /// The data types held anywhere in the asset.
+    pub fn data_types(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().flat_map(|f| f.types.iter().map(|t| t.data_type.as_str()))
+    }
+}
+
+/// Run-level information.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ScanInfo {
+    /// What was scanned (paths, redacted database URLs).
+    pub roots: Vec<String>,
+    /// When the scan started (UTC, RFC 3339).
+    pub started_at: String,
+    /// Total wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Bytes read from files.
+    pub bytes: u64,
+    /// Assets by status.
+    pub assets_scanned: u64,
+    /// Assets read in part.
+    pub assets_partial: u64,
+    /// Assets not read because of errors.
+    pub assets_failed: u64,
+    /// Assets skipped on purpose.
+    pub assets_skipped: u64,
+    /// Settings that change results (sample size, seed, threshold, rules).
+    pub settings: BTreeMap<String, String>,
+}
+
+/// Roll-up of one data type across assets.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TypeSummary {
+    /// Assets holding it.
+    pub assets: u64,
+    /// Fields holding it.
+    pub fields: u64,
+    /// Matched values.
+    pub matches: u64,
+    /// Highest confidence seen.
+    pub max_confidence: f32,
+}
+
+/// The whole inventory.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Inventory {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// The piimap version that wrote it.
+    pub piimap_version: String,
+    /// Run information.
+    pub scan: ScanInfo,
+    /// One entry per asset, sorted by id.
+    pub assets: Vec<AssetReport>,
+    /// Per data type roll-up.
+    pub summary: BTreeMap<String, TypeSummary>,
+}
+
+impl Inventory {
+    /// Builds the inventory (sorting assets and computing the roll-up).
+    pub fn new(mut scan: ScanInfo, mut assets: Vec<AssetReport>) -> Self {
+        assets.sort_by(|a, b| a.id.cmp(&b.id));
+        scan.assets_scanned = assets.iter().filter(|a| a.status == Status::Scanned).count() as u64;
+        scan.assets_partial = assets.iter().filter(|a| a.status == Status::Partial).count() as u64;
+        scan.assets_failed = assets.iter().filter(|a| a.status == Status::Failed).count() as u64;
+        scan.assets_skipped = assets.iter().filter(|a| a.status == Status::Skipped).count() as u64;
+        let mut summary: BTreeMap<String, TypeSummary> = BTreeMap::new();
+        for a in &assets {
+            let mut seen_in_asset = std::collections::BTreeSet::new();
+            for f in &a.fields {
+                for t in &f.types {
+                    let s = summary.entry(t.data_type.clone()).or_default();
+                    s.fields += 1;
+                    s.matches += t.matched_values;
+                    s.max_confidence = s.max_confidence.max(t.confidence);
+                    if seen_in_asset.insert(t.data_type.clone()) {
+                        s.assets += 1;
+                    }
+                }
+            }
+        }
+        Inventory { schema: SCHEMA.into(), piimap_version: env!("CARGO_PKG_VERSION").into(), scan, assets, summary }
+    }
+
+    /// True when any asset failed or was read only in part.
+    pub fn has_failures(&self) -> bool {
+        self.assets.iter().any(|a| matches!(a.status, Status::Failed | Status::Partial))
+    }
+}
+
+/// The current UTC time as RFC 3339 (`2026-11-29T02:44:00Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (y, m, d) = crate::validate::civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// Writes a file atomically: a temporary file in the same directory, then a rename, so a
+/// reader never sees half a file and a crash leaves the old one intact.
+pub fn write_atomic(path: &std::path::Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".piimap-").suffix(".tmp").tempfile_in(dir)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w)?;
+        std::io::Write::flush(&mut w)?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

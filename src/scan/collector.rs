@@ -1,0 +1,244 @@
+//! [`AssetCollector`]: the detector stage as a [`RecordSink`]. It owns a per-thread
+//! scanner, interns field names, tallies findings per field (and for unstructured
+//! text), counts anomalies, and buffers finding lines for the findings file.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::findings::{push_line, FindingLine, FindingsWriter};
+use crate::detect::column::{collector as finding_collector, FieldState, Mode, Tally};
+use crate::detect::{DetectorIdx, Engine, FieldContext, Finding, Scanner};
+use crate::inventory::{AssetError, AssetReport, FieldReport};
+use crate::mask::Masked;
+use crate::source::{Anomaly, FieldId, Location, RecordSink};
+
+/// A finding kept for the findings file (field by id, value masked).
+#[derive(Clone, Copy)]
+struct Kept {
+    field: Option<FieldId>,
+    line: Option<u64>,
+    row: Option<u64>,
+    detector: DetectorIdx,
+    confidence: f32,
+    masked: Masked,
+}
+
+/// Collects one asset's (or one chunk's) results.
+pub struct AssetCollector<'e> {
+    engine: &'e Engine,
+    asset: String,
+    scanner: Scanner<'e>,
+    names: Vec<String>,
+    ids: HashMap<String, FieldId>,
+    fields: Vec<FieldState>,
+    text: Tally,
+    keep: bool,
+    kept: Vec<Kept>,
+    anomalies: BTreeMap<&'static str, (u64, Option<u64>)>,
+    rows: u64,
+    scratch: Vec<Finding>,
+    rejected: Vec<DetectorIdx>,
+    lines_of: Vec<u64>,
+}
+
+fn anomaly_name(kind: Anomaly) -> &'static str {
+    match kind {
+        Anomaly::InvalidUtf8 => "invalid_utf8",
+        Anomaly::TruncatedLine => "truncated_lines",
+        Anomaly::RaggedRow => "ragged_rows",
+        Anomaly::BadJsonLine => "bad_json_lines",
+    }
+}
+
+fn anomaly_message(name: &str) -> &'static str {
+    match name {
+        "invalid_utf8" => "values or lines that are not valid UTF-8 (scanned as bytes)",
+        "truncated_lines" => "lines longer than the line cap (scanned up to the cap)",
+        "ragged_rows" => "rows with a different number of fields than the header (scanned as they are)",
+        "bad_json_lines" => "lines that are not JSON objects (scanned as text)",
+        _ => "anomalies",
+    }
+}
+
+impl<'e> AssetCollector<'e> {
+    /// A collector for `asset`; `keep` buffers findings for the findings file.
+    pub fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
+        AssetCollector {
+            engine,
+            asset: asset.to_string(),
+            scanner: engine.scanner(),
+            names: Vec::new(),
+            ids: HashMap::new(),
+            fields: Vec::new(),
+            text: Tally::default(),
+            keep,
+            kept: Vec::new(),
+            anomalies: BTreeMap::new(),
+            rows: 0,
+            scratch: Vec::new(),
+            rejected: Vec::new(),
+            lines_of: Vec::new(),
+        }
+    }
+
+    /// The asset name.
+    pub fn asset(&self) -> &str {
+        &self.asset
+    }
+
+    /// Lines or rows read.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Counts a line truncated by a stream reader.
+    pub fn note_truncated(&mut self, line: u64) {
+        self.anomaly(Anomaly::TruncatedLine, Location { line: Some(line), row: None });
+    }
+
+    fn keep_findings(&mut self, field: Option<FieldId>, at: Location, line_of: Option<&[u64]>) {
+        if !self.keep {
+            return;
+        }
+        for (i, f) in self.scratch.iter().enumerate() {
+            let line = line_of.map_or(at.line, |l| Some(l[i]));
+            self.kept.push(Kept { field, line, row: at.row, detector: f.detector, confidence: f.confidence, masked: f.masked });
+        }
+    }
+
+    /// Writes the buffered findings to the findings file and forgets them.
+    pub fn drain_findings(&mut self, writer: &FindingsWriter) {
+        if self.kept.is_empty() {
+            return;
+        }
+        let mut buf = Vec::with_capacity(self.kept.len() * 160);
+        for k in &self.kept {
+            let d = self.engine.detector(k.detector);
+            let line = FindingLine {
+                asset: &self.asset,
+                field: k.field.map(|f| self.names[f as usize].as_str()),
+                line: k.line,
+                row: k.row,
+                data_type: self.engine.data_type(k.detector),
+                rule: &d.spec.id,
+                confidence: (k.confidence * 100.0).round() / 100.0,
+                masked: k.masked.as_str(),
+            };
+            push_line(&mut buf, &line);
+        }
+        writer.write_batch(&buf, self.kept.len() as u64);
+        self.kept.clear();
+    }
+
+    /// Adds a chunk's results (findings must have been drained first).
+    pub fn merge(&mut self, other: AssetCollector<'e>) {
+        debug_assert!(other.kept.is_empty() || !other.keep);
+        for (name, state) in other.names.into_iter().zip(other.fields) {
+            let id = self.field(&name);
+            self.fields[id as usize].merge(state);
+        }
+        self.text.merge(other.text);
+        for (k, (n, first)) in other.anomalies {
+            let e = self.anomalies.entry(k).or_insert((0, None));
+            e.0 += n;
+            e.1 = match (e.1, first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        self.rows += other.rows;
+    }
+
+    /// Writes fields, verdicts, row counts and anomalies into the asset's report.
+    pub fn finish_into(self, report: &mut AssetReport) {
+        let engine = self.engine;
+        report.stats.rows = self.rows;
+        for state in &self.fields {
+            let r = state.report(engine);
+            if !r.verdicts.is_empty() {
+                report.fields.push(FieldReport { field: Some(r.name), values_checked: r.values_checked, types: r.verdicts });
+            }
+        }
+        report.fields.sort_by(|a, b| a.field.cmp(&b.field));
+        let text = self.text.verdicts(engine, &FieldContext::default(), Mode::Text);
+        if !text.is_empty() {
+            report.fields.insert(0, FieldReport { field: None, values_checked: self.text.values_checked(), types: text });
+        }
+        for (name, (count, first_line)) in self.anomalies {
+            report.errors.push(AssetError { kind: name.into(), message: anomaly_message(name).into(), count: Some(count), first_line, fatal: false });
+        }
+    }
+}
+
+impl RecordSink for AssetCollector<'_> {
+    fn field(&mut self, name: &str) -> FieldId {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as FieldId;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        self.fields.push(FieldState::new(self.engine, name));
+        id
+    }
+
+    fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
+        let state = &mut self.fields[field as usize];
+        state.observe(&mut self.scanner, value, &mut self.scratch, &mut self.rejected);
+        if !self.scratch.is_empty() {
+            self.keep_findings(Some(field), at, None);
+        }
+    }
+
+    fn text(&mut self, text: &[u8], first_line: u64) {
+        if text.is_empty() {
+            return;
+        }
+        let newlines = memchr::memchr_iter(b'\n', text).count() as u64;
+        let lines = newlines + u64::from(text.last() != Some(&b'\n'));
+        self.text.count_values(lines, lines);
+        self.scratch.clear();
+        self.rejected.clear();
+        self.scanner.scan_text(text, &mut finding_collector(&mut self.scratch, &mut self.rejected));
+        if self.scratch.is_empty() {
+            if !self.rejected.is_empty() {
+                self.text.record(self.engine, text, &[], &self.rejected);
+            }
+            return;
+        }
+        self.scratch.sort_by_key(|f| f.start);
+        // Line of each finding, counting newlines incrementally.
+        self.lines_of.clear();
+        let (mut line, mut counted_to) = (first_line, 0usize);
+        for f in &self.scratch {
+            line += memchr::memchr_iter(b'\n', &text[counted_to..f.start]).count() as u64;
+            counted_to = f.start;
+            self.lines_of.push(line);
+        }
+        // Tally one "value" per line.
+        let mut start = 0;
+        while start < self.scratch.len() {
+            let mut end = start + 1;
+            while end < self.scratch.len() && self.lines_of[end] == self.lines_of[start] {
+                end += 1;
+            }
+            let rejected: &[DetectorIdx] = if start == 0 { &self.rejected } else { &[] };
+            self.text.record(self.engine, text, &self.scratch[start..end], rejected);
+            start = end;
+        }
+        let lines_of = std::mem::take(&mut self.lines_of);
+        self.keep_findings(None, Location::default(), Some(&lines_of));
+        self.lines_of = lines_of;
+    }
+
+    fn rows(&mut self, n: u64) {
+        self.rows += n;
+    }
+
+    fn anomaly(&mut self, kind: Anomaly, at: Location) {
+        let e = self.anomalies.entry(anomaly_name(kind)).or_insert((0, None));
+        e.0 += 1;
+        if e.1.is_none() {
+            e.1 = at.line;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Orchestration: walked files → sources → detection → per-asset reports.
+//!
+//! Files are scanned in parallel on a rayon pool; a big text file is also split at line
+//! boundaries into chunks scanned in parallel, in windows of a few chunks so memory stays
+//! bounded and the findings file stays in line order. Each chunk has its own
+//! [`AssetCollector`] (per-thread aggregation, no locks) and they are merged once.
+//! A failing asset is recorded and the scan goes on.
+
+mod collector;
+pub mod findings;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+pub use collector::AssetCollector;
+use findings::FindingsWriter;
+
+use crate::detect::Engine;
+use crate::inventory::{AssetError, AssetReport, SkippedColumn, Status};
+use crate::source::csv::Sampling;
+use crate::source::format::{self, Compression, Format};
+use crate::source::text::{self, LineFormat};
+use crate::source::walk::{FileEntry, Skipped};
+use crate::source::{jsonl, open, parquet, SourceError};
+
+/// Settings for scanning files.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Table sampling.
+    pub sampling: Sampling,
+    /// Longest line scanned (the rest is counted as truncated).
+    pub line_cap: usize,
+    /// Target chunk size for splitting big text files across cores.
+    pub chunk_size: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { sampling: Sampling { rows: 10_000, full: false, seed: 0 }, line_cap: text::DEFAULT_LINE_CAP, chunk_size: 8 << 20 }
+    }
+}
+
+/// Scans files; share one per run.
+pub struct FileScanner<'e> {
+    engine: &'e Engine,
+    opts: ScanOptions,
+    findings: Option<&'e FindingsWriter>,
+    /// Bytes done so far (for progress reporting).
+    pub bytes_done: AtomicU64,
+}
+
+impl<'e> FileScanner<'e> {
+    /// A scanner with the engine, options and an optional findings file.
+    pub fn new(engine: &'e Engine, opts: ScanOptions, findings: Option<&'e FindingsWriter>) -> Self {
+        FileScanner { engine, opts, findings, bytes_done: AtomicU64::new(0) }
+    }
+
+    /// Scans every file in parallel; `on_done` is called after each (for progress).
+    pub fn scan_all(&self, files: &[FileEntry], on_done: &(dyn Fn(&FileEntry) + Sync)) -> Vec<AssetReport> {
+        // Largest first, so one big file does not start last and run alone.
+        let mut order: Vec<&FileEntry> = files.iter().collect();
+        order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+        order
+            .par_iter()
+            .map(|entry| {
+                let report = self.scan_file(entry);
+                self.bytes_done.fetch_add(entry.size, Ordering::Relaxed);
+                on_done(entry);
+                report
+            })
+            .collect()
+    }
+
+    /// Scans one file; never panics on bad input, never returns an error: problems go
+    /// into the report.
+    pub fn scan_file(&self, entry: &FileEntry) -> AssetReport {
+        let started = Instant::now();
+        let asset = entry.path.display().to_string();
+        let mut report = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
+        report.stats.bytes = entry.size;
+        self.scan_into(&entry.path, &mut report);
+        report.stats.duration_ms = started.elapsed().as_millis() as u64;
+        report
+    }
+
+    fn scan_into(&self, path: &Path, report: &mut AssetReport) {
+        let raw = match open::raw_head(path, 16) {
+            Ok(raw) => raw,
+            Err(e) => return report.fail("io", format!("cannot open: {e}"), false),
+        };
+        if raw.is_empty() {
+            report.format = "empty".into();
+            report.errors.push(AssetError { kind: "empty".into(), message: "empty file".into(), count: None, first_line: None, fatal: false });
+            return;
+        }
+        let compression = format::compression(path, &raw);
+        if compression != Compression::None {
+            report.compression = Some(format!("{compression:?}").to_lowercase());
+        }
+        let opened = match open::open(path, compression) {
+            Ok(o) => o,
+            Err(e) => return report.fail("io", format!("cannot read: {e}"), false),
+        };
+        let fmt = format::detect(path, &opened.head);
+        report.format = fmt.name().into();
+        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings.is_some());
+        let result: Result<(), SourceError> = match fmt {
+            Format::Binary => {
+                report.status = Status::Skipped;
+                report.skipped_reason = Some("binary content".into());
+                return;
+            }
+            Format::Sqlite => {
+                report.status = Status::Skipped;
+                report.skipped_reason = Some(format!("SQLite database: scan it with --db sqlite:{}", path.display()));
+                return;
+            }
+            Format::Parquet if compression != Compression::None => {
+                report.status = Status::Skipped;
+                report.skipped_reason = Some("compressed Parquet file (Parquet compresses internally; decompress it first)".into());
+                return;
+            }
+            Format::Parquet => parquet::read(path, self.opts.sampling, &mut collector).map(|(stats, skipped)| {
+                report.stats.sampling = stats.method;
+                report.stats.rows_scanned = stats.rows_scanned;
+                report.stats.skipped_columns = skipped.into_iter().map(|(column, reason)| SkippedColumn { column, reason }).collect();
+            }),
+            Format::Csv { delimiter } => crate::source::csv::read(opened.reader, delimiter, self.opts.sampling, &mut collector).map(|stats| {
+                report.stats.sampling = stats.method;
+                report.stats.rows_scanned = stats.rows_scanned;
+            }),
+            Format::Jsonl => jsonl::read(opened.reader, self.opts.sampling, self.opts.line_cap, &mut collector).map(|stats| {
+                report.stats.sampling = stats.method;
+                report.stats.rows_scanned = stats.rows_scanned;
+            }),
+            Format::Text => {
+                let line_format = LineFormat::sniff(&opened.head);
+                report.line_format = Some(serde_json::to_value(line_format).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+                report.stats.sampling = "all lines".into();
+                if compression == Compression::None {
+                    drop(opened);
+                    self.scan_text_mmap(path, line_format, &mut collector)
+                } else {
+                    self.scan_text_stream(opened.reader, line_format, &mut collector)
+                }
+            }
+        };
+        if let Some(writer) = self.findings {
+            collector.drain_findings(writer);
+        }
+        let read_something = collector.rows() > 0;
+        if report.stats.sampling == "all lines" {
+            report.stats.rows_scanned = collector.rows();
+        }
+        collector.finish_into(report);
+        if let Err(e) = result {
+            let kind = match e {
+                SourceError::Io { .. } => "io",
+                SourceError::Parse(_) => "parse",
+            };
+            report.fail(kind, e.to_string(), read_something);
+        }
+    }
+
+    fn scan_text_mmap(&self, path: &Path, format: LineFormat, total: &mut AssetCollector<'e>) -> Result<(), SourceError> {
+        let file = std::fs::File::open(path).map_err(|e| SourceError::io("opening", e))?;
+        // Safety: the map is read-only and dropped before returning. A file truncated
+        // while mapped can raise SIGBUS; ripgrep accepts the same trade-off for speed.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| SourceError::io("memory-mapping", e))?;
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
+        let bytes: &[u8] = &map;
+        let chunks = text::split_chunks(bytes, self.opts.chunk_size);
+        // Line numbers: count each chunk's newlines (a memchr pass), then prefix sums.
+        let counts: Vec<u64> = chunks.par_iter().map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64).collect();
+        let mut first_lines = Vec::with_capacity(chunks.len());
+        let mut line = 1u64;
+        for c in &counts {
+            first_lines.push(line);
+            line += c;
+        }
+        let work: Vec<(std::ops::Range<usize>, u64)> = chunks.into_iter().zip(first_lines).collect();
+        let window = (rayon::current_num_threads() * 2).max(2);
+        for group in work.chunks(window) {
+            let parts: Vec<AssetCollector<'e>> = group
+                .par_iter()
+                .map(|(range, first)| {
+                    let mut c = AssetCollector::new(self.engine, total.asset(), self.findings.is_some());
+                    text::scan_block(&bytes[range.clone()], *first, format, self.opts.line_cap, &mut c);
+                    c
+                })
+                .collect();
+            for mut part in parts {
+                if let Some(writer) = self.findings {
+                    part.drain_findings(writer);
+                }
+                total.merge(part);
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_text_stream(&self, reader: impl std::io::Read, format: LineFormat, collector: &mut AssetCollector<'e>) -> Result<(), SourceError> {
+        let cap = self.opts.line_cap;
+        let mut truncated: Vec<u64> = Vec::new();
+        let findings = self.findings;
+        let result = text::for_each_block(
+            reader,
+            4 << 20,
+            cap,
+            |block, first| {
+                text::scan_block(block, first, format, cap, collector);
+                if let Some(writer) = findings {
+                    collector.drain_findings(writer);
+                }
+            },
+            |line| truncated.push(line),
+        );
+        for line in truncated {
+            collector.note_truncated(line);
+        }
+        result.map_err(|e| SourceError::io("reading (decompressing)", e))
+    }
+}
+
+/// Reports for paths the walk skipped or could not walk.
+pub fn walk_reports(skipped: &[Skipped], errors: &[(std::path::PathBuf, String)]) -> Vec<AssetReport> {
+    let mut out = Vec::new();
+    for s in skipped {
+        let asset = s.path.display().to_string();
+        let mut r = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
+        r.status = Status::Skipped;
+        r.skipped_reason = Some(s.reason.clone());
+        out.push(r);
+    }
+    for (path, err) in errors {
+        let asset = path.display().to_string();
+        let mut r = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
+        r.fail("walk", err.clone(), false);
+        out.push(r);
+    }
+    out
+}
