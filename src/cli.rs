@@ -59,7 +59,9 @@ pub enum Format {
 
 /// `piimap scan`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  piimap scan ./exports --out out/\n  piimap scan /var/log/app --findings findings.jsonl --format json\n  echo 'card 4111 1111 1111 1111' | piimap scan")]
+#[command(
+    after_help = "Examples:\n  piimap scan ./exports --out out/\n  piimap scan /var/log/app --findings findings.jsonl --format json\n  echo 'card 4111 1111 1111 1111' | piimap scan"
+)]
 pub struct ScanArgs {
     /// Files or directories to scan (CSV/TSV, JSON lines, Parquet, text and logs; .gz and
     /// .zst too). Without paths or --text, stdin is scanned as text.
@@ -106,11 +108,12 @@ pub struct ScanArgs {
     #[arg(long = "follow", short = 'L')]
     pub follow: bool,
 
-    /// Only scan files matching this glob (repeatable).
+    /// Only scan files matching this glob (repeatable; gitignore syntax, relative to the
+    /// current directory like ripgrep's -g: use `**/name` to match at any depth).
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
 
-    /// Never scan files matching this glob (repeatable).
+    /// Never scan files matching this glob (repeatable; same syntax as --include).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
@@ -144,8 +147,12 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         }
         _ => (t, 1),
     };
-    let n: u64 = num.trim().parse().map_err(|_| format!("not a size: {s:?}"))?;
-    n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a size: {s:?}"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size too large: {s:?}"))
 }
 
 /// `piimap rules ...`.

@@ -180,7 +180,7 @@ fn mask_email(m: &mut Masked, v: &[u8]) {
 /// Values too short to hide enough are hidden completely.
 fn mask_keep_last(m: &mut Masked, v: &[u8], keep: usize) {
     let alnum = v.iter().filter(|b| b.is_ascii_alphanumeric()).count();
-    let keep = if alnum >= keep * 2 + 1 { keep } else { 0 };
+    let keep = if alnum > keep * 2 { keep } else { 0 };
     let hide = alnum - keep;
     let mut seen = 0usize;
     let mut run = 0usize;

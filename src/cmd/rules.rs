@@ -125,7 +125,7 @@ fn test(
                 json!({
                     "rule": d.spec.id,
                     "data_type": d.spec.data_type,
-                    "confidence": (f.confidence * 100.0).round() / 100.0,
+                    "confidence": piimap::detect::finding::round2(f.confidence),
                     "masked": f.masked,
                     "why": engine.explain(f),
                 })

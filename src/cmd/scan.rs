@@ -27,7 +27,10 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         return Err(UsageError("--line-cap must be at least 1K".into()).into());
     }
     let threads = args.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
     pool.install(|| scan_paths(cli, &engine, args))
 }
 
@@ -44,24 +47,38 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         threads: args.threads.unwrap_or(0),
     };
     let walked = walk(&args.paths, &walk_opts).map_err(UsageError)?;
-    tracing::info!(files = walked.files.len(), skipped = walked.skipped.len(), errors = walked.errors.len(), "walked");
+    tracing::info!(
+        files = walked.files.len(),
+        skipped = walked.skipped.len(),
+        errors = walked.errors.len(),
+        "walked"
+    );
 
     let findings = match &args.findings {
-        Some(path) => Some(FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?),
+        Some(path) => Some(
+            FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
+        ),
         None => None,
     };
     let opts = ScanOptions {
-        sampling: Sampling { rows: args.sample_rows, full: args.full, seed: args.seed },
+        sampling: Sampling {
+            rows: args.sample_rows,
+            full: args.full,
+            seed: args.seed,
+        },
         line_cap: args.line_cap as usize,
         ..ScanOptions::default()
     };
     let scanner = FileScanner::new(engine, opts, findings.as_ref());
     let total_bytes: u64 = walked.files.iter().map(|f| f.size).sum();
     let progress = progress_bar(cli.quiet, total_bytes, walked.files.len() as u64);
+    let files_done = std::sync::atomic::AtomicU64::new(0);
+    let files_total = walked.files.len();
     let on_done = |entry: &piimap::source::walk::FileEntry| {
+        let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(pb) = &progress {
             pb.inc(entry.size);
-            pb.set_message(format!("{} file(s) left", pb.length().unwrap_or(0).saturating_sub(pb.position()).min(u64::MAX)));
+            pb.set_message(format!("{done}/{files_total} files"));
         }
         tracing::debug!(path = %entry.path.display(), bytes = entry.size, "scanned");
     };
@@ -80,8 +97,16 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
     settings.insert("sample_rows".into(), args.sample_rows.to_string());
     settings.insert("seed".into(), args.seed.to_string());
     settings.insert("full".into(), args.full.to_string());
-    settings.insert("min_confidence".into(), format!("{:.2}", engine.threshold()));
-    settings.insert("rules".into(), cli.rules.as_ref().map_or("built-in".into(), |p| format!("built-in + {}", p.display())));
+    settings.insert(
+        "min_confidence".into(),
+        format!("{:.2}", engine.threshold()),
+    );
+    settings.insert(
+        "rules".into(),
+        cli.rules
+            .as_ref()
+            .map_or("built-in".into(), |p| format!("built-in + {}", p.display())),
+    );
     let info = ScanInfo {
         roots: args.paths.iter().map(|p| p.display().to_string()).collect(),
         started_at,
@@ -113,16 +138,25 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         }
         Format::Table => out.write_all(piimap::report::summary_table(&inventory).as_bytes())?,
     }
-    Ok(if inventory.has_failures() { ExitCode::Partial } else { ExitCode::Success })
+    Ok(if inventory.has_failures() {
+        ExitCode::Partial
+    } else {
+        ExitCode::Success
+    })
 }
 
 fn progress_bar(quiet: bool, bytes: u64, files: u64) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() || files == 0 {
         return None;
     }
-    let pb = indicatif::ProgressBar::with_draw_target(Some(bytes), indicatif::ProgressDrawTarget::stderr());
-    let style = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(bytes),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     pb.set_style(style);
     pb.set_message(format!("{files} file(s)"));
     Some(pb)
@@ -134,7 +168,11 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
         std::io::stdin().lock().read_to_end(&mut buf)?;
         vec![("<stdin>".to_string(), buf)]
     } else {
-        args.text.iter().enumerate().map(|(i, t)| (format!("<text {}>", i + 1), t.as_bytes().to_vec())).collect()
+        args.text
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("<text {}>", i + 1), t.as_bytes().to_vec()))
+            .collect()
     };
     let mut rows = Vec::new();
     let mut scanner = engine.scanner();
@@ -154,7 +192,7 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
                 "line": line,
                 "data_type": d.spec.data_type,
                 "rule": d.spec.id,
-                "confidence": (f.confidence * 100.0).round() / 100.0,
+                "confidence": piimap::detect::finding::round2(f.confidence),
                 "masked": f.masked,
             }));
         }
@@ -162,15 +200,24 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
     let mut out = std::io::stdout().lock();
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &rows {
-        *by_type.entry(r["data_type"].as_str().unwrap_or_default()).or_default() += 1;
+        *by_type
+            .entry(r["data_type"].as_str().unwrap_or_default())
+            .or_default() += 1;
     }
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &json!({ "findings": rows, "summary": by_type }))?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &json!({ "findings": rows, "summary": by_type }),
+            )?;
             writeln!(out)?;
         }
         Format::Table => {
-            writeln!(out, "{:<10} {:>6}  {:<20} {:<26} {:>5}  VALUE (masked)", "ASSET", "LINE", "DATA TYPE", "RULE", "CONF")?;
+            writeln!(
+                out,
+                "{:<10} {:>6}  {:<20} {:<26} {:>5}  VALUE (masked)",
+                "ASSET", "LINE", "DATA TYPE", "RULE", "CONF"
+            )?;
             for r in &rows {
                 writeln!(
                     out,
@@ -184,7 +231,13 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
                 )?;
             }
             let summary: Vec<String> = by_type.iter().map(|(t, n)| format!("{t}: {n}")).collect();
-            writeln!(out, "\n{} finding(s){}{}", rows.len(), if summary.is_empty() { "" } else { " — " }, summary.join(", "))?;
+            writeln!(
+                out,
+                "\n{} finding(s){}{}",
+                rows.len(),
+                if summary.is_empty() { "" } else { " — " },
+                summary.join(", ")
+            )?;
         }
     }
     Ok(ExitCode::Success)

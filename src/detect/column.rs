@@ -161,9 +161,18 @@ impl Tally {
 
     /// Records the findings and validator rejections of *one* value (a cell, a field
     /// occurrence or a line); `hay` is what the findings' offsets point into.
-    pub fn record(&mut self, engine: &Engine, hay: &[u8], findings: &[Finding], rejected: &[DetectorIdx]) {
+    pub fn record(
+        &mut self,
+        engine: &Engine,
+        hay: &[u8],
+        findings: &[Finding],
+        rejected: &[DetectorIdx],
+    ) {
         for &det in rejected {
-            self.types.entry(engine.detector(det).type_idx).or_default().rejected += 1;
+            self.types
+                .entry(engine.detector(det).type_idx)
+                .or_default()
+                .rejected += 1;
         }
         // Count the value once per type, with its first (best-placed) finding.
         let mut counted: [u16; 8] = [u16::MAX; 8];
@@ -232,12 +241,20 @@ impl Tally {
             }
             let ratio = st.matched_values as f32 / n.max(1) as f32;
             let mean = (st.confidence_sum / st.matched_values as f64) as f32;
-            let support = if mode == Mode::Text || ratio >= 0.5 || st.name_hint { 1.0 } else { 0.7 + 0.3 * ratio / 0.5 };
-            let confidence = (mean * support).min(1.0);
+            let support = if mode == Mode::Text || ratio >= 0.5 || st.name_hint {
+                1.0
+            } else {
+                0.7 + 0.3 * ratio / 0.5
+            };
+            let confidence = round3((mean * support).min(1.0));
             if confidence < threshold {
                 continue;
             }
-            let mut evidence: Vec<&str> = vec![if st.via_value_pattern { "value_pattern" } else { "pattern" }];
+            let mut evidence: Vec<&str> = vec![if st.via_value_pattern {
+                "value_pattern"
+            } else {
+                "pattern"
+            }];
             if st.validated > 0 {
                 evidence.push("validator");
             }
@@ -253,11 +270,15 @@ impl Tally {
                 confidence,
                 matched_values: st.matched_values,
                 values_checked: n,
-                ratio,
-                validator_pass_rate: pass_rate,
+                ratio: round3(ratio),
+                validator_pass_rate: pass_rate.map(round3),
                 distinct: st.distinct.len() as u64,
                 evidence: evidence.into_iter().map(String::from).collect(),
-                rules: st.rules.iter().map(|&d| engine.detector(d).spec.id.clone()).collect(),
+                rules: st
+                    .rules
+                    .iter()
+                    .map(|&d| engine.detector(d).spec.id.clone())
+                    .collect(),
                 examples: st.examples.iter().map(ToString::to_string).collect(),
             });
         }
@@ -274,12 +295,36 @@ impl Tally {
             }
             let hinted = status == HintStatus::Hinted;
             let list_hits = self.types.get(&d.type_idx).map_or(0, |s| s.value_list_hits);
-            let list_ratio = if n > 0 { list_hits as f32 / n as f32 } else { 0.0 };
-            let (confidence, evidence, matched) = if !d.values.is_empty() && n > 0 && (list_ratio >= 0.8 || (hinted && list_ratio >= 0.5)) {
-                let c = d.spec.confidence + if hinted { super::finding::score::NAME_HINT_BONUS } else { 0.0 };
-                (c.min(1.0), if hinted { vec!["value_list", "name_hint"] } else { vec!["value_list"] }, list_hits)
+            let list_ratio = if n > 0 {
+                list_hits as f32 / n as f32
+            } else {
+                0.0
+            };
+            let (confidence, evidence, matched) = if !d.values.is_empty()
+                && n > 0
+                && (list_ratio >= 0.8 || (hinted && list_ratio >= 0.5))
+            {
+                let c = d.spec.confidence
+                    + if hinted {
+                        super::finding::score::NAME_HINT_BONUS
+                    } else {
+                        0.0
+                    };
+                (
+                    c.min(1.0),
+                    if hinted {
+                        vec!["value_list", "name_hint"]
+                    } else {
+                        vec!["value_list"]
+                    },
+                    list_hits,
+                )
             } else if hinted && (d.gate == Gate::NameOnly || n == 0) {
-                let c = if d.gate == Gate::NameOnly { d.spec.confidence } else { threshold };
+                let c = if d.gate == Gate::NameOnly {
+                    d.spec.confidence
+                } else {
+                    threshold
+                };
                 (c, vec!["name_only"], 0)
             } else {
                 continue;
@@ -293,7 +338,11 @@ impl Tally {
                 confidence,
                 matched_values: matched,
                 values_checked: n,
-                ratio: if n > 0 { matched as f32 / n as f32 } else { 0.0 },
+                ratio: if n > 0 {
+                    matched as f32 / n as f32
+                } else {
+                    0.0
+                },
                 validator_pass_rate: None,
                 distinct: 0,
                 evidence: evidence.into_iter().map(String::from).collect(),
@@ -301,7 +350,11 @@ impl Tally {
                 examples: Vec::new(),
             });
         }
-        verdicts.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then_with(|| a.data_type.cmp(&b.data_type)));
+        verdicts.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then_with(|| a.data_type.cmp(&b.data_type))
+        });
         verdicts
     }
 }
@@ -323,10 +376,16 @@ impl FieldState {
             .detectors()
             .iter()
             .enumerate()
-            .filter(|(i, d)| !d.values.is_empty() && field.status(*i as DetectorIdx) != HintStatus::Excluded)
+            .filter(|(i, d)| {
+                !d.values.is_empty() && field.status(*i as DetectorIdx) != HintStatus::Excluded
+            })
             .map(|(i, _)| i as DetectorIdx)
             .collect();
-        FieldState { field, tally: Tally::default(), list_detectors }
+        FieldState {
+            field,
+            tally: Tally::default(),
+            list_detectors,
+        }
     }
 
     /// The resolved name context.
@@ -340,7 +399,13 @@ impl FieldState {
     }
 
     /// Scans one value into the tally; its findings are left in `findings`.
-    pub fn observe(&mut self, scanner: &mut Scanner<'_>, value: &[u8], findings: &mut Vec<Finding>, rejected: &mut Vec<DetectorIdx>) {
+    pub fn observe(
+        &mut self,
+        scanner: &mut Scanner<'_>,
+        value: &[u8],
+        findings: &mut Vec<Finding>,
+        rejected: &mut Vec<DetectorIdx>,
+    ) {
         findings.clear();
         rejected.clear();
         if value.trim_ascii().is_empty() {
@@ -355,7 +420,7 @@ impl FieldState {
             let lowered = value.trim_ascii().to_ascii_lowercase();
             for &det in &self.list_detectors {
                 let d = engine.detector(det);
-                if d.values.iter().any(|v| *v == lowered) {
+                if d.values.contains(&lowered) {
                     self.tally.record_list_hit(d.type_idx);
                 }
             }
@@ -401,8 +466,16 @@ impl FindingSink for Collect<'_> {
 }
 
 /// Collects findings and rejections of one scan call into two vectors.
-pub fn collector<'a>(findings: &'a mut Vec<Finding>, rejected: &'a mut Vec<DetectorIdx>) -> impl FindingSink + 'a {
+pub fn collector<'a>(
+    findings: &'a mut Vec<Finding>,
+    rejected: &'a mut Vec<DetectorIdx>,
+) -> impl FindingSink + 'a {
     Collect { findings, rejected }
+}
+
+/// Rounds a score for reports (three decimals are plenty, and keep JSON readable).
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
 }
 
 fn hash_bytes(b: &[u8]) -> u64 {
@@ -414,7 +487,12 @@ fn hash_bytes(b: &[u8]) -> u64 {
 impl<'e> ColumnClassifier<'e> {
     /// Starts classifying a column called `name`.
     pub fn new(engine: &'e Engine, name: &str) -> Self {
-        ColumnClassifier { scanner: engine.scanner(), state: FieldState::new(engine, name), scratch: Vec::new(), rejected: Vec::new() }
+        ColumnClassifier {
+            scanner: engine.scanner(),
+            state: FieldState::new(engine, name),
+            scratch: Vec::new(),
+            rejected: Vec::new(),
+        }
     }
 
     /// Findings of the last value observed (valid until the next call).
@@ -424,7 +502,12 @@ impl<'e> ColumnClassifier<'e> {
 
     /// Adds one value (empty or NULL values count as seen, not checked).
     pub fn observe(&mut self, value: &[u8]) {
-        self.state.observe(&mut self.scanner, value, &mut self.scratch, &mut self.rejected);
+        self.state.observe(
+            &mut self.scanner,
+            value,
+            &mut self.scratch,
+            &mut self.rejected,
+        );
     }
 
     /// The verdicts for the column, most confident first.

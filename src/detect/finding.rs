@@ -101,3 +101,9 @@ impl Evidence {
         c.min(1.0)
     }
 }
+
+/// A confidence rounded to two decimals for output (as f64, so JSON shows `0.85`, not
+/// the f32 widening `0.8500000238418579`).
+pub fn round2(x: f32) -> f64 {
+    (f64::from(x) * 100.0).round() / 100.0
+}

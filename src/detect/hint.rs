@@ -65,7 +65,7 @@ impl NormalizedName {
 
     /// Whether a compiled hint matches this name.
     pub fn matches(&self, hint: &Hint) -> bool {
-        self.joined_runs.iter().any(|run| *run == hint.joined)
+        self.joined_runs.contains(&hint.joined)
     }
 
     /// True for an empty name (no hint evidence possible).

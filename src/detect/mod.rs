@@ -77,6 +77,11 @@ pub struct CompiledDetector {
     values: Vec<Vec<u8>>,
 }
 
+/// A trigger literal, lower-cased, and whether it must stand as a whole word.
+type TriggerKey = (String, bool);
+/// A detector to run around a trigger, with the index of the context word it is (if any).
+type TriggerTarget = (DetectorIdx, Option<u16>);
+
 /// What a pattern id of the main regex stands for.
 #[derive(Clone, Debug)]
 enum MainEntry {
@@ -143,8 +148,9 @@ fn find_word(ac: &AhoCorasick, text: &[u8]) -> Option<u16> {
             let after = text.get(m.end()).copied();
             let first_is_word = is_word_byte(text[m.start()]);
             let last_is_word = is_word_byte(text[m.end() - 1]);
-            !(first_is_word && before.is_some_and(is_word_byte))
-                && !(last_is_word && after.is_some_and(is_word_byte))
+            let glued_before = first_is_word && before.is_some_and(is_word_byte);
+            let glued_after = last_is_word && after.is_some_and(is_word_byte);
+            !glued_before && !glued_after
         })
         .map(|m| m.pattern().as_u32() as u16)
 }
@@ -534,7 +540,7 @@ fn build_main(detectors: &[CompiledDetector]) -> Result<(Option<Regex>, Vec<Main
         }
     }
     // Trigger literals, merged when several detectors share one.
-    let mut triggers: BTreeMap<(String, bool), Vec<(DetectorIdx, Option<u16>)>> = BTreeMap::new();
+    let mut triggers: BTreeMap<TriggerKey, Vec<TriggerTarget>> = BTreeMap::new();
     for (i, d) in detectors.iter().enumerate() {
         match d.gate {
             Gate::Context if !d.spec.patterns.is_empty() => {
@@ -556,8 +562,30 @@ fn build_main(detectors: &[CompiledDetector]) -> Result<(Option<Regex>, Vec<Main
             _ => {}
         }
     }
-    for ((word, bounded), targets) in triggers {
-        patterns.push(literal_regex(&word, bounded));
+    // Longest literal first: at one position leftmost-first takes the first listed
+    // pattern, and a short literal (":") must not hide a longer one ("://"). Where a
+    // literal contains another, it triggers that one's detectors too, since the window
+    // around it covers the shorter literal's occurrence as well.
+    let mut triggers: Vec<(TriggerKey, Vec<TriggerTarget>)> = triggers.into_iter().collect();
+    triggers.sort_by(|a, b| b.0 .0.len().cmp(&a.0 .0.len()).then_with(|| a.0.cmp(&b.0)));
+    let merged: Vec<Vec<(DetectorIdx, Option<u16>)>> = triggers
+        .iter()
+        .map(|((word, _), targets)| {
+            let mut all = targets.clone();
+            for ((other, _), more) in &triggers {
+                if other.len() < word.len() && word.contains(other.as_str()) {
+                    for t in more {
+                        if !all.iter().any(|(d, _)| *d == t.0) {
+                            all.push(*t);
+                        }
+                    }
+                }
+            }
+            all
+        })
+        .collect();
+    for (((word, bounded), _), targets) in triggers.iter().zip(merged) {
+        patterns.push(literal_regex(word, *bounded));
         entries.push(MainEntry::Trigger(targets));
     }
     if patterns.is_empty() {

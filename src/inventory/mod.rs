@@ -134,13 +134,25 @@ impl AssetReport {
     /// Records a fatal error: the asset becomes `failed`, or `partial` when something
     /// was read before the error.
     pub fn fail(&mut self, kind: &str, message: String, read_something: bool) {
-        self.status = if read_something { Status::Partial } else { Status::Failed };
-        self.errors.push(AssetError { kind: kind.into(), message, count: None, first_line: None, fatal: true });
+        self.status = if read_something {
+            Status::Partial
+        } else {
+            Status::Failed
+        };
+        self.errors.push(AssetError {
+            kind: kind.into(),
+            message,
+            count: None,
+            first_line: None,
+            fatal: true,
+        });
     }
 
     /// The data types held anywhere in the asset.
     pub fn data_types(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().flat_map(|f| f.types.iter().map(|t| t.data_type.as_str()))
+        self.fields
+            .iter()
+            .flat_map(|f| f.types.iter().map(|t| t.data_type.as_str()))
     }
 }
 
@@ -199,10 +211,19 @@ impl Inventory {
     /// Builds the inventory (sorting assets and computing the roll-up).
     pub fn new(mut scan: ScanInfo, mut assets: Vec<AssetReport>) -> Self {
         assets.sort_by(|a, b| a.id.cmp(&b.id));
-        scan.assets_scanned = assets.iter().filter(|a| a.status == Status::Scanned).count() as u64;
-        scan.assets_partial = assets.iter().filter(|a| a.status == Status::Partial).count() as u64;
+        scan.assets_scanned = assets
+            .iter()
+            .filter(|a| a.status == Status::Scanned)
+            .count() as u64;
+        scan.assets_partial = assets
+            .iter()
+            .filter(|a| a.status == Status::Partial)
+            .count() as u64;
         scan.assets_failed = assets.iter().filter(|a| a.status == Status::Failed).count() as u64;
-        scan.assets_skipped = assets.iter().filter(|a| a.status == Status::Skipped).count() as u64;
+        scan.assets_skipped = assets
+            .iter()
+            .filter(|a| a.status == Status::Skipped)
+            .count() as u64;
         let mut summary: BTreeMap<String, TypeSummary> = BTreeMap::new();
         for a in &assets {
             let mut seen_in_asset = std::collections::BTreeSet::new();
@@ -218,32 +239,53 @@ impl Inventory {
                 }
             }
         }
-        Inventory { schema: SCHEMA.into(), piimap_version: env!("CARGO_PKG_VERSION").into(), scan, assets, summary }
+        Inventory {
+            schema: SCHEMA.into(),
+            piimap_version: env!("CARGO_PKG_VERSION").into(),
+            scan,
+            assets,
+            summary,
+        }
     }
 
     /// True when any asset failed or was read only in part.
     pub fn has_failures(&self) -> bool {
-        self.assets.iter().any(|a| matches!(a.status, Status::Failed | Status::Partial))
+        self.assets
+            .iter()
+            .any(|a| matches!(a.status, Status::Failed | Status::Partial))
     }
 }
 
 /// The current UTC time as RFC 3339 (`2026-11-29T02:44:00Z`).
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let (y, m, d) = crate::validate::civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Writes a file atomically: a temporary file in the same directory, then a rename, so a
 /// reader never sees half a file and a crash leaves the old one intact.
-pub fn write_atomic(path: &std::path::Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> std::io::Result<()> {
+pub fn write_atomic(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".piimap-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".piimap-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut w)?;

@@ -8,7 +8,11 @@ use crate::inventory::{Inventory, Status};
 /// then what was skipped or failed. Examples are masked.
 pub fn summary_table(inv: &Inventory) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<44} {:<24} {:<18} {:>5} {:>13}  EXAMPLES (masked)", "ASSET", "FIELD", "DATA TYPE", "CONF", "MATCHED");
+    let _ = writeln!(
+        out,
+        "{:<44} {:<24} {:<18} {:>5} {:>13}  EXAMPLES (masked)",
+        "ASSET", "FIELD", "DATA TYPE", "CONF", "MATCHED"
+    );
     let mut rows = 0;
     for a in &inv.assets {
         for f in &a.fields {
@@ -29,17 +33,36 @@ pub fn summary_table(inv: &Inventory) -> String {
         }
     }
     if rows == 0 {
-        let _ = writeln!(out, "(no personal information found in the assets that were scanned)");
+        let _ = writeln!(
+            out,
+            "(no personal information found in the assets that were scanned)"
+        );
     }
-    let problems: Vec<_> = inv.assets.iter().filter(|a| a.status != Status::Scanned).collect();
+    let problems: Vec<_> = inv
+        .assets
+        .iter()
+        .filter(|a| a.status != Status::Scanned)
+        .collect();
     if !problems.is_empty() {
         let _ = writeln!(out);
         for a in problems {
             let why = match a.status {
                 Status::Skipped => a.skipped_reason.clone().unwrap_or_default(),
-                _ => a.errors.iter().filter(|e| e.fatal).map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
+                _ => a
+                    .errors
+                    .iter()
+                    .filter(|e| e.fatal)
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
             };
-            let _ = writeln!(out, "{:<8} {}  {}", format!("{:?}", a.status).to_lowercase(), a.asset, why);
+            let _ = writeln!(
+                out,
+                "{:<8} {}  {}",
+                format!("{:?}", a.status).to_lowercase(),
+                a.asset,
+                why
+            );
         }
     }
     let s = &inv.scan;
@@ -62,7 +85,14 @@ fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        let tail: String = s.chars().rev().take(n - 1).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(n - 1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("…{tail}")
     }
 }

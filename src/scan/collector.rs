@@ -53,7 +53,9 @@ fn anomaly_message(name: &str) -> &'static str {
     match name {
         "invalid_utf8" => "values or lines that are not valid UTF-8 (scanned as bytes)",
         "truncated_lines" => "lines longer than the line cap (scanned up to the cap)",
-        "ragged_rows" => "rows with a different number of fields than the header (scanned as they are)",
+        "ragged_rows" => {
+            "rows with a different number of fields than the header (scanned as they are)"
+        }
         "bad_json_lines" => "lines that are not JSON objects (scanned as text)",
         _ => "anomalies",
     }
@@ -92,7 +94,13 @@ impl<'e> AssetCollector<'e> {
 
     /// Counts a line truncated by a stream reader.
     pub fn note_truncated(&mut self, line: u64) {
-        self.anomaly(Anomaly::TruncatedLine, Location { line: Some(line), row: None });
+        self.anomaly(
+            Anomaly::TruncatedLine,
+            Location {
+                line: Some(line),
+                row: None,
+            },
+        );
     }
 
     fn keep_findings(&mut self, field: Option<FieldId>, at: Location, line_of: Option<&[u64]>) {
@@ -101,7 +109,14 @@ impl<'e> AssetCollector<'e> {
         }
         for (i, f) in self.scratch.iter().enumerate() {
             let line = line_of.map_or(at.line, |l| Some(l[i]));
-            self.kept.push(Kept { field, line, row: at.row, detector: f.detector, confidence: f.confidence, masked: f.masked });
+            self.kept.push(Kept {
+                field,
+                line,
+                row: at.row,
+                detector: f.detector,
+                confidence: f.confidence,
+                masked: f.masked,
+            });
         }
     }
 
@@ -120,7 +135,7 @@ impl<'e> AssetCollector<'e> {
                 row: k.row,
                 data_type: self.engine.data_type(k.detector),
                 rule: &d.spec.id,
-                confidence: (k.confidence * 100.0).round() / 100.0,
+                confidence: crate::detect::finding::round2(k.confidence),
                 masked: k.masked.as_str(),
             };
             push_line(&mut buf, &line);
@@ -155,16 +170,35 @@ impl<'e> AssetCollector<'e> {
         for state in &self.fields {
             let r = state.report(engine);
             if !r.verdicts.is_empty() {
-                report.fields.push(FieldReport { field: Some(r.name), values_checked: r.values_checked, types: r.verdicts });
+                report.fields.push(FieldReport {
+                    field: Some(r.name),
+                    values_checked: r.values_checked,
+                    types: r.verdicts,
+                });
             }
         }
         report.fields.sort_by(|a, b| a.field.cmp(&b.field));
-        let text = self.text.verdicts(engine, &FieldContext::default(), Mode::Text);
+        let text = self
+            .text
+            .verdicts(engine, &FieldContext::default(), Mode::Text);
         if !text.is_empty() {
-            report.fields.insert(0, FieldReport { field: None, values_checked: self.text.values_checked(), types: text });
+            report.fields.insert(
+                0,
+                FieldReport {
+                    field: None,
+                    values_checked: self.text.values_checked(),
+                    types: text,
+                },
+            );
         }
         for (name, (count, first_line)) in self.anomalies {
-            report.errors.push(AssetError { kind: name.into(), message: anomaly_message(name).into(), count: Some(count), first_line, fatal: false });
+            report.errors.push(AssetError {
+                kind: name.into(),
+                message: anomaly_message(name).into(),
+                count: Some(count),
+                first_line,
+                fatal: false,
+            });
         }
     }
 }
@@ -183,7 +217,12 @@ impl RecordSink for AssetCollector<'_> {
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
         let state = &mut self.fields[field as usize];
-        state.observe(&mut self.scanner, value, &mut self.scratch, &mut self.rejected);
+        state.observe(
+            &mut self.scanner,
+            value,
+            &mut self.scratch,
+            &mut self.rejected,
+        );
         if !self.scratch.is_empty() {
             self.keep_findings(Some(field), at, None);
         }
@@ -198,7 +237,10 @@ impl RecordSink for AssetCollector<'_> {
         self.text.count_values(lines, lines);
         self.scratch.clear();
         self.rejected.clear();
-        self.scanner.scan_text(text, &mut finding_collector(&mut self.scratch, &mut self.rejected));
+        self.scanner.scan_text(
+            text,
+            &mut finding_collector(&mut self.scratch, &mut self.rejected),
+        );
         if self.scratch.is_empty() {
             if !self.rejected.is_empty() {
                 self.text.record(self.engine, text, &[], &self.rejected);
@@ -222,7 +264,8 @@ impl RecordSink for AssetCollector<'_> {
                 end += 1;
             }
             let rejected: &[DetectorIdx] = if start == 0 { &self.rejected } else { &[] };
-            self.text.record(self.engine, text, &self.scratch[start..end], rejected);
+            self.text
+                .record(self.engine, text, &self.scratch[start..end], rejected);
             start = end;
         }
         let lines_of = std::mem::take(&mut self.lines_of);
@@ -235,7 +278,10 @@ impl RecordSink for AssetCollector<'_> {
     }
 
     fn anomaly(&mut self, kind: Anomaly, at: Location) {
-        let e = self.anomalies.entry(anomaly_name(kind)).or_insert((0, None));
+        let e = self
+            .anomalies
+            .entry(anomaly_name(kind))
+            .or_insert((0, None));
         e.0 += 1;
         if e.1.is_none() {
             e.1 = at.line;

@@ -24,7 +24,7 @@ pub struct FindingLine<'a> {
     /// The rule that fired.
     pub rule: &'a str,
     /// Confidence, two decimals.
-    pub confidence: f32,
+    pub confidence: f64,
     /// The masked value.
     pub masked: &'a str,
 }
@@ -43,8 +43,14 @@ impl FindingsWriter {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&dir)?;
-        let tmp = tempfile::Builder::new().prefix(".piimap-findings-").suffix(".tmp").tempfile_in(&dir)?;
-        Ok(FindingsWriter { target: target.to_path_buf(), tmp: Mutex::new(Some((tmp, 0))) })
+        let tmp = tempfile::Builder::new()
+            .prefix(".piimap-findings-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)?;
+        Ok(FindingsWriter {
+            target: target.to_path_buf(),
+            tmp: Mutex::new(Some((tmp, 0))),
+        })
     }
 
     /// Appends pre-serialised lines (one lock per batch, not per finding).
@@ -62,7 +68,11 @@ impl FindingsWriter {
 
     /// Flushes and renames into place; returns how many findings were written.
     pub fn finish(self) -> std::io::Result<u64> {
-        let (tmp, n) = self.tmp.into_inner().unwrap_or_else(|p| p.into_inner()).ok_or_else(|| std::io::Error::other("findings file already finished"))?;
+        let (tmp, n) = self
+            .tmp
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .ok_or_else(|| std::io::Error::other("findings file already finished"))?;
         tmp.as_file().sync_all()?;
         tmp.persist(&self.target).map_err(|e| e.error)?;
         Ok(n)

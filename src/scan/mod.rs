@@ -39,7 +39,15 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { sampling: Sampling { rows: 10_000, full: false, seed: 0 }, line_cap: text::DEFAULT_LINE_CAP, chunk_size: 8 << 20 }
+        ScanOptions {
+            sampling: Sampling {
+                rows: 10_000,
+                full: false,
+                seed: 0,
+            },
+            line_cap: text::DEFAULT_LINE_CAP,
+            chunk_size: 8 << 20,
+        }
     }
 }
 
@@ -54,12 +62,25 @@ pub struct FileScanner<'e> {
 
 impl<'e> FileScanner<'e> {
     /// A scanner with the engine, options and an optional findings file.
-    pub fn new(engine: &'e Engine, opts: ScanOptions, findings: Option<&'e FindingsWriter>) -> Self {
-        FileScanner { engine, opts, findings, bytes_done: AtomicU64::new(0) }
+    pub fn new(
+        engine: &'e Engine,
+        opts: ScanOptions,
+        findings: Option<&'e FindingsWriter>,
+    ) -> Self {
+        FileScanner {
+            engine,
+            opts,
+            findings,
+            bytes_done: AtomicU64::new(0),
+        }
     }
 
     /// Scans every file in parallel; `on_done` is called after each (for progress).
-    pub fn scan_all(&self, files: &[FileEntry], on_done: &(dyn Fn(&FileEntry) + Sync)) -> Vec<AssetReport> {
+    pub fn scan_all(
+        &self,
+        files: &[FileEntry],
+        on_done: &(dyn Fn(&FileEntry) + Sync),
+    ) -> Vec<AssetReport> {
         // Largest first, so one big file does not start last and run alone.
         let mut order: Vec<&FileEntry> = files.iter().collect();
         order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
@@ -93,7 +114,13 @@ impl<'e> FileScanner<'e> {
         };
         if raw.is_empty() {
             report.format = "empty".into();
-            report.errors.push(AssetError { kind: "empty".into(), message: "empty file".into(), count: None, first_line: None, fatal: false });
+            report.errors.push(AssetError {
+                kind: "empty".into(),
+                message: "empty file".into(),
+                count: None,
+                first_line: None,
+                fatal: false,
+            });
             return;
         }
         let compression = format::compression(path, &raw);
@@ -106,7 +133,8 @@ impl<'e> FileScanner<'e> {
         };
         let fmt = format::detect(path, &opened.head);
         report.format = fmt.name().into();
-        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings.is_some());
+        let mut collector =
+            AssetCollector::new(self.engine, &report.asset, self.findings.is_some());
         let result: Result<(), SourceError> = match fmt {
             Format::Binary => {
                 report.status = Status::Skipped;
@@ -115,30 +143,58 @@ impl<'e> FileScanner<'e> {
             }
             Format::Sqlite => {
                 report.status = Status::Skipped;
-                report.skipped_reason = Some(format!("SQLite database: scan it with --db sqlite:{}", path.display()));
+                report.skipped_reason = Some(format!(
+                    "SQLite database: scan it with --db sqlite:{}",
+                    path.display()
+                ));
                 return;
             }
             Format::Parquet if compression != Compression::None => {
                 report.status = Status::Skipped;
-                report.skipped_reason = Some("compressed Parquet file (Parquet compresses internally; decompress it first)".into());
+                report.skipped_reason = Some(
+                    "compressed Parquet file (Parquet compresses internally; decompress it first)"
+                        .into(),
+                );
                 return;
             }
-            Format::Parquet => parquet::read(path, self.opts.sampling, &mut collector).map(|(stats, skipped)| {
+            Format::Parquet => {
+                parquet::read(path, self.opts.sampling, &mut collector).map(|(stats, skipped)| {
+                    report.stats.sampling = stats.method;
+                    report.stats.rows_scanned = stats.rows_scanned;
+                    report.stats.skipped_columns = skipped
+                        .into_iter()
+                        .map(|(column, reason)| SkippedColumn { column, reason })
+                        .collect();
+                })
+            }
+            Format::Csv { delimiter } => crate::source::csv::read(
+                opened.reader,
+                delimiter,
+                self.opts.sampling,
+                &mut collector,
+            )
+            .map(|stats| {
                 report.stats.sampling = stats.method;
                 report.stats.rows_scanned = stats.rows_scanned;
-                report.stats.skipped_columns = skipped.into_iter().map(|(column, reason)| SkippedColumn { column, reason }).collect();
             }),
-            Format::Csv { delimiter } => crate::source::csv::read(opened.reader, delimiter, self.opts.sampling, &mut collector).map(|stats| {
-                report.stats.sampling = stats.method;
-                report.stats.rows_scanned = stats.rows_scanned;
-            }),
-            Format::Jsonl => jsonl::read(opened.reader, self.opts.sampling, self.opts.line_cap, &mut collector).map(|stats| {
+            Format::Jsonl => jsonl::read(
+                opened.reader,
+                self.opts.sampling,
+                self.opts.line_cap,
+                &mut collector,
+            )
+            .map(|stats| {
                 report.stats.sampling = stats.method;
                 report.stats.rows_scanned = stats.rows_scanned;
             }),
             Format::Text => {
                 let line_format = LineFormat::sniff(&opened.head);
-                report.line_format = Some(serde_json::to_value(line_format).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+                report.line_format = Some(
+                    serde_json::to_value(line_format)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                );
                 report.stats.sampling = "all lines".into();
                 if compression == Compression::None {
                     drop(opened);
@@ -165,31 +221,48 @@ impl<'e> FileScanner<'e> {
         }
     }
 
-    fn scan_text_mmap(&self, path: &Path, format: LineFormat, total: &mut AssetCollector<'e>) -> Result<(), SourceError> {
+    fn scan_text_mmap(
+        &self,
+        path: &Path,
+        format: LineFormat,
+        total: &mut AssetCollector<'e>,
+    ) -> Result<(), SourceError> {
         let file = std::fs::File::open(path).map_err(|e| SourceError::io("opening", e))?;
         // Safety: the map is read-only and dropped before returning. A file truncated
         // while mapped can raise SIGBUS; ripgrep accepts the same trade-off for speed.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| SourceError::io("memory-mapping", e))?;
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| SourceError::io("memory-mapping", e))?;
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);
         let bytes: &[u8] = &map;
         let chunks = text::split_chunks(bytes, self.opts.chunk_size);
         // Line numbers: count each chunk's newlines (a memchr pass), then prefix sums.
-        let counts: Vec<u64> = chunks.par_iter().map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64).collect();
+        let counts: Vec<u64> = chunks
+            .par_iter()
+            .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64)
+            .collect();
         let mut first_lines = Vec::with_capacity(chunks.len());
         let mut line = 1u64;
         for c in &counts {
             first_lines.push(line);
             line += c;
         }
-        let work: Vec<(std::ops::Range<usize>, u64)> = chunks.into_iter().zip(first_lines).collect();
+        let work: Vec<(std::ops::Range<usize>, u64)> =
+            chunks.into_iter().zip(first_lines).collect();
         let window = (rayon::current_num_threads() * 2).max(2);
         for group in work.chunks(window) {
             let parts: Vec<AssetCollector<'e>> = group
                 .par_iter()
                 .map(|(range, first)| {
-                    let mut c = AssetCollector::new(self.engine, total.asset(), self.findings.is_some());
-                    text::scan_block(&bytes[range.clone()], *first, format, self.opts.line_cap, &mut c);
+                    let mut c =
+                        AssetCollector::new(self.engine, total.asset(), self.findings.is_some());
+                    text::scan_block(
+                        &bytes[range.clone()],
+                        *first,
+                        format,
+                        self.opts.line_cap,
+                        &mut c,
+                    );
                     c
                 })
                 .collect();
@@ -203,7 +276,12 @@ impl<'e> FileScanner<'e> {
         Ok(())
     }
 
-    fn scan_text_stream(&self, reader: impl std::io::Read, format: LineFormat, collector: &mut AssetCollector<'e>) -> Result<(), SourceError> {
+    fn scan_text_stream(
+        &self,
+        reader: impl std::io::Read,
+        format: LineFormat,
+        collector: &mut AssetCollector<'e>,
+    ) -> Result<(), SourceError> {
         let cap = self.opts.line_cap;
         let mut truncated: Vec<u64> = Vec::new();
         let findings = self.findings;
@@ -227,7 +305,10 @@ impl<'e> FileScanner<'e> {
 }
 
 /// Reports for paths the walk skipped or could not walk.
-pub fn walk_reports(skipped: &[Skipped], errors: &[(std::path::PathBuf, String)]) -> Vec<AssetReport> {
+pub fn walk_reports(
+    skipped: &[Skipped],
+    errors: &[(std::path::PathBuf, String)],
+) -> Vec<AssetReport> {
     let mut out = Vec::new();
     for s in skipped {
         let asset = s.path.display().to_string();

@@ -39,7 +39,9 @@ pub struct TableStats {
 
 fn is_numberish(v: &[u8]) -> bool {
     let t = v.trim_ascii();
-    !t.is_empty() && t.iter().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b',' | b'$' | b'%'))
+    !t.is_empty()
+        && t.iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b',' | b'$' | b'%'))
 }
 
 /// A first row is a header when its fields are non-empty, distinct, short, and none
@@ -53,23 +55,39 @@ pub fn looks_like_header(first: &csv::ByteRecord) -> bool {
     distinct.len() == fields.len()
         && fields.iter().all(|f| {
             let t = f.trim_ascii();
-            !t.is_empty() && t.len() <= 64 && !is_numberish(t) && !t.contains(&b'@') && t.iter().filter(|&&b| b == b' ').count() <= 4
+            !t.is_empty()
+                && t.len() <= 64
+                && !is_numberish(t)
+                && !t.contains(&b'@')
+                && t.iter().filter(|&&b| b == b' ').count() <= 4
         })
 }
 
 /// Reads a delimited table, pushing a deterministic sample of rows (or every row) into
 /// `sink` as cells.
-pub fn read(reader: impl Read, delimiter: u8, sampling: Sampling, sink: &mut dyn RecordSink) -> Result<TableStats, SourceError> {
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).buffer_capacity(256 * 1024).from_reader(reader);
+pub fn read(
+    reader: impl Read,
+    delimiter: u8,
+    sampling: Sampling,
+    sink: &mut dyn RecordSink,
+) -> Result<TableStats, SourceError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
     let mut record = csv::ByteRecord::new();
     let mut stats = TableStats::default();
 
-    let read_next = |rdr: &mut csv::Reader<_>, record: &mut csv::ByteRecord| -> Result<bool, SourceError> {
-        rdr.read_byte_record(record).map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(io) => SourceError::io("reading CSV", io),
-            other => SourceError::Parse(format!("CSV: {other:?}")),
-        })
-    };
+    let read_next =
+        |rdr: &mut csv::Reader<_>, record: &mut csv::ByteRecord| -> Result<bool, SourceError> {
+            rdr.read_byte_record(record)
+                .map_err(|e| match e.into_kind() {
+                    csv::ErrorKind::Io(io) => SourceError::io("reading CSV", io),
+                    other => SourceError::Parse(format!("CSV: {other:?}")),
+                })
+        };
 
     if !read_next(&mut rdr, &mut record)? {
         stats.method = "empty".into();
@@ -78,15 +96,26 @@ pub fn read(reader: impl Read, delimiter: u8, sampling: Sampling, sink: &mut dyn
     let header = looks_like_header(&record);
     stats.header = header;
     let mut names: Vec<String> = if header {
-        record.iter().map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned()).collect()
+        record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
+            .collect()
     } else {
         (1..=record.len()).map(|i| format!("column_{i}")).collect()
     };
     let mut ids: Vec<FieldId> = names.iter().map(|n| sink.field(n)).collect();
     let width = names.len();
 
-    let push_row = |sink: &mut dyn RecordSink, names: &mut Vec<String>, ids: &mut Vec<FieldId>, rec: &csv::ByteRecord, row: u64, line: u64| {
-        let at = Location { line: Some(line), row: Some(row) };
+    let push_row = |sink: &mut dyn RecordSink,
+                    names: &mut Vec<String>,
+                    ids: &mut Vec<FieldId>,
+                    rec: &csv::ByteRecord,
+                    row: u64,
+                    line: u64| {
+        let at = Location {
+            line: Some(line),
+            row: Some(row),
+        };
         if rec.len() != width {
             sink.anomaly(Anomaly::RaggedRow, at);
         }
@@ -106,16 +135,31 @@ pub fn read(reader: impl Read, delimiter: u8, sampling: Sampling, sink: &mut dyn
     if sampling.full {
         stats.method = "full".into();
         if !header {
-            push_row(sink, &mut names, &mut ids, &record, 0, record.position().map_or(1, |p| p.line()));
+            push_row(
+                sink,
+                &mut names,
+                &mut ids,
+                &record,
+                0,
+                record.position().map_or(1, |p| p.line()),
+            );
             row = 1;
         }
         while read_next(&mut rdr, &mut record)? {
-            push_row(sink, &mut names, &mut ids, &record, row, record.position().map_or(0, |p| p.line()));
+            push_row(
+                sink,
+                &mut names,
+                &mut ids,
+                &record,
+                row,
+                record.position().map_or(0, |p| p.line()),
+            );
             row += 1;
         }
         stats.rows_scanned = row;
     } else {
-        let mut reservoir: Reservoir<(u64, u64, csv::ByteRecord)> = Reservoir::new(sampling.rows, sampling.seed);
+        let mut reservoir: Reservoir<(u64, u64, csv::ByteRecord)> =
+            Reservoir::new(sampling.rows, sampling.seed);
         if !header {
             let line = record.position().map_or(1, |p| p.line());
             reservoir.offer(|| (0, line, record.clone()));
@@ -129,7 +173,14 @@ pub fn read(reader: impl Read, delimiter: u8, sampling: Sampling, sink: &mut dyn
         let mut sample = reservoir.into_items();
         sample.sort_by_key(|(r, _, _)| *r);
         stats.rows_scanned = sample.len() as u64;
-        stats.method = if (sample.len() as u64) < row { format!("reservoir sample of {} rows (seed {})", sampling.rows, sampling.seed) } else { "all rows".into() };
+        stats.method = if (sample.len() as u64) < row {
+            format!(
+                "reservoir sample of {} rows (seed {})",
+                sampling.rows, sampling.seed
+            )
+        } else {
+            "all rows".into()
+        };
         for (r, line, rec) in &sample {
             push_row(sink, &mut names, &mut ids, rec, *r, *line);
         }

@@ -54,7 +54,12 @@ impl Format {
 
 /// Compression from the extension, or from the magic bytes.
 pub fn compression(path: &Path, head: &[u8]) -> Compression {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("gz" | "gzip" | "tgz") => Compression::Gzip,
         Some("zst" | "zstd") => Compression::Zstd,
         _ if head.starts_with(&[0x1f, 0x8b]) => Compression::Gzip,
@@ -82,7 +87,11 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
         return Format::Parquet;
     }
     match inner_extension(path).as_deref() {
-        Some("csv") => return Format::Csv { delimiter: sniff_delimiter(head).unwrap_or(b',') },
+        Some("csv") => {
+            return Format::Csv {
+                delimiter: sniff_delimiter(head).unwrap_or(b','),
+            }
+        }
         Some("tsv" | "tab") => return Format::Csv { delimiter: b'\t' },
         Some("psv") => return Format::Csv { delimiter: b'|' },
         Some("jsonl" | "ndjson") => return Format::Jsonl,
@@ -94,7 +103,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
         return Format::Binary;
     }
     match inner_extension(path).as_deref() {
-        Some("log" | "txt" | "out" | "err" | "md" | "json" | "xml" | "html" | "yaml" | "yml") => Format::Text,
+        Some("log" | "txt" | "out" | "err" | "md" | "json" | "xml" | "html" | "yaml" | "yml") => {
+            Format::Text
+        }
         _ if looks_like_json_lines(head) && !is_log_name(path) => Format::Jsonl,
         _ => match sniff_delimiter(head) {
             Some(d) if !is_log_name(path) => Format::Csv { delimiter: d },
@@ -116,14 +127,21 @@ pub fn looks_binary(head: &[u8]) -> bool {
     if memchr::memchr(0, sample).is_some() {
         return true;
     }
-    let control = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b)).count();
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
+        .count();
     control * 20 > sample.len()
 }
 
 fn head_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
     // Drop the last line: it may be cut by the head's end.
     let complete = memchr::memrchr(b'\n', head).map_or(head, |p| &head[..p]);
-    complete.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.trim_ascii().is_empty()).take(50)
+    complete
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.trim_ascii().is_empty())
+        .take(50)
 }
 
 fn looks_like_json_lines(head: &[u8]) -> bool {
@@ -180,20 +198,44 @@ mod tests {
 
     #[test]
     fn extension_then_content() {
-        assert_eq!(detect(Path::new("a.csv"), b"a;b;c\n1;2;3\n"), Format::Csv { delimiter: b';' });
-        assert_eq!(detect(Path::new("a.tsv.gz"), b""), Format::Csv { delimiter: b'\t' });
+        assert_eq!(
+            detect(Path::new("a.csv"), b"a;b;c\n1;2;3\n"),
+            Format::Csv { delimiter: b';' }
+        );
+        assert_eq!(
+            detect(Path::new("a.tsv.gz"), b""),
+            Format::Csv { delimiter: b'\t' }
+        );
         assert_eq!(detect(Path::new("a.log"), b"{\"a\":1}\n"), Format::Text);
-        assert_eq!(detect(Path::new("export"), b"{\"a\":1}\n{\"b\":2}\n"), Format::Jsonl);
-        assert_eq!(detect(Path::new("x.bin"), b"\x7fELF\x02\x01\x01\x00\x00\x00"), Format::Binary);
-        assert_eq!(detect(Path::new("x.dat"), b"SQLite format 3\0....."), Format::Sqlite);
-        assert_eq!(detect(Path::new("noext"), b"name,email\nann,a@x.io\nbob,b@y.io\n"), Format::Csv { delimiter: b',' });
-        assert_eq!(detect(Path::new("syslog"), b"Jan 1 host sshd[1]: a, b\n"), Format::Text);
+        assert_eq!(
+            detect(Path::new("export"), b"{\"a\":1}\n{\"b\":2}\n"),
+            Format::Jsonl
+        );
+        assert_eq!(
+            detect(Path::new("x.bin"), b"\x7fELF\x02\x01\x01\x00\x00\x00"),
+            Format::Binary
+        );
+        assert_eq!(
+            detect(Path::new("x.dat"), b"SQLite format 3\0....."),
+            Format::Sqlite
+        );
+        assert_eq!(
+            detect(Path::new("noext"), b"name,email\nann,a@x.io\nbob,b@y.io\n"),
+            Format::Csv { delimiter: b',' }
+        );
+        assert_eq!(
+            detect(Path::new("syslog"), b"Jan 1 host sshd[1]: a, b\n"),
+            Format::Text
+        );
     }
 
     #[test]
     fn compression_by_name_or_magic() {
         assert_eq!(compression(Path::new("a.log.gz"), b""), Compression::Gzip);
-        assert_eq!(compression(Path::new("a"), &[0x28, 0xb5, 0x2f, 0xfd]), Compression::Zstd);
+        assert_eq!(
+            compression(Path::new("a"), &[0x28, 0xb5, 0x2f, 0xfd]),
+            Compression::Zstd
+        );
         assert_eq!(compression(Path::new("a.csv"), b"a,b"), Compression::None);
     }
 

@@ -9,12 +9,17 @@ use super::text::flatten_json;
 use super::{Anomaly, Location, RecordSink, SourceError};
 
 fn push_line(line: &[u8], line_no: u64, row: u64, sink: &mut dyn RecordSink) {
-    let at = Location { line: Some(line_no), row: Some(row) };
+    let at = Location {
+        line: Some(line_no),
+        row: Some(row),
+    };
     match serde_json::from_slice::<serde_json::Value>(line) {
-        Ok(v @ serde_json::Value::Object(_)) => flatten_json(&v, &mut String::new(), &mut |path, value| {
-            let f = sink.field(path);
-            sink.cell(f, value, at);
-        }),
+        Ok(v @ serde_json::Value::Object(_)) => {
+            flatten_json(&v, &mut String::new(), &mut |path, value| {
+                let f = sink.field(path);
+                sink.cell(f, value, at);
+            })
+        }
         _ => {
             if std::str::from_utf8(line).is_err() {
                 sink.anomaly(Anomaly::InvalidUtf8, at);
@@ -27,16 +32,24 @@ fn push_line(line: &[u8], line_no: u64, row: u64, sink: &mut dyn RecordSink) {
 
 /// Reads JSON lines, pushing a deterministic sample (or every line) as cells; a line
 /// that is not a JSON object is counted and scanned as text.
-pub fn read(reader: impl Read, sampling: Sampling, line_cap: usize, sink: &mut dyn RecordSink) -> Result<TableStats, SourceError> {
+pub fn read(
+    reader: impl Read,
+    sampling: Sampling,
+    line_cap: usize,
+    sink: &mut dyn RecordSink,
+) -> Result<TableStats, SourceError> {
     let mut rdr = BufReader::with_capacity(256 * 1024, reader);
     let mut buf = Vec::new();
     let mut line_no = 0u64;
     let mut row = 0u64;
     let mut stats = TableStats::default();
-    let mut reservoir: Reservoir<(u64, u64, Vec<u8>)> = Reservoir::new(if sampling.full { 0 } else { sampling.rows }, sampling.seed);
+    let mut reservoir: Reservoir<(u64, u64, Vec<u8>)> =
+        Reservoir::new(if sampling.full { 0 } else { sampling.rows }, sampling.seed);
     loop {
         buf.clear();
-        let n = rdr.read_until(b'\n', &mut buf).map_err(|e| SourceError::io("reading JSON lines", e))?;
+        let n = rdr
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| SourceError::io("reading JSON lines", e))?;
         if n == 0 {
             break;
         }
@@ -46,7 +59,13 @@ pub fn read(reader: impl Read, sampling: Sampling, line_cap: usize, sink: &mut d
             continue;
         }
         if line.len() > line_cap {
-            sink.anomaly(Anomaly::TruncatedLine, Location { line: Some(line_no), row: Some(row) });
+            sink.anomaly(
+                Anomaly::TruncatedLine,
+                Location {
+                    line: Some(line_no),
+                    row: Some(row),
+                },
+            );
             line = &line[..line_cap];
         }
         if sampling.full {
@@ -63,7 +82,14 @@ pub fn read(reader: impl Read, sampling: Sampling, line_cap: usize, sink: &mut d
         let mut sample = reservoir.into_items();
         sample.sort_by_key(|(r, _, _)| *r);
         stats.rows_scanned = sample.len() as u64;
-        stats.method = if (sample.len() as u64) < row { format!("reservoir sample of {} rows (seed {})", sampling.rows, sampling.seed) } else { "all rows".into() };
+        stats.method = if (sample.len() as u64) < row {
+            format!(
+                "reservoir sample of {} rows (seed {})",
+                sampling.rows, sampling.seed
+            )
+        } else {
+            "all rows".into()
+        };
         for (r, l, bytes) in &sample {
             push_line(bytes, *l, *r, sink);
         }

@@ -75,6 +75,9 @@ pub enum SourceError {
 impl SourceError {
     /// An I/O error while doing `context`.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        SourceError::Io { context: context.into(), source }
+        SourceError::Io {
+            context: context.into(),
+            source,
+        }
     }
 }

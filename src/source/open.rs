@@ -22,13 +22,19 @@ pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
     let file = File::open(path)?;
     let mut reader: Box<dyn Read + Send> = match compression {
         Compression::None => Box::new(file),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, file))),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            256 * 1024,
+            file,
+        ))),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(file)?),
     };
     let mut head = Vec::with_capacity(HEAD_LEN);
     (&mut reader).take(HEAD_LEN as u64).read_to_end(&mut head)?;
     let replay = io::Cursor::new(head.clone());
-    Ok(Opened { head, reader: Box::new(replay.chain(reader)) })
+    Ok(Opened {
+        head,
+        reader: Box::new(replay.chain(reader)),
+    })
 }
 
 /// Reads the first bytes of a file without decompressing (for magic numbers).

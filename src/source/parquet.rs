@@ -22,14 +22,25 @@ fn err(e: PolarsError) -> SourceError {
 
 /// Reads a Parquet file, pushing a deterministic sample (or every row) as cells.
 /// Returns the stats and the columns skipped, with the reason.
-pub fn read(path: &Path, sampling: Sampling, sink: &mut dyn RecordSink) -> Result<(TableStats, Vec<(String, String)>), SourceError> {
+pub fn read(
+    path: &Path,
+    sampling: Sampling,
+    sink: &mut dyn RecordSink,
+) -> Result<(TableStats, Vec<(String, String)>), SourceError> {
     let open = || File::open(path).map_err(|e| SourceError::io("opening Parquet file", e));
     let total = ParquetReader::new(open()?).num_rows().map_err(err)?;
-    let mut stats = TableStats { rows_total: total as u64, ..TableStats::default() };
+    let mut stats = TableStats {
+        rows_total: total as u64,
+        ..TableStats::default()
+    };
     // Which rows to keep: all, or a seeded uniform choice (a Bernoulli pass keeps the
     // read streaming; the expected count is the sample size).
     let keep_all = sampling.full || total <= sampling.rows;
-    let p = if keep_all { 1.0 } else { sampling.rows as f64 / total as f64 };
+    let p = if keep_all {
+        1.0
+    } else {
+        sampling.rows as f64 / total as f64
+    };
     let mut rng = SplitMix64::new(sampling.seed);
     stats.method = if sampling.full {
         "full".into()
@@ -42,8 +53,13 @@ pub fn read(path: &Path, sampling: Sampling, sink: &mut dyn RecordSink) -> Resul
     let mut offset = 0usize;
     while offset < total {
         let len = SLICE_ROWS.min(total - offset);
-        let df = ParquetReader::new(open()?).with_slice(Some((offset, len))).finish().map_err(err)?;
-        let keep: Vec<bool> = (0..df.height()).map(|_| keep_all || (rng.next_u64() as f64 / u64::MAX as f64) < p).collect();
+        let df = ParquetReader::new(open()?)
+            .with_slice(Some((offset, len)))
+            .finish()
+            .map_err(err)?;
+        let keep: Vec<bool> = (0..df.height())
+            .map(|_| keep_all || (rng.next_u64() as f64 / u64::MAX as f64) < p)
+            .collect();
         for column in df.get_columns() {
             let name = column.name().to_string();
             if skipped.iter().any(|(n, _)| *n == name) {
@@ -56,7 +72,10 @@ pub fn read(path: &Path, sampling: Sampling, sink: &mut dyn RecordSink) -> Resul
             let casted = match column.cast(&DataType::String) {
                 Ok(c) => c,
                 Err(e) => {
-                    skipped.push((name, format!("type {} not readable as text: {e}", column.dtype())));
+                    skipped.push((
+                        name,
+                        format!("type {} not readable as text: {e}", column.dtype()),
+                    ));
                     continue;
                 }
             };
@@ -67,13 +86,24 @@ pub fn read(path: &Path, sampling: Sampling, sink: &mut dyn RecordSink) -> Resul
             let field = sink.field(&name);
             for (i, v) in values.into_iter().enumerate() {
                 if let (Some(v), true) = (v, keep[i]) {
-                    sink.cell(field, v.as_bytes(), Location { line: None, row: Some((offset + i) as u64) });
+                    sink.cell(
+                        field,
+                        v.as_bytes(),
+                        Location {
+                            line: None,
+                            row: Some((offset + i) as u64),
+                        },
+                    );
                 }
             }
         }
         stats.rows_scanned += keep.iter().filter(|k| **k).count() as u64;
         if stats.columns.is_empty() {
-            stats.columns = df.get_column_names().iter().map(|s| s.to_string()).collect();
+            stats.columns = df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         }
         offset += len;
     }

@@ -41,7 +41,12 @@ pub struct Reservoir<T> {
 impl<T> Reservoir<T> {
     /// An empty reservoir for `capacity` items, seeded.
     pub fn new(capacity: usize, seed: u64) -> Self {
-        Reservoir { capacity, seen: 0, items: Vec::with_capacity(capacity.min(4096)), rng: SplitMix64::new(seed) }
+        Reservoir {
+            capacity,
+            seen: 0,
+            items: Vec::with_capacity(capacity.min(4096)),
+            rng: SplitMix64::new(seed),
+        }
     }
 
     /// Offers the next item; `make` runs only if the item is kept.
@@ -95,7 +100,10 @@ mod tests {
             r.offer(|| i);
         }
         let late = r.into_items().iter().filter(|&&i| i >= 50_000).count();
-        assert!((400..600).contains(&late), "{late} of 1000 from the second half");
+        assert!(
+            (400..600).contains(&late),
+            "{late} of 1000 from the second half"
+        );
     }
 
     #[test]

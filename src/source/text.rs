@@ -48,14 +48,21 @@ impl LineFormat {
     /// 60 % of them parse as it.
     pub fn sniff(head: &[u8]) -> LineFormat {
         let complete = memchr::memrchr(b'\n', head).map_or(head, |p| &head[..p]);
-        let lines: Vec<&[u8]> = complete.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).take(50).collect();
+        let lines: Vec<&[u8]> = complete
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.trim_ascii().is_empty())
+            .take(50)
+            .collect();
         if lines.is_empty() {
             return LineFormat::Plain;
         }
-        let share = |f: &dyn Fn(&[u8]) -> bool| lines.iter().filter(|l| f(l)).count() * 10 >= lines.len() * 6;
+        let share = |f: &dyn Fn(&[u8]) -> bool| {
+            lines.iter().filter(|l| f(l)).count() * 10 >= lines.len() * 6
+        };
         if share(&|l| {
             let t = l.trim_ascii();
-            t.starts_with(b"{") && serde_json::from_slice::<serde_json::Value>(t).is_ok_and(|v| v.is_object())
+            t.starts_with(b"{")
+                && serde_json::from_slice::<serde_json::Value>(t).is_ok_and(|v| v.is_object())
         }) {
             LineFormat::Json
         } else if share(&|l| ACCESS_LOG.is_match(l)) {
@@ -74,7 +81,11 @@ pub fn split_chunks(bytes: &[u8], target: usize) -> Vec<Range<usize>> {
     let mut start = 0;
     while start < bytes.len() {
         let want = (start + target).min(bytes.len());
-        let end = if want == bytes.len() { want } else { memchr::memchr(b'\n', &bytes[want..]).map_or(bytes.len(), |p| want + p + 1) };
+        let end = if want == bytes.len() {
+            want
+        } else {
+            memchr::memchr(b'\n', &bytes[want..]).map_or(bytes.len(), |p| want + p + 1)
+        };
         out.push(start..end);
         start = end;
     }
@@ -82,7 +93,13 @@ pub fn split_chunks(bytes: &[u8], target: usize) -> Vec<Range<usize>> {
 }
 
 /// Pushes one block of complete lines (starting at line `first_line`) into `sink`.
-pub fn scan_block(block: &[u8], first_line: u64, format: LineFormat, cap: usize, sink: &mut dyn RecordSink) {
+pub fn scan_block(
+    block: &[u8],
+    first_line: u64,
+    format: LineFormat,
+    cap: usize,
+    sink: &mut dyn RecordSink,
+) {
     let valid_utf8 = std::str::from_utf8(block).is_ok();
     let mut line_no = first_line;
     let mut run_start = 0; // start of the pending run of plain lines
@@ -93,12 +110,16 @@ pub fn scan_block(block: &[u8], first_line: u64, format: LineFormat, cap: usize,
         let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |p| pos + p);
         let line = &block[pos..end];
         lines += 1;
-        let at = Location { line: Some(line_no), row: None };
+        let at = Location {
+            line: Some(line_no),
+            row: None,
+        };
         if !valid_utf8 && std::str::from_utf8(line).is_err() {
             sink.anomaly(Anomaly::InvalidUtf8, at);
         }
         let long = line.len() > cap;
-        let structured = format != LineFormat::Plain && !long && push_structured(line, format, at, sink);
+        let structured =
+            format != LineFormat::Plain && !long && push_structured(line, format, at, sink);
         if long || structured {
             if run_start < pos {
                 sink.text(&block[run_start..pos], run_line);
@@ -227,10 +248,18 @@ pub fn kv_pairs(line: &[u8]) -> impl Iterator<Item = KvPair> + '_ {
         while pos < line.len() {
             let eq = pos + memchr::memchr(b'=', &line[pos..])?;
             let mut ks = eq;
-            while ks > 0 && (line[ks - 1].is_ascii_alphanumeric() || matches!(line[ks - 1], b'_' | b'.' | b'-')) {
+            while ks > 0
+                && (line[ks - 1].is_ascii_alphanumeric()
+                    || matches!(line[ks - 1], b'_' | b'.' | b'-'))
+            {
                 ks -= 1;
             }
-            let key_ok = ks < eq && (ks == 0 || matches!(line[ks - 1], b' ' | b'\t' | b',' | b';' | b'&' | b'?' | b'[' | b'(' | b'{'));
+            let key_ok = ks < eq
+                && (ks == 0
+                    || matches!(
+                        line[ks - 1],
+                        b' ' | b'\t' | b',' | b';' | b'&' | b'?' | b'[' | b'(' | b'{'
+                    ));
             if !key_ok {
                 pos = eq + 1;
                 continue;
@@ -243,12 +272,19 @@ pub fn kv_pairs(line: &[u8]) -> impl Iterator<Item = KvPair> + '_ {
                 let ve = i.min(line.len());
                 (eq + 2, ve, (ve + 1).min(line.len()))
             } else {
-                let ve = line[eq + 1..].iter().position(|&b| matches!(b, b' ' | b'\t' | b',' | b';' | b'&')).map_or(line.len(), |p| eq + 1 + p);
+                let ve = line[eq + 1..]
+                    .iter()
+                    .position(|&b| matches!(b, b' ' | b'\t' | b',' | b';' | b'&'))
+                    .map_or(line.len(), |p| eq + 1 + p);
                 (eq + 1, ve, ve)
             };
             pos = next.max(eq + 1);
             let value = (ve > vs).then_some((vs, ve.min(line.len())));
-            return Some(KvPair { key: ks..eq, value, whole: (ks, next) });
+            return Some(KvPair {
+                key: ks..eq,
+                value,
+                whole: (ks, next),
+            });
         }
         None
     })
@@ -256,7 +292,12 @@ pub fn kv_pairs(line: &[u8]) -> impl Iterator<Item = KvPair> + '_ {
 
 /// Pushes a structured line as cells (plus the text between them); false if the line
 /// does not parse as `format` (the caller then scans it as plain text).
-fn push_structured(line: &[u8], format: LineFormat, at: Location, sink: &mut dyn RecordSink) -> bool {
+fn push_structured(
+    line: &[u8],
+    format: LineFormat,
+    at: Location,
+    sink: &mut dyn RecordSink,
+) -> bool {
     match format {
         LineFormat::Plain => false,
         LineFormat::Json => {
@@ -276,7 +317,9 @@ fn push_structured(line: &[u8], format: LineFormat, at: Location, sink: &mut dyn
             }
         }
         LineFormat::AccessLog => {
-            let Some(caps) = ACCESS_LOG.captures(line) else { return false };
+            let Some(caps) = ACCESS_LOG.captures(line) else {
+                return false;
+            };
             let mut emit = |name: &str, i: usize| {
                 if let Some(m) = caps.get(i) {
                     if m.as_bytes() != b"-" && !m.as_bytes().is_empty() {
@@ -316,7 +359,9 @@ fn push_structured(line: &[u8], format: LineFormat, at: Location, sink: &mut dyn
             for pair in kv_pairs(line) {
                 let Some((vs, ve)) = pair.value else { continue };
                 any = true;
-                if pair.whole.0 > gap_start && !line[gap_start..pair.whole.0].trim_ascii().is_empty() {
+                if pair.whole.0 > gap_start
+                    && !line[gap_start..pair.whole.0].trim_ascii().is_empty()
+                {
                     sink.text(&line[gap_start..pair.whole.0], at.line.unwrap_or(0));
                 }
                 let key = String::from_utf8_lossy(&line[pair.key.clone()]);
@@ -389,10 +434,15 @@ mod tests {
             }
         }
         fn cell(&mut self, field: u32, value: &[u8], at: Location) {
-            self.cells.push((self.fields[field as usize].clone(), String::from_utf8_lossy(value).into(), at.line));
+            self.cells.push((
+                self.fields[field as usize].clone(),
+                String::from_utf8_lossy(value).into(),
+                at.line,
+            ));
         }
         fn text(&mut self, text: &[u8], first_line: u64) {
-            self.texts.push((String::from_utf8_lossy(text).into(), first_line));
+            self.texts
+                .push((String::from_utf8_lossy(text).into(), first_line));
         }
         fn rows(&mut self, n: u64) {
             self.rows += n;
@@ -404,18 +454,35 @@ mod tests {
 
     #[test]
     fn sniffs_line_formats() {
-        assert_eq!(LineFormat::sniff(b"{\"a\":1}\n{\"b\":{\"c\":2}}\n"), LineFormat::Json);
+        assert_eq!(
+            LineFormat::sniff(b"{\"a\":1}\n{\"b\":{\"c\":2}}\n"),
+            LineFormat::Json
+        );
         let access = b"203.0.113.9 - - [17/May/2015:10:05:03 +0000] \"GET /a.html HTTP/1.1\" 200 7697 \"http://x.org/\" \"Mozilla/5.0\"\n";
         assert_eq!(LineFormat::sniff(access), LineFormat::AccessLog);
-        assert_eq!(LineFormat::sniff(b"ts=1 level=info user=bob msg=\"hi there\"\n"), LineFormat::KeyValue);
-        assert_eq!(LineFormat::sniff(b"Jan 1 host sshd[1]: Accepted password\n"), LineFormat::Plain);
+        assert_eq!(
+            LineFormat::sniff(b"ts=1 level=info user=bob msg=\"hi there\"\n"),
+            LineFormat::KeyValue
+        );
+        assert_eq!(
+            LineFormat::sniff(b"Jan 1 host sshd[1]: Accepted password\n"),
+            LineFormat::Plain
+        );
     }
 
     #[test]
     fn json_lines_become_dotted_fields() {
         let mut r = Record::default();
-        scan_block(b"{\"user\":{\"contact\":{\"email\":\"a@b.io\"}},\"tags\":[\"x\"],\"n\":123}\n", 7, LineFormat::Json, 100, &mut r);
-        assert!(r.cells.contains(&("user.contact.email".into(), "a@b.io".into(), Some(7))));
+        scan_block(
+            b"{\"user\":{\"contact\":{\"email\":\"a@b.io\"}},\"tags\":[\"x\"],\"n\":123}\n",
+            7,
+            LineFormat::Json,
+            100,
+            &mut r,
+        );
+        assert!(r
+            .cells
+            .contains(&("user.contact.email".into(), "a@b.io".into(), Some(7))));
         assert!(r.cells.contains(&("tags[]".into(), "x".into(), Some(7))));
         assert!(r.cells.contains(&("n".into(), "123".into(), Some(7))));
         assert!(r.texts.is_empty());
@@ -427,14 +494,29 @@ mod tests {
         let line = b"203.0.113.9 - frank [17/May/2015:10:05:03 +0000] \"GET /p?q=1 HTTP/1.1\" 200 77 \"http://r.org/\" \"curl/8\"\n";
         scan_block(line, 1, LineFormat::AccessLog, 1000, &mut r);
         let names: Vec<&str> = r.cells.iter().map(|c| c.0.as_str()).collect();
-        assert_eq!(names, ["client_ip", "user", "referrer", "user_agent", "url"]);
+        assert_eq!(
+            names,
+            ["client_ip", "user", "referrer", "user_agent", "url"]
+        );
     }
 
     #[test]
     fn kv_values_and_gaps() {
         let mut r = Record::default();
-        scan_block(b"Jan 1 app: user=bob email=\"b@x.io\" done\n", 3, LineFormat::KeyValue, 1000, &mut r);
-        assert_eq!(r.cells, vec![("user".into(), "bob".into(), Some(3)), ("email".into(), "b@x.io".into(), Some(3))]);
+        scan_block(
+            b"Jan 1 app: user=bob email=\"b@x.io\" done\n",
+            3,
+            LineFormat::KeyValue,
+            1000,
+            &mut r,
+        );
+        assert_eq!(
+            r.cells,
+            vec![
+                ("user".into(), "bob".into(), Some(3)),
+                ("email".into(), "b@x.io".into(), Some(3))
+            ]
+        );
         assert_eq!(r.texts.len(), 2);
         assert_eq!(r.texts[0].0.trim(), "Jan 1 app:");
     }
@@ -442,7 +524,13 @@ mod tests {
     #[test]
     fn unparsable_lines_fall_back_to_text_with_right_line_numbers() {
         let mut r = Record::default();
-        scan_block(b"{\"a\":\"x\"}\nnot json here\n{\"a\":\"y\"}\n", 10, LineFormat::Json, 100, &mut r);
+        scan_block(
+            b"{\"a\":\"x\"}\nnot json here\n{\"a\":\"y\"}\n",
+            10,
+            LineFormat::Json,
+            100,
+            &mut r,
+        );
         assert_eq!(r.texts, vec![("not json here\n".to_string(), 11)]);
         assert_eq!(r.rows, 3);
     }
@@ -462,7 +550,13 @@ mod tests {
     #[test]
     fn invalid_utf8_is_counted_not_fatal() {
         let mut r = Record::default();
-        scan_block(b"ok\nbad \xff\xfe line\n", 1, LineFormat::Plain, 100, &mut r);
+        scan_block(
+            b"ok\nbad \xff\xfe line\n",
+            1,
+            LineFormat::Plain,
+            100,
+            &mut r,
+        );
         assert_eq!(r.anomalies, vec![(Anomaly::InvalidUtf8, Some(2))]);
         assert_eq!(r.texts.len(), 1);
     }
@@ -482,10 +576,23 @@ mod tests {
         data.extend_from_slice(b"\nc\n");
         let mut blocks = Vec::new();
         let mut truncated = Vec::new();
-        for_each_block(&data[..], 8, 16, |b, l| blocks.push((String::from_utf8_lossy(b).into_owned(), l)), |l| truncated.push(l)).unwrap();
+        for_each_block(
+            &data[..],
+            8,
+            16,
+            |b, l| blocks.push((String::from_utf8_lossy(b).into_owned(), l)),
+            |l| truncated.push(l),
+        )
+        .unwrap();
         assert_eq!(truncated, vec![3]);
         let joined: Vec<(String, u64)> = blocks;
-        assert!(joined.iter().any(|(b, l)| b.starts_with("zzzz") && *l == 3), "{joined:?}");
-        assert!(joined.iter().any(|(b, l)| b == "c\n" && *l == 4), "{joined:?}");
+        assert!(
+            joined.iter().any(|(b, l)| b.starts_with("zzzz") && *l == 3),
+            "{joined:?}"
+        );
+        assert!(
+            joined.iter().any(|(b, l)| b == "c\n" && *l == 4),
+            "{joined:?}"
+        );
     }
 }

@@ -60,7 +60,9 @@ pub struct Walked {
 
 /// Walks `roots`.
 pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Result<Walked, String> {
-    let Some((first, rest)) = roots.split_first() else { return Ok(Walked::default()) };
+    let Some((first, rest)) = roots.split_first() else {
+        return Ok(Walked::default());
+    };
     let mut builder = WalkBuilder::new(first);
     for r in rest {
         builder.add(r);
@@ -81,7 +83,8 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Result<Walked, String> {
             ob.add(g).map_err(|e| format!("--include {g:?}: {e}"))?;
         }
         for g in &opts.exclude {
-            ob.add(&format!("!{g}")).map_err(|e| format!("--exclude {g:?}: {e}"))?;
+            ob.add(&format!("!{g}"))
+                .map_err(|e| format!("--exclude {g:?}: {e}"))?;
         }
         builder.overrides(ob.build().map_err(|e| e.to_string())?);
     }
@@ -91,7 +94,9 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Result<Walked, String> {
         Box::new(move |result| {
             match result {
                 Ok(entry) => {
-                    let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                    let Some(ft) = entry.file_type() else {
+                        return WalkState::Continue;
+                    };
                     if ft.is_dir() {
                         return WalkState::Continue;
                     }
@@ -105,7 +110,10 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Result<Walked, String> {
                 }
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_default();
-                    out.lock().unwrap_or_else(|p| p.into_inner()).errors.push((path, err.to_string()));
+                    out.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .errors
+                        .push((path, err.to_string()));
                 }
             }
             WalkState::Continue
@@ -119,7 +127,11 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions) -> Result<Walked, String> {
     Ok(walked)
 }
 
-fn classify_entry(entry: &ignore::DirEntry, ft: std::fs::FileType, opts: &WalkOptions) -> Result<u64, String> {
+fn classify_entry(
+    entry: &ignore::DirEntry,
+    ft: std::fs::FileType,
+    opts: &WalkOptions,
+) -> Result<u64, String> {
     use std::os::unix::fs::FileTypeExt;
     if ft.is_symlink() {
         return Err("symbolic link (use --follow to scan its target)".into());
@@ -145,7 +157,9 @@ fn classify_entry(entry: &ignore::DirEntry, ft: std::fs::FileType, opts: &WalkOp
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -166,17 +180,32 @@ mod tests {
         std::fs::create_dir(p.join("skipme")).unwrap();
         std::fs::write(p.join("skipme/c.csv"), "x").unwrap();
         std::fs::write(p.join(".ignore"), "skipme/\n").unwrap();
-        let opts = WalkOptions { max_filesize: Some(50), ..Default::default() };
+        let opts = WalkOptions {
+            max_filesize: Some(50),
+            ..Default::default()
+        };
         let w = walk(&[p.to_path_buf()], &opts).unwrap();
-        let names: Vec<_> = w.files.iter().map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<_> = w
+            .files
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["a.csv", "b.log"]);
         assert_eq!(w.skipped.len(), 1);
         assert!(w.skipped[0].reason.contains("max-filesize"));
 
-        let opts = WalkOptions { hidden: true, no_ignore: true, include: vec!["*.csv".into()], ..Default::default() };
+        let opts = WalkOptions {
+            hidden: true,
+            no_ignore: true,
+            include: vec!["*.csv".into()],
+            ..Default::default()
+        };
         let w = walk(&[p.to_path_buf()], &opts).unwrap();
         assert_eq!(w.files.len(), 3, "{:?}", w.files);
-        let opts = WalkOptions { exclude: vec!["*.log".into()], ..Default::default() };
+        let opts = WalkOptions {
+            exclude: vec!["*.log".into()],
+            ..Default::default()
+        };
         assert_eq!(walk(&[p.to_path_buf()], &opts).unwrap().files.len(), 1);
     }
 
@@ -187,12 +216,19 @@ mod tests {
         std::fs::write(p.join("real.txt"), "x").unwrap();
         std::os::unix::fs::symlink(p.join("real.txt"), p.join("link.txt")).unwrap();
         let fifo = p.join("pipe");
-        let ok = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
         let w = walk(&[p.to_path_buf()], &WalkOptions::default()).unwrap();
         assert_eq!(w.files.len(), 1);
         assert!(w.skipped.iter().any(|s| s.reason.contains("symbolic link")));
         if ok {
-            assert!(w.skipped.iter().any(|s| s.reason.contains("FIFO")), "{:?}", w.skipped);
+            assert!(
+                w.skipped.iter().any(|s| s.reason.contains("FIFO")),
+                "{:?}",
+                w.skipped
+            );
         }
     }
 
@@ -203,9 +239,20 @@ mod tests {
         std::fs::create_dir(p.join("d")).unwrap();
         std::os::unix::fs::symlink(p.join("d"), p.join("d/loop")).unwrap();
         std::fs::write(p.join("d/f.txt"), "x").unwrap();
-        let w = walk(&[p.to_path_buf()], &WalkOptions { follow_links: true, ..Default::default() }).unwrap();
+        let w = walk(
+            &[p.to_path_buf()],
+            &WalkOptions {
+                follow_links: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(w.files.len(), 1);
-        assert!(w.errors.iter().any(|(_, e)| e.contains("loop")), "{:?}", w.errors);
+        assert!(
+            w.errors.iter().any(|(_, e)| e.contains("loop")),
+            "{:?}",
+            w.errors
+        );
         let w = walk(&[p.join("missing")], &WalkOptions::default()).unwrap();
         assert_eq!(w.errors.len(), 1);
     }
