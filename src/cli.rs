@@ -68,8 +68,26 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// A database to scan (repeatable, mixes with paths): postgres://user@host:port/db
+    /// (also postgresql://, ?sslmode=disable|prefer|require|verify-ca|verify-full,
+    /// password from the URL, PGPASSWORD or ~/.pgpass) or sqlite:PATH. Read-only.
+    #[arg(long = "db", value_name = "URL")]
+    pub db: Vec<String>,
+
+    /// Tables scanned at once per database.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub db_concurrency: usize,
+
+    /// Also scan views and materialized views.
+    #[arg(long)]
+    pub views: bool,
+
+    /// Statement timeout for every database query, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub statement_timeout: u64,
+
     /// Text to scan (repeatable), instead of paths.
-    #[arg(long, value_name = "TEXT", conflicts_with = "paths")]
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["paths", "db"])]
     pub text: Vec<String>,
 
     /// Write DIR/inventory.json (atomically).
@@ -109,7 +127,8 @@ pub struct ScanArgs {
     pub follow: bool,
 
     /// Only scan files matching this glob (repeatable; gitignore syntax, relative to the
-    /// current directory like ripgrep's -g: use `**/name` to match at any depth).
+    /// current directory like ripgrep's -g: use `**/name` to match at any depth). For
+    /// databases the glob matches `schema.table` or `schema.table.column`.
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
 

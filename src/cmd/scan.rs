@@ -10,6 +10,7 @@ use piimap::detect::{Engine, Finding};
 use piimap::exit::ExitCode;
 use piimap::inventory::{now_rfc3339, write_atomic, Inventory, ScanInfo};
 use piimap::scan::findings::FindingsWriter;
+use piimap::scan::db::{redact_url, scan_database, DbOptions};
 use piimap::scan::{walk_reports, FileScanner, ScanOptions};
 use piimap::source::csv::Sampling;
 use piimap::source::walk::{walk, WalkOptions};
@@ -20,7 +21,7 @@ use crate::cli::{Cli, Format, ScanArgs};
 
 pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let engine = load_engine(cli)?;
-    if args.paths.is_empty() {
+    if args.paths.is_empty() && args.db.is_empty() {
         return scan_text_inputs(&engine, args);
     }
     if args.line_cap < 1024 {
@@ -46,7 +47,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         max_filesize: args.max_filesize,
         threads: args.threads.unwrap_or(0),
     };
-    let walked = walk(&args.paths, &walk_opts).map_err(UsageError)?;
+    let walked = if args.paths.is_empty() { Default::default() } else { walk(&args.paths, &walk_opts).map_err(UsageError)? };
     tracing::info!(
         files = walked.files.len(),
         skipped = walked.skipped.len(),
@@ -87,6 +88,19 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         pb.finish_and_clear();
     }
     assets.extend(walk_reports(&walked.skipped, &walked.errors));
+    let db_opts = DbOptions {
+        sampling: Sampling { rows: args.sample_rows, full: args.full, seed: args.seed },
+        concurrency: args.db_concurrency.max(1),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        views: args.views,
+        statement_timeout: std::time::Duration::from_secs(args.statement_timeout.max(1)),
+        ..DbOptions::default()
+    };
+    for url in &args.db {
+        tracing::info!(db = %redact_url(url), "scanning database");
+        assets.extend(scan_database(engine, url, &db_opts, findings.as_ref()));
+    }
     for a in &assets {
         for e in a.errors.iter().filter(|e| e.fatal) {
             tracing::warn!(asset = %a.asset, kind = %e.kind, "{}", e.message);
@@ -108,7 +122,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             .map_or("built-in".into(), |p| format!("built-in + {}", p.display())),
     );
     let info = ScanInfo {
-        roots: args.paths.iter().map(|p| p.display().to_string()).collect(),
+        roots: args.paths.iter().map(|p| p.display().to_string()).chain(args.db.iter().map(|u| redact_url(u))).collect(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         bytes: scanner.bytes_done.load(Ordering::Relaxed),

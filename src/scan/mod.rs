@@ -7,6 +7,7 @@
 //! A failing asset is recorded and the scan goes on.
 
 mod collector;
+pub mod db;
 pub mod findings;
 
 use std::path::Path;
@@ -86,25 +87,29 @@ impl<'e> FileScanner<'e> {
         order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
         order
             .par_iter()
-            .map(|entry| {
-                let report = self.scan_file(entry);
+            .flat_map_iter(|entry| {
+                let reports = self.scan_file(entry);
                 self.bytes_done.fetch_add(entry.size, Ordering::Relaxed);
                 on_done(entry);
-                report
+                reports
             })
             .collect()
     }
 
     /// Scans one file; never panics on bad input, never returns an error: problems go
-    /// into the report.
-    pub fn scan_file(&self, entry: &FileEntry) -> AssetReport {
+    /// into the report. A SQLite database file gives one report per table.
+    pub fn scan_file(&self, entry: &FileEntry) -> Vec<AssetReport> {
         let started = Instant::now();
         let asset = entry.path.display().to_string();
         let mut report = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
         report.stats.bytes = entry.size;
         self.scan_into(&entry.path, &mut report);
         report.stats.duration_ms = started.elapsed().as_millis() as u64;
-        report
+        if report.format == "sqlite" && report.status == Status::Skipped {
+            let opts = db::DbOptions { sampling: self.opts.sampling, ..db::DbOptions::default() };
+            return db::scan_sqlite_file(self.engine, &entry.path, &opts, self.findings);
+        }
+        vec![report]
     }
 
     fn scan_into(&self, path: &Path, report: &mut AssetReport) {
