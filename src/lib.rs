@@ -25,6 +25,7 @@
 pub mod detect;
 pub mod exit;
 pub mod inventory;
+pub mod knowledge;
 pub mod mask;
 pub mod names;
 pub mod report;

@@ -9,8 +9,8 @@ use anyhow::Context;
 use piimap::detect::{Engine, Finding};
 use piimap::exit::ExitCode;
 use piimap::inventory::{now_rfc3339, write_atomic, Inventory, ScanInfo};
-use piimap::scan::findings::FindingsWriter;
 use piimap::scan::db::{redact_url, scan_database, DbOptions};
+use piimap::scan::findings::FindingsWriter;
 use piimap::scan::{walk_reports, FileScanner, ScanOptions};
 use piimap::source::csv::Sampling;
 use piimap::source::walk::{walk, WalkOptions};
@@ -47,7 +47,11 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         max_filesize: args.max_filesize,
         threads: args.threads.unwrap_or(0),
     };
-    let walked = if args.paths.is_empty() { Default::default() } else { walk(&args.paths, &walk_opts).map_err(UsageError)? };
+    let walked = if args.paths.is_empty() {
+        Default::default()
+    } else {
+        walk(&args.paths, &walk_opts).map_err(UsageError)?
+    };
     tracing::info!(
         files = walked.files.len(),
         skipped = walked.skipped.len(),
@@ -89,7 +93,11 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
     }
     assets.extend(walk_reports(&walked.skipped, &walked.errors));
     let db_opts = DbOptions {
-        sampling: Sampling { rows: args.sample_rows, full: args.full, seed: args.seed },
+        sampling: Sampling {
+            rows: args.sample_rows,
+            full: args.full,
+            seed: args.seed,
+        },
         concurrency: args.db_concurrency.max(1),
         include: args.include.clone(),
         exclude: args.exclude.clone(),
@@ -122,7 +130,12 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             .map_or("built-in".into(), |p| format!("built-in + {}", p.display())),
     );
     let info = ScanInfo {
-        roots: args.paths.iter().map(|p| p.display().to_string()).chain(args.db.iter().map(|u| redact_url(u))).collect(),
+        roots: args
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .chain(args.db.iter().map(|u| redact_url(u)))
+            .collect(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         bytes: scanner.bytes_done.load(Ordering::Relaxed),

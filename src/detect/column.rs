@@ -399,23 +399,17 @@ impl FieldState {
     }
 
     /// Scans one value into the tally; its findings are left in `findings`.
-    pub fn observe(
-        &mut self,
-        scanner: &mut Scanner<'_>,
-        value: &[u8],
-        findings: &mut Vec<Finding>,
-        rejected: &mut Vec<DetectorIdx>,
-    ) {
-        findings.clear();
-        rejected.clear();
+    pub fn observe(&mut self, scanner: &mut Scanner<'_>, value: &[u8], out: &mut ScanScratch) {
+        out.clear();
         if value.trim_ascii().is_empty() {
             self.tally.count_values(1, 0);
             return;
         }
         self.tally.count_values(1, 1);
         let engine = scanner.engine();
-        scanner.scan_value(value, &self.field, &mut Collect { findings, rejected });
-        self.tally.record(engine, value, findings, rejected);
+        scanner.scan_value(value, &self.field, out);
+        self.tally
+            .record(engine, value, &out.findings, &out.rejected);
         if !self.list_detectors.is_empty() {
             let lowered = value.trim_ascii().to_ascii_lowercase();
             for &det in &self.list_detectors {
@@ -447,30 +441,40 @@ impl FieldState {
 pub struct ColumnClassifier<'e> {
     scanner: Scanner<'e>,
     state: FieldState,
-    scratch: Vec<Finding>,
-    rejected: Vec<DetectorIdx>,
+    scratch: ScanScratch,
 }
 
-struct Collect<'a> {
-    findings: &'a mut Vec<Finding>,
-    rejected: &'a mut Vec<DetectorIdx>,
+/// Scratch buffers one scan call fills: findings, validator rejections and recipient
+/// catalog hits. Reused across calls, so the hot path does not allocate.
+#[derive(Default)]
+pub struct ScanScratch {
+    /// Findings of the last call.
+    pub findings: Vec<Finding>,
+    /// Detectors whose candidates a validator rejected.
+    pub rejected: Vec<DetectorIdx>,
+    /// Recipient literals seen.
+    pub recipients: Vec<u16>,
 }
 
-impl FindingSink for Collect<'_> {
+impl ScanScratch {
+    /// Empties the buffers, keeping their capacity.
+    pub fn clear(&mut self) {
+        self.findings.clear();
+        self.rejected.clear();
+        self.recipients.clear();
+    }
+}
+
+impl FindingSink for ScanScratch {
     fn finding(&mut self, _hay: &[u8], finding: &Finding) {
         self.findings.push(*finding);
     }
     fn rejected(&mut self, detector: DetectorIdx) {
         self.rejected.push(detector);
     }
-}
-
-/// Collects findings and rejections of one scan call into two vectors.
-pub fn collector<'a>(
-    findings: &'a mut Vec<Finding>,
-    rejected: &'a mut Vec<DetectorIdx>,
-) -> impl FindingSink + 'a {
-    Collect { findings, rejected }
+    fn recipient(&mut self, _hay: &[u8], hit: &super::RecipientHit) {
+        self.recipients.push(hit.literal);
+    }
 }
 
 /// Rounds a score for reports (three decimals are plenty, and keep JSON readable).
@@ -490,24 +494,19 @@ impl<'e> ColumnClassifier<'e> {
         ColumnClassifier {
             scanner: engine.scanner(),
             state: FieldState::new(engine, name),
-            scratch: Vec::new(),
-            rejected: Vec::new(),
+            scratch: ScanScratch::default(),
         }
     }
 
     /// Findings of the last value observed (valid until the next call).
     pub fn last_findings(&self) -> &[Finding] {
-        &self.scratch
+        &self.scratch.findings
     }
 
     /// Adds one value (empty or NULL values count as seen, not checked).
     pub fn observe(&mut self, value: &[u8]) {
-        self.state.observe(
-            &mut self.scanner,
-            value,
-            &mut self.scratch,
-            &mut self.rejected,
-        );
+        self.state
+            .observe(&mut self.scanner, value, &mut self.scratch);
     }
 
     /// The verdicts for the column, most confident first.

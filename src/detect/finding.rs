@@ -63,6 +63,20 @@ pub trait FindingSink {
 
     /// A candidate of `detector` that its validator rejected (for pass-rate statistics).
     fn rejected(&mut self, _detector: DetectorIdx) {}
+
+    /// A recipient-catalog literal (vendor domain, key prefix, marker) was seen.
+    fn recipient(&mut self, _hay: &[u8], _hit: &RecipientHit) {}
+}
+
+/// Where a recipient-catalog literal was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecipientHit {
+    /// Index of the literal ([`super::Engine::recipient_literal`]).
+    pub literal: u16,
+    /// Byte offset in the haystack.
+    pub start: usize,
+    /// End byte offset.
+    pub end: usize,
 }
 
 impl FindingSink for Vec<Finding> {

@@ -32,9 +32,10 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind};
 
-pub use finding::{DetectorIdx, Evidence, Finding, FindingSink, Via};
+pub use finding::{DetectorIdx, Evidence, Finding, FindingSink, RecipientHit, Via};
 use hint::{Hint, NormalizedName};
 
+use crate::knowledge::Catalog;
 use crate::mask::{MaskStyle, Masked};
 use crate::names::NameDictionary;
 use crate::rules::{DetectorKind, DetectorSpec, LoadedDetector, RuleError, RuleErrors};
@@ -90,6 +91,33 @@ enum MainEntry {
     /// A trigger literal: run these detectors around it (with the context word index,
     /// or `None` for a prefilter literal).
     Trigger(Vec<(DetectorIdx, Option<u16>)>),
+    /// A recipient-catalog literal (domain, key prefix, marker), by index.
+    Recipient(u16),
+}
+
+/// What kind of catalog evidence a recipient literal is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientKind {
+    /// A host the vendor operates (matched on label boundaries).
+    Domain,
+    /// An API key or id prefix.
+    KeyPrefix,
+    /// An SDK, user-agent, header or cookie marker.
+    Marker,
+    /// A column or field name.
+    Column,
+}
+
+/// One literal of the recipient catalog, compiled into the main matcher.
+#[derive(Clone, Debug)]
+pub struct RecipientLiteral {
+    /// Index of the vendor in the catalog.
+    pub vendor: u16,
+    /// What it is.
+    pub kind: RecipientKind,
+    /// The literal as written in the catalog (never a scanned value).
+    pub text: String,
 }
 
 /// The compiled rule set. Immutable and `Sync`: share one across threads.
@@ -102,6 +130,9 @@ pub struct Engine {
     threshold: f32,
     names: NameDictionary,
     taxonomy: Taxonomy,
+    catalog: Catalog,
+    recipient_literals: Vec<RecipientLiteral>,
+    recipient_columns: Vec<(Hint, u16)>,
 }
 
 fn syntax_config() -> syntax::Config {
@@ -217,6 +248,8 @@ pub struct FieldContext {
     status: Vec<HintStatus>,
     /// Detectors whose patterns should run on the whole value because of the name.
     hinted: Vec<DetectorIdx>,
+    /// Recipient-catalog column literals this name matches.
+    recipients: Vec<u16>,
 }
 
 impl FieldContext {
@@ -229,6 +262,11 @@ impl FieldContext {
     pub fn hinted(&self) -> &[DetectorIdx] {
         &self.hinted
     }
+
+    /// Recipient literals (kind `Column`) this name matches.
+    pub fn recipients(&self) -> &[u16] {
+        &self.recipients
+    }
 }
 
 impl Engine {
@@ -238,6 +276,17 @@ impl Engine {
         loaded: Vec<LoadedDetector>,
         taxonomy: Taxonomy,
         names: NameDictionary,
+    ) -> Result<Engine, RuleErrors> {
+        Engine::build_with_catalog(loaded, taxonomy, names, Catalog::default())
+    }
+
+    /// As [`Engine::build`], also compiling the recipient catalog into the matcher so
+    /// vendor domains, key prefixes and markers are found in the same pass.
+    pub fn build_with_catalog(
+        loaded: Vec<LoadedDetector>,
+        taxonomy: Taxonomy,
+        names: NameDictionary,
+        catalog: Catalog,
     ) -> Result<Engine, RuleErrors> {
         let mut errors = Vec::new();
         let mut detectors: Vec<CompiledDetector> = Vec::new();
@@ -270,7 +319,8 @@ impl Engine {
                 .then_with(|| a.spec.id.cmp(&b.spec.id))
         });
 
-        let (main, main_entries) = build_main(&detectors)
+        let (recipient_literals, recipient_columns) = compile_catalog(&catalog);
+        let (main, main_entries) = build_main(&detectors, &recipient_literals)
             .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
         Ok(Engine {
             detectors,
@@ -280,6 +330,9 @@ impl Engine {
             threshold: finding::score::DEFAULT_THRESHOLD,
             names,
             taxonomy,
+            catalog,
+            recipient_literals,
+            recipient_columns,
         })
     }
 
@@ -290,7 +343,8 @@ impl Engine {
             loaded = crate::rules::layer(loaded, crate::rules::load_dir(dir)?);
         }
         let taxonomy = Taxonomy::builtin().map_err(|e| RuleErrors(vec![e]))?;
-        Engine::build(loaded, taxonomy, NameDictionary::builtin())
+        let catalog = Catalog::builtin().map_err(|e| RuleErrors(vec![e]))?;
+        Engine::build_with_catalog(loaded, taxonomy, NameDictionary::builtin(), catalog)
     }
 
     /// Sets the reporting threshold (stage 5).
@@ -328,12 +382,23 @@ impl Engine {
         &self.taxonomy
     }
 
+    /// The recipient catalog the engine was built with.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// A recipient literal by index.
+    pub fn recipient_literal(&self, idx: u16) -> &RecipientLiteral {
+        &self.recipient_literals[idx as usize]
+    }
+
     /// A new per-thread scanner.
     pub fn scanner(&self) -> Scanner<'_> {
         Scanner {
             engine: self,
             cache: self.main.as_ref().map(Regex::create_cache),
             recent: Vec::new(),
+            last_recipient: (u16::MAX, 0),
         }
     }
 
@@ -352,10 +417,20 @@ impl Engine {
                 }
             }
         }
+        let recipients = if norm.is_empty() {
+            Vec::new()
+        } else {
+            self.recipient_columns
+                .iter()
+                .filter(|(h, _)| norm.matches(h))
+                .map(|(_, lit)| *lit)
+                .collect()
+        };
         FieldContext {
             name: name.to_string(),
             status,
             hinted,
+            recipients,
         }
     }
 
@@ -528,7 +603,10 @@ fn compile_detector(
 }
 
 /// Builds the main regex: free patterns (in priority order) first, then trigger literals.
-fn build_main(detectors: &[CompiledDetector]) -> Result<(Option<Regex>, Vec<MainEntry>), String> {
+fn build_main(
+    detectors: &[CompiledDetector],
+    recipients: &[RecipientLiteral],
+) -> Result<(Option<Regex>, Vec<MainEntry>), String> {
     let mut patterns = Vec::new();
     let mut entries = Vec::new();
     for (i, d) in detectors.iter().enumerate() {
@@ -588,10 +666,65 @@ fn build_main(detectors: &[CompiledDetector]) -> Result<(Option<Regex>, Vec<Main
         patterns.push(literal_regex(word, *bounded));
         entries.push(MainEntry::Trigger(targets));
     }
+    // Recipient literals last: a detector pattern at the same position wins.
+    for (i, lit) in recipients.iter().enumerate() {
+        if lit.kind != RecipientKind::Column {
+            patterns.push(literal_regex(&lit.text, false));
+            entries.push(MainEntry::Recipient(i as u16));
+        }
+    }
     if patterns.is_empty() {
         return Ok((None, entries));
     }
     Ok((Some(compile(&patterns)?), entries))
+}
+
+/// Flattens the catalog into literals (domains, key prefixes, markers) and column hints.
+fn compile_catalog(catalog: &Catalog) -> (Vec<RecipientLiteral>, Vec<(Hint, u16)>) {
+    let mut literals = Vec::new();
+    let mut columns = Vec::new();
+    for (v, vendor) in catalog.vendors.iter().enumerate() {
+        let v = v as u16;
+        let groups = [
+            (RecipientKind::Domain, &vendor.domains),
+            (RecipientKind::KeyPrefix, &vendor.key_prefixes),
+            (RecipientKind::Marker, &vendor.markers),
+            (RecipientKind::Column, &vendor.columns),
+        ];
+        for (kind, list) in groups {
+            for text in list.iter().filter(|t| t.len() >= 2) {
+                if kind == RecipientKind::Column {
+                    columns.push((Hint::new(text), literals.len() as u16));
+                }
+                literals.push(RecipientLiteral {
+                    vendor: v,
+                    kind,
+                    text: text.clone(),
+                });
+            }
+        }
+    }
+    (literals, columns)
+}
+
+/// Whether a recipient literal found at `[s, e)` stands on the right boundaries: a domain
+/// on label boundaries (`stripe.com` in `api.stripe.com`, never `x.com` in `dropbox.com`),
+/// a key prefix at the start of a token, a marker as a whole word.
+fn recipient_boundary_ok(kind: RecipientKind, hay: &[u8], s: usize, e: usize) -> bool {
+    let before = s.checked_sub(1).map(|i| hay[i]);
+    let after = hay.get(e).copied();
+    let hostish = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+    match kind {
+        RecipientKind::Domain => !before.is_some_and(hostish) && !after.is_some_and(hostish),
+        RecipientKind::KeyPrefix => !before.is_some_and(is_word_byte),
+        RecipientKind::Marker => {
+            let first_word = is_word_byte(hay[s]);
+            let last_word = is_word_byte(hay[e - 1]);
+            !(first_word && before.is_some_and(is_word_byte))
+                && !(last_word && after.is_some_and(is_word_byte))
+        }
+        RecipientKind::Column => false,
+    }
 }
 
 /// Per-thread scanning state: the main regex cache and a little scratch space.
@@ -601,6 +734,8 @@ pub struct Scanner<'e> {
     /// (type_idx, start) of findings reported recently, to report a value once even
     /// when several triggers or stages find it.
     recent: Vec<(u16, usize)>,
+    /// (vendor, end) of the last recipient sighting, to count nested literals once.
+    last_recipient: (u16, usize),
 }
 
 impl<'e> Scanner<'e> {
@@ -613,6 +748,7 @@ impl<'e> Scanner<'e> {
     /// relative to `hay`.
     pub fn scan_text(&mut self, hay: &[u8], sink: &mut dyn FindingSink) {
         self.recent.clear();
+        self.last_recipient = (u16::MAX, 0);
         self.scan_main(hay, None, sink);
     }
 
@@ -620,6 +756,7 @@ impl<'e> Scanner<'e> {
     /// detectors the name hints at, which may also run their whole-value patterns.
     pub fn scan_value(&mut self, value: &[u8], field: &FieldContext, sink: &mut dyn FindingSink) {
         self.recent.clear();
+        self.last_recipient = (u16::MAX, 0);
         self.scan_main(value, Some(field), sink);
         let engine = self.engine;
         for &det in field.hinted() {
@@ -682,6 +819,25 @@ impl<'e> Scanner<'e> {
                         // does, continue just after it (patterns' own \b keep us sane).
                         self.retry_at(*det, hay, s, field, sink).unwrap_or(s + 1)
                     }
+                }
+                MainEntry::Recipient(lit) => {
+                    let literal = &engine.recipient_literals[*lit as usize];
+                    // `api.stripe.com` also contains `stripe.com`: one sighting, not two.
+                    let inside_last =
+                        s < self.last_recipient.1 && literal.vendor == self.last_recipient.0;
+                    if !inside_last && recipient_boundary_ok(literal.kind, hay, s, e) {
+                        sink.recipient(
+                            hay,
+                            &RecipientHit {
+                                literal: *lit,
+                                start: s,
+                                end: e,
+                            },
+                        );
+                        self.last_recipient = (literal.vendor, e);
+                    }
+                    // A literal may sit inside a detector's match starting right after.
+                    s + 1
                 }
                 MainEntry::Trigger(targets) => {
                     for &(det, word) in targets {

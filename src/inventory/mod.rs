@@ -83,6 +83,34 @@ pub struct FieldReport {
     pub types: Vec<Verdict>,
 }
 
+/// A third party that data in this asset flows to, recognised from the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObservedRecipient {
+    /// Catalog id.
+    pub id: String,
+    /// Vendor name.
+    pub name: String,
+    /// Recipient-category key.
+    pub category: String,
+    /// Typically a third party for cross-context behavioral advertising.
+    pub advertising: bool,
+    /// What was seen, where, how often.
+    pub evidence: Vec<RecipientEvidence>,
+}
+
+/// One kind of sighting of a recipient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipientEvidence {
+    /// Domain, key prefix, marker or column.
+    pub kind: crate::detect::RecipientKind,
+    /// The catalog literal that matched (a vendor domain or marker, never a scanned value).
+    pub matched: String,
+    /// The field it was seen in (null: unstructured text).
+    pub field: Option<String>,
+    /// Sightings.
+    pub count: u64,
+}
+
 /// One scanned data asset.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AssetReport {
@@ -109,6 +137,9 @@ pub struct AssetReport {
     pub stats: AssetStats,
     /// Fields with findings.
     pub fields: Vec<FieldReport>,
+    /// Third parties the data flows to, seen in this asset.
+    #[serde(default)]
+    pub recipients: Vec<ObservedRecipient>,
     /// Problems (fatal or counted).
     pub errors: Vec<AssetError>,
 }
@@ -127,6 +158,7 @@ impl AssetReport {
             skipped_reason: None,
             stats: AssetStats::default(),
             fields: Vec::new(),
+            recipients: Vec::new(),
             errors: Vec::new(),
         }
     }

@@ -5,9 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::findings::{push_line, FindingLine, FindingsWriter};
-use crate::detect::column::{collector as finding_collector, FieldState, Mode, Tally};
-use crate::detect::{DetectorIdx, Engine, FieldContext, Finding, Scanner};
-use crate::inventory::{AssetError, AssetReport, FieldReport};
+use crate::detect::column::{FieldState, Mode, ScanScratch, Tally};
+use crate::detect::{DetectorIdx, Engine, FieldContext, RecipientKind, Scanner};
+use crate::inventory::{
+    AssetError, AssetReport, FieldReport, ObservedRecipient, RecipientEvidence,
+};
 use crate::mask::Masked;
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
@@ -35,8 +37,9 @@ pub struct AssetCollector<'e> {
     kept: Vec<Kept>,
     anomalies: BTreeMap<&'static str, (u64, Option<u64>)>,
     rows: u64,
-    scratch: Vec<Finding>,
-    rejected: Vec<DetectorIdx>,
+    scratch: ScanScratch,
+    /// Recipient literal sightings per (literal, field).
+    recipients: BTreeMap<(u16, Option<FieldId>), u64>,
     lines_of: Vec<u64>,
 }
 
@@ -76,8 +79,8 @@ impl<'e> AssetCollector<'e> {
             kept: Vec::new(),
             anomalies: BTreeMap::new(),
             rows: 0,
-            scratch: Vec::new(),
-            rejected: Vec::new(),
+            scratch: ScanScratch::default(),
+            recipients: BTreeMap::new(),
             lines_of: Vec::new(),
         }
     }
@@ -107,7 +110,7 @@ impl<'e> AssetCollector<'e> {
         if !self.keep {
             return;
         }
-        for (i, f) in self.scratch.iter().enumerate() {
+        for (i, f) in self.scratch.findings.iter().enumerate() {
             let line = line_of.map_or(at.line, |l| Some(l[i]));
             self.kept.push(Kept {
                 field,
@@ -147,9 +150,17 @@ impl<'e> AssetCollector<'e> {
     /// Adds a chunk's results (findings must have been drained first).
     pub fn merge(&mut self, other: AssetCollector<'e>) {
         debug_assert!(other.kept.is_empty() || !other.keep);
-        for (name, state) in other.names.into_iter().zip(other.fields) {
-            let id = self.field(&name);
+        let mut remap = Vec::with_capacity(other.names.len());
+        for (name, state) in other.names.iter().zip(other.fields) {
+            let id = self.field(name);
             self.fields[id as usize].merge(state);
+            remap.push(id);
+        }
+        for ((lit, field), n) in other.recipients {
+            *self
+                .recipients
+                .entry((lit, field.map(|f| remap[f as usize])))
+                .or_default() += n;
         }
         self.text.merge(other.text);
         for (k, (n, first)) in other.anomalies {
@@ -191,6 +202,41 @@ impl<'e> AssetCollector<'e> {
                 },
             );
         }
+        let mut observed: Vec<ObservedRecipient> = Vec::new();
+        for (&(lit, field), &count) in &self.recipients {
+            if count == 0 {
+                continue;
+            }
+            let literal = engine.recipient_literal(lit);
+            let vendor = &engine.catalog().vendors[literal.vendor as usize];
+            let entry = match observed.iter_mut().position(|o| o.id == vendor.id) {
+                Some(i) => &mut observed[i],
+                None => {
+                    observed.push(ObservedRecipient {
+                        id: vendor.id.clone(),
+                        name: vendor.name.clone(),
+                        category: vendor.category.clone(),
+                        advertising: vendor.advertising,
+                        evidence: Vec::new(),
+                    });
+                    observed.last_mut().expect("just pushed")
+                }
+            };
+            // A column name is one piece of evidence per field, however many chunks saw it.
+            let count = if literal.kind == RecipientKind::Column {
+                1
+            } else {
+                count
+            };
+            entry.evidence.push(RecipientEvidence {
+                kind: literal.kind,
+                matched: literal.text.clone(),
+                field: field.map(|f| self.names[f as usize].clone()),
+                count,
+            });
+        }
+        observed.sort_by(|a, b| a.id.cmp(&b.id));
+        report.recipients = observed;
         for (name, (count, first_line)) in self.anomalies {
             report.errors.push(AssetError {
                 kind: name.into(),
@@ -211,19 +257,21 @@ impl RecordSink for AssetCollector<'_> {
         let id = self.names.len() as FieldId;
         self.names.push(name.to_string());
         self.ids.insert(name.to_string(), id);
-        self.fields.push(FieldState::new(self.engine, name));
+        let state = FieldState::new(self.engine, name);
+        for &lit in state.field().recipients() {
+            *self.recipients.entry((lit, Some(id))).or_default() += 1;
+        }
+        self.fields.push(state);
         id
     }
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
         let state = &mut self.fields[field as usize];
-        state.observe(
-            &mut self.scanner,
-            value,
-            &mut self.scratch,
-            &mut self.rejected,
-        );
-        if !self.scratch.is_empty() {
+        state.observe(&mut self.scanner, value, &mut self.scratch);
+        for &lit in &self.scratch.recipients {
+            *self.recipients.entry((lit, Some(field))).or_default() += 1;
+        }
+        if !self.scratch.findings.is_empty() {
             self.keep_findings(Some(field), at, None);
         }
     }
@@ -236,36 +284,42 @@ impl RecordSink for AssetCollector<'_> {
         let lines = newlines + u64::from(text.last() != Some(&b'\n'));
         self.text.count_values(lines, lines);
         self.scratch.clear();
-        self.rejected.clear();
-        self.scanner.scan_text(
-            text,
-            &mut finding_collector(&mut self.scratch, &mut self.rejected),
-        );
-        if self.scratch.is_empty() {
-            if !self.rejected.is_empty() {
-                self.text.record(self.engine, text, &[], &self.rejected);
+        self.scanner.scan_text(text, &mut self.scratch);
+        for &lit in &self.scratch.recipients {
+            *self.recipients.entry((lit, None)).or_default() += 1;
+        }
+        let findings = &mut self.scratch.findings;
+        if findings.is_empty() {
+            if !self.scratch.rejected.is_empty() {
+                self.text
+                    .record(self.engine, text, &[], &self.scratch.rejected);
             }
             return;
         }
-        self.scratch.sort_by_key(|f| f.start);
+        findings.sort_by_key(|f| f.start);
         // Line of each finding, counting newlines incrementally.
         self.lines_of.clear();
         let (mut line, mut counted_to) = (first_line, 0usize);
-        for f in &self.scratch {
+        for f in findings.iter() {
             line += memchr::memchr_iter(b'\n', &text[counted_to..f.start]).count() as u64;
             counted_to = f.start;
             self.lines_of.push(line);
         }
         // Tally one "value" per line.
+        let findings = &self.scratch.findings;
         let mut start = 0;
-        while start < self.scratch.len() {
+        while start < findings.len() {
             let mut end = start + 1;
-            while end < self.scratch.len() && self.lines_of[end] == self.lines_of[start] {
+            while end < findings.len() && self.lines_of[end] == self.lines_of[start] {
                 end += 1;
             }
-            let rejected: &[DetectorIdx] = if start == 0 { &self.rejected } else { &[] };
+            let rejected: &[DetectorIdx] = if start == 0 {
+                &self.scratch.rejected
+            } else {
+                &[]
+            };
             self.text
-                .record(self.engine, text, &self.scratch[start..end], rejected);
+                .record(self.engine, text, &findings[start..end], rejected);
             start = end;
         }
         let lines_of = std::mem::take(&mut self.lines_of);

@@ -34,7 +34,11 @@ pub struct DbOptions {
 impl Default for DbOptions {
     fn default() -> Self {
         DbOptions {
-            sampling: Sampling { rows: 10_000, full: false, seed: 0 },
+            sampling: Sampling {
+                rows: 10_000,
+                full: false,
+                seed: 0,
+            },
             concurrency: 4,
             include: Vec::new(),
             exclude: Vec::new(),
@@ -47,13 +51,23 @@ impl Default for DbOptions {
 
 /// Scans every table of the database at `url` (`postgres://…`, `postgresql://…` or
 /// `sqlite:PATH`). Never fails as a whole: a connection failure is one failed asset.
-pub fn scan_database(engine: &Engine, url: &str, opts: &DbOptions, findings: Option<&FindingsWriter>) -> Vec<AssetReport> {
+pub fn scan_database(
+    engine: &Engine,
+    url: &str,
+    opts: &DbOptions,
+    findings: Option<&FindingsWriter>,
+) -> Vec<AssetReport> {
     let _ = (engine, url, opts, findings);
     unimplemented!("database scanning is being written")
 }
 
 /// Scans a SQLite database file found by the file walker.
-pub fn scan_sqlite_file(engine: &Engine, path: &Path, opts: &DbOptions, findings: Option<&FindingsWriter>) -> Vec<AssetReport> {
+pub fn scan_sqlite_file(
+    engine: &Engine,
+    path: &Path,
+    opts: &DbOptions,
+    findings: Option<&FindingsWriter>,
+) -> Vec<AssetReport> {
     let _ = (engine, path, opts, findings);
     unimplemented!("database scanning is being written")
 }

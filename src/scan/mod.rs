@@ -106,7 +106,10 @@ impl<'e> FileScanner<'e> {
         self.scan_into(&entry.path, &mut report);
         report.stats.duration_ms = started.elapsed().as_millis() as u64;
         if report.format == "sqlite" && report.status == Status::Skipped {
-            let opts = db::DbOptions { sampling: self.opts.sampling, ..db::DbOptions::default() };
+            let opts = db::DbOptions {
+                sampling: self.opts.sampling,
+                ..db::DbOptions::default()
+            };
             return db::scan_sqlite_file(self.engine, &entry.path, &opts, self.findings);
         }
         vec![report]

@@ -1,0 +1,184 @@
+//! Legal and vendor knowledge that lives in `rules/` as data: the controlled
+//! vocabularies (`vocabulary.toml`: purposes, data subjects, source and recipient
+//! categories) and the recipient catalog (`recipients.toml`: well-known third parties and
+//! how to recognise them in data). Both are embedded in the binary.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{embedded_text, RuleError};
+
+/// One entry of a controlled vocabulary.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Term {
+    /// Stable key used in manifests.
+    pub key: String,
+    /// Text printed in notices.
+    pub label: String,
+    /// Legal citation, if any.
+    #[serde(default)]
+    pub citation: String,
+    /// For purposes: the §1798.140(e) paragraph (1–8), or 0 for a commercial purpose.
+    #[serde(default)]
+    pub ccpa_business_purpose: u8,
+    /// For purposes: the statutory wording of the business purpose.
+    #[serde(default)]
+    pub statutory: String,
+    /// For purposes: the closest fideslang data-use key.
+    #[serde(default)]
+    pub fideslang_data_use: String,
+    /// For recipient categories: the usual CCPA role.
+    #[serde(default)]
+    pub usual_ccpa_role: String,
+    /// For recipient categories: the usual GDPR role.
+    #[serde(default)]
+    pub usual_gdpr_role: String,
+    /// For recipient categories: whether such recipients typically receive data for
+    /// cross-context behavioral advertising.
+    #[serde(default)]
+    pub advertising: bool,
+    /// A caveat.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The controlled vocabularies.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Vocabulary {
+    /// Purposes of processing.
+    pub purposes: Vec<Term>,
+    /// Categories of data subjects.
+    pub data_subjects: Vec<Term>,
+    /// Categories of sources (11 CCR §7001(e)).
+    pub source_categories: Vec<Term>,
+    /// Categories of recipients (11 CCR §7001(f) and sub-types).
+    pub recipient_categories: Vec<Term>,
+}
+
+/// Which vocabulary a key belongs to (for error messages and lookups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VocabKind {
+    /// `purposes`.
+    Purpose,
+    /// `data_subjects`.
+    DataSubject,
+    /// `source_categories`.
+    SourceCategory,
+    /// `recipient_categories`.
+    RecipientCategory,
+}
+
+impl Vocabulary {
+    /// The built-in vocabulary.
+    pub fn builtin() -> Result<Self, RuleError> {
+        toml::from_str(embedded_text("vocabulary.toml")?)
+            .map_err(|e| RuleError::new("builtin:rules/vocabulary.toml", None, e.to_string()))
+    }
+
+    /// The terms of one vocabulary.
+    pub fn terms(&self, kind: VocabKind) -> &[Term] {
+        match kind {
+            VocabKind::Purpose => &self.purposes,
+            VocabKind::DataSubject => &self.data_subjects,
+            VocabKind::SourceCategory => &self.source_categories,
+            VocabKind::RecipientCategory => &self.recipient_categories,
+        }
+    }
+
+    /// Looks a key up.
+    pub fn get(&self, kind: VocabKind, key: &str) -> Option<&Term> {
+        self.terms(kind).iter().find(|t| t.key == key)
+    }
+
+    /// The label of a key (the key itself when unknown).
+    pub fn label<'a>(&'a self, kind: VocabKind, key: &'a str) -> &'a str {
+        self.get(kind, key).map_or(key, |t| t.label.as_str())
+    }
+}
+
+/// A well-known third party and the evidence that data flows to it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    /// Stable id.
+    pub id: String,
+    /// Name to print.
+    pub name: String,
+    /// A recipient-category key.
+    pub category: String,
+    /// Typically a third party for cross-context behavioral advertising.
+    #[serde(default)]
+    pub advertising: bool,
+    /// Hosts it operates (matched on label boundaries).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Distinctive API key / id prefixes.
+    #[serde(default)]
+    pub key_prefixes: Vec<String>,
+    /// SDK, user-agent, header and cookie markers.
+    #[serde(default)]
+    pub markers: Vec<String>,
+    /// Column / field names linking records to it.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Caveat for disclosures.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    recipient: Vec<Vendor>,
+}
+
+/// The recipient catalog.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// The vendors.
+    pub vendors: Vec<Vendor>,
+}
+
+impl Catalog {
+    /// The built-in catalog.
+    pub fn builtin() -> Result<Self, RuleError> {
+        let file: CatalogFile = toml::from_str(embedded_text("recipients.toml")?)
+            .map_err(|e| RuleError::new("builtin:rules/recipients.toml", None, e.to_string()))?;
+        Ok(Catalog {
+            vendors: file.recipient,
+        })
+    }
+
+    /// A vendor by id.
+    pub fn get(&self, id: &str) -> Option<&Vendor> {
+        self.vendors.iter().find(|v| v.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_knowledge_loads_and_is_consistent() {
+        let vocab = Vocabulary::builtin().unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        assert!(catalog.vendors.len() >= 60);
+        assert_eq!(
+            vocab
+                .purposes
+                .iter()
+                .filter(|p| p.ccpa_business_purpose > 0)
+                .count(),
+            8
+        );
+        for v in &catalog.vendors {
+            assert!(
+                vocab
+                    .get(VocabKind::RecipientCategory, &v.category)
+                    .is_some(),
+                "{}: unknown category {}",
+                v.id,
+                v.category
+            );
+        }
+    }
+}
