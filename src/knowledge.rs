@@ -162,13 +162,16 @@ mod tests {
         let vocab = Vocabulary::builtin().unwrap();
         let catalog = Catalog::builtin().unwrap();
         assert!(catalog.vendors.len() >= 60);
+        let statutory: std::collections::BTreeSet<u8> = vocab
+            .purposes
+            .iter()
+            .filter(|p| !p.statutory.is_empty())
+            .map(|p| p.ccpa_business_purpose)
+            .collect();
         assert_eq!(
-            vocab
-                .purposes
-                .iter()
-                .filter(|p| p.ccpa_business_purpose > 0)
-                .count(),
-            8
+            statutory,
+            (1..=8).collect(),
+            "the eight business purposes of §1798.140(e)"
         );
         for v in &catalog.vendors {
             assert!(

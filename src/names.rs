@@ -49,12 +49,35 @@ impl NameDictionary {
             .expect("name lists are plain words")
     }
 
-    fn contains(ac: &AhoCorasick, word: &[u8]) -> bool {
+    fn contains_exact(ac: &AhoCorasick, word: &[u8]) -> bool {
         if word.len() < 2 {
             return false;
         }
         ac.find(Input::new(word).anchored(Anchored::Yes))
             .is_some_and(|m| m.end() == word.len())
+    }
+
+    /// Looks a word up as written, without apostrophes (`O'Brien` is listed as `Obrien`),
+    /// and part by part when hyphenated (`Smith-Jones`).
+    fn contains(ac: &AhoCorasick, word: &[u8]) -> bool {
+        if Self::contains_exact(ac, word) {
+            return true;
+        }
+        if word.contains(&b'\'') && word.len() <= 64 {
+            let mut buf = [0u8; 64];
+            let mut n = 0;
+            for &b in word.iter().filter(|&&b| b != b'\'') {
+                buf[n] = b;
+                n += 1;
+            }
+            if Self::contains_exact(ac, &buf[..n]) {
+                return true;
+            }
+        }
+        word.contains(&b'-')
+            && word
+                .split(|&b| b == b'-')
+                .any(|part| Self::contains_exact(ac, part))
     }
 
     /// Whether `word` is a known first name.
@@ -118,6 +141,9 @@ mod tests {
         assert!(!d.is_full_name(b"Smith John"));
         assert!(!d.is_full_name(b"John"));
         assert!(d.is_name_token(b" JOHNSON "));
+        assert!(d.is_full_name(b"Mary Smith-Johnson"));
+        let d = NameDictionary::from_lists("Mary\n", "Obrien\n");
+        assert!(d.is_full_name(b"Mary O'Brien"));
     }
 
     #[test]

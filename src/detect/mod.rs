@@ -126,6 +126,11 @@ pub struct Engine {
     data_types: Vec<String>,
     main: Option<Regex>,
     main_entries: Vec<MainEntry>,
+    /// Trigger and recipient literals alone, searched inside a free candidate that
+    /// failed (the failed candidate hid them from the main pass).
+    literals: Option<Regex>,
+    /// For each pattern of `literals`, its index in `main_entries`.
+    literal_entries: Vec<usize>,
     /// Reporting threshold (stage 5).
     threshold: f32,
     names: NameDictionary,
@@ -322,11 +327,16 @@ impl Engine {
         let (recipient_literals, recipient_columns) = compile_catalog(&catalog);
         let (main, main_entries) = build_main(&detectors, &recipient_literals)
             .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
+        let (literals, literal_entries) =
+            build_literals(&main_entries, &detectors, &recipient_literals)
+                .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
         Ok(Engine {
             detectors,
             data_types,
             main,
             main_entries,
+            literals,
+            literal_entries,
             threshold: finding::score::DEFAULT_THRESHOLD,
             names,
             taxonomy,
@@ -607,6 +617,39 @@ fn build_main(
     detectors: &[CompiledDetector],
     recipients: &[RecipientLiteral],
 ) -> Result<(Option<Regex>, Vec<MainEntry>), String> {
+    let (patterns, entries) = main_patterns(detectors, recipients);
+    if patterns.is_empty() {
+        return Ok((None, entries));
+    }
+    Ok((Some(compile(&patterns)?), entries))
+}
+
+/// The literal-only matcher: the trigger and recipient patterns of the main matcher.
+fn build_literals(
+    entries: &[MainEntry],
+    detectors: &[CompiledDetector],
+    recipients: &[RecipientLiteral],
+) -> Result<(Option<Regex>, Vec<usize>), String> {
+    let (patterns, _) = main_patterns(detectors, recipients);
+    let mut lits = Vec::new();
+    let mut map = Vec::new();
+    for (i, (p, e)) in patterns.into_iter().zip(entries).enumerate() {
+        if !matches!(e, MainEntry::Pattern(_)) {
+            lits.push(p);
+            map.push(i);
+        }
+    }
+    if lits.is_empty() {
+        return Ok((None, map));
+    }
+    Ok((Some(compile(&lits)?), map))
+}
+
+/// The main matcher's patterns, in priority order, and what each stands for.
+fn main_patterns(
+    detectors: &[CompiledDetector],
+    recipients: &[RecipientLiteral],
+) -> (Vec<String>, Vec<MainEntry>) {
     let mut patterns = Vec::new();
     let mut entries = Vec::new();
     for (i, d) in detectors.iter().enumerate() {
@@ -673,10 +716,7 @@ fn build_main(
             entries.push(MainEntry::Recipient(i as u16));
         }
     }
-    if patterns.is_empty() {
-        return Ok((None, entries));
-    }
-    Ok((Some(compile(&patterns)?), entries))
+    (patterns, entries)
 }
 
 /// Flattens the catalog into literals (domains, key prefixes, markers) and column hints.
@@ -810,54 +850,112 @@ impl<'e> Scanner<'e> {
                 break;
             };
             let (s, e) = (m.start(), m.end());
-            let next = match &engine.main_entries[m.pattern().as_usize()] {
+            let entry = m.pattern().as_usize();
+            let next = match &engine.main_entries[entry] {
                 MainEntry::Pattern(det) => {
                     if self.evaluate(*det, hay, s, e, Via::Pattern, None, field, sink) {
                         e
                     } else {
-                        // Another free detector may match at the same start; if none
-                        // does, continue just after it (patterns' own \b keep us sane).
-                        self.retry_at(*det, hay, s, field, sink).unwrap_or(s + 1)
+                        // The failed token is "not this": resume after it, so an inner
+                        // piece (4 of the 9 parts of an OID) is not re-read as an IP. But
+                        // another free detector may claim the same start, and trigger or
+                        // recipient literals inside the token were hidden by it.
+                        let claimed = self.retry_at(*det, hay, s, field, sink);
+                        self.literals_within(hay, s, e, field, sink);
+                        claimed.unwrap_or(e)
                     }
                 }
-                MainEntry::Recipient(lit) => {
-                    let literal = &engine.recipient_literals[*lit as usize];
-                    // `api.stripe.com` also contains `stripe.com`: one sighting, not two.
-                    let inside_last =
-                        s < self.last_recipient.1 && literal.vendor == self.last_recipient.0;
-                    if !inside_last && recipient_boundary_ok(literal.kind, hay, s, e) {
-                        sink.recipient(
-                            hay,
-                            &RecipientHit {
-                                literal: *lit,
-                                start: s,
-                                end: e,
-                            },
-                        );
-                        self.last_recipient = (literal.vendor, e);
+                _ => {
+                    self.handle_literal(entry, hay, s, e, field, sink);
+                    // A recipient literal may sit inside a detector match starting right
+                    // after it; a trigger's window already covered its neighbourhood.
+                    if matches!(engine.main_entries[entry], MainEntry::Recipient(_)) {
+                        s + 1
+                    } else {
+                        e
                     }
-                    // A literal may sit inside a detector's match starting right after.
-                    s + 1
-                }
-                MainEntry::Trigger(targets) => {
-                    for &(det, word) in targets {
-                        let d = engine.detector(det);
-                        // A prefilter literal sits inside the value (the '@' of an email):
-                        // give the detector's regex the whole neighbourhood of the line.
-                        let window = if d.gate == Gate::Prefilter {
-                            d.spec.window.max(256)
-                        } else {
-                            d.spec.window
-                        };
-                        let (ws, we) = line_window(hay, s, e, window.max(e - s));
-                        self.run_patterns(det, hay, ws, we, word, field, sink);
-                    }
-                    e
                 }
             };
             at = next.max(s + 1);
         }
         self.cache = Some(cache);
+    }
+
+    /// Handles a trigger or recipient literal found at `[s, e)` (entry of the main matcher).
+    fn handle_literal(
+        &mut self,
+        entry: usize,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) {
+        let engine = self.engine;
+        match &engine.main_entries[entry] {
+            MainEntry::Pattern(_) => {}
+            MainEntry::Recipient(lit) => {
+                let literal = &engine.recipient_literals[*lit as usize];
+                // `api.stripe.com` also contains `stripe.com`: one sighting, not two.
+                let inside_last =
+                    s < self.last_recipient.1 && literal.vendor == self.last_recipient.0;
+                if !inside_last && recipient_boundary_ok(literal.kind, hay, s, e) {
+                    sink.recipient(
+                        hay,
+                        &RecipientHit {
+                            literal: *lit,
+                            start: s,
+                            end: e,
+                        },
+                    );
+                    self.last_recipient = (literal.vendor, e);
+                }
+            }
+            MainEntry::Trigger(targets) => {
+                for &(det, word) in targets {
+                    let d = engine.detector(det);
+                    // A prefilter literal sits inside the value (the '@' of an email):
+                    // give the detector's regex the whole neighbourhood of the line.
+                    let window = if d.gate == Gate::Prefilter {
+                        d.spec.window.max(256)
+                    } else {
+                        d.spec.window
+                    };
+                    let (ws, we) = line_window(hay, s, e, window.max(e - s));
+                    self.run_patterns(det, hay, ws, we, word, field, sink);
+                }
+            }
+        }
+    }
+
+    /// Finds trigger and recipient literals inside `[s, e)` (a failed free candidate).
+    fn literals_within(
+        &mut self,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) {
+        let engine = self.engine;
+        let Some(lits) = engine.literals.as_ref() else {
+            return;
+        };
+        let mut at = s;
+        while at < e {
+            let Some(m) = lits.search(&Input::new(hay).range(at..e)) else {
+                break;
+            };
+            self.handle_literal(
+                engine.literal_entries[m.pattern().as_usize()],
+                hay,
+                m.start(),
+                m.end(),
+                field,
+                sink,
+            );
+            at = m.start() + 1;
+        }
     }
 
     /// After a free candidate failed, tries the other free detectors anchored at the same start.

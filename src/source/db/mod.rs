@@ -1,0 +1,334 @@
+//! Databases as sources: PostgreSQL ([`postgres`]) and SQLite ([`sqlite`]), read-only.
+//!
+//! A reader discovers tables and their columns, decides how each column is examined
+//! ([`ColumnKind`]: as text, as JSON flattened into paths, as array elements, or skipped
+//! with a reason), chooses rows deterministically and pushes every value into a
+//! [`TableSink`]. Orchestration (connections, concurrency, reports) lives in
+//! `crate::scan::db`.
+
+pub mod postgres;
+pub mod sqlite;
+pub mod url;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::{FieldId, Location, RecordSink};
+
+/// A [`RecordSink`] that can also classify a column with extra name evidence (a column
+/// comment) while still reporting it under its own name.
+pub trait TableSink: RecordSink {
+    /// Interns a field called `name` whose name hints are resolved from `name` plus
+    /// `hint` (free text such as a column comment).
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId;
+}
+
+/// How a column's values are examined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// One text value per row (text, numbers, dates, addresses … rendered as text).
+    Text,
+    /// A JSON document per row, flattened into `column.key.sub` fields.
+    Json,
+    /// Several values per row (array elements), each a value of the column.
+    Elements,
+    /// Not examined, with the reason (recorded in the asset's `skipped_columns`).
+    Skip(String),
+}
+
+/// Separator the PostgreSQL reader puts between array elements (ASCII unit separator).
+pub const ELEMENT_SEPARATOR: u8 = 0x1f;
+
+/// One column of a table.
+#[derive(Clone, Debug)]
+pub struct Column {
+    /// The column name as stored.
+    pub name: String,
+    /// The declared type, for messages.
+    pub type_name: String,
+    /// How its values are examined.
+    pub kind: ColumnKind,
+    /// A comment on the column (PostgreSQL `COMMENT ON COLUMN`), used as a name hint.
+    pub comment: Option<String>,
+}
+
+/// What reading one table did.
+#[derive(Clone, Debug, Default)]
+pub struct TableRead {
+    /// Rows in the table: exact when every row was read, otherwise an estimate.
+    pub rows_total: u64,
+    /// Rows whose values were classified.
+    pub rows_scanned: u64,
+    /// How the rows were chosen, stated plainly (never a silent "first N rows").
+    pub method: String,
+}
+
+/// A failed read: what kind of failure, a message without credentials or values, and
+/// how far the read got.
+#[derive(Clone, Debug)]
+pub struct ReadError {
+    /// `permission`, `timeout`, `connection`, `query`, …
+    pub kind: &'static str,
+    /// What happened.
+    pub message: String,
+    /// Whether the connection was lost (the caller may reconnect and retry once).
+    pub connection_lost: bool,
+    /// Rows classified before the error (their results are kept as `partial`).
+    pub rows_scanned: u64,
+}
+
+/// Quotes an SQL identifier: wraps it in double quotes and doubles any embedded double
+/// quote, so any name (spaces, dots, unicode, reserved words, `x"; DROP TABLE y; --`) is
+/// one identifier and never SQL. Works for PostgreSQL and SQLite.
+pub fn quote_ident(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for c in name.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// `--include` / `--exclude` globs over `schema.table` and `schema.table.column`.
+#[derive(Clone, Debug, Default)]
+pub struct NameFilter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+    /// Patterns that are not valid globs (ignored, reported once by the caller).
+    pub invalid: Vec<String>,
+}
+
+/// A column excluded by the filter, or the filter's view of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TableFilter {
+    /// The table is not scanned at all.
+    Excluded,
+    /// Scan the table; columns are decided by [`NameFilter::column`].
+    Included {
+        /// True when the table itself matched an include pattern (or there are none):
+        /// all columns are scanned except excluded ones. False when only some of its
+        /// columns matched include patterns.
+        whole: bool,
+    },
+}
+
+impl NameFilter {
+    /// Compiles the patterns (globset syntax; `*` also matches dots).
+    pub fn new(include: &[String], exclude: &[String]) -> Self {
+        let mut invalid = Vec::new();
+        let mut build = |pats: &[String]| -> Option<GlobSet> {
+            if pats.is_empty() {
+                return None;
+            }
+            let mut b = GlobSetBuilder::new();
+            for p in pats {
+                match Glob::new(p) {
+                    Ok(g) => {
+                        b.add(g);
+                    }
+                    Err(_) => invalid.push(p.clone()),
+                }
+            }
+            b.build().ok()
+        };
+        let include = build(include);
+        let exclude = build(exclude);
+        NameFilter {
+            include,
+            exclude,
+            invalid,
+        }
+    }
+
+    fn any(set: &Option<GlobSet>, names: &[&str]) -> bool {
+        set.as_ref()
+            .is_some_and(|s| names.iter().any(|n| s.is_match(n)))
+    }
+
+    /// Whether a table is scanned. `names` are the table's qualified spellings
+    /// (`public.users`; for SQLite both `users` and `main.users`); `columns` its columns.
+    pub fn table(&self, names: &[&str], columns: &[&str]) -> TableFilter {
+        if Self::any(&self.exclude, names) {
+            return TableFilter::Excluded;
+        }
+        if self.include.is_none() || Self::any(&self.include, names) {
+            return TableFilter::Included { whole: true };
+        }
+        let some_column = columns.iter().any(|c| {
+            let full: Vec<String> = names.iter().map(|n| format!("{n}.{c}")).collect();
+            let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+            Self::any(&self.include, &refs)
+        });
+        if some_column {
+            TableFilter::Included { whole: false }
+        } else {
+            TableFilter::Excluded
+        }
+    }
+
+    /// Whether a column of an included table is scanned.
+    pub fn column(&self, table_names: &[&str], whole: bool, column: &str) -> bool {
+        let full: Vec<String> = table_names
+            .iter()
+            .map(|n| format!("{n}.{column}"))
+            .collect();
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        if Self::any(&self.exclude, &refs) {
+            return false;
+        }
+        whole || Self::any(&self.include, &refs)
+    }
+}
+
+/// Interned field ids of a table's examined columns, and how to push their values.
+pub struct RowPusher {
+    ids: Vec<Option<FieldId>>,
+    kinds: Vec<ColumnKind>,
+    names: Vec<String>,
+    path: String,
+}
+
+impl RowPusher {
+    /// Interns the examined columns (`kind` not `Skip`) in order. Columns with a comment
+    /// are interned with the comment as extra name evidence.
+    pub fn new(columns: &[&Column], sink: &mut dyn TableSink) -> Self {
+        let mut ids = Vec::with_capacity(columns.len());
+        for c in columns {
+            let id = match (&c.kind, &c.comment) {
+                (ColumnKind::Skip(_), _) | (ColumnKind::Json, _) => None,
+                (_, Some(comment)) if !comment.trim().is_empty() => {
+                    Some(sink.field_with_hint(&c.name, comment))
+                }
+                _ => Some(sink.field(&c.name)),
+            };
+            ids.push(id);
+        }
+        RowPusher {
+            ids,
+            kinds: columns.iter().map(|c| c.kind.clone()).collect(),
+            names: columns.iter().map(|c| c.name.clone()).collect(),
+            path: String::new(),
+        }
+    }
+
+    /// Pushes one value of column `i` (None for SQL NULL) of row `row`.
+    pub fn push(&mut self, sink: &mut dyn TableSink, i: usize, value: Option<&[u8]>, row: u64) {
+        let at = Location {
+            line: None,
+            row: Some(row),
+        };
+        match &self.kinds[i] {
+            ColumnKind::Skip(_) => {}
+            ColumnKind::Text => {
+                if let Some(id) = self.ids[i] {
+                    sink.cell(id, value.unwrap_or_default(), at);
+                }
+            }
+            ColumnKind::Elements => {
+                let Some(id) = self.ids[i] else { return };
+                match value {
+                    None | Some(b"") => sink.cell(id, b"", at),
+                    Some(v) => {
+                        for element in v.split(|&b| b == ELEMENT_SEPARATOR) {
+                            sink.cell(id, element, at);
+                        }
+                    }
+                }
+            }
+            ColumnKind::Json => {
+                let Some(v) = value else { return };
+                match serde_json::from_slice::<serde_json::Value>(v) {
+                    Ok(doc) => {
+                        self.path.clear();
+                        self.path.push_str(&self.names[i]);
+                        let mut emit = |path: &str, bytes: &[u8]| {
+                            let id = sink.field(path);
+                            sink.cell(id, bytes, at);
+                        };
+                        super::text::flatten_json(&doc, &mut self.path, &mut emit);
+                    }
+                    Err(_) => {
+                        // Not JSON after all (e.g. a SQLite column declared JSON): a text value.
+                        let id = sink.field(&self.names[i]);
+                        sink.cell(id, v, at);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Formats a TABLESAMPLE percentage compactly (`2.5`, `0.015`, `100`).
+pub fn format_percent(p: f64) -> String {
+    let s = format!("{p:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "0" {
+        "0.000001".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Rows per second, for the `full` method text.
+pub fn rate(rows: u64, elapsed: std::time::Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    if secs <= 0.0 {
+        return "n/a rows/s".into();
+    }
+    format!("{:.0} rows/s", rows as f64 / secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_as_one_name() {
+        assert_eq!(quote_ident("users"), "\"users\"");
+        assert_eq!(quote_ident("select"), "\"select\"");
+        assert_eq!(
+            quote_ident("x\"; DROP TABLE y; --"),
+            "\"x\"\"; DROP TABLE y; --\""
+        );
+        assert_eq!(quote_ident("a.b c"), "\"a.b c\"");
+        assert_eq!(quote_ident("Ünïcødé"), "\"Ünïcødé\"");
+    }
+
+    #[test]
+    fn filter_tables_and_columns() {
+        let f = NameFilter::new(&[], &["*.audit_*".into(), "*.password".into()]);
+        assert_eq!(f.table(&["public.audit_log"], &["x"]), TableFilter::Excluded);
+        assert_eq!(
+            f.table(&["public.users"], &["email"]),
+            TableFilter::Included { whole: true }
+        );
+        assert!(f.column(&["public.users"], true, "email"));
+        assert!(!f.column(&["public.users"], true, "password"));
+
+        let f = NameFilter::new(&["public.users.email".into()], &[]);
+        assert_eq!(
+            f.table(&["public.users"], &["id", "email"]),
+            TableFilter::Included { whole: false }
+        );
+        assert!(f.column(&["public.users"], false, "email"));
+        assert!(!f.column(&["public.users"], false, "id"));
+        assert_eq!(f.table(&["public.orders"], &["id"]), TableFilter::Excluded);
+
+        let f = NameFilter::new(&["sales.*".into()], &[]);
+        assert_eq!(
+            f.table(&["sales.orders"], &[]),
+            TableFilter::Included { whole: true }
+        );
+    }
+
+    #[test]
+    fn percentages_are_compact() {
+        assert_eq!(format_percent(2.5), "2.5");
+        assert_eq!(format_percent(100.0), "100");
+        assert_eq!(format_percent(0.015), "0.015");
+        assert_eq!(format_percent(1e-9), "0.000001");
+    }
+}

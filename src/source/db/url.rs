@@ -1,0 +1,488 @@
+//! Database URLs: `postgres://` / `postgresql://` (libpq URI syntax) and `sqlite:PATH`;
+//! redaction for anything shown to a person; passwords from `PGPASSWORD` and `~/.pgpass`.
+//!
+//! Nothing here ever puts a password into an error message: errors name the redacted
+//! URL or the offending parameter only.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// libpq `sslmode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    /// Plain connection only.
+    Disable,
+    /// Plain first, TLS if the server insists.
+    Allow,
+    /// TLS if the server offers it, plain otherwise (libpq's default).
+    Prefer,
+    /// TLS, certificate chain not verified (libpq semantics) unless a root certificate is given.
+    Require,
+    /// TLS, chain verified against the roots, host name not checked.
+    VerifyCa,
+    /// TLS, chain and host name verified.
+    VerifyFull,
+}
+
+impl SslMode {
+    fn parse(s: &str) -> Option<SslMode> {
+        Some(match s {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed PostgreSQL connection target. `password` is never displayed.
+#[derive(Clone)]
+pub struct PgUrl {
+    /// Host name, IP address, or a Unix-socket directory (starts with `/`).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Database name.
+    pub dbname: String,
+    /// Role name.
+    pub user: String,
+    /// Password (URL, `PGPASSWORD` or `~/.pgpass`), if any.
+    pub password: Option<String>,
+    /// TLS mode.
+    pub sslmode: SslMode,
+    /// Root certificate file (`sslrootcert`), `None` for the system roots.
+    pub sslrootcert: Option<PathBuf>,
+    /// `connect_timeout` from the URL, if given.
+    pub connect_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for PgUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgUrl")
+            .field("address", &self.address())
+            .field("sslmode", &self.sslmode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgUrl {
+    /// `postgres://host:port/db`: the database's address without credentials, used as
+    /// the prefix of every asset id.
+    pub fn address(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("postgres://{host}:{}/{}", self.port, self.dbname)
+    }
+}
+
+/// A database to scan.
+#[derive(Clone, Debug)]
+pub enum DbUrl {
+    /// A PostgreSQL server.
+    Postgres(PgUrl),
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes a URL component (invalid escapes are kept as they are).
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where a URL's user info ends: the last `@` of the part before the query. A password
+/// with an unescaped `/` or `?` is still cut off (over-redacting a host is harmless,
+/// leaking a password is not).
+fn userinfo_end(rest: &str) -> Option<usize> {
+    rest.rfind('@')
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Parses `postgres://…`, `postgresql://…` or `sqlite:PATH`, filling libpq's defaults
+/// (`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`) and the
+/// password (URL, then `PGPASSWORD`, then the password file). Errors never contain the
+/// password.
+pub fn parse(url: &str) -> Result<DbUrl, String> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        if path.is_empty() {
+            return Err("sqlite: URL without a path (use sqlite:PATH)".into());
+        }
+        return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+    }
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+        .ok_or_else(|| {
+            format!(
+                "unsupported database URL {} (expected postgres://, postgresql:// or sqlite:)",
+                redact(url)
+            )
+        })?;
+    let (userinfo, rest) = match userinfo_end(rest) {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
+    };
+    let (rest, query) = match rest.find('?') {
+        Some(q) => (&rest[..q], Some(&rest[q + 1..])),
+        None => (rest, None),
+    };
+    let (hostport, path) = match rest.find('/') {
+        Some(s) => (&rest[..s], &rest[s + 1..]),
+        None => (rest, ""),
+    };
+    let mut host = None;
+    let mut port = None;
+    if !hostport.is_empty() {
+        if hostport.contains(',') {
+            return Err(format!(
+                "{}: several hosts in one URL are not supported; give one --db per host",
+                redact(url)
+            ));
+        }
+        let (h, p) = if let Some(v6) = hostport.strip_prefix('[') {
+            let end = v6
+                .find(']')
+                .ok_or_else(|| format!("{}: unterminated [IPv6] host", redact(url)))?;
+            let after = &v6[end + 1..];
+            (&v6[..end], after.strip_prefix(':'))
+        } else {
+            match hostport.rfind(':') {
+                Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
+                None => (hostport, None),
+            }
+        };
+        if !h.is_empty() {
+            host = Some(decode(h));
+        }
+        if let Some(p) = p.filter(|p| !p.is_empty()) {
+            port = Some(
+                p.parse::<u16>()
+                    .map_err(|_| format!("{}: invalid port {p:?}", redact(url)))?,
+            );
+        }
+    }
+    let mut user = None;
+    let mut password = None;
+    if let Some(info) = userinfo {
+        match info.find(':') {
+            Some(c) => {
+                user = Some(decode(&info[..c]));
+                password = Some(decode(&info[c + 1..]));
+            }
+            None => user = Some(decode(info)),
+        }
+    }
+    let mut dbname = (!path.is_empty()).then(|| decode(path));
+    let mut sslmode = None;
+    let mut sslrootcert = None;
+    let mut connect_timeout = None;
+    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = decode(v);
+        match k {
+            "sslmode" => {
+                sslmode = Some(SslMode::parse(&v).ok_or_else(|| {
+                    format!(
+                        "{}: invalid sslmode {v:?} (disable, allow, prefer, require, verify-ca, verify-full)",
+                        redact(url)
+                    )
+                })?)
+            }
+            "sslrootcert" => sslrootcert = Some(v),
+            "host" => host = Some(v),
+            "port" => {
+                port = Some(
+                    v.parse::<u16>()
+                        .map_err(|_| format!("{}: invalid port {v:?}", redact(url)))?,
+                )
+            }
+            "user" => user = Some(v),
+            "password" => password = Some(v),
+            "dbname" => dbname = Some(v),
+            "connect_timeout" => {
+                let secs: u64 = v.parse().map_err(|_| {
+                    format!("{}: invalid connect_timeout {v:?}", redact(url))
+                })?;
+                if secs > 0 {
+                    connect_timeout = Some(Duration::from_secs(secs.max(2)));
+                }
+            }
+            // Set by piimap itself, or irrelevant to a read-only scan.
+            "application_name" | "fallback_application_name" | "keepalives"
+            | "keepalives_idle" | "target_session_attrs" => {}
+            other => {
+                tracing::warn!(
+                    parameter = other,
+                    url = %redact(url),
+                    "ignoring an unsupported connection parameter"
+                );
+            }
+        }
+    }
+    let host = host
+        .filter(|h| !h.is_empty())
+        .or_else(|| env("PGHOST"))
+        .unwrap_or_else(|| "localhost".into());
+    let port = match port {
+        Some(p) => p,
+        None => match env("PGPORT") {
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("PGPORT={p:?} is not a port number"))?,
+            None => 5432,
+        },
+    };
+    let user = user
+        .filter(|u| !u.is_empty())
+        .or_else(|| env("PGUSER"))
+        .or_else(|| env("USER"))
+        .or_else(|| env("LOGNAME"))
+        .unwrap_or_else(|| "postgres".into());
+    let dbname = dbname
+        .filter(|d| !d.is_empty())
+        .or_else(|| env("PGDATABASE"))
+        .unwrap_or_else(|| user.clone());
+    let sslmode = match sslmode {
+        Some(m) => m,
+        None => match env("PGSSLMODE") {
+            Some(m) => SslMode::parse(&m).ok_or_else(|| format!("PGSSLMODE={m:?} is invalid"))?,
+            None => SslMode::Prefer,
+        },
+    };
+    let sslrootcert = sslrootcert
+        .or_else(|| env("PGSSLROOTCERT"))
+        .filter(|p| !p.is_empty() && p != "system")
+        .map(PathBuf::from);
+    let password = password
+        .filter(|p| !p.is_empty())
+        .or_else(|| env("PGPASSWORD"))
+        .or_else(|| {
+            let file = env("PGPASSFILE")
+                .map(PathBuf::from)
+                .or_else(|| env("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+            pgpass_lookup(&file, &host, port, &dbname, &user)
+        });
+    Ok(DbUrl::Postgres(PgUrl {
+        host,
+        port,
+        dbname,
+        user,
+        password,
+        sslmode,
+        sslrootcert,
+        connect_timeout,
+    }))
+}
+
+/// A database URL with the user info and any password removed, for logs, errors,
+/// reports and asset ids: `postgres://app:pw@db:5432/x?sslmode=require&password=pw` →
+/// `postgres://db:5432/x?sslmode=require`. Strings that are not URLs are returned
+/// without anything that looks like user info.
+pub fn redact(url: &str) -> String {
+    if url.starts_with("sqlite:") && !url.contains('@') {
+        return url.to_string();
+    }
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => (&url[..i + 3], &url[i + 3..]),
+        None => ("", url),
+    };
+    let rest = match userinfo_end(rest) {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    let (base, query) = match rest.find('?') {
+        Some(q) => (&rest[..q], Some(&rest[q + 1..])),
+        None => (rest, None),
+    };
+    let mut out = format!("{scheme}{base}");
+    if let Some(q) = query {
+        let kept: Vec<&str> = q
+            .split('&')
+            .filter(|p| {
+                let key = p.split('=').next().unwrap_or_default().to_ascii_lowercase();
+                !(key.contains("password") || key == "user" || key.is_empty())
+            })
+            .collect();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+    }
+    out
+}
+
+/// Splits a `.pgpass` line into its fields, honouring `\:` and `\\`.
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    fields.last_mut().unwrap().push(n);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+/// The password for `host:port:db:user` from a libpq password file (`*` matches
+/// anything; `\:` and `\\` escape). Like libpq, a file readable by group or others is
+/// ignored (with a warning).
+pub fn pgpass_lookup(file: &Path, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    let meta = std::fs::metadata(file).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                file = %file.display(),
+                "password file has group or world access; ignored (chmod 0600 it)"
+            );
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    pgpass_match(&text, host, port, db, user)
+}
+
+fn pgpass_match(text: &str, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    let port = port.to_string();
+    // libpq: "localhost" also matches a Unix-socket connection.
+    let socket = host.starts_with('/');
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f = pgpass_fields(line);
+        if f.len() != 5 {
+            continue;
+        }
+        let ok = |pat: &str, v: &str| pat == "*" || pat == v;
+        let host_ok = ok(&f[0], host) || (socket && f[0] == "localhost");
+        if host_ok && ok(&f[1], &port) && ok(&f[2], db) && ok(&f[3], user) {
+            return Some(f[4].clone());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(url: &str) -> PgUrl {
+        match parse(url).unwrap() {
+            DbUrl::Postgres(p) => p,
+            DbUrl::Sqlite(_) => panic!("not postgres"),
+        }
+    }
+
+    #[test]
+    fn parses_libpq_uris() {
+        let p = pg("postgres://app:s%40cret@db.example.com:6543/sales?sslmode=verify-full&sslrootcert=/ca.pem");
+        assert_eq!(p.host, "db.example.com");
+        assert_eq!(p.port, 6543);
+        assert_eq!(p.dbname, "sales");
+        assert_eq!(p.user, "app");
+        assert_eq!(p.password.as_deref(), Some("s@cret"));
+        assert_eq!(p.sslmode, SslMode::VerifyFull);
+        assert_eq!(p.sslrootcert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(p.address(), "postgres://db.example.com:6543/sales");
+        assert!(!format!("{p:?}").contains("s@cret"));
+
+        let p = pg("postgresql://u@[::1]:5433/d?sslmode=disable");
+        assert_eq!(p.host, "::1");
+        assert_eq!(p.address(), "postgres://[::1]:5433/d");
+        assert_eq!(p.sslmode, SslMode::Disable);
+
+        let p = pg("postgres://u@%2Fvar%2Frun%2Fpostgresql/d");
+        assert_eq!(p.host, "/var/run/postgresql");
+        // A password with an unescaped '@' still ends at the last '@'.
+        let p = pg("postgres://u:p@ss@h:1/d");
+        assert_eq!(p.password.as_deref(), Some("p@ss"));
+        assert_eq!(p.host, "h");
+    }
+
+    #[test]
+    fn bad_urls_do_not_echo_the_password() {
+        let e = parse("postgres://u:hunter2@h:notaport/d").err().unwrap();
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = parse("mysql://u:hunter2@h/d").err().unwrap();
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = parse("postgres://u:hunter2@h/d?sslmode=bogus").err().unwrap();
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn sqlite_urls() {
+        assert!(matches!(parse("sqlite:data/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("data/app.db")));
+        assert!(matches!(parse("sqlite:///abs/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("/abs/app.db")));
+        assert!(parse("sqlite:").is_err());
+    }
+
+    #[test]
+    fn redaction_removes_user_info_and_passwords() {
+        assert_eq!(
+            redact("postgres://app:pw@db:5432/x?sslmode=require&password=pw2&user=bob"),
+            "postgres://db:5432/x?sslmode=require"
+        );
+        assert_eq!(redact("postgresql://app@db/x"), "postgresql://db/x");
+        assert_eq!(redact("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redact("sqlite:/tmp/a.db"), "sqlite:/tmp/a.db");
+        let r = redact("postgres://u:p/a?s@h:1/d");
+        assert!(!r.contains("p/a?s"), "{r}");
+        assert_eq!(redact("postgres://u:x@h/d?password=&sslmode=disable"), "postgres://h/d?sslmode=disable");
+    }
+
+    #[test]
+    fn pgpass_matching() {
+        let file = "# comment\n\
+                    db.example.com:5432:sales:app:first\n\
+                    *:*:*:app:fallback\n\
+                    h\\:x:5432:*:bob:pa\\:ss\\\\word\n";
+        assert_eq!(pgpass_match(file, "db.example.com", 5432, "sales", "app").as_deref(), Some("first"));
+        assert_eq!(pgpass_match(file, "other", 1, "x", "app").as_deref(), Some("fallback"));
+        assert_eq!(pgpass_match(file, "h:x", 5432, "d", "bob").as_deref(), Some("pa:ss\\word"));
+        assert_eq!(pgpass_match(file, "h", 5432, "d", "carol"), None);
+    }
+}
