@@ -26,6 +26,7 @@ pub mod detect;
 pub mod exit;
 pub mod inventory;
 pub mod knowledge;
+pub mod manifest;
 pub mod mask;
 pub mod names;
 pub mod report;
