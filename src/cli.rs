@@ -41,7 +41,7 @@ const EXIT_CODES: &str =
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files, directories, text or stdin for personal information.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List, test and check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -90,9 +90,32 @@ pub struct ScanArgs {
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["paths", "db"])]
     pub text: Vec<String>,
 
-    /// Write DIR/inventory.json (atomically).
+    /// Write DIR/inventory.json, inventory.csv, inventory.parquet and inventory.md (atomically).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// The manifest (piimap.toml): join the results with its declarations (data map,
+    /// policy checks). Without paths or --db, scans the manifest's sources.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Exit 3 when violations of these kinds are found (comma-separated: undeclared,
+    /// sensitive, recipients, stale, sale, or any). Needs --config.
+    #[arg(long, value_name = "KINDS", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
+
+    /// Keep a dated copy of the inventory in DIR (for "the preceding 12 months").
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+
+    /// Incremental runs: skip files unchanged since the run that wrote FILE (size and
+    /// mtime; with --verify also a SHA-256) and carry their results forward.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// With --state: also compare content hashes.
+    #[arg(long, requires = "state")]
+    pub verify: bool,
 
     /// Write every finding, masked, as JSON lines to FILE (atomically).
     #[arg(long, value_name = "FILE")]

@@ -49,6 +49,31 @@ pub fn load_engine(cli: &Cli) -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
+/// The knowledge files not held by the engine (vocabularies).
+pub struct Knowledge {
+    /// Controlled vocabularies.
+    pub vocab: piimap::knowledge::Vocabulary,
+}
+
+impl Knowledge {
+    /// Loads the built-in knowledge.
+    pub fn load() -> anyhow::Result<Knowledge> {
+        Ok(Knowledge {
+            vocab: piimap::knowledge::Vocabulary::builtin().context("loading the vocabulary")?,
+        })
+    }
+}
+
+/// Reads and validates a manifest; its errors are usage errors (exit 2).
+pub fn load_manifest(
+    engine: &Engine,
+    path: &std::path::Path,
+) -> anyhow::Result<piimap::manifest::Manifest> {
+    let vocab = Knowledge::load()?.vocab;
+    piimap::manifest::Manifest::load(path, engine.taxonomy(), &vocab, engine.catalog())
+        .map_err(|e| UsageError(e.to_string()).into())
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {

@@ -179,16 +179,18 @@ fn is_word_byte(b: u8) -> bool {
 /// Finds the first word of `ac` in `text` that stands as a whole word.
 fn find_word(ac: &AhoCorasick, text: &[u8]) -> Option<u16> {
     ac.find_iter(text)
-        .find(|m| {
-            let before = m.start().checked_sub(1).map(|i| text[i]);
-            let after = text.get(m.end()).copied();
-            let first_is_word = is_word_byte(text[m.start()]);
-            let last_is_word = is_word_byte(text[m.end() - 1]);
-            let glued_before = first_is_word && before.is_some_and(is_word_byte);
-            let glued_after = last_is_word && after.is_some_and(is_word_byte);
-            !glued_before && !glued_after
-        })
+        .find(|m| stands_alone(text, m.start(), m.end()))
         .map(|m| m.pattern().as_u32() as u16)
+}
+
+/// Whether `hay[s..e]` is not glued to a neighbouring word character at a word-character end
+/// (`card` in "card:" but not in "discard"; `e-mail` anywhere its ends allow).
+fn stands_alone(hay: &[u8], s: usize, e: usize) -> bool {
+    let before = s.checked_sub(1).map(|i| hay[i]);
+    let after = hay.get(e).copied();
+    let glued_before = is_word_byte(hay[s]) && before.is_some_and(is_word_byte);
+    let glued_after = is_word_byte(hay[e - 1]) && after.is_some_and(is_word_byte);
+    !glued_before && !glued_after
 }
 
 /// A literal as a regex that matches it case-insensitively, word-bounded at word ends.
@@ -255,6 +257,8 @@ pub struct FieldContext {
     hinted: Vec<DetectorIdx>,
     /// Recipient-catalog column literals this name matches.
     recipients: Vec<u16>,
+    /// The name says where traffic came from (`referrer`).
+    inbound: bool,
 }
 
 impl FieldContext {
@@ -271,6 +275,12 @@ impl FieldContext {
     /// Recipient literals (kind `Column`) this name matches.
     pub fn recipients(&self) -> &[u16] {
         &self.recipients
+    }
+
+    /// True for fields that name where traffic came from (`referrer`): a vendor domain
+    /// there is not a recipient of data.
+    pub fn is_inbound(&self) -> bool {
+        self.inbound
     }
 }
 
@@ -436,11 +446,13 @@ impl Engine {
                 .map(|(_, lit)| *lit)
                 .collect()
         };
+        let inbound = norm.words.iter().any(|w| w == "referrer" || w == "referer");
         FieldContext {
             name: name.to_string(),
             status,
             hinted,
             recipients,
+            inbound,
         }
     }
 
@@ -757,12 +769,7 @@ fn recipient_boundary_ok(kind: RecipientKind, hay: &[u8], s: usize, e: usize) ->
     match kind {
         RecipientKind::Domain => !before.is_some_and(hostish) && !after.is_some_and(hostish),
         RecipientKind::KeyPrefix => !before.is_some_and(is_word_byte),
-        RecipientKind::Marker => {
-            let first_word = is_word_byte(hay[s]);
-            let last_word = is_word_byte(hay[e - 1]);
-            !(first_word && before.is_some_and(is_word_byte))
-                && !(last_word && after.is_some_and(is_word_byte))
-        }
+        RecipientKind::Marker => stands_alone(hay, s, e),
         RecipientKind::Column => false,
     }
 }

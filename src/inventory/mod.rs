@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::column::Verdict;
 
+pub mod datamap;
+
 /// The schema id written into every inventory; bump on incompatible changes.
 pub const SCHEMA: &str = "piimap.inventory/1";
 
@@ -120,6 +122,9 @@ pub struct AssetReport {
     pub asset: String,
     /// `file` or `table`.
     pub kind: String,
+    /// The manifest source it was scanned as part of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Detected format (`csv`, `jsonl`, `parquet`, `text`, …).
     pub format: String,
     /// Compression, if any.
@@ -151,6 +156,7 @@ impl AssetReport {
             id,
             asset,
             kind: kind.into(),
+            source: None,
             format: format.into(),
             compression: None,
             line_format: None,
@@ -209,6 +215,15 @@ pub struct ScanInfo {
     pub assets_skipped: u64,
     /// Settings that change results (sample size, seed, threshold, rules).
     pub settings: BTreeMap<String, String>,
+    /// With `--state`: assets read again this run, with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rescanned: Vec<String>,
+    /// With `--state`: assets unchanged since the last run, results carried forward.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carried: Vec<String>,
+    /// The manifest the data map was built with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
 }
 
 /// Roll-up of one data type across assets.
@@ -237,6 +252,10 @@ pub struct Inventory {
     pub assets: Vec<AssetReport>,
     /// Per data type roll-up.
     pub summary: BTreeMap<String, TypeSummary>,
+    /// What is collected, why and with whom it is shared: the scan joined with the
+    /// manifest (present when a manifest was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_map: Option<datamap::DataMap>,
 }
 
 impl Inventory {
@@ -277,6 +296,7 @@ impl Inventory {
             scan,
             assets,
             summary,
+            data_map: None,
         }
     }
 

@@ -96,3 +96,6 @@ fn clip(s: &str, n: usize) -> String {
         format!("…{tail}")
     }
 }
+
+pub mod markdown;
+pub mod tables;

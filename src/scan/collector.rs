@@ -91,7 +91,7 @@ impl<'e> AssetCollector<'e> {
     }
 
     /// Lines or rows read.
-    pub fn rows(&self) -> u64 {
+    pub fn rows_read(&self) -> u64 {
         self.rows
     }
 
@@ -268,8 +268,11 @@ impl RecordSink for AssetCollector<'_> {
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
         let state = &mut self.fields[field as usize];
         state.observe(&mut self.scanner, value, &mut self.scratch);
-        for &lit in &self.scratch.recipients {
-            *self.recipients.entry((lit, Some(field))).or_default() += 1;
+        // A referrer names where a visitor came from, not where data goes.
+        if !state.field().is_inbound() {
+            for &lit in &self.scratch.recipients {
+                *self.recipients.entry((lit, Some(field))).or_default() += 1;
+            }
         }
         if !self.scratch.findings.is_empty() {
             self.keep_findings(Some(field), at, None);

@@ -3,14 +3,32 @@
 //! Each table becomes one asset (`postgres://host:port/db/schema.table`, credentials
 //! never included; `sqlite:path/table`), its columns fields, classified with the same
 //! engine and [`super::AssetCollector`] as files.
+//!
+//! PostgreSQL tables are scanned by a bounded number of worker threads
+//! ([`DbOptions::concurrency`]), each with its own current-thread tokio runtime and its
+//! own read-only session, taking tables from a shared queue. A table that fails
+//! (permission denied, timeout) is recorded and the others go on; a connection lost
+//! mid-table is re-opened and the table retried once. A database that cannot be reached
+//! at all is one failed asset named by its redacted address.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use super::findings::FindingsWriter;
-use crate::detect::Engine;
-use crate::inventory::AssetReport;
+use super::findings::{push_line, FindingLine, FindingsWriter};
+use super::AssetCollector;
+use crate::detect::column::{FieldState, ScanScratch};
+use crate::detect::{DetectorIdx, Engine, Scanner};
+use crate::inventory::{AssetReport, FieldReport, SkippedColumn, Status};
 use crate::source::csv::Sampling;
+use crate::source::db::postgres::{self, Connector, PgTable, Session, SessionSettings};
+use crate::source::db::sqlite;
+use crate::source::db::url::{self as dburl, DbUrl, PgUrl};
+use crate::source::db::{
+    Column, ColumnKind, NameFilter, ReadError, TableFilter, TableRead, TableSink,
+};
+use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
 /// Settings for scanning databases.
 #[derive(Clone, Debug)]
@@ -57,8 +75,18 @@ pub fn scan_database(
     opts: &DbOptions,
     findings: Option<&FindingsWriter>,
 ) -> Vec<AssetReport> {
-    let _ = (engine, url, opts, findings);
-    unimplemented!("database scanning is being written")
+    match dburl::parse(url) {
+        Ok(DbUrl::Postgres(pg)) => scan_postgres(engine, pg, opts, findings),
+        Ok(DbUrl::Sqlite(path)) => scan_sqlite(engine, &path, opts, findings),
+        Err(message) => {
+            let format = if url.starts_with("sqlite:") {
+                "sqlite"
+            } else {
+                "postgres"
+            };
+            vec![failed_database(&redact_url(url), format, "config", message)]
+        }
+    }
 }
 
 /// Scans a SQLite database file found by the file walker.
@@ -68,12 +96,488 @@ pub fn scan_sqlite_file(
     opts: &DbOptions,
     findings: Option<&FindingsWriter>,
 ) -> Vec<AssetReport> {
-    let _ = (engine, path, opts, findings);
-    unimplemented!("database scanning is being written")
+    scan_sqlite(engine, path, opts, findings)
 }
 
 /// A database URL with any password (and user info) removed, for logs and reports.
 pub fn redact_url(url: &str) -> String {
-    let _ = url;
-    unimplemented!("database scanning is being written")
+    dburl::redact(url)
+}
+
+/// One failed asset standing for a whole database.
+fn failed_database(id: &str, format: &str, kind: &str, message: String) -> AssetReport {
+    let mut r = AssetReport::new(id.to_string(), id.to_string(), "database", format);
+    r.fail(kind, message, false);
+    r
+}
+
+/// Field ids of columns classified with their comment as extra name evidence.
+const HINTED: FieldId = 1 << 31;
+
+/// The [`AssetCollector`] of one table, plus the columns whose comment adds name
+/// evidence: those are tallied with the hint text `"{column} {comment}"` but reported
+/// (and written to the findings file) under the column name.
+struct TableCollector<'e> {
+    inner: AssetCollector<'e>,
+    engine: &'e Engine,
+    asset: String,
+    keep: bool,
+    hinted: Vec<(String, FieldState)>,
+    scanner: Option<Scanner<'e>>,
+    scratch: ScanScratch,
+    lines: Vec<u8>,
+    line_count: u64,
+}
+
+impl<'e> TableCollector<'e> {
+    fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
+        TableCollector {
+            inner: AssetCollector::new(engine, asset, keep),
+            engine,
+            asset: asset.to_string(),
+            keep,
+            hinted: Vec::new(),
+            scanner: None,
+            scratch: ScanScratch::default(),
+            lines: Vec::new(),
+            line_count: 0,
+        }
+    }
+
+    fn drain_findings(&mut self, writer: &FindingsWriter) {
+        self.inner.drain_findings(writer);
+        writer.write_batch(&self.lines, self.line_count);
+        self.lines.clear();
+        self.line_count = 0;
+    }
+
+    fn finish_into(self, report: &mut AssetReport) {
+        self.inner.finish_into(report);
+        for (name, state) in &self.hinted {
+            let r = state.report(self.engine);
+            if !r.verdicts.is_empty() {
+                report.fields.push(FieldReport {
+                    field: Some(name.clone()),
+                    values_checked: r.values_checked,
+                    types: r.verdicts,
+                });
+            }
+        }
+        report.fields.sort_by(|a, b| a.field.cmp(&b.field));
+    }
+}
+
+impl TableSink for TableCollector<'_> {
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId {
+        let plain = self.engine.field_context(name);
+        let hint_name = format!("{name} {hint}");
+        let both = self.engine.field_context(&hint_name);
+        let same = (0..self.engine.detectors().len())
+            .all(|d| plain.status(d as DetectorIdx) == both.status(d as DetectorIdx));
+        if same {
+            return self.inner.field(name);
+        }
+        if let Some(i) = self.hinted.iter().position(|(n, _)| n == name) {
+            return HINTED | i as FieldId;
+        }
+        self.hinted
+            .push((name.to_string(), FieldState::new(self.engine, &hint_name)));
+        HINTED | (self.hinted.len() - 1) as FieldId
+    }
+}
+
+impl RecordSink for TableCollector<'_> {
+    fn field(&mut self, name: &str) -> FieldId {
+        self.inner.field(name)
+    }
+
+    fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
+        if field & HINTED == 0 {
+            return self.inner.cell(field, value, at);
+        }
+        let engine = self.engine;
+        let scanner = self.scanner.get_or_insert_with(|| engine.scanner());
+        let (name, state) = &mut self.hinted[(field & !HINTED) as usize];
+        state.observe(scanner, value, &mut self.scratch);
+        if self.keep {
+            for f in &self.scratch.findings {
+                let line = FindingLine {
+                    asset: &self.asset,
+                    field: Some(name),
+                    line: at.line,
+                    row: at.row,
+                    data_type: engine.data_type(f.detector),
+                    rule: &engine.detector(f.detector).spec.id,
+                    confidence: crate::detect::finding::round2(f.confidence),
+                    masked: f.masked.as_str(),
+                };
+                push_line(&mut self.lines, &line);
+                self.line_count += 1;
+            }
+        }
+    }
+
+    fn text(&mut self, text: &[u8], first_line: u64) {
+        self.inner.text(text, first_line);
+    }
+
+    fn rows(&mut self, n: u64) {
+        RecordSink::rows(&mut self.inner, n);
+    }
+
+    fn anomaly(&mut self, kind: Anomaly, at: Location) {
+        self.inner.anomaly(kind, at);
+    }
+}
+
+/// The columns of a table to examine, and the skipped ones with their reason.
+struct ColumnPlan<'t> {
+    examined: Vec<&'t Column>,
+    skipped: Vec<SkippedColumn>,
+}
+
+fn plan_columns<'t>(
+    columns: &'t [Column],
+    filter: &NameFilter,
+    names: &[&str],
+    whole: bool,
+) -> ColumnPlan<'t> {
+    let mut plan = ColumnPlan {
+        examined: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for c in columns {
+        if !filter.column(names, whole, &c.name) {
+            plan.skipped.push(SkippedColumn {
+                column: c.name.clone(),
+                reason: "excluded by --include/--exclude".into(),
+            });
+            continue;
+        }
+        match &c.kind {
+            ColumnKind::Skip(reason) => plan.skipped.push(SkippedColumn {
+                column: c.name.clone(),
+                reason: reason.clone(),
+            }),
+            _ => plan.examined.push(c),
+        }
+    }
+    plan
+}
+
+/// Builds a table's report from its read and collector.
+fn table_report(
+    id: String,
+    format: &str,
+    started: Instant,
+    read: Result<TableRead, ReadError>,
+    mut collector: TableCollector<'_>,
+    skipped: Vec<SkippedColumn>,
+    findings: Option<&FindingsWriter>,
+) -> AssetReport {
+    let mut report = AssetReport::new(id.clone(), id, "table", format);
+    if let Some(w) = findings {
+        collector.drain_findings(w);
+    }
+    collector.finish_into(&mut report);
+    match read {
+        Ok(r) => {
+            report.stats.rows = r.rows_total;
+            report.stats.rows_scanned = r.rows_scanned;
+            report.stats.sampling = r.method;
+        }
+        Err(e) => {
+            report.stats.rows_scanned = e.rows_scanned;
+            report.stats.sampling = if e.rows_scanned > 0 {
+                format!("interrupted after {} rows", e.rows_scanned)
+            } else {
+                "not read".into()
+            };
+            report.fail(e.kind, e.message, e.rows_scanned > 0);
+            if report.status == Status::Failed {
+                // Nothing was read: the asset must not look classified.
+                report.fields.clear();
+            }
+        }
+    }
+    report.stats.skipped_columns = skipped;
+    report.stats.duration_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
+fn warn_invalid(filter: &NameFilter) {
+    for p in &filter.invalid {
+        tracing::warn!(pattern = %p, "not a valid glob for database tables; ignored");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+struct PgJob {
+    table: PgTable,
+    whole: bool,
+}
+
+struct PgScan<'a> {
+    engine: &'a Engine,
+    connector: &'a Connector,
+    opts: &'a DbOptions,
+    filter: &'a NameFilter,
+    findings: Option<&'a FindingsWriter>,
+    address: String,
+    reply: Duration,
+}
+
+impl PgScan<'_> {
+    fn scan_table(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        session: &mut Option<Session>,
+        job: &PgJob,
+    ) -> AssetReport {
+        let started = Instant::now();
+        let t = &job.table;
+        let qualified = t.qualified();
+        let id = format!("{}/{qualified}", self.address);
+        let names = [qualified.as_str()];
+        let plan = plan_columns(&t.columns, self.filter, &names, job.whole);
+        let mut retried = false;
+        loop {
+            let collector = TableCollector::new(self.engine, &id, self.findings.is_some());
+            if session.as_ref().is_none_or(|s| s.client.is_closed()) {
+                match rt.block_on(self.connector.connect()) {
+                    Ok(s) => *session = Some(s),
+                    Err(message) => {
+                        let err = ReadError {
+                            kind: "connection",
+                            message,
+                            connection_lost: true,
+                            rows_scanned: 0,
+                        };
+                        return table_report(
+                            id,
+                            "postgres",
+                            started,
+                            Err(err),
+                            collector,
+                            plan.skipped,
+                            self.findings,
+                        );
+                    }
+                }
+            }
+            let mut collector = collector;
+            let s = session.as_mut().expect("connected");
+            let read = rt.block_on(postgres::read_table(
+                s,
+                t,
+                &plan.examined,
+                self.opts.sampling,
+                &mut collector,
+                self.reply,
+            ));
+            match read {
+                Err(e) if e.connection_lost => {
+                    *session = None;
+                    if e.kind == "connection" && !retried {
+                        tracing::warn!(table = %id, "connection lost; reconnecting and retrying the table once");
+                        retried = true;
+                        continue;
+                    }
+                    let mut e = e;
+                    if retried {
+                        e.message.push_str(" (after one retry)");
+                    }
+                    return table_report(
+                        id,
+                        "postgres",
+                        started,
+                        Err(e),
+                        collector,
+                        plan.skipped,
+                        self.findings,
+                    );
+                }
+                read => {
+                    if let Ok(r) = &read {
+                        tracing::debug!(table = %id, rows = r.rows_scanned, ms = started.elapsed().as_millis() as u64, method = %r.method, "table scanned");
+                    }
+                    return table_report(
+                        id,
+                        "postgres",
+                        started,
+                        read,
+                        collector,
+                        plan.skipped,
+                        self.findings,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn scan_postgres(
+    engine: &Engine,
+    pg: PgUrl,
+    opts: &DbOptions,
+    findings: Option<&FindingsWriter>,
+) -> Vec<AssetReport> {
+    let address = pg.address();
+    let settings = SessionSettings {
+        statement_timeout: opts.statement_timeout,
+        connect_timeout: opts.connect_timeout,
+    };
+    let reply = settings.reply_timeout();
+    let connector = match Connector::new(pg, settings) {
+        Ok(c) => c,
+        Err(m) => return vec![failed_database(&address, "postgres", "tls", m)],
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            return vec![failed_database(
+                &address,
+                "postgres",
+                "io",
+                format!("cannot start the async runtime: {e}"),
+            )]
+        }
+    };
+    let session = match rt.block_on(connector.connect()) {
+        Ok(s) => s,
+        Err(m) => return vec![failed_database(&address, "postgres", "connect", m)],
+    };
+    tracing::info!(db = %address, tls = session.tls, server_version = session.server_version, "connected");
+    let tables = match rt.block_on(postgres::discover(&session, opts.views, reply)) {
+        Ok(t) => t,
+        Err(e) => {
+            return vec![failed_database(
+                &address,
+                "postgres",
+                e.kind,
+                format!("cannot read the catalog of {address}: {}", e.message),
+            )]
+        }
+    };
+    let filter = NameFilter::new(&opts.include, &opts.exclude);
+    warn_invalid(&filter);
+    let jobs: Vec<PgJob> = tables
+        .into_iter()
+        .filter_map(|t| {
+            let q = t.qualified();
+            let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            match filter.table(&[q.as_str()], &cols) {
+                TableFilter::Excluded => None,
+                TableFilter::Included { whole } => Some(PgJob { table: t, whole }),
+            }
+        })
+        .collect();
+    tracing::info!(db = %address, tables = jobs.len(), "tables to scan");
+    if jobs.is_empty() {
+        return Vec::new();
+    }
+    let scan = PgScan {
+        engine,
+        connector: &connector,
+        opts,
+        filter: &filter,
+        findings,
+        address,
+        reply,
+    };
+    let workers = opts.concurrency.max(1).min(jobs.len());
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<AssetReport>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    let work = |rt: &tokio::runtime::Runtime, mut session: Option<Session>| loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = jobs.get(i) else { break };
+        let report = scan.scan_table(rt, &mut session, job);
+        results
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(report);
+    };
+    std::thread::scope(|s| {
+        for _ in 1..workers {
+            s.spawn(|| {
+                // Each extra worker opens its own session; if it cannot, the others
+                // (at least the first, already connected) carry on.
+                let Ok(rt) = runtime() else { return };
+                match rt.block_on(scan.connector.connect()) {
+                    Ok(session) => work(&rt, Some(session)),
+                    Err(m) => tracing::warn!("an extra database worker could not connect: {m}"),
+                }
+            });
+        }
+        work(&rt, Some(session));
+    });
+    results.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+// ---------------------------------------------------------------------------------------
+// SQLite
+
+fn scan_sqlite(
+    engine: &Engine,
+    path: &Path,
+    opts: &DbOptions,
+    findings: Option<&FindingsWriter>,
+) -> Vec<AssetReport> {
+    let base = format!("sqlite:{}", path.display());
+    let conn = match sqlite::open(path) {
+        Ok(c) => c,
+        Err(m) => return vec![failed_database(&base, "sqlite", "io", m)],
+    };
+    let tables = match sqlite::discover(&conn, opts.views) {
+        Ok(t) => t,
+        Err(m) => return vec![failed_database(&base, "sqlite", "catalog", m)],
+    };
+    let filter = NameFilter::new(&opts.include, &opts.exclude);
+    warn_invalid(&filter);
+    let mut reports = Vec::with_capacity(tables.len());
+    for t in &tables {
+        let main = format!("main.{}", t.name);
+        let names = [t.name.as_str(), main.as_str()];
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        let whole = match filter.table(&names, &cols) {
+            TableFilter::Excluded => continue,
+            TableFilter::Included { whole } => whole,
+        };
+        let started = Instant::now();
+        let id = format!("{base}/{}", t.name);
+        let mut plan = plan_columns(&t.columns, &filter, &names, whole);
+        let mut collector = TableCollector::new(engine, &id, findings.is_some());
+        let read = sqlite::read_table(&conn, t, &plan.examined, opts.sampling, &mut collector);
+        let read = read.map(|r| {
+            for (c, &n) in plan.examined.iter().zip(&r.blob_values) {
+                if n > 0 {
+                    plan.skipped.push(SkippedColumn {
+                        column: c.name.clone(),
+                        reason: format!(
+                            "{n} BLOB value(s) not examined (the column's other values were)"
+                        ),
+                    });
+                }
+            }
+            r.read
+        });
+        reports.push(table_report(
+            id,
+            "sqlite",
+            started,
+            read,
+            collector,
+            plan.skipped,
+            findings,
+        ));
+    }
+    reports
 }

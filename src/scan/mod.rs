@@ -9,6 +9,7 @@
 mod collector;
 pub mod db;
 pub mod findings;
+pub mod state;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -215,9 +216,9 @@ impl<'e> FileScanner<'e> {
         if let Some(writer) = self.findings {
             collector.drain_findings(writer);
         }
-        let read_something = collector.rows() > 0;
+        let read_something = collector.rows_read() > 0;
         if report.stats.sampling == "all lines" {
-            report.stats.rows_scanned = collector.rows();
+            report.stats.rows_scanned = collector.rows_read();
         }
         collector.finish_into(report);
         if let Err(e) = result {

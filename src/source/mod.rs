@@ -8,6 +8,7 @@
 //! use another.
 
 pub mod csv;
+pub mod db;
 pub mod format;
 pub mod jsonl;
 pub mod open;

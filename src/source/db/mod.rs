@@ -49,6 +49,8 @@ pub struct Column {
     pub kind: ColumnKind,
     /// A comment on the column (PostgreSQL `COMMENT ON COLUMN`), used as a name hint.
     pub comment: Option<String>,
+    /// How the reader selects it (PostgreSQL: a text expression; unused by SQLite).
+    pub expr: String,
 }
 
 /// What reading one table did.
@@ -300,7 +302,10 @@ mod tests {
     #[test]
     fn filter_tables_and_columns() {
         let f = NameFilter::new(&[], &["*.audit_*".into(), "*.password".into()]);
-        assert_eq!(f.table(&["public.audit_log"], &["x"]), TableFilter::Excluded);
+        assert_eq!(
+            f.table(&["public.audit_log"], &["x"]),
+            TableFilter::Excluded
+        );
         assert_eq!(
             f.table(&["public.users"], &["email"]),
             TableFilter::Included { whole: true }

@@ -24,14 +24,19 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_postgres::config::SslMode as WireSslMode;
 use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::{Client, Config, NoTls, Row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::url::{PgUrl, SslMode};
-use super::{format_percent, quote_ident, rate, Column, ColumnKind, ReadError, RowPusher, TableRead, TableSink};
+use super::{
+    format_percent, quote_ident, rate, Column, ColumnKind, ReadError, RowPusher, TableRead,
+    TableSink,
+};
 use crate::source::csv::Sampling;
 
 /// Rows fetched per round trip when streaming.
@@ -111,7 +116,12 @@ impl ServerCertVerifier for AcceptAnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -120,7 +130,12 @@ impl ServerCertVerifier for AcceptAnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -183,20 +198,27 @@ fn root_store(rootcert: Option<&std::path::Path>) -> Result<RootCertStore, Strin
                 .map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?;
             let mut reader = std::io::BufReader::new(file);
             for cert in rustls_pemfile::certs(&mut reader) {
-                let cert = cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
+                let cert =
+                    cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
                 roots
                     .add(cert)
                     .map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
             }
             if roots.is_empty() {
-                return Err(format!("no certificate found in sslrootcert {}", path.display()));
+                return Err(format!(
+                    "no certificate found in sslrootcert {}",
+                    path.display()
+                ));
             }
         }
         None => {
             let loaded = rustls_native_certs::load_native_certs();
             let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
             if added == 0 {
-                return Err("no trusted root certificates found on this system (give sslrootcert=FILE)".into());
+                return Err(
+                    "no trusted root certificates found on this system (give sslrootcert=FILE)"
+                        .into(),
+                );
             }
         }
     }
@@ -252,7 +274,9 @@ pub fn describe(e: &tokio_postgres::Error) -> (&'static str, String, bool) {
         msg.push_str(&s.to_string());
         source = s.source();
     }
-    let lost = e.is_closed() || msg.starts_with("error communicating") || msg.contains("connection closed");
+    let lost = e.is_closed()
+        || msg.starts_with("error communicating")
+        || msg.contains("connection closed");
     (if lost { "connection" } else { "query" }, msg, lost)
 }
 
@@ -260,7 +284,10 @@ pub fn describe(e: &tokio_postgres::Error) -> (&'static str, String, bool) {
 struct Raw<'a>(&'a [u8]);
 
 impl<'a> FromSql<'a> for Raw<'a> {
-    fn from_sql(_ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(
+        _ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         Ok(Raw(raw))
     }
 
@@ -287,7 +314,10 @@ async fn within<T>(
         }
         Err(_) => Err(ReadError {
             kind: "timeout",
-            message: format!("{what}: no reply from the server within {}s", limit.as_secs()),
+            message: format!(
+                "{what}: no reply from the server within {}s",
+                limit.as_secs()
+            ),
             connection_lost: true,
             rows_scanned: 0,
         }),
@@ -300,7 +330,10 @@ impl Connector {
         let socket = url.host.starts_with('/');
         let (tls_any, tls_verified) = match url.sslmode {
             _ if socket => {
-                if matches!(url.sslmode, SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) {
+                if matches!(
+                    url.sslmode,
+                    SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
+                ) {
                     return Err(format!(
                         "sslmode={:?} cannot be used with a Unix-socket host",
                         url.sslmode
@@ -309,12 +342,18 @@ impl Connector {
                 (None, None)
             }
             SslMode::Disable => (None, None),
-            SslMode::Allow | SslMode::Prefer => (Some(MakeRustlsConnect::new(tls_config(None)?)), None),
+            SslMode::Allow | SslMode::Prefer => {
+                (Some(MakeRustlsConnect::new(tls_config(None)?)), None)
+            }
             SslMode::Require if url.sslrootcert.is_none() => {
                 (Some(MakeRustlsConnect::new(tls_config(None)?)), None)
             }
             mode @ (SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) => {
-                let mode = if mode == SslMode::Require { SslMode::VerifyCa } else { mode };
+                let mode = if mode == SslMode::Require {
+                    SslMode::VerifyCa
+                } else {
+                    mode
+                };
                 let cfg = tls_config(Some((mode, url.sslrootcert.as_deref())))?;
                 (None, Some(MakeRustlsConnect::new(cfg)))
             }
@@ -339,7 +378,11 @@ impl Connector {
             .user(&self.url.user)
             .dbname(&self.url.dbname)
             .application_name("piimap")
-            .connect_timeout(self.url.connect_timeout.unwrap_or(self.settings.connect_timeout))
+            .connect_timeout(
+                self.url
+                    .connect_timeout
+                    .unwrap_or(self.settings.connect_timeout),
+            )
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30))
             .ssl_mode(ssl);
@@ -357,7 +400,11 @@ impl Connector {
         Ok(client)
     }
 
-    async fn open_tls(&self, tls: &MakeRustlsConnect, mode: WireSslMode) -> Result<Client, tokio_postgres::Error> {
+    async fn open_tls(
+        &self,
+        tls: &MakeRustlsConnect,
+        mode: WireSslMode,
+    ) -> Result<Client, tokio_postgres::Error> {
         let (client, conn) = self.config(mode).connect(tls.clone()).await?;
         tokio::spawn(async move {
             let _ = conn.await;
@@ -367,7 +414,9 @@ impl Connector {
 
     async fn open(&self) -> Result<(Client, bool), tokio_postgres::Error> {
         match self.url.sslmode {
-            _ if self.tls_any.is_none() && self.tls_verified.is_none() => Ok((self.open_plain().await?, false)),
+            _ if self.tls_any.is_none() && self.tls_verified.is_none() => {
+                Ok((self.open_plain().await?, false))
+            }
             SslMode::Allow => match self.open_plain().await {
                 Ok(c) => Ok((c, false)),
                 Err(e) if e.as_db_error().is_some() => {
@@ -382,7 +431,9 @@ impl Connector {
                 match self.open_tls(tls, WireSslMode::Prefer).await {
                     Ok(c) => Ok((c, true)),
                     // The handshake failed: libpq then retries without TLS.
-                    Err(e) if e.to_string().contains("TLS") => Ok((self.open_plain().await?, false)),
+                    Err(e) if e.to_string().contains("TLS") => {
+                        Ok((self.open_plain().await?, false))
+                    }
                     Err(e) => Err(e),
                 }
             }
@@ -400,7 +451,11 @@ impl Connector {
     /// Connects and configures a read-only session. The error message names the
     /// database by its redacted address only.
     pub async fn connect(&self) -> Result<Session, String> {
-        let limit = self.url.connect_timeout.unwrap_or(self.settings.connect_timeout) + Duration::from_secs(1);
+        let limit = self
+            .url
+            .connect_timeout
+            .unwrap_or(self.settings.connect_timeout)
+            + Duration::from_secs(1);
         let (client, tls) = match tokio::time::timeout(limit, self.open()).await {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => {
@@ -432,7 +487,12 @@ impl Connector {
         );
         let reply = s.reply_timeout();
         let prepare = async {
-            within(reply, "configuring the session", client.batch_execute(&setup)).await?;
+            within(
+                reply,
+                "configuring the session",
+                client.batch_execute(&setup),
+            )
+            .await?;
             let rows = within(
                 reply,
                 "reading the server version",
@@ -442,7 +502,9 @@ impl Connector {
             Ok::<i32, ReadError>(
                 rows.iter()
                     .find_map(|m| match m {
-                        tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse().ok()),
+                        tokio_postgres::SimpleQueryMessage::Row(r) => {
+                            r.get(0).and_then(|v| v.parse().ok())
+                        }
                         _ => None,
                     })
                     .unwrap_or(0),
@@ -454,7 +516,11 @@ impl Connector {
                 server_version,
                 tls,
             }),
-            Err(e) => Err(format!("cannot set up a session on {}: {}", self.address(), e.message)),
+            Err(e) => Err(format!(
+                "cannot set up a session on {}: {}",
+                self.address(),
+                e.message
+            )),
         }
     }
 }
@@ -482,7 +548,7 @@ impl PgTable {
         format!("{}.{}", self.schema, self.name)
     }
 
-    fn from_clause(&self) -> String {
+    fn relation_sql(&self) -> String {
         let rel = format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.name));
         if self.relkind == 'r' {
             // Inheritance children are scanned as their own tables.
@@ -505,7 +571,9 @@ enum Render {
 
 fn render(typname: &str, typtype: &str, category: &str) -> Render {
     match typname {
-        "text" | "varchar" | "bpchar" | "char" | "name" | "citext" | "uuid" | "xml" | "hstore" => Render::Text,
+        "text" | "varchar" | "bpchar" | "char" | "name" | "citext" | "uuid" | "xml" | "hstore" => {
+            Render::Text
+        }
         "json" | "jsonb" => Render::Json,
         "inet" | "cidr" => Render::Host,
         "macaddr" | "macaddr8" => Render::Text,
@@ -513,8 +581,12 @@ fn render(typname: &str, typtype: &str, category: &str) -> Render {
         "date" | "timestamp" | "timestamptz" => Render::Date,
         "bool" => Render::Text,
         "bytea" => Render::Skip("binary data (bytea) is not examined"),
-        "tsvector" | "tsquery" => Render::Skip("full-text search vector (its source columns are examined)"),
-        "time" | "timetz" | "interval" => Render::Skip("time of day or interval: no personal data shape"),
+        "tsvector" | "tsquery" => {
+            Render::Skip("full-text search vector (its source columns are examined)")
+        }
+        "time" | "timetz" | "interval" => {
+            Render::Skip("time of day or interval: no personal data shape")
+        }
         _ if typtype == "e" => Render::Text,
         _ if typtype == "c" => Render::Text,
         _ if category == "S" => Render::Text,
@@ -523,13 +595,25 @@ fn render(typname: &str, typtype: &str, category: &str) -> Render {
 }
 
 /// The column's examination kind and its SELECT expression.
-fn column_plan(name: &str, typname: &str, typtype: &str, category: &str, elem: Option<(&str, &str, &str)>) -> (ColumnKind, String) {
+fn column_plan(
+    name: &str,
+    typname: &str,
+    typtype: &str,
+    category: &str,
+    elem: Option<(&str, &str, &str)>,
+) -> (ColumnKind, String) {
     let q = quote_ident(name);
     if let Some((et, ett, ec)) = elem {
         return match render(et, ett, ec) {
             Render::Json => (ColumnKind::Json, format!("array_to_json({q})::text")),
-            Render::Skip(why) => (ColumnKind::Skip(format!("array of {et}: {why}")), String::new()),
-            _ => (ColumnKind::Elements, format!("array_to_string({q}, chr(31))")),
+            Render::Skip(why) => (
+                ColumnKind::Skip(format!("array of {et}: {why}")),
+                String::new(),
+            ),
+            _ => (
+                ColumnKind::Elements,
+                format!("array_to_string({q}, chr(31))"),
+            ),
         };
     }
     match render(typname, typtype, category) {
@@ -543,7 +627,11 @@ fn column_plan(name: &str, typname: &str, typtype: &str, category: &str, elem: O
 
 /// The tables, partitioned parents and (with `views`) views and materialized views of the
 /// database, with their columns, outside `pg_catalog`, `information_schema` and `pg_toast`.
-pub async fn discover(session: &Session, views: bool, reply: Duration) -> Result<Vec<PgTable>, ReadError> {
+pub async fn discover(
+    session: &Session,
+    views: bool,
+    reply: Duration,
+) -> Result<Vec<PgTable>, ReadError> {
     let kinds = if views { "'r','p','v','m'" } else { "'r','p'" };
     let rel_filter = format!(
         "c.relkind IN ({kinds}) AND NOT c.relispartition \
@@ -572,7 +660,12 @@ pub async fn discover(session: &Session, views: bool, reply: Duration) -> Result
         let sql = "SELECT t.oid, coalesce(sum(greatest(c.reltuples, 0)), -1)::float8 \
                    FROM pg_class t, LATERAL pg_partition_tree(t.oid) p JOIN pg_class c ON c.oid = p.relid \
                    WHERE t.relkind = 'p' AND NOT t.relispartition AND c.relkind = 'r' GROUP BY t.oid";
-        let rows = within(reply, "estimating partitioned tables", client.query(sql, &[])).await?;
+        let rows = within(
+            reply,
+            "estimating partitioned tables",
+            client.query(sql, &[]),
+        )
+        .await?;
         for r in rows {
             let oid: u32 = r.get(0);
             if let Some(t) = tables.iter_mut().find(|t| t.oid == oid) {
@@ -593,7 +686,8 @@ pub async fn discover(session: &Session, views: bool, reply: Duration) -> Result
          ORDER BY a.attrelid, a.attnum"
     );
     let rows = within(reply, "listing columns", client.query(&columns_sql, &[])).await?;
-    let index: std::collections::HashMap<u32, usize> = tables.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
+    let index: std::collections::HashMap<u32, usize> =
+        tables.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
     for r in rows {
         let oid: u32 = r.get(0);
         let Some(&ti) = index.get(&oid) else { continue };
@@ -605,46 +699,31 @@ pub async fn discover(session: &Session, views: bool, reply: Duration) -> Result
         let elem_type: Option<String> = r.get(6);
         let elem_cat: Option<String> = r.get(7);
         let comment: Option<String> = r.get(8);
-        let elem_ref = elem
-            .as_deref()
-            .map(|e| (e, elem_type.as_deref().unwrap_or("b"), elem_cat.as_deref().unwrap_or("")));
-        let (kind, _) = column_plan(&name, &typname, &typtype, &category, elem_ref);
+        let elem_ref = elem.as_deref().map(|e| {
+            (
+                e,
+                elem_type.as_deref().unwrap_or("b"),
+                elem_cat.as_deref().unwrap_or(""),
+            )
+        });
+        let (kind, expr) = column_plan(&name, &typname, &typtype, &category, elem_ref);
         let type_name = match &elem {
             Some(e) => format!("{e}[]"),
-            None => typname.clone(),
+            None => typname,
         };
         tables[ti].columns.push(Column {
             name,
-            type_name: format!("{type_name}\u{0}{typtype}\u{0}{category}\u{0}{}\u{0}{}", elem_type.unwrap_or_default(), elem_cat.unwrap_or_default()),
+            type_name,
             kind,
             comment: comment.map(|c| c.chars().take(300).collect()),
+            expr,
         });
     }
     Ok(tables)
 }
 
-/// The SELECT expression of a discovered column.
-fn expression(c: &Column) -> String {
-    let mut parts = c.type_name.split('\u{0}');
-    let type_name = parts.next().unwrap_or_default();
-    let typtype = parts.next().unwrap_or_default();
-    let category = parts.next().unwrap_or_default();
-    let elem_type = parts.next().unwrap_or_default();
-    let elem_cat = parts.next().unwrap_or_default();
-    let (typname, elem) = match type_name.strip_suffix("[]") {
-        Some(e) => ("", Some((e, elem_type, elem_cat))),
-        None => (type_name, None),
-    };
-    column_plan(&c.name, typname, typtype, category, elem).1
-}
-
-/// The column's declared type, for messages.
-pub fn type_label(c: &Column) -> &str {
-    c.type_name.split('\u{0}').next().unwrap_or_default()
-}
-
-/// Reads `columns` (examined columns of `table`) into `sink`, choosing rows as `sampling`
-/// says, and says how.
+/// Reads `columns` (the examined columns of `table`) into `sink`, choosing rows as
+/// `sampling` says, and says how.
 pub async fn read_table(
     session: &mut Session,
     table: &PgTable,
@@ -653,117 +732,107 @@ pub async fn read_table(
     sink: &mut dyn TableSink,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
-    let from = table.from_clause();
-    let exprs: Vec<String> = columns.iter().map(|c| expression(c)).collect();
-    let mut pusher = RowPusher::new(columns, sink);
+    let from = table.relation_sql();
     let n = sampling.rows.max(1) as u64;
     let seed = sampling.seed;
-    let estimate_known = table.reltuples.max(0.0) as u64;
-    if exprs.is_empty() {
+    let mut pusher = RowPusher::new(columns, sink);
+    if columns.is_empty() {
         return Ok(TableRead {
-            rows_total: estimate_known,
+            rows_total: table.reltuples.max(0.0) as u64,
             rows_scanned: 0,
             method: "rows not read: no column to examine (all skipped or excluded)".into(),
         });
     }
+    let exprs: Vec<&str> = columns.iter().map(|c| c.expr.as_str()).collect();
     let select = format!("SELECT {} FROM {from}", exprs.join(", "));
     let client = &mut session.client;
+    let mut reader = Reader {
+        pusher: &mut pusher,
+        sink,
+        reply,
+    };
 
     if sampling.full {
         let started = Instant::now();
-        let got = stream(client, &select, None, &mut pusher, sink, reply).await?;
+        let got = reader.stream(client, &select, None, 0).await?;
         return Ok(TableRead {
-            rows_total: got,
-            rows_scanned: got,
+            rows_total: got.produced,
+            rows_scanned: got.pushed,
             method: format!(
-                "full: every row, streamed through a read-only cursor in batches of {BATCH_ROWS} ({got} rows, {})",
-                rate(got, started.elapsed())
+                "full: every row, streamed through a read-only cursor in batches of {BATCH_ROWS} ({} rows, {})",
+                got.pushed,
+                rate(got.pushed, started.elapsed())
             ),
         });
     }
 
-    // The planner's estimate: pg_class.reltuples scaled to the table's current size.
-    let plan = within(
-        reply,
-        "estimating rows",
-        client.simple_query(&format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {from}")),
-    )
-    .await?;
-    let mut estimate = plan
-        .iter()
-        .find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
-            _ => None,
-        })
-        .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-        .and_then(|v| v[0]["Plan"]["Plan Rows"].as_f64())
-        .unwrap_or(table.reltuples.max(0.0)) as u64;
-    if matches!(table.relkind, 'r' | 'm') {
-        // A never-analysed empty table is estimated at 10 pages' worth; check the size.
-        let size = within(
-            reply,
-            "reading the table size",
-            client.query_one("SELECT pg_relation_size($1)", &[&table.oid]),
-        )
-        .await?;
-        if size.get::<_, i64>(0) == 0 {
-            estimate = 0;
-        }
-    }
+    let estimate = estimate_rows(client, table, &from, reply).await?;
 
     if table.relkind == 'v' {
         let sql = format!("{select} LIMIT {}", n + 1);
-        let got = stream(client, &sql, Some(n), &mut pusher, sink, reply).await?;
-        let method = if got.rows > n {
-            format!("first {n} rows of the view in the order it returns them (a view cannot be sampled; the planner estimates {estimate} rows)")
+        let got = reader.stream(client, &sql, Some(n), 0).await?;
+        return Ok(if got.produced > n {
+            TableRead {
+                rows_total: estimate.max(n + 1),
+                rows_scanned: got.pushed,
+                method: format!(
+                    "first {n} rows of the view, in the order it returns them (a view cannot be sampled; \
+                     the planner estimates {estimate} rows)"
+                ),
+            }
         } else {
-            format!("all rows ({} rows, view)", got.rows)
-        };
-        return Ok(TableRead {
-            rows_total: if got.rows > n { estimate.max(n + 1) } else { got.rows },
-            rows_scanned: got.rows.min(n),
-            method,
+            TableRead {
+                rows_total: got.produced,
+                rows_scanned: got.pushed,
+                method: format!("all rows (view, {} rows)", got.pushed),
+            }
         });
     }
 
-    let order = format!("ORDER BY hashtextextended(tableoid::text || ctid::text, {})", seed as i64);
+    // Rows come in the order of a seeded hash of their address: deterministic for a given
+    // seed and table, and uniform (so LIMIT N does not favour the start of the table).
+    let order = format!(
+        "ORDER BY hashtextextended(tableoid::text || ctid::text, {})",
+        seed as i64
+    );
     if estimate <= n {
         let sql = format!("{select} {order} LIMIT {}", n + 1);
-        let got = stream(client, &sql, Some(n), &mut pusher, sink, reply).await?;
-        let (total, method) = if got.rows > n {
-            (
-                estimate.max(n + 1),
-                format!(
+        let got = reader.stream(client, &sql, Some(n), 0).await?;
+        return Ok(if got.produced > n {
+            TableRead {
+                rows_total: estimate.max(n + 1),
+                rows_scanned: got.pushed,
+                method: format!(
                     "{n} rows chosen by a seeded hash of the row address (seed {seed}) over a full scan: \
                      the planner estimated {estimate} rows but the table has more than {n}"
                 ),
-            )
+            }
         } else {
-            (got.rows, format!("all rows (small table, {} rows)", got.rows))
-        };
-        return Ok(TableRead {
-            rows_total: total,
-            rows_scanned: got.rows.min(n),
-            method,
+            TableRead {
+                rows_total: got.produced,
+                rows_scanned: got.pushed,
+                method: format!("all rows (small table, {} rows)", got.pushed),
+            }
         });
     }
 
-    // Big table: TABLESAMPLE SYSTEM sized from the estimate, retried larger if it falls short.
+    // A big table: TABLESAMPLE SYSTEM sized from the estimate; if the sample falls far
+    // short (stale estimate, bloated or mostly empty pages), retry with a larger percentage.
     let mut p = (100.0 * n as f64 * SAMPLE_SAFETY / estimate as f64).min(100.0);
+    let want = ((n as f64) * SAMPLE_SHORTFALL).ceil() as u64;
     let mut notes: Vec<String> = Vec::new();
-    let mut attempt = 0;
-    loop {
+    for attempt in 0.. {
         let pct = format_percent(p);
-        let sql = format!("{select} TABLESAMPLE SYSTEM ({pct}) REPEATABLE ({seed}) {order} LIMIT {n}");
-        let want = ((n as f64) * SAMPLE_SHORTFALL).ceil() as u64;
+        let sql =
+            format!("{select} TABLESAMPLE SYSTEM ({pct}) REPEATABLE ({seed}) {order} LIMIT {n}");
         let last = p >= 100.0 || attempt >= SAMPLE_RETRIES;
-        let got = stream(client, &sql, if last { None } else { Some(want) }.map(|_| n), &mut Deferred { pusher: &mut pusher, hold: if last { 0 } else { want } }, sink, reply).await;
-        let got = got?;
-        if got.rows >= want || last {
+        let got = reader
+            .stream(client, &sql, Some(n), if last { 0 } else { want })
+            .await?;
+        if !got.held_back {
             let mut method = format!(
-                "TABLESAMPLE SYSTEM({pct}) REPEATABLE({seed}) LIMIT {n}, rows ordered by a seeded hash of the row address \
-                 (planner estimate {estimate} rows; {} rows read)",
-                got.rows
+                "TABLESAMPLE SYSTEM({pct}) REPEATABLE({seed}) LIMIT {n}, rows ordered by a seeded hash of \
+                 the row address (planner estimate {estimate} rows)"
             );
             for note in &notes {
                 method.push_str("; ");
@@ -771,121 +840,147 @@ pub async fn read_table(
             }
             return Ok(TableRead {
                 rows_total: estimate,
-                rows_scanned: got.rows,
+                rows_scanned: got.pushed,
                 method,
             });
         }
         notes.push(format!(
-            "SYSTEM({pct}) returned only {} rows, retried with a larger percentage",
-            got.rows
+            "SYSTEM({pct}) returned only {} rows, so the sample was retried with a larger percentage",
+            got.produced
         ));
-        let factor = (n as f64 * SAMPLE_SAFETY / got.rows.max(1) as f64).max(4.0);
+        let factor = (n as f64 * SAMPLE_SAFETY / got.produced.max(1) as f64).max(4.0);
         p = (p * factor).min(100.0);
-        attempt += 1;
     }
+    unreachable!("the loop returns on its last attempt")
 }
 
-/// What [`stream`] read.
-struct Streamed {
-    rows: u64,
-}
-
-impl PartialEq<u64> for Streamed {
-    fn eq(&self, other: &u64) -> bool {
-        self.rows == *other
-    }
-}
-
-impl std::fmt::Display for Streamed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.rows)
-    }
-}
-
-/// Streams the rows of `sql` through a read-only cursor (portal) in batches, pushing at
-/// most `cap` rows; returns how many rows the query produced (up to `cap + 1`).
-async fn stream(
-    client: &mut Client,
-    sql: &str,
-    cap: Option<u64>,
-    pusher: &mut dyn PushRows,
-    sink: &mut dyn TableSink,
+/// The planner's row estimate (pg_class.reltuples scaled to the current table size, or a
+/// size-based guess for a never-analysed table); 0 for an empty table.
+async fn estimate_rows(
+    client: &Client,
+    table: &PgTable,
+    from: &str,
     reply: Duration,
-) -> Result<Streamed, ReadError> {
-    let tx = within(reply, "starting a read-only transaction", client.build_transaction().read_only(true).start()).await?;
-    let stmt = within(reply, "preparing the query", tx.prepare(sql)).await?;
-    let portal = within(reply, "opening a cursor", tx.bind(&stmt, &[])).await?;
-    let mut produced = 0u64;
-    let mut pushed = 0u64;
-    loop {
-        let batch = match within(reply, "reading rows", tx.query_portal(&portal, BATCH_ROWS)).await {
-            Ok(b) => b,
-            Err(mut e) => {
-                pusher.flush(sink);
-                e.rows_scanned = pusher.pushed();
-                return Err(e);
-            }
-        };
-        let len = batch.len();
-        for row in batch {
-            produced += 1;
-            if cap.is_none_or(|c| pushed < c) {
-                pusher.row(row, pushed, sink);
+) -> Result<u64, ReadError> {
+    let plan = within(
+        reply,
+        "estimating rows",
+        client.simple_query(&format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {from}")),
+    )
+    .await?;
+    let estimate = plan
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+        .and_then(|v| v[0]["Plan"]["Plan Rows"].as_f64())
+        .unwrap_or(table.reltuples.max(0.0));
+    if matches!(table.relkind, 'r' | 'm') {
+        // The planner assumes 10 pages for a never-analysed table with no pages yet.
+        let size = within(
+            reply,
+            "reading the table size",
+            client.query_one(
+                &format!("SELECT pg_relation_size({}::oid::regclass)", table.oid),
+                &[],
+            ),
+        )
+        .await?;
+        if size.get::<_, i64>(0) == 0 {
+            return Ok(0);
+        }
+    }
+    Ok(estimate.max(0.0) as u64)
+}
+
+/// What [`Reader::stream`] read.
+struct Streamed {
+    /// Rows the query produced.
+    produced: u64,
+    /// Rows pushed into the sink.
+    pushed: u64,
+    /// The query ended before `hold` rows arrived: nothing was pushed.
+    held_back: bool,
+}
+
+struct Reader<'a, 's> {
+    pusher: &'a mut RowPusher,
+    sink: &'a mut (dyn TableSink + 's),
+    reply: Duration,
+}
+
+impl Reader<'_, '_> {
+    fn push(&mut self, row: &Row, index: u64) {
+        for i in 0..row.len() {
+            let v: Option<Raw<'_>> = row.try_get(i).unwrap_or(None);
+            self.pusher.push(self.sink, i, v.map(|r| r.0), index);
+        }
+        self.sink.rows(1);
+    }
+
+    /// Streams the rows of `sql` through a cursor (portal) of a read-only transaction in
+    /// batches of [`BATCH_ROWS`], pushing at most `cap` rows. With `hold > 0` the first
+    /// rows are held back until `hold` of them arrived; if the query ends sooner nothing
+    /// is pushed (`held_back`), so the caller can retry without double counting.
+    async fn stream(
+        &mut self,
+        client: &mut Client,
+        sql: &str,
+        cap: Option<u64>,
+        hold: u64,
+    ) -> Result<Streamed, ReadError> {
+        let reply = self.reply;
+        let tx = within(
+            reply,
+            "starting a read-only transaction",
+            client.build_transaction().read_only(true).start(),
+        )
+        .await?;
+        let stmt = within(reply, "preparing the query", tx.prepare(sql)).await?;
+        let portal = within(reply, "opening a cursor", tx.bind(&stmt, &[])).await?;
+        let mut held: Vec<Row> = Vec::new();
+        let mut produced = 0u64;
+        let mut pushed = 0u64;
+        loop {
+            let batch =
+                match within(reply, "reading rows", tx.query_portal(&portal, BATCH_ROWS)).await {
+                    Ok(b) => b,
+                    Err(mut e) => {
+                        e.rows_scanned = pushed;
+                        return Err(e);
+                    }
+                };
+            let len = batch.len();
+            for row in batch {
+                produced += 1;
+                if cap.is_some_and(|c| pushed >= c) {
+                    continue;
+                }
+                if produced <= hold {
+                    held.push(row);
+                    if produced == hold {
+                        for (i, r) in std::mem::take(&mut held).iter().enumerate() {
+                            self.push(r, i as u64);
+                        }
+                        pushed = hold;
+                    }
+                    continue;
+                }
+                self.push(&row, pushed);
                 pushed += 1;
             }
+            if len < BATCH_ROWS as usize {
+                break;
+            }
         }
-        if len < BATCH_ROWS as usize {
-            break;
-        }
+        // Ending a read-only transaction: a rollback is as good as a commit.
+        let _ = within(reply, "ending the transaction", tx.rollback()).await;
+        Ok(Streamed {
+            produced,
+            pushed,
+            held_back: hold > 0 && produced < hold,
+        })
     }
-    pusher.flush(sink);
-    // Ending a read-only transaction: rollback is as good as commit and never writes.
-    let _ = within(reply, "ending the transaction", tx.rollback()).await;
-    Ok(Streamed { rows: produced })
-}
-
-/// Receives rows from [`stream`].
-trait PushRows {
-    fn row(&mut self, row: Row, index: u64, sink: &mut dyn TableSink);
-    fn flush(&mut self, _sink: &mut dyn TableSink) {}
-    fn pushed(&self) -> u64;
-}
-
-fn push_row(pusher: &mut RowPusher, row: &Row, index: u64, sink: &mut dyn TableSink) {
-    for i in 0..row.len() {
-        let v: Option<Raw<'_>> = row.try_get(i).unwrap_or(None);
-        pusher.push(sink, i, v.map(|r| r.0), index);
-    }
-    sink.rows(1);
-}
-
-struct Counting<'a> {
-    pusher: &'a mut RowPusher,
-    n: u64,
-}
-
-impl PushRows for RowPusher {
-    fn row(&mut self, row: Row, index: u64, sink: &mut dyn TableSink) {
-        push_row(self, &row, index, sink);
-    }
-    fn pushed(&self) -> u64 {
-        0
-    }
-}
-
-impl PushRows for Counting<'_> {
-    fn row(&mut self, row: Row, index: u64, sink: &mut dyn TableSink) {
-        push_row(self.pusher, &row, index, sink);
-        self.n += 1;
-    }
-    fn pushed(&self) -> u64 {
-        self.n
-    }
-}
-
-/// Holds the first `hold` rows back, so a TABLESAMPLE that falls short can be retried
-/// without its rows having been counted; once `hold` rows arrived, everything streams.
-struct Deferred<'a> {
-    pusher: &'a mut RowPusher,
-    hold: u64,
 }

@@ -208,7 +208,11 @@ pub fn parse(url: &str) -> Result<DbUrl, String> {
     let mut sslmode = None;
     let mut sslrootcert = None;
     let mut connect_timeout = None;
-    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = decode(v);
         match k {
@@ -449,14 +453,20 @@ mod tests {
         assert!(!e.contains("hunter2"), "{e}");
         let e = parse("mysql://u:hunter2@h/d").err().unwrap();
         assert!(!e.contains("hunter2"), "{e}");
-        let e = parse("postgres://u:hunter2@h/d?sslmode=bogus").err().unwrap();
+        let e = parse("postgres://u:hunter2@h/d?sslmode=bogus")
+            .err()
+            .unwrap();
         assert!(!e.contains("hunter2"), "{e}");
     }
 
     #[test]
     fn sqlite_urls() {
-        assert!(matches!(parse("sqlite:data/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("data/app.db")));
-        assert!(matches!(parse("sqlite:///abs/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("/abs/app.db")));
+        assert!(
+            matches!(parse("sqlite:data/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("data/app.db"))
+        );
+        assert!(
+            matches!(parse("sqlite:///abs/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("/abs/app.db"))
+        );
         assert!(parse("sqlite:").is_err());
     }
 
@@ -471,7 +481,10 @@ mod tests {
         assert_eq!(redact("sqlite:/tmp/a.db"), "sqlite:/tmp/a.db");
         let r = redact("postgres://u:p/a?s@h:1/d");
         assert!(!r.contains("p/a?s"), "{r}");
-        assert_eq!(redact("postgres://u:x@h/d?password=&sslmode=disable"), "postgres://h/d?sslmode=disable");
+        assert_eq!(
+            redact("postgres://u:x@h/d?password=&sslmode=disable"),
+            "postgres://h/d?sslmode=disable"
+        );
     }
 
     #[test]
@@ -480,9 +493,18 @@ mod tests {
                     db.example.com:5432:sales:app:first\n\
                     *:*:*:app:fallback\n\
                     h\\:x:5432:*:bob:pa\\:ss\\\\word\n";
-        assert_eq!(pgpass_match(file, "db.example.com", 5432, "sales", "app").as_deref(), Some("first"));
-        assert_eq!(pgpass_match(file, "other", 1, "x", "app").as_deref(), Some("fallback"));
-        assert_eq!(pgpass_match(file, "h:x", 5432, "d", "bob").as_deref(), Some("pa:ss\\word"));
+        assert_eq!(
+            pgpass_match(file, "db.example.com", 5432, "sales", "app").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            pgpass_match(file, "other", 1, "x", "app").as_deref(),
+            Some("fallback")
+        );
+        assert_eq!(
+            pgpass_match(file, "h:x", 5432, "d", "bob").as_deref(),
+            Some("pa:ss\\word")
+        );
         assert_eq!(pgpass_match(file, "h", 5432, "d", "carol"), None);
     }
 }

@@ -1,0 +1,762 @@
+//! The data map: the answer to "what we collect, why, from where, and with whom we share
+//! it", built by joining what the scan *found* (the per-asset inventory) with what the
+//! organisation *declared* (the manifest) and what the law *means* (taxonomy,
+//! vocabulary, recipient catalog).
+//!
+//! It has one entry per data type, a roll-up per CCPA category, and one entry per
+//! recipient (declared, observed in the data, or both). Every claim keeps its evidence:
+//! assets and counts, or the manifest declaration. Found-but-undeclared and
+//! declared-but-not-found types are kept and flagged, never dropped. This is the model
+//! the policy checks and the notice templates read (documented in the README).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{AssetReport, Inventory, Status};
+use crate::knowledge::{Catalog, VocabKind, Vocabulary};
+use crate::manifest::Manifest;
+use crate::taxonomy::Taxonomy;
+
+/// Where a data type was found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssetRef {
+    /// Asset id.
+    pub asset: String,
+    /// Field (null: unstructured text).
+    pub field: Option<String>,
+    /// Manifest source the asset belongs to.
+    pub source: Option<String>,
+    /// Verdict confidence.
+    pub confidence: f32,
+    /// Matched values.
+    pub matched_values: u64,
+    /// Values checked.
+    pub values_checked: u64,
+    /// Kinds of evidence.
+    pub evidence: Vec<String>,
+    /// Masked examples.
+    pub examples: Vec<String>,
+    /// For dismissed findings: the disposition status and reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<String>,
+}
+
+/// Whether a data type's presence is backed by the scan, the manifest, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Found in the data and declared.
+    FoundAndDeclared,
+    /// Found in the data, not declared: needs review.
+    FoundUndeclared,
+    /// Declared, not found in any scanned asset: stale or unverified.
+    DeclaredNotFound,
+}
+
+/// A recipient of one data type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TypeRecipient {
+    /// Recipient id (manifest key or catalog id).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Recipient-category key.
+    pub category: String,
+    /// `service_provider`, `contractor`, `third_party`, or `unknown` (observed only).
+    pub role: String,
+    /// Declared in the manifest.
+    pub declared: bool,
+    /// Seen in the data (in an asset holding this type).
+    pub observed: bool,
+    /// Sold to this recipient.
+    pub sold: bool,
+    /// Shared with it for cross-context behavioral advertising.
+    pub shared: bool,
+}
+
+/// One data type: where it lives, why, from where, for how long, to whom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TypeEntry {
+    /// The data type.
+    pub data_type: String,
+    /// Human label.
+    pub label: String,
+    /// Short plural phrase for notices.
+    pub example: String,
+    /// CCPA letters, best first.
+    pub ccpa: Vec<String>,
+    /// §1798.140(ae) item key, or "".
+    pub sensitive: String,
+    /// Its statutory wording, or "".
+    pub sensitive_wording: String,
+    /// When it becomes sensitive, if conditional.
+    pub sensitive_note: String,
+    /// GDPR Art. 9 special category, or "".
+    pub gdpr_special: String,
+    /// GDPR Art. 10 (criminal records).
+    pub gdpr_article10: bool,
+    /// fideslang key.
+    pub fideslang: String,
+    /// Found, declared, or both.
+    pub presence: Presence,
+    /// Assets holding it (dismissed ones excluded).
+    pub assets: Vec<AssetRef>,
+    /// Findings dismissed by a disposition (false positives), kept visible.
+    pub dismissed: Vec<AssetRef>,
+    /// Manifest sources holding it (found or declared).
+    pub sources: Vec<String>,
+    /// Purposes (vocabulary keys) of those sources.
+    pub purposes: Vec<String>,
+    /// Categories of data subjects.
+    pub data_subjects: Vec<String>,
+    /// Categories of sources of the data.
+    pub source_categories: Vec<String>,
+    /// Retention periods or criteria.
+    pub retention: Vec<String>,
+    /// Recipients.
+    pub recipients: Vec<TypeRecipient>,
+    /// Sold to anyone.
+    pub sold: bool,
+    /// Shared for cross-context behavioral advertising with anyone.
+    pub shared: bool,
+    /// Flows to an advertising/social recipient not declared as sold/shared.
+    pub possibly_shared: bool,
+}
+
+/// A CCPA statutory category and everything the notice says about it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryEntry {
+    /// The letter (A–L).
+    pub letter: String,
+    /// The exact statutory name.
+    pub name: String,
+    /// Data types in it.
+    pub data_types: Vec<String>,
+    /// Example phrases of the types found or declared.
+    pub examples: Vec<String>,
+    /// Sensitive-PI items with their wording, for sensitive types in it.
+    pub sensitive: Vec<SensitiveRef>,
+    /// Source-category keys.
+    pub source_categories: Vec<String>,
+    /// Purpose keys.
+    pub purposes: Vec<String>,
+    /// Recipient-category keys it is disclosed to for a business purpose.
+    pub disclosed_to: Vec<String>,
+    /// Recipient-category keys it is sold to.
+    pub sold_to: Vec<String>,
+    /// Recipient-category keys it is shared with for cross-context advertising.
+    pub shared_with: Vec<String>,
+    /// Retention periods or criteria.
+    pub retention: Vec<String>,
+    /// Some type in it was found but not declared.
+    pub needs_review: bool,
+    /// Some type in it was declared but not found.
+    pub unverified: bool,
+    /// Evidence: asset ids and the manifest sources.
+    pub evidence_assets: Vec<String>,
+}
+
+/// A sensitive-PI item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensitiveRef {
+    /// The (ae) key.
+    pub item: String,
+    /// Its statutory wording.
+    pub wording: String,
+}
+
+/// A recipient across all data types.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipientEntry {
+    /// Manifest key, or catalog id for observed-only vendors.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Recipient-category key.
+    pub category: String,
+    /// The category's printed label.
+    pub category_label: String,
+    /// Role (`unknown` when only observed).
+    pub role: String,
+    /// Declared in the manifest.
+    pub declared: bool,
+    /// Seen in the data.
+    pub observed: bool,
+    /// The catalog marks it as typically acting for cross-context advertising.
+    pub advertising: bool,
+    /// Sold to it.
+    pub sold: bool,
+    /// Shared with it for cross-context advertising.
+    pub shared: bool,
+    /// Purposes of the disclosure.
+    pub purposes: Vec<String>,
+    /// Data types it receives (declared, or inferred from the assets it was seen in).
+    pub data_types: Vec<String>,
+    /// Transfer destination country, if any.
+    pub transfer_country: String,
+    /// Transfer safeguard.
+    pub transfer_safeguard: String,
+    /// Where it was seen: `asset (field): matched ×count`.
+    pub evidence: Vec<String>,
+}
+
+/// Assets that could not be (fully) scanned, so the map may be incomplete.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Assets scanned.
+    pub scanned: u64,
+    /// `asset: reason` for partial and failed assets.
+    pub failed: Vec<String>,
+    /// `asset: reason` for skipped assets.
+    pub skipped: Vec<String>,
+    /// `asset: column (reason)` for columns not examined.
+    pub skipped_columns: Vec<String>,
+}
+
+/// The data map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataMap {
+    /// One entry per data type found or declared.
+    pub data_types: Vec<TypeEntry>,
+    /// One entry per CCPA category involved.
+    pub categories: Vec<CategoryEntry>,
+    /// Recipients.
+    pub recipients: Vec<RecipientEntry>,
+    /// What could not be scanned.
+    pub coverage: Coverage,
+}
+
+/// Which manifest source an asset belongs to: the one recorded at scan time, else the
+/// source whose path contains the asset's path.
+pub fn source_of(asset: &AssetReport, manifest: &Manifest) -> Option<String> {
+    if asset.source.is_some() {
+        return asset.source.clone();
+    }
+    let path = asset.asset.trim_start_matches("./");
+    manifest
+        .sources
+        .iter()
+        .filter_map(|(name, s)| {
+            let root = s
+                .path
+                .as_deref()?
+                .trim_start_matches("./")
+                .trim_end_matches('/');
+            (path == root || path.starts_with(&format!("{root}/")))
+                .then(|| (root.len(), name.clone()))
+        })
+        .max()
+        .map(|(_, n)| n)
+}
+
+fn expired(expires: &Option<String>, today: &str) -> bool {
+    expires
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && e < today)
+}
+
+fn glob_match(pattern: &str, text: &str) -> bool {
+    globset::Glob::new(pattern)
+        .map(|g| g.compile_matcher().is_match(text))
+        .unwrap_or(pattern == text)
+}
+
+/// The disposition that applies to a finding, if any (not expired).
+pub fn disposition_for<'m>(
+    manifest: &'m Manifest,
+    asset: &AssetReport,
+    field: Option<&str>,
+    data_type: &str,
+    today: &str,
+) -> Option<&'m crate::manifest::Disposition> {
+    manifest.dispositions.iter().find(|d| {
+        !expired(&d.expires, today)
+            && (glob_match(&d.asset, &asset.id) || glob_match(&d.asset, &asset.asset))
+            && d.field
+                .as_deref()
+                .is_none_or(|f| field.is_some_and(|x| glob_match(f, x)))
+            && d.data_type
+                .as_ref()
+                .is_none_or(|t| t.get_ref() == data_type)
+    })
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !s.is_empty() && !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// Whether a declared recipient receives `data_type` (by name or CCPA letter; an empty
+/// list means "whatever its sources hold").
+fn receives(list: &[toml::Spanned<String>], data_type: &str, letters: &[String]) -> bool {
+    list.is_empty()
+        || list
+            .iter()
+            .any(|t| t.get_ref() == data_type || letters.iter().any(|l| l == t.get_ref()))
+}
+
+impl DataMap {
+    /// Joins an inventory with a manifest. `today` (YYYY-MM-DD) decides expired dispositions.
+    pub fn build(
+        inv: &Inventory,
+        manifest: &Manifest,
+        taxonomy: &Taxonomy,
+        vocab: &Vocabulary,
+        catalog: &Catalog,
+        today: &str,
+    ) -> DataMap {
+        let mut found: BTreeMap<String, (Vec<AssetRef>, Vec<AssetRef>)> = BTreeMap::new();
+        let mut coverage = Coverage::default();
+        // Observed vendors per asset, and the types of those assets.
+        let mut observed: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+        for a in &inv.assets {
+            match a.status {
+                Status::Scanned => coverage.scanned += 1,
+                Status::Partial | Status::Failed => {
+                    coverage.failed.push(format!(
+                        "{}: {}",
+                        a.asset,
+                        a.errors
+                            .iter()
+                            .filter(|e| e.fatal)
+                            .map(|e| e.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ));
+                    if a.status == Status::Partial {
+                        coverage.scanned += 1;
+                    }
+                }
+                Status::Skipped => coverage.skipped.push(format!(
+                    "{}: {}",
+                    a.asset,
+                    a.skipped_reason.clone().unwrap_or_default()
+                )),
+            }
+            for c in &a.stats.skipped_columns {
+                coverage
+                    .skipped_columns
+                    .push(format!("{}: {} ({})", a.asset, c.column, c.reason));
+            }
+            let source = source_of(a, manifest);
+            let mut types_here = BTreeSet::new();
+            for f in &a.fields {
+                for t in &f.types {
+                    let mut r = AssetRef {
+                        asset: a.id.clone(),
+                        field: f.field.clone(),
+                        source: source.clone(),
+                        confidence: t.confidence,
+                        matched_values: t.matched_values,
+                        values_checked: t.values_checked,
+                        evidence: t.evidence.clone(),
+                        examples: t.examples.clone(),
+                        disposition: None,
+                    };
+                    let entry = found.entry(t.data_type.clone()).or_default();
+                    match disposition_for(manifest, a, f.field.as_deref(), &t.data_type, today) {
+                        Some(d) if d.status.get_ref() == "false_positive" => {
+                            r.disposition =
+                                Some(format!("false_positive: {} ({})", d.reason, d.reviewer));
+                            entry.1.push(r);
+                        }
+                        Some(d) => {
+                            r.disposition =
+                                Some(format!("accepted: {} ({})", d.reason, d.reviewer));
+                            types_here.insert(t.data_type.clone());
+                            entry.0.push(r);
+                        }
+                        None => {
+                            types_here.insert(t.data_type.clone());
+                            entry.0.push(r);
+                        }
+                    }
+                }
+            }
+            for r in &a.recipients {
+                let e = observed.entry(r.id.clone()).or_default();
+                for ev in &r.evidence {
+                    let field = ev
+                        .field
+                        .as_deref()
+                        .map(|f| format!(" ({f})"))
+                        .unwrap_or_default();
+                    e.0.push(format!("{}{field}: {} ×{}", a.asset, ev.matched, ev.count));
+                }
+                e.1.extend(types_here.iter().cloned());
+            }
+        }
+
+        // Declared types per source.
+        let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, s) in &manifest.sources {
+            for t in &s.data_types {
+                declared
+                    .entry(t.get_ref().clone())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+
+        let all_types: BTreeSet<String> = found
+            .iter()
+            .filter(|(_, (live, _))| !live.is_empty())
+            .map(|(t, _)| t.clone())
+            .chain(declared.keys().cloned())
+            .collect();
+        let mut data_types = Vec::new();
+        for dt in &all_types {
+            let Some(tax) = taxonomy.get(dt) else {
+                continue;
+            };
+            let (assets, dismissed) = found.get(dt).cloned().unwrap_or_default();
+            let declared_in = declared.get(dt).cloned().unwrap_or_default();
+            let presence = match (!assets.is_empty(), !declared_in.is_empty()) {
+                (true, true) => Presence::FoundAndDeclared,
+                (true, false) => Presence::FoundUndeclared,
+                _ => Presence::DeclaredNotFound,
+            };
+            let mut sources: Vec<String> = Vec::new();
+            for s in assets
+                .iter()
+                .filter_map(|a| a.source.as_deref())
+                .chain(declared_in.iter().map(String::as_str))
+            {
+                push_unique(&mut sources, s);
+            }
+            let (mut purposes, mut subjects, mut src_cats, mut retention) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let mut recipients: Vec<TypeRecipient> = Vec::new();
+            for s in &sources {
+                let Some(src) = manifest.sources.get(s) else {
+                    continue;
+                };
+                src.purposes
+                    .iter()
+                    .for_each(|p| push_unique(&mut purposes, p.get_ref()));
+                src.data_subjects
+                    .iter()
+                    .for_each(|p| push_unique(&mut subjects, p.get_ref()));
+                src.source_categories
+                    .iter()
+                    .for_each(|p| push_unique(&mut src_cats, p.get_ref()));
+                push_unique(&mut retention, &src.retention);
+                for rid in &src.recipients {
+                    if let Some(r) = manifest.recipients.get(rid.get_ref()) {
+                        if receives(&r.data_types, dt, &tax.ccpa)
+                            && !recipients.iter().any(|x| x.id == *rid.get_ref())
+                        {
+                            recipients.push(TypeRecipient {
+                                id: rid.get_ref().clone(),
+                                name: r.name.clone(),
+                                category: r.category.get_ref().clone(),
+                                role: r.role.get_ref().clone(),
+                                declared: true,
+                                observed: false,
+                                sold: r.sold,
+                                shared: r.shared_for_cross_context_advertising,
+                            });
+                        }
+                    }
+                }
+            }
+            // Recipients that declare this type without being listed on a source.
+            for (rid, r) in &manifest.recipients {
+                if !r.data_types.is_empty()
+                    && receives(&r.data_types, dt, &tax.ccpa)
+                    && !recipients.iter().any(|x| x.id == *rid)
+                {
+                    recipients.push(TypeRecipient {
+                        id: rid.clone(),
+                        name: r.name.clone(),
+                        category: r.category.get_ref().clone(),
+                        role: r.role.get_ref().clone(),
+                        declared: true,
+                        observed: false,
+                        sold: r.sold,
+                        shared: r.shared_for_cross_context_advertising,
+                    });
+                }
+            }
+            // Observed vendors in assets holding this type.
+            let mut possibly_shared = false;
+            for (vid, (_, types)) in &observed {
+                if !types.contains(dt) {
+                    continue;
+                }
+                let declared_key = manifest
+                    .recipients
+                    .keys()
+                    .find(|k| manifest.recipient_catalog_id(k) == vid)
+                    .cloned();
+                let vendor = catalog.get(vid);
+                match recipients
+                    .iter_mut()
+                    .find(|x| Some(&x.id) == declared_key.as_ref())
+                {
+                    Some(x) => x.observed = true,
+                    None => {
+                        let advertising = vendor.is_some_and(|v| v.advertising);
+                        let (role, sold, shared) = match declared_key
+                            .as_ref()
+                            .and_then(|k| manifest.recipients.get(k))
+                        {
+                            Some(r) => (
+                                r.role.get_ref().clone(),
+                                r.sold,
+                                r.shared_for_cross_context_advertising,
+                            ),
+                            None => ("unknown".to_string(), false, false),
+                        };
+                        if advertising && !shared && !sold {
+                            possibly_shared = true;
+                        }
+                        recipients.push(TypeRecipient {
+                            id: declared_key.clone().unwrap_or_else(|| vid.clone()),
+                            name: vendor.map_or(vid.clone(), |v| v.name.clone()),
+                            category: vendor.map_or_else(String::new, |v| v.category.clone()),
+                            role,
+                            declared: declared_key.is_some(),
+                            observed: true,
+                            sold,
+                            shared,
+                        });
+                    }
+                }
+            }
+            for r in recipients.iter().filter(|r| r.observed && !r.declared) {
+                if catalog.get(&r.id).is_some_and(|v| v.advertising) {
+                    possibly_shared = true;
+                }
+            }
+            let sold = recipients.iter().any(|r| r.sold);
+            let shared = recipients.iter().any(|r| r.shared);
+            let sensitive_wording = taxonomy
+                .sensitive
+                .get(&tax.sensitive)
+                .map(|s| s.wording.clone())
+                .unwrap_or_default();
+            data_types.push(TypeEntry {
+                data_type: dt.clone(),
+                label: tax.label.clone(),
+                example: tax.example.clone(),
+                ccpa: tax.ccpa.clone(),
+                sensitive: tax.sensitive.clone(),
+                sensitive_wording,
+                sensitive_note: tax.sensitive_note.clone(),
+                gdpr_special: tax.gdpr_special.clone(),
+                gdpr_article10: tax.gdpr_article10,
+                fideslang: tax.fideslang.clone(),
+                presence,
+                assets,
+                dismissed,
+                sources,
+                purposes,
+                data_subjects: subjects,
+                source_categories: src_cats,
+                retention,
+                recipients,
+                sold,
+                shared,
+                possibly_shared,
+            });
+        }
+        // Types only dismissed (all findings false positives, none declared) still show.
+        for (dt, (live, dismissed)) in &found {
+            if live.is_empty() && !dismissed.is_empty() && !all_types.contains(dt) {
+                if let Some(tax) = taxonomy.get(dt) {
+                    data_types.push(TypeEntry {
+                        data_type: dt.clone(),
+                        label: tax.label.clone(),
+                        example: tax.example.clone(),
+                        ccpa: tax.ccpa.clone(),
+                        sensitive: tax.sensitive.clone(),
+                        sensitive_wording: String::new(),
+                        sensitive_note: tax.sensitive_note.clone(),
+                        gdpr_special: tax.gdpr_special.clone(),
+                        gdpr_article10: tax.gdpr_article10,
+                        fideslang: tax.fideslang.clone(),
+                        presence: Presence::FoundUndeclared,
+                        assets: Vec::new(),
+                        dismissed: dismissed.clone(),
+                        sources: Vec::new(),
+                        purposes: Vec::new(),
+                        data_subjects: Vec::new(),
+                        source_categories: Vec::new(),
+                        retention: Vec::new(),
+                        recipients: Vec::new(),
+                        sold: false,
+                        shared: false,
+                        possibly_shared: false,
+                    });
+                }
+            }
+        }
+
+        let categories = roll_up(&data_types, taxonomy);
+        let recipients = recipient_entries(&data_types, manifest, vocab, catalog, &observed);
+        DataMap {
+            data_types,
+            categories,
+            recipients,
+            coverage,
+        }
+    }
+
+    /// The entries that count as collected (found, or declared), excluding entries whose
+    /// every finding was dismissed.
+    pub fn collected(&self) -> impl Iterator<Item = &TypeEntry> {
+        self.data_types
+            .iter()
+            .filter(|t| !t.assets.is_empty() || t.presence == Presence::DeclaredNotFound)
+    }
+}
+
+fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
+    let mut cats: BTreeMap<String, CategoryEntry> = BTreeMap::new();
+    for t in types
+        .iter()
+        .filter(|t| !t.assets.is_empty() || t.presence == Presence::DeclaredNotFound)
+    {
+        let mut letters = t.ccpa.clone();
+        if !t.sensitive.is_empty() && !letters.iter().any(|l| l == "L") {
+            letters.push("L".into());
+        }
+        for letter in letters {
+            let c = cats.entry(letter.clone()).or_insert_with(|| CategoryEntry {
+                letter: letter.clone(),
+                name: taxonomy.ccpa_name(&letter).to_string(),
+                data_types: Vec::new(),
+                examples: Vec::new(),
+                sensitive: Vec::new(),
+                source_categories: Vec::new(),
+                purposes: Vec::new(),
+                disclosed_to: Vec::new(),
+                sold_to: Vec::new(),
+                shared_with: Vec::new(),
+                retention: Vec::new(),
+                needs_review: false,
+                unverified: false,
+                evidence_assets: Vec::new(),
+            });
+            push_unique(&mut c.data_types, &t.data_type);
+            push_unique(&mut c.examples, &t.example);
+            if letter == "L"
+                && !t.sensitive.is_empty()
+                && !c.sensitive.iter().any(|s| s.item == t.sensitive)
+            {
+                c.sensitive.push(SensitiveRef {
+                    item: t.sensitive.clone(),
+                    wording: t.sensitive_wording.clone(),
+                });
+            }
+            t.source_categories
+                .iter()
+                .for_each(|x| push_unique(&mut c.source_categories, x));
+            t.purposes
+                .iter()
+                .for_each(|x| push_unique(&mut c.purposes, x));
+            t.retention
+                .iter()
+                .for_each(|x| push_unique(&mut c.retention, x));
+            for r in &t.recipients {
+                if r.sold {
+                    push_unique(&mut c.sold_to, &r.category);
+                }
+                if r.shared {
+                    push_unique(&mut c.shared_with, &r.category);
+                }
+                if r.declared && matches!(r.role.as_str(), "service_provider" | "contractor") {
+                    push_unique(&mut c.disclosed_to, &r.category);
+                }
+            }
+            c.needs_review |= t.presence == Presence::FoundUndeclared || t.possibly_shared;
+            c.unverified |= t.presence == Presence::DeclaredNotFound;
+            for a in &t.assets {
+                push_unique(&mut c.evidence_assets, &a.asset);
+            }
+        }
+    }
+    cats.into_values().collect()
+}
+
+fn recipient_entries(
+    types: &[TypeEntry],
+    manifest: &Manifest,
+    vocab: &Vocabulary,
+    catalog: &Catalog,
+    observed: &BTreeMap<String, (Vec<String>, BTreeSet<String>)>,
+) -> Vec<RecipientEntry> {
+    let mut out: Vec<RecipientEntry> = Vec::new();
+    for (id, r) in &manifest.recipients {
+        let cid = manifest.recipient_catalog_id(id);
+        let seen = observed.get(cid);
+        out.push(RecipientEntry {
+            id: id.clone(),
+            name: r.name.clone(),
+            category: r.category.get_ref().clone(),
+            category_label: vocab
+                .label(VocabKind::RecipientCategory, r.category.get_ref())
+                .to_string(),
+            role: r.role.get_ref().clone(),
+            declared: true,
+            observed: seen.is_some(),
+            advertising: catalog.get(cid).is_some_and(|v| v.advertising),
+            sold: r.sold,
+            shared: r.shared_for_cross_context_advertising,
+            purposes: r.purposes.iter().map(|p| p.get_ref().clone()).collect(),
+            data_types: types
+                .iter()
+                .filter(|t| t.recipients.iter().any(|x| x.id == *id))
+                .map(|t| t.data_type.clone())
+                .collect(),
+            transfer_country: r
+                .transfer
+                .as_ref()
+                .map(|t| t.country.clone())
+                .unwrap_or_default(),
+            transfer_safeguard: r
+                .transfer
+                .as_ref()
+                .map(|t| t.safeguard.clone())
+                .unwrap_or_default(),
+            evidence: seen.map(|s| s.0.clone()).unwrap_or_default(),
+        });
+    }
+    for (vid, (evidence, _)) in observed {
+        if manifest
+            .recipients
+            .keys()
+            .any(|k| manifest.recipient_catalog_id(k) == vid)
+        {
+            continue;
+        }
+        let Some(v) = catalog.get(vid) else { continue };
+        out.push(RecipientEntry {
+            id: vid.clone(),
+            name: v.name.clone(),
+            category: v.category.clone(),
+            category_label: vocab
+                .label(VocabKind::RecipientCategory, &v.category)
+                .to_string(),
+            role: "unknown".into(),
+            declared: false,
+            observed: true,
+            advertising: v.advertising,
+            sold: false,
+            shared: false,
+            purposes: Vec::new(),
+            data_types: types
+                .iter()
+                .filter(|t| t.recipients.iter().any(|x| x.id == *vid))
+                .map(|t| t.data_type.clone())
+                .collect(),
+            transfer_country: String::new(),
+            transfer_safeguard: String::new(),
+            evidence: evidence.clone(),
+        });
+    }
+    out
+}

@@ -1,0 +1,187 @@
+//! Policy checks: what was discovered against what was declared.
+//!
+//! Each violation names its kind, the source, asset and field where it applies, and why.
+//! Findings covered by a disposition (false positive or accepted) never become
+//! violations; they stay visible in the data map as dismissed or accepted.
+
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::datamap::{DataMap, Presence};
+use crate::manifest::Manifest;
+use crate::taxonomy::Taxonomy;
+
+/// The kinds of violation `--fail-on` can select.
+pub const KINDS: &[&str] = &["undeclared", "sensitive", "recipients", "stale", "sale"];
+
+/// One policy violation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// `undeclared`, `sensitive`, `recipients`, `stale` or `sale`.
+    pub kind: String,
+    /// The manifest source concerned, if any.
+    pub source: Option<String>,
+    /// The asset concerned, if any.
+    pub asset: Option<String>,
+    /// The field concerned, if any.
+    pub field: Option<String>,
+    /// The data type or recipient concerned.
+    pub subject: String,
+    /// What is wrong, for humans.
+    pub message: String,
+}
+
+/// Computes every violation.
+pub fn check(map: &DataMap, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for t in &map.data_types {
+        for a in t.assets.iter().filter(|a| a.disposition.is_none()) {
+            let declared_here = match &a.source {
+                Some(s) => manifest
+                    .sources
+                    .get(s)
+                    .is_some_and(|src| src.data_types.iter().any(|d| *d.get_ref() == t.data_type)),
+                None => manifest
+                    .sources
+                    .values()
+                    .any(|src| src.data_types.iter().any(|d| *d.get_ref() == t.data_type)),
+            };
+            if !declared_here {
+                let field = a
+                    .field
+                    .as_deref()
+                    .map(|f| format!(", field {f}"))
+                    .unwrap_or_default();
+                out.push(Violation {
+                    kind: "undeclared".into(),
+                    source: a.source.clone(),
+                    asset: Some(a.asset.clone()),
+                    field: a.field.clone(),
+                    subject: t.data_type.clone(),
+                    message: format!(
+                        "{} found in {}{field} but not declared{}",
+                        t.label,
+                        a.asset,
+                        a.source
+                            .as_deref()
+                            .map(|s| format!(" for source `{s}`"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+            if !t.sensitive.is_empty() {
+                let source_declares_sensitive = a
+                    .source
+                    .as_ref()
+                    .and_then(|s| manifest.sources.get(s))
+                    .is_some_and(|src| {
+                        src.data_types.iter().any(|d| {
+                            taxonomy
+                                .get(d.get_ref())
+                                .is_some_and(|x| !x.sensitive.is_empty())
+                        })
+                    });
+                if !source_declares_sensitive {
+                    out.push(Violation {
+                        kind: "sensitive".into(),
+                        source: a.source.clone(),
+                        asset: Some(a.asset.clone()),
+                        field: a.field.clone(),
+                        subject: t.data_type.clone(),
+                        message: format!(
+                            "sensitive personal information ({}) in {} whose source declares none",
+                            t.label, a.asset
+                        ),
+                    });
+                }
+            }
+        }
+        if t.presence == Presence::DeclaredNotFound {
+            out.push(Violation {
+                kind: "stale".into(),
+                source: t.sources.first().cloned(),
+                asset: None,
+                field: None,
+                subject: t.data_type.clone(),
+                message: format!(
+                    "{} is declared (sources: {}) but was found nowhere",
+                    t.label,
+                    t.sources.join(", ")
+                ),
+            });
+        }
+    }
+    let declares_sale_or_share = manifest
+        .recipients
+        .values()
+        .any(|r| r.sold || r.shared_for_cross_context_advertising);
+    for r in &map.recipients {
+        if r.observed && !r.declared {
+            out.push(Violation {
+                kind: "recipients".into(),
+                source: None,
+                asset: None,
+                field: None,
+                subject: r.id.clone(),
+                message: format!(
+                    "data flows to {} ({}) but it is not a declared recipient; seen in {}",
+                    r.name,
+                    r.category_label,
+                    r.evidence.first().map_or("the data", String::as_str)
+                ),
+            });
+        }
+        if r.advertising && (r.observed || r.declared) && !declares_sale_or_share {
+            let carries: Vec<&str> = map
+                .data_types
+                .iter()
+                .filter(|t| {
+                    t.recipients.iter().any(|x| x.id == r.id)
+                        && t.ccpa.iter().any(|l| l == "A" || l == "F")
+                })
+                .map(|t| t.data_type.as_str())
+                .collect();
+            if !carries.is_empty() {
+                out.push(Violation {
+                    kind: "sale".into(),
+                    source: None,
+                    asset: None,
+                    field: None,
+                    subject: r.id.clone(),
+                    message: format!(
+                        "{} ({}) receives identifiers or network activity ({}) while the manifest declares no sale or sharing",
+                        r.name,
+                        r.category_label,
+                        carries.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Parses `--fail-on` (comma-separated kinds, or `any`).
+pub fn parse_fail_on(list: &[String]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for item in list
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if item == "any" {
+            out.extend(KINDS.iter().map(|k| k.to_string()));
+        } else if KINDS.contains(&item) {
+            out.push(item.to_string());
+        } else {
+            let hint = crate::manifest::suggest(item, KINDS.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(format!(
+                "unknown --fail-on kind `{item}`{hint}; kinds: {}, any",
+                KINDS.join(", ")
+            ));
+        }
+    }
+    Ok(out)
+}
