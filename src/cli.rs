@@ -45,6 +45,112 @@ pub enum Command {
     /// List, test and check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Check an inventory against the manifest's declarations (exit 3 on violations).
+    Check(CheckArgs),
+    /// Compare two inventories: new and removed data types, assets, fields, recipients.
+    Diff(DiffArgs),
+    /// Write a commented starter manifest (piimap.toml).
+    Init(InitArgs),
+    /// Generate the disclosure documents (CCPA privacy-policy section, notice at
+    /// collection, GDPR Art. 30 record) and the visual report from an inventory.
+    Notice(NoticeArgs),
+}
+
+/// `piimap check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The inventory written by `piimap scan --out` (inventory.json).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: PathBuf,
+    /// The manifest.
+    #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
+    pub config: PathBuf,
+    /// Exit 3 when violations of these kinds are found (undeclared, sensitive,
+    /// recipients, stale, sale, or any).
+    #[arg(
+        long,
+        value_name = "KINDS",
+        value_delimiter = ',',
+        default_value = "any"
+    )]
+    pub fail_on: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `piimap diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older inventory.
+    pub old: PathBuf,
+    /// The newer inventory.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `piimap init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(default_value = "piimap.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Which disclosure document to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NoticeKind {
+    /// The CCPA/CPRA privacy-policy section.
+    CcpaPolicy,
+    /// The CCPA notice at collection (11 CCR §7012).
+    CcpaNoticeAtCollection,
+    /// The GDPR Art. 30(1) record of processing activities.
+    GdprRopa,
+    /// All of them, plus the visual report.
+    All,
+}
+
+/// Output format of notices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NoticeFormat {
+    /// Markdown.
+    Md,
+    /// Standalone HTML.
+    Html,
+    /// JSON (the data model with its evidence).
+    Json,
+}
+
+/// `piimap notice`.
+#[derive(Debug, Args)]
+pub struct NoticeArgs {
+    /// The inventory written by `piimap scan --out` (inventory.json).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: PathBuf,
+    /// The manifest.
+    #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
+    pub config: PathBuf,
+    /// Which document.
+    #[arg(long, value_enum, default_value = "all")]
+    pub kind: NoticeKind,
+    /// Output formats (repeatable; default: md and html).
+    #[arg(long, value_enum)]
+    pub format: Vec<NoticeFormat>,
+    /// Where to write the documents.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Templates overriding the built-in ones (same file names as rules/templates/).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Inventories kept by `scan --history`: categories collected in the preceding 12
+    /// months are the union over them.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
 }
 
 /// Output formats for machines and humans.

@@ -1,5 +1,7 @@
 //! Command implementations: resolve flags into library objects and run them.
 
+mod check;
+mod notice;
 mod rules;
 mod scan;
 
@@ -79,5 +81,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Scan(args) => scan::run(&cli, args),
         Command::Rules(cmd) => rules::run(&cli, cmd),
+        Command::Check(args) => check::run_check(&cli, args),
+        Command::Diff(args) => check::run_diff(args),
+        Command::Init(args) => check::run_init(args),
+        Command::Notice(args) => notice::run(&cli, args),
     }
 }

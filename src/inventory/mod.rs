@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::detect::column::Verdict;
 
 pub mod datamap;
+pub mod diff;
 
 /// The schema id written into every inventory; bump on incompatible changes.
 pub const SCHEMA: &str = "piimap.inventory/1";
@@ -298,6 +299,21 @@ impl Inventory {
             summary,
             data_map: None,
         }
+    }
+
+    /// Reads an inventory file.
+    pub fn load(path: &std::path::Path) -> Result<Inventory, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let inv: Inventory = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{}: not a piimap inventory: {e}", path.display()))?;
+        if inv.schema != SCHEMA {
+            return Err(format!(
+                "{}: schema {} is not {SCHEMA}",
+                path.display(),
+                inv.schema
+            ));
+        }
+        Ok(inv)
     }
 
     /// True when any asset failed or was read only in part.
