@@ -313,7 +313,67 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                     ..DbOptions::default()
                 };
                 tracing::info!(db = %redact_url(url), "scanning database");
-                scan_database(engine, url, &db_opts, findings.as_ref())
+                // A SQLite database is one file: unchanged file, unchanged tables.
+                let sqlite_file = url
+                    .strip_prefix("sqlite:")
+                    .map(|p| p.trim_start_matches("//").to_string());
+                let key_fp = sqlite_file
+                    .as_ref()
+                    .filter(|_| state.is_some())
+                    .and_then(|p| {
+                        let fp = piimap::scan::state::file_fingerprint(Path::new(p), args.verify)
+                            .ok()?;
+                        Some((format!("db:{url}"), fp))
+                    });
+                match key_fp
+                    .as_ref()
+                    .and_then(|(k, fp)| Some((k, fp, state.as_ref()?.unchanged(k, fp)?)))
+                {
+                    Some((key, fp, reports)) => {
+                        carried.push(format!(
+                            "{}: unchanged ({})",
+                            redact_url(url),
+                            if args.verify {
+                                "size, mtime, sha256"
+                            } else {
+                                "size, mtime"
+                            }
+                        ));
+                        new_state.entries.insert(
+                            key.clone(),
+                            StateEntry {
+                                fingerprint: fp.clone(),
+                                reports: reports.to_vec(),
+                            },
+                        );
+                        reports.to_vec()
+                    }
+                    None => {
+                        let reports = scan_database(engine, url, &db_opts, findings.as_ref());
+                        if let Some((key, fp)) = key_fp {
+                            let why =
+                                if state.as_ref().is_some_and(|s| s.entries.contains_key(&key)) {
+                                    "changed"
+                                } else {
+                                    "new"
+                                };
+                            rescanned.push(format!("{}: {why}", redact_url(url)));
+                            if reports
+                                .iter()
+                                .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
+                            {
+                                new_state.entries.insert(
+                                    key,
+                                    StateEntry {
+                                        fingerprint: fp,
+                                        reports: reports.clone(),
+                                    },
+                                );
+                            }
+                        }
+                        reports
+                    }
+                }
             }
         };
         for r in &mut produced {

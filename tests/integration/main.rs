@@ -2,5 +2,8 @@
 
 mod accuracy;
 mod files;
+mod inventory;
+mod postgres;
 mod rules;
+mod sqlite;
 mod util;
