@@ -61,7 +61,10 @@ pub struct SessionSettings {
 
 impl SessionSettings {
     fn lock_timeout(&self) -> Duration {
-        self.statement_timeout.min(Duration::from_secs(10))
+        // Shorter than the statement timeout, so a lock wait is reported as such.
+        (self.statement_timeout / 2)
+            .min(Duration::from_secs(10))
+            .max(Duration::from_millis(100))
     }
 
     fn idle_timeout(&self) -> Duration {

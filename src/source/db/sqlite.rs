@@ -410,7 +410,7 @@ pub fn read_table(
             pushed += 1;
         }
         method = format!(
-            "reservoir sample of {pushed} of {seen} rows (seed {seed}; {} has no rowid, every row was read)",
+            "reservoir sample of {pushed} of {seen} rows (seed {seed}; the {} has no usable rowid, so every row was read)",
             table.kind
         );
     }
