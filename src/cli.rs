@@ -51,6 +51,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Write a commented starter manifest (piimap.toml).
     Init(InitArgs),
+    /// Combine partial inventories (e.g. from `scan --shard K/N` runs) into one.
+    Merge(MergeArgs),
     /// Generate the disclosure documents (CCPA privacy-policy section, notice at
     /// collection, GDPR Art. 30 record) and the visual report from an inventory.
     Notice(NoticeArgs),
@@ -87,6 +89,23 @@ pub struct DiffArgs {
     /// The newer inventory.
     pub new: PathBuf,
     /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `piimap merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial inventories (inventory.json files).
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Write the merged inventory.json, .csv, .parquet and .md here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Rebuild the data map against this manifest.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -218,6 +237,11 @@ pub struct ScanArgs {
     /// mtime; with --verify also a SHA-256) and carry their results forward.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Scan only the assets whose stable id hashes to shard K of N (0-based, e.g. 0/4
+    /// with Kubernetes' JOB_COMPLETION_INDEX); combine the parts with `piimap merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<piimap::scan::shard::Shard>,
 
     /// With --state: also compare content hashes.
     #[arg(long, requires = "state")]

@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run_check(&cli, args),
         Command::Diff(args) => check::run_diff(args),
         Command::Init(args) => check::run_init(args),
+        Command::Merge(args) => scan::run_merge(&cli, args),
         Command::Notice(args) => notice::run(&cli, args),
     }
 }

@@ -199,7 +199,13 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                     max_filesize: args.max_filesize,
                     threads: args.threads.unwrap_or(0),
                 };
-                let walked = walk(roots, &walk_opts).map_err(UsageError)?;
+                let mut walked = walk(roots, &walk_opts).map_err(UsageError)?;
+                if let Some(shard) = args.shard {
+                    let owned = |p: &Path| shard.owns(&format!("file:{}", p.display()));
+                    walked.files.retain(|f| owned(&f.path));
+                    walked.skipped.retain(|s| owned(&s.path));
+                    walked.errors.retain(|(p, _)| owned(p));
+                }
                 tracing::info!(
                     files = walked.files.len(),
                     skipped = walked.skipped.len(),
@@ -395,6 +401,9 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
     let mut settings = BTreeMap::new();
     settings.insert("sample_rows".into(), args.sample_rows.to_string());
     settings.insert("seed".into(), args.seed.to_string());
+    if let Some(shard) = args.shard {
+        settings.insert("shard".into(), shard.to_string());
+    }
     settings.insert("full".into(), args.full.to_string());
     settings.insert(
         "min_confidence".into(),
@@ -631,4 +640,49 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// `piimap merge`: combines partial inventories.
+pub fn run_merge(cli: &Cli, args: &crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut parts = Vec::new();
+    for p in &args.parts {
+        parts.push(Inventory::load(p).map_err(UsageError)?);
+    }
+    let mut inventory =
+        Inventory::merge_all(&parts).ok_or_else(|| UsageError("nothing to merge".into()))?;
+    inventory.scan.settings.remove("shard");
+    let mut violations = Vec::new();
+    if let Some(path) = &args.config {
+        let engine = load_engine(cli)?;
+        let manifest = super::load_manifest(&engine, path)?;
+        let knowledge = super::Knowledge::load()?;
+        let today = now_rfc3339();
+        let map = DataMap::build(
+            &inventory,
+            &manifest,
+            engine.taxonomy(),
+            &knowledge.vocab,
+            engine.catalog(),
+            &today[..10],
+        );
+        violations = check(&map, &manifest, engine.taxonomy());
+        inventory.data_map = Some(map);
+        inventory.scan.manifest = Some(path.display().to_string());
+    }
+    if let Some(dir) = &args.out {
+        write_outputs(dir, &inventory, &violations)?;
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &inventory)?;
+            writeln!(out)?;
+        }
+        Format::Table => out.write_all(piimap::report::summary_table(&inventory).as_bytes())?,
+    }
+    Ok(if inventory.has_failures() {
+        ExitCode::Partial
+    } else {
+        ExitCode::Success
+    })
 }

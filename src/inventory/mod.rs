@@ -13,6 +13,7 @@ use crate::detect::column::Verdict;
 
 pub mod datamap;
 pub mod diff;
+pub mod merge;
 
 /// The schema id written into every inventory; bump on incompatible changes.
 pub const SCHEMA: &str = "piimap.inventory/1";

@@ -9,6 +9,7 @@
 mod collector;
 pub mod db;
 pub mod findings;
+pub mod shard;
 pub mod state;
 
 use std::path::Path;
