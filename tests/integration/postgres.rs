@@ -633,6 +633,30 @@ fn full_reads_every_row_and_the_sample_does_not() {
 }
 
 #[test]
+fn a_sample_that_falls_short_on_stale_statistics_is_retried_larger() {
+    let Some(db) = TestDb::create() else { return };
+    // Statistics say 200,000 rows; after the delete only 2,000 live rows remain (no
+    // vacuum), so a TABLESAMPLE sized from the estimate returns far too few rows.
+    db.sql(
+        "CREATE TABLE stale (id int, email text) WITH (autovacuum_enabled = false);
+         INSERT INTO stale SELECT g, 'st' || g || '@example.com' FROM generate_series(1, 200000) g;
+         ANALYZE stale;
+         DELETE FROM stale WHERE id % 100 <> 0;",
+    );
+    let inv = scan(&["--db", &db.url(), "--sample-rows", "1000"], 0);
+    let t = table(&inv, &db, "public.stale");
+    let method = t["stats"]["sampling"].as_str().unwrap();
+    assert!(method.starts_with("TABLESAMPLE SYSTEM("), "{method}");
+    assert!(
+        method.contains("retried with a larger percentage"),
+        "{method}"
+    );
+    let n = t["stats"]["rows_scanned"].as_u64().unwrap();
+    assert!((500..=1000).contains(&n), "{n}: {method}");
+    assert_has(t, "email", "email");
+}
+
+#[test]
 fn include_and_exclude_globs_pick_tables_and_columns() {
     let Some(db) = TestDb::create() else { return };
     db.sql(
