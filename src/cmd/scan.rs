@@ -14,7 +14,7 @@ use piimap::inventory::{now_rfc3339, write_atomic, AssetReport, Inventory, ScanI
 use piimap::manifest::Manifest;
 use piimap::policy::{check, parse_fail_on};
 use piimap::report::tables;
-use piimap::scan::db::{redact_url, scan_database, DbOptions};
+use piimap::scan::db::{redact_url, scan_database_incremental, DbOptions};
 use piimap::scan::findings::FindingsWriter;
 use piimap::scan::state::{ScanState, StateEntry, STATE_VERSION};
 use piimap::scan::{walk_reports, FileScanner, ScanOptions};
@@ -316,6 +316,8 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                     statement_timeout: std::time::Duration::from_secs(
                         args.statement_timeout.max(1),
                     ),
+                    shard: args.shard,
+                    previous: state.as_ref().map(|s| std::sync::Arc::new(s.clone())),
                     ..DbOptions::default()
                 };
                 tracing::info!(db = %redact_url(url), "scanning database");
@@ -355,7 +357,43 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                         reports.to_vec()
                     }
                     None => {
-                        let reports = scan_database(engine, url, &db_opts, findings.as_ref());
+                        let scanned =
+                            scan_database_incremental(engine, url, &db_opts, findings.as_ref());
+                        // PostgreSQL tables: remember each table's fingerprint and report.
+                        for (id, fp) in &scanned.fingerprints {
+                            let mine: Vec<AssetReport> = scanned
+                                .reports
+                                .iter()
+                                .filter(|r| r.id == *id)
+                                .cloned()
+                                .collect();
+                            if !mine.is_empty()
+                                && mine
+                                    .iter()
+                                    .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
+                            {
+                                new_state.entries.insert(
+                                    id.clone(),
+                                    StateEntry {
+                                        fingerprint: fp.clone(),
+                                        reports: mine,
+                                    },
+                                );
+                            }
+                            if scanned.carried.contains(id) {
+                                carried
+                                    .push(format!("{id}: unchanged (columns and write counters)"));
+                            } else {
+                                let why =
+                                    if state.as_ref().is_some_and(|s| s.entries.contains_key(id)) {
+                                        "changed"
+                                    } else {
+                                        "new"
+                                    };
+                                rescanned.push(format!("{id}: {why}"));
+                            }
+                        }
+                        let reports = scanned.reports;
                         if let Some((key, fp)) = key_fp {
                             let why =
                                 if state.as_ref().is_some_and(|s| s.entries.contains_key(&key)) {

@@ -47,6 +47,22 @@ pub struct DbOptions {
     pub statement_timeout: Duration,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
+    /// Only tables whose asset id falls in this shard (`--shard K/N`).
+    pub shard: Option<super::shard::Shard>,
+    /// The previous run's state (`--state`): PostgreSQL tables whose columns and write
+    /// counters are unchanged are not read again; their reports are carried forward.
+    pub previous: Option<std::sync::Arc<super::state::ScanState>>,
+}
+
+/// What a database scan produced, for incremental runs.
+#[derive(Debug, Default)]
+pub struct DbScan {
+    /// One report per table (or one failed asset for the database).
+    pub reports: Vec<AssetReport>,
+    /// Fingerprint of each PostgreSQL table scanned or carried, by asset id.
+    pub fingerprints: Vec<(String, String)>,
+    /// Asset ids carried forward unchanged from the previous run.
+    pub carried: Vec<String>,
 }
 
 impl Default for DbOptions {
@@ -63,6 +79,8 @@ impl Default for DbOptions {
             views: false,
             statement_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            shard: None,
+            previous: None,
         }
     }
 }
@@ -75,18 +93,50 @@ pub fn scan_database(
     opts: &DbOptions,
     findings: Option<&FindingsWriter>,
 ) -> Vec<AssetReport> {
+    scan_database_incremental(engine, url, opts, findings).reports
+}
+
+/// As [`scan_database`], also returning table fingerprints and what was carried forward
+/// from `opts.previous`.
+pub fn scan_database_incremental(
+    engine: &Engine,
+    url: &str,
+    opts: &DbOptions,
+    findings: Option<&FindingsWriter>,
+) -> DbScan {
     match dburl::parse(url) {
         Ok(DbUrl::Postgres(pg)) => scan_postgres(engine, pg, opts, findings),
-        Ok(DbUrl::Sqlite(path)) => scan_sqlite(engine, &path, opts, findings),
+        Ok(DbUrl::Sqlite(path)) => DbScan {
+            reports: scan_sqlite(engine, &path, opts, findings),
+            ..DbScan::default()
+        },
         Err(message) => {
             let format = if url.starts_with("sqlite:") {
                 "sqlite"
             } else {
                 "postgres"
             };
-            vec![failed_database(&redact_url(url), format, "config", message)]
+            DbScan {
+                reports: vec![failed_database(&redact_url(url), format, "config", message)],
+                ..DbScan::default()
+            }
         }
     }
+}
+
+/// A table's fingerprint for incremental runs: its columns (names and types) and its
+/// write counters.
+fn table_fingerprint(t: &PgTable, writes: Option<i64>) -> String {
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("{}:{}", c.name, c.type_name))
+        .collect();
+    let hash = super::shard::stable_hash(&cols.join("\u{1f}"));
+    format!(
+        "columns={hash:016x};writes={}",
+        writes.map_or_else(|| "unknown".to_string(), |w| w.to_string())
+    )
 }
 
 /// Scans a SQLite database file found by the file walker.
@@ -429,7 +479,11 @@ fn scan_postgres(
     pg: PgUrl,
     opts: &DbOptions,
     findings: Option<&FindingsWriter>,
-) -> Vec<AssetReport> {
+) -> DbScan {
+    let failed = |r: AssetReport| DbScan {
+        reports: vec![r],
+        ..DbScan::default()
+    };
     let address = pg.address();
     let settings = SessionSettings {
         statement_timeout: opts.statement_timeout,
@@ -438,33 +492,33 @@ fn scan_postgres(
     let reply = settings.reply_timeout();
     let connector = match Connector::new(pg, settings) {
         Ok(c) => c,
-        Err(m) => return vec![failed_database(&address, "postgres", "tls", m)],
+        Err(m) => return failed(failed_database(&address, "postgres", "tls", m)),
     };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            return vec![failed_database(
+            return failed(failed_database(
                 &address,
                 "postgres",
                 "io",
                 format!("cannot start the async runtime: {e}"),
-            )]
+            ))
         }
     };
     let session = match rt.block_on(connector.connect()) {
         Ok(s) => s,
-        Err(m) => return vec![failed_database(&address, "postgres", "connect", m)],
+        Err(m) => return failed(failed_database(&address, "postgres", "connect", m)),
     };
     tracing::info!(db = %address, tls = session.tls, server_version = session.server_version, "connected");
     let tables = match rt.block_on(postgres::discover(&session, opts.views, reply)) {
         Ok(t) => t,
         Err(e) => {
-            return vec![failed_database(
+            return failed(failed_database(
                 &address,
                 "postgres",
                 e.kind,
                 format!("cannot read the catalog of {address}: {}", e.message),
-            )]
+            ))
         }
     };
     let filter = NameFilter::new(&opts.include, &opts.exclude);
@@ -480,9 +534,42 @@ fn scan_postgres(
             }
         })
         .collect();
-    tracing::info!(db = %address, tables = jobs.len(), "tables to scan");
+    // Sharding and incremental runs: keep only this shard's tables, and carry forward
+    // the tables whose columns and write counters did not change since the last run.
+    let mut out = DbScan::default();
+    let mut jobs: Vec<PgJob> = jobs
+        .into_iter()
+        .filter(|j| {
+            opts.shard
+                .is_none_or(|sh| sh.owns(&format!("{address}/{}", j.table.qualified())))
+        })
+        .collect();
+    if opts.previous.is_some() {
+        let counters = rt
+            .block_on(postgres::write_counters(&session, reply))
+            .unwrap_or_default();
+        let previous = opts.previous.as_deref();
+        jobs.retain(|j| {
+            let id = format!("{address}/{}", j.table.qualified());
+            let fp = table_fingerprint(&j.table, counters.get(&j.table.oid).copied());
+            let unchanged = counters.contains_key(&j.table.oid) && j.table.relkind != 'v';
+            let carried = previous
+                .and_then(|p| p.unchanged(&id, &fp))
+                .filter(|_| unchanged);
+            out.fingerprints.push((id.clone(), fp));
+            match carried {
+                Some(reports) => {
+                    out.reports.extend(reports.iter().cloned());
+                    out.carried.push(id);
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+    tracing::info!(db = %address, tables = jobs.len(), carried = out.carried.len(), "tables to scan");
     if jobs.is_empty() {
-        return Vec::new();
+        return out;
     }
     let scan = PgScan {
         engine,
@@ -519,7 +606,9 @@ fn scan_postgres(
         }
         work(&rt, Some(session));
     });
-    results.into_inner().unwrap_or_else(|p| p.into_inner())
+    out.reports
+        .extend(results.into_inner().unwrap_or_else(|p| p.into_inner()));
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -551,8 +640,11 @@ fn scan_sqlite(
             TableFilter::Excluded => continue,
             TableFilter::Included { whole } => whole,
         };
-        let started = Instant::now();
         let id = format!("{base}/{}", t.name);
+        if opts.shard.is_some_and(|sh| !sh.owns(&id)) {
+            continue;
+        }
+        let started = Instant::now();
         let mut plan = plan_columns(&t.columns, &filter, &names, whole);
         let mut collector = TableCollector::new(engine, &id, findings.is_some());
         let read = sqlite::read_table(&conn, t, &plan.examined, opts.sampling, &mut collector);

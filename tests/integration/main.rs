@@ -3,6 +3,7 @@
 mod accuracy;
 mod files;
 mod inventory;
+mod notice;
 mod postgres;
 mod rules;
 mod sqlite;

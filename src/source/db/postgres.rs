@@ -987,3 +987,40 @@ impl Reader<'_, '_> {
         })
     }
 }
+
+/// Per table write counters (`n_tup_ins + n_tup_upd + n_tup_del` from
+/// `pg_stat_all_tables`, summed over partitions for a partitioned parent), for
+/// incremental runs: unchanged counters and columns mean an unchanged table.
+pub async fn write_counters(
+    session: &Session,
+    reply: Duration,
+) -> Result<std::collections::HashMap<u32, i64>, ReadError> {
+    let mut out = std::collections::HashMap::new();
+    let sql =
+        "SELECT s.relid, (s.n_tup_ins + s.n_tup_upd + s.n_tup_del)::int8 FROM pg_stat_all_tables s";
+    for r in within(
+        reply,
+        "reading table statistics",
+        session.client.query(sql, &[]),
+    )
+    .await?
+    {
+        out.insert(r.get::<_, u32>(0), r.get::<_, i64>(1));
+    }
+    if session.server_version >= 120_000 {
+        let sql = "SELECT t.oid, coalesce(sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del), 0)::int8 \
+                   FROM pg_class t, LATERAL pg_partition_tree(t.oid) p \
+                   JOIN pg_stat_all_tables s ON s.relid = p.relid \
+                   WHERE t.relkind = 'p' AND NOT t.relispartition GROUP BY t.oid";
+        for r in within(
+            reply,
+            "reading partition statistics",
+            session.client.query(sql, &[]),
+        )
+        .await?
+        {
+            out.insert(r.get::<_, u32>(0), r.get::<_, i64>(1));
+        }
+    }
+    Ok(out)
+}
