@@ -411,10 +411,11 @@ impl FieldState {
         self.tally
             .record(engine, value, &out.findings, &out.rejected);
         if !self.list_detectors.is_empty() {
-            let lowered = value.trim_ascii().to_ascii_lowercase();
+            // List values are stored lower-case; compare without allocating a copy.
+            let trimmed = value.trim_ascii();
             for &det in &self.list_detectors {
                 let d = engine.detector(det);
-                if d.values.contains(&lowered) {
+                if d.values.iter().any(|v| v.eq_ignore_ascii_case(trimmed)) {
                     self.tally.record_list_hit(d.type_idx);
                 }
             }
