@@ -1116,3 +1116,56 @@ fn sharded_database_scans_merge_to_the_whole() {
     assert_eq!(ids(&merged), ids(&whole));
     assert_eq!(merged["summary"], whole["summary"]);
 }
+
+#[test]
+fn no_raw_value_from_a_table_leaks_into_any_output() {
+    let Some(db) = TestDb::create() else { return };
+    db.sql(
+        "CREATE TABLE people (id int, full_name text, email text, ssn text, card text, phone text, notes text);
+         INSERT INTO people SELECT g,
+             (ARRAY['Mary','James','Linda','Robert'])[1 + g % 4] || ' ' || (ARRAY['Smith','Jones','Brown','Davis'])[1 + g % 4],
+             'leak' || g || '@example.com',
+             lpad((200 + g)::text, 3, '0') || '-' || lpad((10 + g % 80)::text, 2, '0') || '-' || lpad((1000 + g)::text, 4, '0'),
+             '4111111111111111',
+             '(415) 555-' || lpad((1000 + g)::text, 4, '0'),
+             'call leak' || g || '@example.com about card 4242 4242 4242 4242'
+           FROM generate_series(1, 200) g;",
+    );
+    let raw: Vec<String> = (1..=200)
+        .flat_map(|g| {
+            vec![
+                format!("leak{g}@example.com"),
+                format!("{:03}-{:02}-{:04}", 200 + g, 10 + g % 80, 1000 + g),
+                format!("(415) 555-{:04}", 1000 + g),
+            ]
+        })
+        .chain(["4111111111111111".to_string(), "4242 4242 4242 4242".to_string()])
+        .collect();
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let findings = dir.path().join("findings.jsonl");
+    let url = db.url();
+    let mut texts = Vec::new();
+    for format in ["json", "table"] {
+        let o = crate::util::bin()
+            .args(["scan", "--db", &url, "-vv", "--out", out.to_str().unwrap(), "--findings", findings.to_str().unwrap(), "--format", format])
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        texts.push(stdout(&o));
+        texts.push(stderr(&o));
+    }
+    for f in ["inventory.json", "inventory.csv", "inventory.md"] {
+        texts.push(std::fs::read_to_string(out.join(f)).unwrap());
+    }
+    texts.push(String::from_utf8_lossy(&std::fs::read(out.join("inventory.parquet")).unwrap()).into_owned());
+    let lines = std::fs::read_to_string(&findings).unwrap();
+    assert!(lines.lines().count() >= 800, "findings were written");
+    texts.push(lines);
+    for t in &texts {
+        for v in &raw {
+            assert!(!t.contains(v.as_str()), "a raw value from the table leaked into an output");
+        }
+    }
+}
