@@ -29,6 +29,7 @@ pub mod knowledge;
 pub mod manifest;
 pub mod mask;
 pub mod names;
+pub mod notice;
 pub mod policy;
 pub mod report;
 pub mod rules;

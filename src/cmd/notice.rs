@@ -1,11 +1,92 @@
 //! `piimap notice`: the disclosure documents from an inventory and the manifest.
 
+use std::io::Write;
+
 use piimap::exit::ExitCode;
+use piimap::inventory::Inventory;
+use piimap::notice::{self, Document, Format, NoticeModel};
 
-use crate::cli::{Cli, NoticeArgs};
+use super::{load_engine, load_manifest, Knowledge, UsageError};
+use crate::cli::{Cli, NoticeArgs, NoticeFormat, NoticeKind};
 
-pub fn run(_cli: &Cli, _args: &NoticeArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "piimap notice is not available in this build yet"
-    ))
+pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
+    let engine = load_engine(cli)?;
+    let manifest = load_manifest(&engine, &args.config)?;
+    let inventory = Inventory::load(&args.inventory).map_err(UsageError)?;
+    let knowledge = Knowledge::load()?;
+    if let Some(dir) = &args.templates {
+        if !dir.is_dir() {
+            return Err(
+                UsageError(format!("--templates {}: not a directory", dir.display())).into(),
+            );
+        }
+    }
+    // SOURCE_DATE_EPOCH fixes the date for reproducible documents.
+    let today = notice::today();
+    let (history, history_warnings) = match &args.history {
+        Some(dir) => notice::load_history(dir, &today),
+        None => (Vec::new(), Vec::new()),
+    };
+    let model = NoticeModel::build(
+        &inventory,
+        &manifest,
+        engine.taxonomy(),
+        &knowledge.vocab,
+        engine.catalog(),
+        &today,
+        &history,
+    );
+    let documents: Vec<Document> = match args.kind {
+        NoticeKind::CcpaPolicy => vec![Document::Policy],
+        NoticeKind::CcpaNoticeAtCollection => vec![Document::NoticeAtCollection],
+        NoticeKind::GdprRopa => vec![Document::Ropa],
+        NoticeKind::All => vec![
+            Document::Policy,
+            Document::NoticeAtCollection,
+            Document::Ropa,
+            Document::Report,
+        ],
+    };
+    let mut formats: Vec<Format> = args
+        .format
+        .iter()
+        .map(|f| match f {
+            NoticeFormat::Md => Format::Md,
+            NoticeFormat::Html => Format::Html,
+            NoticeFormat::Json => Format::Json,
+        })
+        .collect();
+    if formats.is_empty() {
+        formats = vec![Format::Md, Format::Html];
+    }
+    if args.kind == NoticeKind::GdprRopa && !formats.contains(&Format::Md) {
+        if formats.contains(&Format::Html) && !cli.quiet {
+            eprintln!("note: the record of processing activities is written as Markdown and CSV (ropa.md, ropa.csv)");
+        }
+        if formats.contains(&Format::Html) {
+            formats.push(Format::Md);
+        }
+    }
+    let rendered =
+        notice::render_documents(&model, &documents, &formats, args.templates.as_deref())?;
+    notice::write_rendered(&args.out, &rendered)?;
+
+    if !cli.quiet {
+        let mut err = std::io::stderr().lock();
+        for w in history_warnings.iter().chain(&model.warning_lines()) {
+            writeln!(err, "warning: {w}")?;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for r in &rendered {
+        writeln!(out, "wrote {}", args.out.join(&r.file).display())?;
+    }
+    if !model.warnings.is_empty() {
+        writeln!(
+            out,
+            "{} warning(s): the drafts list them at the top; review before publishing",
+            model.warnings.len()
+        )?;
+    }
+    Ok(ExitCode::Success)
 }

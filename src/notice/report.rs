@@ -1,0 +1,572 @@
+//! The data engineer's view (`report.html`): categories by source and asset as a heat
+//! map, the assets holding the most sensitive personal information, the flows from
+//! sources to recipients as an inline SVG diagram, and what could not be scanned. All
+//! geometry is computed here, so the template only places elements.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::model::{CategoryModel, RecipientModel};
+use crate::inventory::datamap::{source_of, DataMap};
+use crate::inventory::{Inventory, Status};
+use crate::manifest::Manifest;
+
+/// Counts at a glance.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportSummary {
+    /// Assets in the current inventory.
+    pub assets: u64,
+    /// Scanned completely.
+    pub scanned: u64,
+    /// Read in part.
+    pub partial: u64,
+    /// Not read.
+    pub failed: u64,
+    /// Skipped on purpose.
+    pub skipped: u64,
+    /// Data types found or declared.
+    pub data_types: usize,
+    /// CCPA categories.
+    pub categories: usize,
+    /// Recipients.
+    pub recipients: usize,
+    /// Warnings are counted by the template from `warnings`.
+    pub assets_with_personal_information: usize,
+}
+
+/// A heat-map column: one CCPA category.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeatColumn {
+    /// Letter.
+    pub letter: String,
+    /// Statutory name.
+    pub name: String,
+    /// Shorthand.
+    pub short: String,
+}
+
+/// A heat-map cell.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeatCell {
+    /// Matched values.
+    pub count: u64,
+    /// Intensity 0–5 (log scale relative to the largest cell; at least 1 when present).
+    pub level: u8,
+    /// Some data type of the column was found (even with 0 matched values, e.g. a
+    /// column recognised by its name).
+    pub present: bool,
+    /// Data types counted in it.
+    pub types: Vec<String>,
+}
+
+/// A heat-map row: one asset.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeatRow {
+    /// Asset id.
+    pub asset: String,
+    /// Scan status.
+    pub status: String,
+    /// One cell per column.
+    pub cells: Vec<HeatCell>,
+    /// Matched values over all columns (a value in two categories counts twice).
+    pub total: u64,
+}
+
+/// The rows of one manifest source.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeatGroup {
+    /// Source key (`(no source)` for assets outside the manifest's sources).
+    pub source: String,
+    /// Its assets.
+    pub rows: Vec<HeatRow>,
+    /// Column totals.
+    pub totals: Vec<HeatCell>,
+    /// Sum of the column totals.
+    pub total: u64,
+}
+
+/// Categories by source and asset.
+#[derive(Clone, Debug, Serialize)]
+pub struct Heatmap {
+    /// Columns.
+    pub columns: Vec<HeatColumn>,
+    /// Row groups.
+    pub groups: Vec<HeatGroup>,
+    /// Assets scanned where nothing was found.
+    pub assets_without_findings: usize,
+}
+
+/// An asset ranked by sensitive personal information.
+#[derive(Clone, Debug, Serialize)]
+pub struct TopAsset {
+    /// Asset id.
+    pub asset: String,
+    /// Manifest source.
+    pub source: String,
+    /// Matched sensitive values.
+    pub matched: u64,
+    /// Sensitive data types in it (labels).
+    pub types: Vec<String>,
+    /// Why they are sensitive: (ae) items and Art. 9/10.
+    pub grounds: Vec<String>,
+}
+
+/// A box of the flow diagram.
+#[derive(Clone, Debug, Serialize)]
+pub struct Node {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+    /// First line.
+    pub label: String,
+    /// Second line.
+    pub sub: String,
+    /// `source` or `recipient`.
+    pub kind: String,
+    /// CSS class: `source`, `ok`, `advertising`, `undeclared`.
+    pub class: String,
+}
+
+/// An arrow of the flow diagram.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edge {
+    /// SVG path data.
+    pub d: String,
+    /// CSS class: `ok` (declared and seen), `declared` (declared, not seen), `undeclared`
+    /// (seen, not declared), `advertising` (to an advertising/social recipient).
+    pub class: String,
+    /// Tooltip text.
+    pub title: String,
+}
+
+/// Sources → recipients.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diagram {
+    /// Width of the SVG.
+    pub width: u32,
+    /// Height of the SVG.
+    pub height: u32,
+    /// Boxes.
+    pub nodes: Vec<Node>,
+    /// Arrows.
+    pub edges: Vec<Edge>,
+    /// A text alternative describing every edge.
+    pub description: Vec<String>,
+}
+
+/// A problem met while scanning an asset.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorRow {
+    /// Asset.
+    pub asset: String,
+    /// Kind.
+    pub kind: String,
+    /// Message (never a scanned value).
+    pub message: String,
+    /// Count, for counted anomalies.
+    pub count: Option<u64>,
+    /// First line.
+    pub first_line: Option<u64>,
+    /// It stopped (part of) the scan.
+    pub fatal: bool,
+}
+
+/// Scan coverage.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageModel {
+    /// Assets scanned (incl. partial).
+    pub scanned: u64,
+    /// `asset: reason` for partial and failed assets.
+    pub failed: Vec<String>,
+    /// `asset: reason` for skipped assets.
+    pub skipped: Vec<String>,
+    /// `asset: column (reason)`.
+    pub skipped_columns: Vec<String>,
+    /// Every asset error.
+    pub errors: Vec<ErrorRow>,
+}
+
+/// Everything `report.html` shows beyond the notice model.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportModel {
+    /// Counts.
+    pub summary: ReportSummary,
+    /// Categories by source and asset.
+    pub heatmap: Heatmap,
+    /// Top assets by sensitive personal information (at most 10).
+    pub top_sensitive: Vec<TopAsset>,
+    /// Sources → recipients.
+    pub diagram: Diagram,
+    /// Coverage and errors.
+    pub coverage: CoverageModel,
+}
+
+fn level(count: u64, max: u64) -> u8 {
+    if count == 0 || max == 0 {
+        return 0;
+    }
+    let l = ((count as f64 + 1.0).ln() / (max as f64 + 1.0).ln() * 5.0).ceil();
+    l.clamp(1.0, 5.0) as u8
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Scanned => "scanned",
+        Status::Partial => "partial",
+        Status::Failed => "failed",
+        Status::Skipped => "skipped",
+    }
+}
+
+/// Builds the report from the current inventory (no history: this is what is there now).
+pub fn build(
+    inventory: &Inventory,
+    map: &DataMap,
+    categories: &[CategoryModel],
+    recipients: &[RecipientModel],
+    manifest: &Manifest,
+) -> ReportModel {
+    let current: BTreeSet<&str> = inventory.assets.iter().map(|a| a.id.as_str()).collect();
+    let columns: Vec<HeatColumn> = categories
+        .iter()
+        .map(|c| HeatColumn {
+            letter: c.letter.clone(),
+            name: c.name.clone(),
+            short: c.short.clone(),
+        })
+        .collect();
+    let col_index: BTreeMap<&str, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.letter.as_str(), i))
+        .collect();
+    // asset → cells
+    let mut cells: BTreeMap<String, Vec<HeatCell>> = BTreeMap::new();
+    let mut sensitive: BTreeMap<String, (u64, Vec<String>, Vec<String>)> = BTreeMap::new();
+    for t in map.collected() {
+        let mut letters = t.ccpa.clone();
+        if !t.sensitive.is_empty() && !letters.iter().any(|l| l == "L") {
+            letters.push("L".into());
+        }
+        let is_sensitive =
+            !t.sensitive.is_empty() || !t.gdpr_special.is_empty() || t.gdpr_article10;
+        for a in t
+            .assets
+            .iter()
+            .filter(|a| current.contains(a.asset.as_str()))
+        {
+            let row = cells.entry(a.asset.clone()).or_insert_with(|| {
+                (0..columns.len())
+                    .map(|_| HeatCell {
+                        count: 0,
+                        level: 0,
+                        present: false,
+                        types: Vec::new(),
+                    })
+                    .collect()
+            });
+            for l in &letters {
+                if let Some(&i) = col_index.get(l.as_str()) {
+                    row[i].count += a.matched_values;
+                    row[i].present = true;
+                    if !row[i].types.contains(&t.label) {
+                        row[i].types.push(t.label.clone());
+                    }
+                }
+            }
+            if is_sensitive {
+                let e = sensitive.entry(a.asset.clone()).or_default();
+                e.0 += a.matched_values;
+                if !e.1.contains(&t.label) {
+                    e.1.push(t.label.clone());
+                }
+                let mut grounds = Vec::new();
+                if !t.sensitive.is_empty() {
+                    grounds.push(format!("CCPA §1798.140{}", t.sensitive));
+                }
+                if !t.gdpr_special.is_empty() {
+                    grounds.push(format!("GDPR Art. 9: {}", t.gdpr_special));
+                }
+                if t.gdpr_article10 {
+                    grounds.push("GDPR Art. 10".into());
+                }
+                for g in grounds {
+                    if !e.2.contains(&g) {
+                        e.2.push(g);
+                    }
+                }
+            }
+        }
+    }
+    let max = cells
+        .values()
+        .flat_map(|r| r.iter().map(|c| c.count))
+        .max()
+        .unwrap_or(0);
+    let mut groups: BTreeMap<String, HeatGroup> = BTreeMap::new();
+    let mut src_of: BTreeMap<String, String> = BTreeMap::new();
+    for a in &inventory.assets {
+        let src = source_of(a, manifest).unwrap_or_else(|| "(no source)".into());
+        src_of.insert(a.id.clone(), src.clone());
+        let Some(row) = cells.get(&a.id) else {
+            continue;
+        };
+        let mut row = row.clone();
+        for c in &mut row {
+            c.level = level(c.count, max).max(u8::from(c.present));
+        }
+        let g = groups.entry(src.clone()).or_insert_with(|| HeatGroup {
+            source: src.clone(),
+            rows: Vec::new(),
+            totals: (0..columns.len())
+                .map(|_| HeatCell {
+                    count: 0,
+                    level: 0,
+                    present: false,
+                    types: Vec::new(),
+                })
+                .collect(),
+            total: 0,
+        });
+        for (i, c) in row.iter().enumerate() {
+            g.totals[i].count += c.count;
+            g.totals[i].present |= c.present;
+            for t in &c.types {
+                if !g.totals[i].types.contains(t) {
+                    g.totals[i].types.push(t.clone());
+                }
+            }
+        }
+        g.rows.push(HeatRow {
+            asset: a.id.clone(),
+            status: status_name(a.status).into(),
+            total: row.iter().map(|c| c.count).sum(),
+            cells: row,
+        });
+    }
+    let group_max = groups
+        .values()
+        .flat_map(|g| g.totals.iter().map(|c| c.count))
+        .max()
+        .unwrap_or(0);
+    for g in groups.values_mut() {
+        for c in &mut g.totals {
+            c.level = level(c.count, group_max).max(u8::from(c.present));
+        }
+        g.total = g.totals.iter().map(|c| c.count).sum();
+    }
+    let with_pi = cells.len();
+    let heatmap = Heatmap {
+        columns,
+        groups: groups.into_values().collect(),
+        assets_without_findings: inventory
+            .assets
+            .iter()
+            .filter(|a| matches!(a.status, Status::Scanned | Status::Partial))
+            .filter(|a| !cells.contains_key(&a.id))
+            .count(),
+    };
+
+    let mut top: Vec<TopAsset> = sensitive
+        .into_iter()
+        .map(|(asset, (matched, types, grounds))| TopAsset {
+            source: src_of.get(&asset).cloned().unwrap_or_default(),
+            asset,
+            matched,
+            types,
+            grounds,
+        })
+        .collect();
+    top.sort_by(|a, b| {
+        b.matched
+            .cmp(&a.matched)
+            .then_with(|| a.asset.cmp(&b.asset))
+    });
+    top.truncate(10);
+
+    let diagram = diagram(inventory, recipients, manifest, &src_of);
+
+    let mut errors = Vec::new();
+    for a in &inventory.assets {
+        for e in &a.errors {
+            errors.push(ErrorRow {
+                asset: a.id.clone(),
+                kind: e.kind.clone(),
+                message: e.message.clone(),
+                count: e.count,
+                first_line: e.first_line,
+                fatal: e.fatal,
+            });
+        }
+    }
+    ReportModel {
+        summary: ReportSummary {
+            assets: inventory.assets.len() as u64,
+            scanned: inventory.scan.assets_scanned,
+            partial: inventory.scan.assets_partial,
+            failed: inventory.scan.assets_failed,
+            skipped: inventory.scan.assets_skipped,
+            data_types: map.collected().count(),
+            categories: categories.len(),
+            recipients: recipients.len(),
+            assets_with_personal_information: with_pi,
+        },
+        heatmap,
+        top_sensitive: top,
+        diagram,
+        coverage: CoverageModel {
+            scanned: map.coverage.scanned,
+            failed: map.coverage.failed.clone(),
+            skipped: map.coverage.skipped.clone(),
+            skipped_columns: map.coverage.skipped_columns.clone(),
+            errors,
+        },
+    }
+}
+
+const NODE_W: u32 = 310;
+const NODE_H: u32 = 46;
+const GAP: u32 = 18;
+const TOP: u32 = 40;
+const WIDTH: u32 = 1000;
+
+/// `s` cut to `n` characters with an ellipsis.
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn diagram(
+    inventory: &Inventory,
+    recipients: &[RecipientModel],
+    manifest: &Manifest,
+    src_of: &BTreeMap<String, String>,
+) -> Diagram {
+    // Recipients observed per source, by catalog id.
+    let mut observed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut asset_count: BTreeMap<String, usize> = BTreeMap::new();
+    for a in &inventory.assets {
+        let src = src_of.get(&a.id).cloned().unwrap_or_default();
+        *asset_count.entry(src.clone()).or_default() += 1;
+        for r in &a.recipients {
+            observed
+                .entry(src.clone())
+                .or_default()
+                .insert(r.id.clone());
+        }
+    }
+    let mut sources: Vec<String> = manifest.sources.keys().cloned().collect();
+    for s in asset_count.keys() {
+        if !sources.contains(s) {
+            sources.push(s.clone());
+        }
+    }
+    // (source index, recipient index, declared, observed)
+    let mut links: Vec<(usize, usize, bool, bool)> = Vec::new();
+    for (si, s) in sources.iter().enumerate() {
+        let declared: Vec<&str> = manifest
+            .sources
+            .get(s)
+            .map(|x| x.recipients.iter().map(|r| r.get_ref().as_str()).collect())
+            .unwrap_or_default();
+        for (ri, r) in recipients.iter().enumerate() {
+            let cid = manifest.recipient_catalog_id(&r.id);
+            let seen = observed.get(s).is_some_and(|o| o.contains(cid));
+            let decl = declared.contains(&r.id.as_str());
+            if seen || decl {
+                links.push((si, ri, decl, seen));
+            }
+        }
+    }
+    let rows = sources.len().max(recipients.len()).max(1) as u32;
+    let height = TOP + rows * (NODE_H + GAP) + GAP;
+    let left_x = 10;
+    let right_x = WIDTH - NODE_W - 10;
+    let y_of = |i: usize, n: usize| -> u32 {
+        // Centre the shorter column.
+        let offset = (rows - n as u32) * (NODE_H + GAP) / 2;
+        TOP + offset + i as u32 * (NODE_H + GAP)
+    };
+    let mut nodes = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        let n = asset_count.get(s).copied().unwrap_or(0);
+        nodes.push(Node {
+            x: left_x,
+            y: y_of(i, sources.len()),
+            w: NODE_W,
+            h: NODE_H,
+            label: shorten(s, 40),
+            sub: format!("{n} asset(s)"),
+            kind: "source".into(),
+            class: "source".into(),
+        });
+    }
+    for (i, r) in recipients.iter().enumerate() {
+        let class = if !r.declared {
+            "undeclared"
+        } else if r.advertising || r.sold || r.shared {
+            "advertising"
+        } else {
+            "ok"
+        };
+        nodes.push(Node {
+            x: right_x,
+            y: y_of(i, recipients.len()),
+            w: NODE_W,
+            h: NODE_H,
+            label: shorten(&r.name, 40),
+            sub: shorten(&format!("{} · {}", r.category_label, r.role_label), 50),
+            kind: "recipient".into(),
+            class: class.into(),
+        });
+    }
+    let mut edges = Vec::new();
+    let mut description = Vec::new();
+    for (si, ri, decl, seen) in links {
+        let r = &recipients[ri];
+        let y1 = y_of(si, sources.len()) + NODE_H / 2;
+        let y2 = y_of(ri, recipients.len()) + NODE_H / 2;
+        let x1 = left_x + NODE_W;
+        let x2 = right_x;
+        let mid = (x1 + x2) / 2;
+        let class = match (decl, seen) {
+            (false, _) => "undeclared",
+            _ if r.advertising || r.sold || r.shared => "advertising",
+            (true, true) => "ok",
+            (true, false) => "declared",
+        };
+        let state = match (decl, seen) {
+            (true, true) => "declared and seen in the data",
+            (true, false) => "declared, not seen in the data",
+            (false, _) => "seen in the data, NOT declared",
+        };
+        let text = format!(
+            "{} → {} ({}): {state}",
+            sources[si], r.name, r.category_label
+        );
+        edges.push(Edge {
+            d: format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"),
+            class: class.into(),
+            title: text.clone(),
+        });
+        description.push(text);
+    }
+    Diagram {
+        width: WIDTH,
+        height,
+        nodes,
+        edges,
+        description,
+    }
+}
