@@ -152,3 +152,80 @@ pub fn merge(
     }
     (merged, synthetic)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::column::Verdict;
+    use crate::inventory::ScanInfo;
+
+    fn inventory(types: &[(&str, &str)]) -> Inventory {
+        let mut a = AssetReport::new("file:a.csv".into(), "a.csv".into(), "file", "csv");
+        for (field, dt) in types {
+            let v: Verdict = serde_json::from_value(serde_json::json!({
+                "data_type": dt, "confidence": 1.0, "matched_values": 3, "values_checked": 3,
+                "ratio": 1.0, "validator_pass_rate": null, "distinct": 3, "evidence": ["pattern"],
+                "rules": [dt], "examples": []
+            }))
+            .unwrap();
+            a.fields.push(FieldReport {
+                field: Some(field.to_string()),
+                values_checked: 3,
+                types: vec![v],
+            });
+        }
+        Inventory::new(ScanInfo::default(), vec![a])
+    }
+
+    #[test]
+    fn dates_and_the_twelve_month_window() {
+        assert!(is_date("2026-11-29"));
+        assert!(!is_date("2026-13-01") && !is_date("26-11-29") && !is_date("2026/11/29"));
+        assert_eq!(twelve_months_before("2026-11-29"), "2025-11-29");
+        let dir = tempfile::tempdir().unwrap();
+        let inv = serde_json::to_string(&inventory(&[("email", "email")])).unwrap();
+        for name in [
+            "inventory-2025-11-29.json",
+            "inventory-2025-11-30.json",
+            "inventory-2026-11-29.json",
+            "inventory-2026-11-30.json",
+            "notes.json",
+        ] {
+            std::fs::write(dir.path().join(name), &inv).unwrap();
+        }
+        std::fs::write(dir.path().join("inventory-2026-01-01.json"), "{").unwrap();
+        let (h, warnings) = load_history(dir.path(), "2026-11-29");
+        let dates: Vec<&str> = h.iter().map(|h| h.date.as_str()).collect();
+        assert_eq!(dates, ["2025-11-30", "2026-11-29"]);
+        assert_eq!(
+            warnings.len(),
+            1,
+            "the broken file is reported: {warnings:?}"
+        );
+    }
+
+    #[test]
+    fn merge_adds_only_what_the_current_inventory_lacks() {
+        let current = inventory(&[("email", "email")]);
+        let old = HistoryInventory {
+            date: "2026-05-01".into(),
+            inventory: inventory(&[("email", "email"), ("gender", "gender")]),
+        };
+        let (merged, synthetic) = merge(&current, &[old]);
+        assert_eq!(merged.assets.len(), 2);
+        let added = &merged.assets[1];
+        assert_eq!(added.id, "file:a.csv#inventory-2026-05-01");
+        assert_eq!(added.data_types().collect::<Vec<_>>(), ["gender"]);
+        assert_eq!(synthetic["file:a.csv#inventory-2026-05-01"], "2026-05-01");
+        // Nothing new: nothing added.
+        let (merged, synthetic) = merge(
+            &current,
+            &[HistoryInventory {
+                date: "2026-06-01".into(),
+                inventory: inventory(&[("email", "email")]),
+            }],
+        );
+        assert_eq!(merged.assets.len(), 1);
+        assert!(synthetic.is_empty());
+    }
+}

@@ -369,3 +369,41 @@ pub fn write_all(
     write_rendered(out_dir, &rendered)?;
     Ok(model.warning_lines())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(src: &str, ctx: serde_json::Value) -> String {
+        let mut env = environment(None);
+        env.add_template_owned("t.html", src.to_string()).unwrap();
+        env.get_template("t.html")
+            .unwrap()
+            .render(Value::from_serialize(&ctx))
+            .unwrap()
+    }
+
+    #[test]
+    fn filters_and_escaping() {
+        let ctx = serde_json::json!({
+            "xs": [{"key": "a", "label": "A <b>"}, {"key": "b", "label": "B"}, {"key": "c", "label": "C"}],
+            "u": "javascript:alert(1)",
+            "ok": "https://example.com/?a=1&b=2",
+        });
+        assert_eq!(
+            render_str("{{ xs|labels('; ') }}|{{ xs|sentence }}|{{ u|url }}|{{ ok|url }}", ctx),
+            "A &lt;b&gt;; B; C|A &lt;b&gt;, B and C||https:&#x2f;&#x2f;example.com&#x2f;?a=1&amp;b=2"
+        );
+        assert_eq!(cell_filter(Value::from("a|b\nc")), "a\\|b c");
+    }
+
+    #[test]
+    fn builtin_templates_all_load() {
+        let env = environment(None);
+        for t in TEMPLATES {
+            env.get_template(t).unwrap_or_else(|e| panic!("{t}: {e}"));
+        }
+        assert_eq!(model::display_date("2026-11-01"), "November 1, 2026");
+        assert_eq!(model::display_date("soon"), "soon");
+    }
+}

@@ -1052,13 +1052,21 @@ impl NoticeModel {
                 ),
                 Presence::FoundAndDeclared => {}
             }
-            if !t.assets.is_empty() && t.sources.is_empty() {
+            let outside: BTreeSet<String> = t
+                .assets
+                .iter()
+                .filter(|a| a.source.is_none())
+                .map(|a| cx.asset_evidence(a).asset)
+                .collect();
+            // (Found-but-undeclared types already ask for a declaration.)
+            if !outside.is_empty() && t.presence != Presence::FoundUndeclared {
                 cx.warn(
                     format!("outside_sources:{}", t.data_type),
                     &[doc::POLICY, doc::NOTICE, doc::ROPA],
                     format!(
-                        "{} was found in assets that belong to no manifest source: its purposes, sources and retention are unknown",
-                        t.label
+                        "{} was also found in assets that belong to no manifest source ({}): add them to a source so their purposes and retention are known",
+                        t.label,
+                        outside.into_iter().collect::<Vec<_>>().join(", ")
                     ),
                 );
             }
