@@ -852,7 +852,10 @@ fn html_renders_in_headless_chromium() {
     let profile = tempdir();
     let run = |extra: &[String], page: &str| -> Output {
         let url = format!("file://{}", out.path().join(page).display());
-        let o = std::process::Command::new(chromium)
+        // `timeout` (coreutils) bounds a hung browser.
+        let o = std::process::Command::new("timeout")
+            .arg("120")
+            .arg(chromium)
             .args([
                 "--headless",
                 "--no-sandbox",
