@@ -224,6 +224,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// With --config and --out: also write the disclosure documents (notice.md/.html,
+    /// notice-at-collection, ropa.md/.csv, notice.json) and report.html into --out.
+    #[arg(long, requires_all = ["config", "out"])]
+    pub notice: bool,
+
     /// Exit 3 when violations of these kinds are found (comma-separated: undeclared,
     /// sensitive, recipients, stale, sale, or any). Needs --config.
     #[arg(long, value_name = "KINDS", value_delimiter = ',')]

@@ -493,6 +493,23 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
 
     if let Some(dir) = &args.out {
         write_outputs(dir, &inventory, &violations)?;
+        if let (true, Some(m)) = (args.notice, &manifest) {
+            let knowledge = super::Knowledge::load()?;
+            let warnings = piimap::notice::write_all(
+                &inventory,
+                m,
+                engine.taxonomy(),
+                &knowledge.vocab,
+                engine.catalog(),
+                dir,
+                None,
+                &piimap::notice::today(),
+            )
+            .context("writing the disclosure documents")?;
+            for w in &warnings {
+                tracing::warn!("notice: {w}");
+            }
+        }
     }
     if let Some(dir) = &args.history {
         let path = dir.join(format!(
