@@ -1074,14 +1074,29 @@ fn a_second_run_with_state_rescans_only_the_changed_table() {
     let state = dir.path().join("state.json");
     let url = db.url();
     let first = scan(&["--db", &url, "--state", state.to_str().unwrap()], 0);
-    assert_eq!(first["scan"]["rescanned"].as_array().unwrap().len(), 3, "{}", first["scan"]);
+    assert_eq!(
+        first["scan"]["rescanned"].as_array().unwrap().len(),
+        3,
+        "{}",
+        first["scan"]
+    );
     db.sql("INSERT INTO b VALUES (51, 'new@example.com');");
     std::thread::sleep(Duration::from_millis(1500));
     let second = scan(&["--db", &url, "--state", state.to_str().unwrap()], 0);
-    let rescanned: Vec<&str> = second["scan"]["rescanned"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let rescanned: Vec<&str> = second["scan"]["rescanned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(rescanned.len(), 1, "{rescanned:?}");
     assert!(rescanned[0].ends_with("public.b: changed"), "{rescanned:?}");
-    assert_eq!(second["scan"]["carried"].as_array().unwrap().len(), 2, "{}", second["scan"]);
+    assert_eq!(
+        second["scan"]["carried"].as_array().unwrap().len(),
+        2,
+        "{}",
+        second["scan"]
+    );
     // The carried tables keep their results, and nothing leaks the URL's user.
     assert_eq!(assets(&second).len(), 3);
     assert!(!types(table(&second, &db, "public.c"), "phone").is_empty());
@@ -1103,7 +1118,17 @@ fn sharded_database_scans_merge_to_the_whole() {
     for k in 0..3 {
         let out = dir.path().join(format!("p{k}"));
         let shard = format!("{k}/3");
-        let part = scan(&["--db", &url, "--shard", &shard, "--out", out.to_str().unwrap()], 0);
+        let part = scan(
+            &[
+                "--db",
+                &url,
+                "--shard",
+                &shard,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            0,
+        );
         total += assets(&part).len();
         parts.push(out.join("inventory.json").display().to_string());
     }
@@ -1112,7 +1137,12 @@ fn sharded_database_scans_merge_to_the_whole() {
     args.extend(parts.iter().map(String::as_str));
     args.extend(["--format", "json"]);
     let merged = json(&args, 0);
-    let ids = |v: &Value| -> Vec<String> { assets(v).iter().map(|a| a["id"].as_str().unwrap().to_string()).collect() };
+    let ids = |v: &Value| -> Vec<String> {
+        assets(v)
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
     assert_eq!(ids(&merged), ids(&whole));
     assert_eq!(merged["summary"], whole["summary"]);
 }
@@ -1139,7 +1169,10 @@ fn no_raw_value_from_a_table_leaks_into_any_output() {
                 format!("(415) 555-{:04}", 1000 + g),
             ]
         })
-        .chain(["4111111111111111".to_string(), "4242 4242 4242 4242".to_string()])
+        .chain([
+            "4111111111111111".to_string(),
+            "4242 4242 4242 4242".to_string(),
+        ])
         .collect();
     let dir = tempdir();
     let out = dir.path().join("out");
@@ -1148,7 +1181,18 @@ fn no_raw_value_from_a_table_leaks_into_any_output() {
     let mut texts = Vec::new();
     for format in ["json", "table"] {
         let o = crate::util::bin()
-            .args(["scan", "--db", &url, "-vv", "--out", out.to_str().unwrap(), "--findings", findings.to_str().unwrap(), "--format", format])
+            .args([
+                "scan",
+                "--db",
+                &url,
+                "-vv",
+                "--out",
+                out.to_str().unwrap(),
+                "--findings",
+                findings.to_str().unwrap(),
+                "--format",
+                format,
+            ])
             .env("RUST_LOG", "trace")
             .output()
             .unwrap();
@@ -1159,13 +1203,19 @@ fn no_raw_value_from_a_table_leaks_into_any_output() {
     for f in ["inventory.json", "inventory.csv", "inventory.md"] {
         texts.push(std::fs::read_to_string(out.join(f)).unwrap());
     }
-    texts.push(String::from_utf8_lossy(&std::fs::read(out.join("inventory.parquet")).unwrap()).into_owned());
+    texts.push(
+        String::from_utf8_lossy(&std::fs::read(out.join("inventory.parquet")).unwrap())
+            .into_owned(),
+    );
     let lines = std::fs::read_to_string(&findings).unwrap();
     assert!(lines.lines().count() >= 800, "findings were written");
     texts.push(lines);
     for t in &texts {
         for v in &raw {
-            assert!(!t.contains(v.as_str()), "a raw value from the table leaked into an output");
+            assert!(
+                !t.contains(v.as_str()),
+                "a raw value from the table leaked into an output"
+            );
         }
     }
 }

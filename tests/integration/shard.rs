@@ -20,18 +20,42 @@ fn sharded_equals_whole(path: &str, n: u32) {
     for k in 0..n {
         let out = dir.path().join(format!("part{k}"));
         let shard = format!("{k}/{n}");
-        let o = bin().args(["scan", path, "--shard", &shard, "--out", out.to_str().unwrap(), "-q"]).output().unwrap();
+        let o = bin()
+            .args([
+                "scan",
+                path,
+                "--shard",
+                &shard,
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ])
+            .output()
+            .unwrap();
         assert!(matches!(o.status.code(), Some(0 | 4)), "{}", stderr(&o));
         parts.push(out.join("inventory.json"));
     }
     // Each shard scanned a strict subset.
-    let sizes: Vec<usize> = parts.iter().map(|p| serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()).unwrap()["assets"].as_array().unwrap().len()).collect();
-    assert_eq!(sizes.iter().sum::<usize>(), whole["assets"].as_array().unwrap().len(), "{sizes:?}");
+    let sizes: Vec<usize> = parts
+        .iter()
+        .map(|p| {
+            serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()).unwrap()["assets"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .collect();
+    assert_eq!(
+        sizes.iter().sum::<usize>(),
+        whole["assets"].as_array().unwrap().len(),
+        "{sizes:?}"
+    );
     let mut args = vec!["merge".to_string()];
     args.extend(parts.iter().rev().map(|p| p.display().to_string()));
     args.extend(["--format".into(), "json".into()]);
     let o = bin().args(&args).output().unwrap();
-    let merged: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let merged: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
     assert_eq!(comparable(&merged), comparable(&whole));
 }
 
