@@ -6,5 +6,6 @@ mod inventory;
 mod notice;
 mod postgres;
 mod rules;
+mod shard;
 mod sqlite;
 mod util;
