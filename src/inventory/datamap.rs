@@ -533,22 +533,7 @@ impl DataMap {
             }
             let sold = recipients.iter().any(|r| r.sold);
             let shared = recipients.iter().any(|r| r.shared);
-            let sensitive_wording = taxonomy
-                .sensitive
-                .get(&tax.sensitive)
-                .map(|s| s.wording.clone())
-                .unwrap_or_default();
             data_types.push(TypeEntry {
-                data_type: dt.clone(),
-                label: tax.label.clone(),
-                example: tax.example.clone(),
-                ccpa: tax.ccpa.clone(),
-                sensitive: tax.sensitive.clone(),
-                sensitive_wording,
-                sensitive_note: tax.sensitive_note.clone(),
-                gdpr_special: tax.gdpr_special.clone(),
-                gdpr_article10: tax.gdpr_article10,
-                fideslang: tax.fideslang.clone(),
                 presence,
                 assets,
                 dismissed,
@@ -561,6 +546,7 @@ impl DataMap {
                 sold,
                 shared,
                 possibly_shared,
+                ..TypeEntry::from_taxonomy(dt, tax, taxonomy)
             });
         }
         // Types only dismissed (all findings false positives, none declared) still show.
@@ -568,28 +554,8 @@ impl DataMap {
             if live.is_empty() && !dismissed.is_empty() && !all_types.contains(dt) {
                 if let Some(tax) = taxonomy.get(dt) {
                     data_types.push(TypeEntry {
-                        data_type: dt.clone(),
-                        label: tax.label.clone(),
-                        example: tax.example.clone(),
-                        ccpa: tax.ccpa.clone(),
-                        sensitive: tax.sensitive.clone(),
-                        sensitive_wording: String::new(),
-                        sensitive_note: tax.sensitive_note.clone(),
-                        gdpr_special: tax.gdpr_special.clone(),
-                        gdpr_article10: tax.gdpr_article10,
-                        fideslang: tax.fideslang.clone(),
-                        presence: Presence::FoundUndeclared,
-                        assets: Vec::new(),
                         dismissed: dismissed.clone(),
-                        sources: Vec::new(),
-                        purposes: Vec::new(),
-                        data_subjects: Vec::new(),
-                        source_categories: Vec::new(),
-                        retention: Vec::new(),
-                        recipients: Vec::new(),
-                        sold: false,
-                        shared: false,
-                        possibly_shared: false,
+                        ..TypeEntry::from_taxonomy(dt, tax, taxonomy)
                     });
                 }
             }
@@ -611,6 +577,45 @@ impl DataMap {
         self.data_types
             .iter()
             .filter(|t| !t.assets.is_empty() || t.presence == Presence::DeclaredNotFound)
+    }
+}
+
+impl TypeEntry {
+    /// An entry with the taxonomy's facts about `data_type` and nothing found or declared
+    /// yet (presence `found_undeclared` until set).
+    fn from_taxonomy(
+        data_type: &str,
+        tax: &crate::taxonomy::DataType,
+        taxonomy: &Taxonomy,
+    ) -> TypeEntry {
+        TypeEntry {
+            data_type: data_type.to_string(),
+            label: tax.label.clone(),
+            example: tax.example.clone(),
+            ccpa: tax.ccpa.clone(),
+            sensitive: tax.sensitive.clone(),
+            sensitive_wording: taxonomy
+                .sensitive
+                .get(&tax.sensitive)
+                .map(|s| s.wording.clone())
+                .unwrap_or_default(),
+            sensitive_note: tax.sensitive_note.clone(),
+            gdpr_special: tax.gdpr_special.clone(),
+            gdpr_article10: tax.gdpr_article10,
+            fideslang: tax.fideslang.clone(),
+            presence: Presence::FoundUndeclared,
+            assets: Vec::new(),
+            dismissed: Vec::new(),
+            sources: Vec::new(),
+            purposes: Vec::new(),
+            data_subjects: Vec::new(),
+            source_categories: Vec::new(),
+            retention: Vec::new(),
+            recipients: Vec::new(),
+            sold: false,
+            shared: false,
+            possibly_shared: false,
+        }
     }
 }
 
