@@ -237,13 +237,7 @@ pub struct ManifestErrors(pub Vec<ManifestError>);
 
 impl fmt::Display for ManifestErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        crate::rules::one_per_line(&self.0, f)
     }
 }
 

@@ -53,14 +53,22 @@ pub struct RuleErrors(pub Vec<RuleError>);
 
 impl fmt::Display for RuleErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        one_per_line(&self.0, f)
     }
+}
+
+/// Writes a list of errors one per line (shared by the error lists of rules and manifests).
+pub(crate) fn one_per_line<T: fmt::Display>(
+    items: &[T],
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    for (i, e) in items.iter().enumerate() {
+        if i > 0 {
+            writeln!(f)?;
+        }
+        write!(f, "{e}")?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for RuleErrors {}
