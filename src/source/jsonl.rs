@@ -79,17 +79,9 @@ pub fn read(
         stats.method = "full".into();
         stats.rows_scanned = row;
     } else {
-        let mut sample = reservoir.into_items();
-        sample.sort_by_key(|(r, _, _)| *r);
+        let (sample, method) = reservoir.into_rows_in_order(sampling.rows, sampling.seed);
         stats.rows_scanned = sample.len() as u64;
-        stats.method = if (sample.len() as u64) < row {
-            format!(
-                "reservoir sample of {} rows (seed {})",
-                sampling.rows, sampling.seed
-            )
-        } else {
-            "all rows".into()
-        };
+        stats.method = method;
         for (r, l, bytes) in &sample {
             push_line(bytes, *l, *r, sink);
         }

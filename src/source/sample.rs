@@ -73,6 +73,22 @@ impl<T> Reservoir<T> {
     }
 }
 
+impl<T> Reservoir<(u64, u64, T)> {
+    /// A sample of `(row, line, record)` in row order, with the sampling method stated
+    /// the way reports show it (`all rows` when the stream fit in the reservoir).
+    pub fn into_rows_in_order(self, rows: usize, seed: u64) -> (Vec<(u64, u64, T)>, String) {
+        let seen = self.seen;
+        let mut sample = self.items;
+        sample.sort_by_key(|(r, _, _)| *r);
+        let method = if (sample.len() as u64) < seen {
+            format!("reservoir sample of {rows} rows (seed {seed})")
+        } else {
+            "all rows".into()
+        };
+        (sample, method)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
