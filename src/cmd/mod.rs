@@ -46,6 +46,13 @@ pub fn load_engine(cli: &Cli) -> anyhow::Result<Engine> {
         ))
         .into());
     }
+    let engine = load_rules(cli)?;
+    engine.prepare().context("compiling rules")?;
+    Ok(engine)
+}
+
+/// Loads the rules without compiling the matchers (for listing them: fast start-up).
+pub fn load_rules(cli: &Cli) -> anyhow::Result<Engine> {
     let mut engine = Engine::with_rules(cli.rules.as_deref()).context("loading rules")?;
     engine.set_threshold(cli.min_confidence);
     Ok(engine)

@@ -8,12 +8,12 @@ use piimap::detect::{Engine, Gate};
 use piimap::exit::ExitCode;
 use serde_json::json;
 
-use super::{load_engine, UsageError};
+use super::{load_engine, load_rules, UsageError};
 use crate::cli::{Cli, Format, RulesCommand};
 
 pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        RulesCommand::List { format } => list(&load_engine(cli)?, *format),
+        RulesCommand::List { format } => list(&load_rules(cli)?, *format),
         RulesCommand::Test {
             rule,
             format,
@@ -179,11 +179,13 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let user_ids: Vec<String> = user.iter().map(|d| d.spec.id.clone()).collect();
     let base = piimap::rules::builtin_detectors().context("loading built-in rules")?;
     let taxonomy = piimap::taxonomy::Taxonomy::builtin()?;
-    let mut engine = match Engine::build(
+    let built = Engine::build(
         piimap::rules::layer(base, user),
         taxonomy,
         piimap::names::NameDictionary::builtin(),
-    ) {
+    )
+    .and_then(|engine| engine.prepare().map(|()| engine));
+    let mut engine = match built {
         Ok(engine) => engine,
         Err(errors) => {
             eprintln!("{errors}");

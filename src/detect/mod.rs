@@ -26,6 +26,7 @@ pub mod finding;
 pub mod hint;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind as AcMatchKind};
 use regex_automata::meta::{self, Regex};
@@ -69,8 +70,10 @@ pub struct CompiledDetector {
     pub mask: MaskStyle,
     /// How its patterns get to run.
     pub gate: Gate,
-    patterns: Vec<Regex>,
-    value_regex: Option<Regex>,
+    /// Its own patterns, compiled on first use (checked for syntax at load time).
+    patterns: OnceLock<Result<Vec<Regex>, String>>,
+    /// Its whole-value patterns, compiled on first use.
+    value_regex: OnceLock<Result<Option<Regex>, String>>,
     context: Option<AhoCorasick>,
     negative: Option<AhoCorasick>,
     hints: Vec<Hint>,
@@ -124,7 +127,10 @@ pub struct RecipientLiteral {
 pub struct Engine {
     detectors: Vec<CompiledDetector>,
     data_types: Vec<String>,
-    main: Option<Regex>,
+    /// The main matcher, compiled on first use: listing rules does not pay for it.
+    main: OnceLock<Result<Option<Regex>, String>>,
+    /// The main matcher's patterns, kept until it is compiled.
+    main_patterns: Vec<String>,
     main_entries: Vec<MainEntry>,
     /// Trigger and recipient literals alone, searched inside a free candidate that
     /// failed (the failed candidate hid them from the main pass).
@@ -171,6 +177,55 @@ fn compile(patterns: &[String]) -> Result<Regex, String> {
             Some(syntax) => syntax.to_string(),
             None => e.to_string(),
         })
+}
+
+/// Parses a pattern with the matcher's syntax settings: `Ok(true)` when it can match the
+/// empty string, the parser's message when it is invalid.
+fn check_syntax(pattern: &str) -> Result<bool, String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    Ok(hir.properties().minimum_len() == Some(0))
+}
+
+impl CompiledDetector {
+    /// Its patterns (compiled on first use; empty if they failed, which
+    /// [`Engine::prepare`] reports).
+    fn patterns(&self) -> &[Regex] {
+        self.patterns
+            .get_or_init(|| {
+                self.spec
+                    .patterns
+                    .iter()
+                    .map(|p| compile(std::slice::from_ref(p)))
+                    .collect()
+            })
+            .as_deref()
+            .unwrap_or(&[])
+    }
+
+    /// Its whole-value matcher, if it has value patterns.
+    fn value_regex(&self) -> Option<&Regex> {
+        self.value_regex
+            .get_or_init(|| {
+                if self.spec.value_patterns.is_empty() {
+                    return Ok(None);
+                }
+                let anchored: Vec<String> = self
+                    .spec
+                    .value_patterns
+                    .iter()
+                    .map(|p| format!("(?:{p})$"))
+                    .collect();
+                compile(&anchored).map(Some)
+            })
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+    }
 }
 
 fn word_automaton(words: &[String]) -> Option<AhoCorasick> {
@@ -347,15 +402,15 @@ impl Engine {
         });
 
         let (recipient_literals, recipient_columns) = compile_catalog(&catalog);
-        let (main, main_entries) = build_main(&detectors, &recipient_literals)
-            .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
+        let (main_patterns, main_entries) = main_patterns(&detectors, &recipient_literals);
         let (literals, literal_entries) =
             build_literals(&main_entries, &detectors, &recipient_literals)
                 .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
         Ok(Engine {
             detectors,
             data_types,
-            main,
+            main: OnceLock::new(),
+            main_patterns,
             main_entries,
             literals,
             literal_entries,
@@ -378,6 +433,58 @@ impl Engine {
         let taxonomy = Taxonomy::builtin().map_err(|e| RuleErrors(vec![e]))?;
         let catalog = Catalog::builtin().map_err(|e| RuleErrors(vec![e]))?;
         Engine::build_with_catalog(loaded, taxonomy, NameDictionary::builtin(), catalog)
+    }
+
+    /// The main matcher (compiled on first use).
+    fn main(&self) -> Option<&Regex> {
+        self.main
+            .get_or_init(|| {
+                if self.main_patterns.is_empty() {
+                    Ok(None)
+                } else {
+                    compile(&self.main_patterns).map(Some)
+                }
+            })
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+    }
+
+    /// Compiles every matcher now and reports what failed to compile (size limits a
+    /// syntax check cannot see). Scanning commands call it before they start; listing
+    /// rules does not need it.
+    pub fn prepare(&self) -> Result<(), RuleErrors> {
+        let mut errors = Vec::new();
+        self.main();
+        if let Some(Err(e)) = self.main.get() {
+            errors.push(RuleError::new(
+                "rules",
+                None,
+                format!("the combined matcher does not compile: {e}"),
+            ));
+        }
+        for d in &self.detectors {
+            d.patterns();
+            d.value_regex();
+            for r in [
+                d.patterns.get().and_then(|r| r.as_ref().err()),
+                d.value_regex.get().and_then(|r| r.as_ref().err()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                errors.push(RuleError::new(
+                    d.file.clone(),
+                    Some(&d.spec.id),
+                    format!("does not compile: {r}"),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RuleErrors(errors))
+        }
     }
 
     /// Sets the reporting threshold (stage 5).
@@ -431,7 +538,7 @@ impl Engine {
         let pooled = self.cache_pool.lock().ok().and_then(|mut pool| pool.pop());
         Scanner {
             engine: self,
-            cache: pooled.or_else(|| self.main.as_ref().map(Regex::create_cache)),
+            cache: pooled.or_else(|| self.main().map(Regex::create_cache)),
             recent: Vec::new(),
             recent_set: std::collections::HashSet::new(),
             last_recipient: (u16::MAX, 0),
@@ -554,34 +661,20 @@ fn compile_detector(
     if !(0.0..=1.0).contains(&spec.confidence) {
         errs.push(format!("confidence {} is outside 0.0–1.0", spec.confidence));
     }
-    let mut patterns = Vec::new();
+    // Syntax is checked now (fast, with the parser's own message); the matchers are
+    // compiled on first use.
     for (i, p) in spec.patterns.iter().enumerate() {
-        match compile(std::slice::from_ref(p)) {
-            Ok(re) => {
-                if re.is_match(Input::new("")) {
-                    errs.push(format!("pattern {} matches the empty string", i + 1));
-                }
-                patterns.push(re);
-            }
+        match check_syntax(p) {
+            Ok(true) => errs.push(format!("pattern {} matches the empty string", i + 1)),
+            Ok(false) => {}
             Err(e) => errs.push(format!("pattern {} does not compile: {e}", i + 1)),
         }
     }
-    let value_regex = if spec.value_patterns.is_empty() {
-        None
-    } else {
-        let anchored: Vec<String> = spec
-            .value_patterns
-            .iter()
-            .map(|p| format!("(?:{p})$"))
-            .collect();
-        match compile(&anchored) {
-            Ok(re) => Some(re),
-            Err(e) => {
-                errs.push(format!("value_patterns do not compile: {e}"));
-                None
-            }
+    for (i, p) in spec.value_patterns.iter().enumerate() {
+        if let Err(e) = check_syntax(p) {
+            errs.push(format!("value pattern {} does not compile: {e}", i + 1));
         }
-    };
+    }
     let gate = match spec.kind {
         DetectorKind::Column => {
             if !spec.patterns.is_empty() || !spec.value_patterns.is_empty() {
@@ -626,8 +719,8 @@ fn compile_detector(
         validator,
         mask,
         gate,
-        patterns,
-        value_regex,
+        patterns: OnceLock::new(),
+        value_regex: OnceLock::new(),
         context: word_automaton(&spec.context),
         negative: word_automaton(&spec.negative_context),
         hints: spec.column_hints.iter().map(|h| Hint::new(h)).collect(),
@@ -638,18 +731,6 @@ fn compile_detector(
             .map(|v| v.trim().to_ascii_lowercase().into_bytes())
             .collect(),
     })
-}
-
-/// Builds the main regex: free patterns (in priority order) first, then trigger literals.
-fn build_main(
-    detectors: &[CompiledDetector],
-    recipients: &[RecipientLiteral],
-) -> Result<(Option<Regex>, Vec<MainEntry>), String> {
-    let (patterns, entries) = main_patterns(detectors, recipients);
-    if patterns.is_empty() {
-        return Ok((None, entries));
-    }
-    Ok((Some(compile(&patterns)?), entries))
 }
 
 /// The literal-only matcher: the trigger and recipient literals of the main matcher, as
@@ -864,7 +945,7 @@ impl<'e> Scanner<'e> {
             if matches!(d.gate, Gate::Context | Gate::Prefilter) {
                 self.run_patterns(det, value, 0, value.len(), None, Some(field), sink);
             }
-            if let Some(re) = &d.value_regex {
+            if let Some(re) = d.value_regex() {
                 let trimmed = value.trim_ascii();
                 let offset = trimmed.as_ptr() as usize - value.as_ptr() as usize;
                 if trimmed.is_empty() || self.seen(d.type_idx, offset) {
@@ -919,7 +1000,7 @@ impl<'e> Scanner<'e> {
 
     fn scan_main(&mut self, hay: &[u8], field: Option<&FieldContext>, sink: &mut dyn FindingSink) {
         let engine = self.engine;
-        let Some(main) = engine.main.as_ref() else {
+        let Some(main) = engine.main() else {
             return;
         };
         // The cache is moved out for the loop so the stage methods can borrow `self`.
@@ -1048,7 +1129,7 @@ impl<'e> Scanner<'e> {
             if det == failed || d.gate != Gate::Free {
                 continue;
             }
-            for re in &d.patterns {
+            for re in d.patterns() {
                 if let Some(m) = re.search(&Input::new(hay).range(s..).anchored(Anchored::Yes)) {
                     if self.evaluate(
                         det,
@@ -1081,7 +1162,7 @@ impl<'e> Scanner<'e> {
         sink: &mut dyn FindingSink,
     ) {
         let d = self.engine.detector(det);
-        for re in &d.patterns {
+        for re in d.patterns() {
             let mut at = ws;
             while at < we {
                 let Some(m) = re.search(&Input::new(hay).range(at..we)) else {
