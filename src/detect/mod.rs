@@ -733,6 +733,9 @@ fn compile_detector(
     })
 }
 
+/// The literal automaton and, per literal, its main entry and whether it is word-bounded.
+type LiteralMatcher = (Option<AhoCorasick>, Vec<(usize, bool)>);
+
 /// The literal-only matcher: the trigger and recipient literals of the main matcher, as
 /// one case-insensitive Aho-Corasick automaton (building them as a second regex took
 /// most of the start-up time; an automaton over plain literals builds in microseconds).
@@ -740,7 +743,7 @@ fn build_literals(
     entries: &[MainEntry],
     detectors: &[CompiledDetector],
     recipients: &[RecipientLiteral],
-) -> Result<(Option<AhoCorasick>, Vec<(usize, bool)>), String> {
+) -> Result<LiteralMatcher, String> {
     let (_, main_entries, raw) = main_patterns_with_literals(detectors, recipients);
     debug_assert_eq!(main_entries.len(), entries.len());
     let mut words = Vec::new();
