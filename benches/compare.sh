@@ -4,7 +4,7 @@
 # optionally a PostgreSQL --full scan against psql's \copy.
 #
 #   benches/compare.sh [--size 1GiB] [--dir /tmp/piimap-bench] [--mem-sizes "1GiB 4GiB"]
-#                      [--no-mem] [--db] [--runs 2]
+#                      [--no-mem] [--db] [--runs 2] [--parts logs,csv,mem,db]
 #
 # Environment: PIIMAP_BIN (skip the build and use this binary), GEN_CORPUS (corpus
 # generator binary), CARGO_TARGET_DIR, PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432,
@@ -22,6 +22,7 @@ DO_MEM=1
 DO_DB=0
 RUNS=2
 DB_ROWS=1000000
+PARTS=logs,csv,mem,db
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -36,11 +37,15 @@ while [ $# -gt 0 ]; do
     --db) DO_DB=1; shift ;;
     --db-rows) DB_ROWS=${2:?--db-rows needs a value}; shift 2 ;;
     --runs) RUNS=${2:?--runs needs a value}; shift 2 ;;
+    --parts) PARTS=${2:?--parts needs a value}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs takes a positive integer"
+part() { [[ ",$PARTS," == *",$1,"* ]]; }
+part mem || DO_MEM=0
+part db || DO_DB=0
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -129,15 +134,20 @@ wall_of() {
       print s }' "$1"
 }
 rss_of() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+# user + system CPU seconds
+cpu_of() { awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$1"; }
 
 BEST_WALL=0
+BEST_CPU=0
 PEAK_RSS_KB=0
-# measure LABEL OKCODES CMD...: best wall over $RUNS runs into BEST_WALL, max RSS into PEAK_RSS_KB
+# measure LABEL OKCODES CMD...: best wall over $RUNS runs into BEST_WALL (and the CPU
+# seconds of that run into BEST_CPU), max RSS into PEAK_RSS_KB
 measure() {
   local label=$1 ok=$2; shift 2
   BEST_WALL=""
+  BEST_CPU=0
   PEAK_RSS_KB=0
-  local i rc w r
+  local i rc w r c
   for ((i = 1; i <= RUNS; i++)); do
     set +e
     /usr/bin/time -v -o "$WORK/time" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
@@ -150,16 +160,18 @@ measure() {
     fi
     w=$(wall_of "$WORK/time")
     r=$(rss_of "$WORK/time")
-    say "$label run $i: ${w}s, peak RSS $((r / 1024)) MB"
+    c=$(cpu_of "$WORK/time")
+    say "$label run $i: ${w}s wall, ${c}s CPU, peak RSS $((r / 1024)) MB, load $(cut -d' ' -f1 /proc/loadavg)"
     if [ -z "$BEST_WALL" ] || awk -v a="$w" -v b="$BEST_WALL" 'BEGIN{exit !(a < b)}'; then
       BEST_WALL=$w
+      BEST_CPU=$c
     fi
-    [ "$r" -gt "$PEAK_RSS_KB" ] && PEAK_RSS_KB=$r
+    if [ "$r" -gt "$PEAK_RSS_KB" ]; then PEAK_RSS_KB=$r; fi
   done
 }
 
 ROWS=()
-row() { ROWS+=("$(printf '%-8s %7s %9.2f %9.1f %9d %s' "$1" "$2" "$3" "$4" "$5" "$6")"); }
+row() { ROWS+=("$(printf '%-8s %7s %9.2f %9.2f %9.1f %10.1f %9d %s' "$1" "$2" "$3" "$BEST_CPU" "$4" "$(mbps "$LOG_BYTES" "$BEST_CPU")" "$5" "$6")"); }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN{printf "%.1f", b / 1e6 / (s > 0 ? s : 1e-9)}'; }
 
 # The rg pattern set: the shapes of the main free detectors, plus context words of the
@@ -187,8 +199,9 @@ for p in "${RG_PATTERNS[@]}"; do RG_ARGS+=(-e "$p"); done
 
 # ------------------------------------------------------------------ 1. logs: rg vs piimap
 
-say "log corpus: $LOGS ($((LOG_BYTES / 1048576)) MiB)"
 declare -A WALL
+if part logs; then
+say "log corpus: $LOGS ($((LOG_BYTES / 1048576)) MiB)"
 for j in 1 2; do
   measure "rg -j$j" "0 1" rg "${RG_ARGS[@]}" -j"$j" "$LOGS"
   WALL[rg$j]=$BEST_WALL
@@ -202,6 +215,7 @@ for j in 1 2; do
   row piimap "$j" "$BEST_WALL" "$(mbps "$LOG_BYTES" "$BEST_WALL")" $((PEAK_RSS_KB / 1024)) "$ratio"
   cp "$WORK/stdout" "$WORK/piimap-logs.json"
 done
+fi
 
 # ------------------------------------------------------------------ 2. CSV columns, --full
 
@@ -212,11 +226,12 @@ print(sum(f["lines"] * 10 for f in m["files"] if f["path"].endswith(".csv")))
 EOF
 )
 CELL_ROWS=()
-for j in 1 2; do
+part csv && for j in 1 2; do
   measure "piimap csv --full -j$j" "0" "$PIIMAP_BIN" scan "$CSVS" --full --format json -q -j "$j"
-  CELL_ROWS+=("$(printf '%-8s %7s %9.2f %9.1f %12.0f %9d' piimap "$j" "$BEST_WALL" \
+  CELL_ROWS+=("$(printf '%-8s %7s %9.2f %9.2f %9.1f %12.0f %14.0f %9d' piimap "$j" "$BEST_WALL" "$BEST_CPU" \
     "$(mbps "$CSV_BYTES" "$BEST_WALL")" \
-    "$(awk -v c="$CSV_CELLS" -v s="$BEST_WALL" 'BEGIN{print c / s}')" $((PEAK_RSS_KB / 1024)))")
+    "$(awk -v c="$CSV_CELLS" -v s="$BEST_WALL" 'BEGIN{print c / s}')" \
+    "$(awk -v c="$CSV_CELLS" -v s="$BEST_CPU" 'BEGIN{print c / s}')" $((PEAK_RSS_KB / 1024)))")
   cp "$WORK/stdout" "$WORK/piimap-csv.json"
 done
 
@@ -235,16 +250,18 @@ mem_run() { # file
     if [ -n "$child" ] && [ -r "/proc/$child/status" ]; then
       a=$(awk '/^RssAnon/ {print $2}' "/proc/$child/status" 2>/dev/null || echo 0)
       fp=$(awk '/^RssFile/ {print $2}' "/proc/$child/status" 2>/dev/null || echo 0)
-      [ "${a:-0}" -gt "$anon" ] && anon=$a
-      [ "${fp:-0}" -gt "$filep" ] && filep=$fp
+      if [ "${a:-0}" -gt "$anon" ]; then anon=$a; fi
+      if [ "${fp:-0}" -gt "$filep" ]; then filep=$fp; fi
     fi
     sleep 0.1
   done
   wait "$pid" || die "piimap failed on $f: $(tail -3 "$WORK/stderr")"
-  local w r
+  local w r c
   w=$(wall_of "$WORK/time")
   r=$(rss_of "$WORK/time")
-  MEM_ROWS+=("$(printf '%-10s %8.2f %9.1f %10d %10d %10d' "$(basename "$(dirname "$f")")" "$w" \
+  c=$(cpu_of "$WORK/time")
+  say "memory run: ${w}s wall, ${c}s CPU, peak RSS $((r / 1024)) MB (anon $((anon / 1024)) MB, file $((filep / 1024)) MB)"
+  MEM_ROWS+=("$(printf '%-12s %8.2f %8.2f %9.1f %10d %10d %10d' "$(basename "$(dirname "$f")")" "$w" "$c" \
     "$(mbps "$(stat -c %s "$f")" "$w")" $((r / 1024)) $((anon / 1024)) $((filep / 1024)))")
 }
 if [ "$DO_MEM" = 1 ]; then
@@ -287,13 +304,15 @@ EOF
   URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB_NAME"
   measure "psql \\copy" "0" "${PSQL[@]}" -d "$DB_NAME" -c "\\copy (select * from t) to '/dev/null'"
   COPY_WALL=$BEST_WALL
+  COPY_CPU=$BEST_CPU
   measure "piimap --db --full" "0" "$PIIMAP_BIN" scan --db "$URL" --full -q --format json
   DB_WALL=$BEST_WALL
+  DB_CPU=$BEST_CPU
   DB_RSS=$((PEAK_RSS_KB / 1024))
   cp "$WORK/stdout" "$WORK/piimap-db.json"
-  DB_LINE=$(awk -v c="$COPY_WALL" -v p="$DB_WALL" -v n="$DB_ROWS" -v rss="$DB_RSS" 'BEGIN{
-    printf "psql \\copy %.2fs, piimap --db --full %.2fs (%.0f rows/s, %.0f cells/s, peak RSS %d MB): piimap/copy time ratio %.2f",
-      c, p, n / p, n * 10 / p, rss, p / c }')
+  DB_LINE=$(awk -v c="$COPY_WALL" -v p="$DB_WALL" -v n="$DB_ROWS" -v rss="$DB_RSS" -v pc="$DB_CPU" -v cc="$COPY_CPU" 'BEGIN{
+    printf "psql \\copy %.2fs wall (psql CPU %.2fs), piimap --db --full %.2fs wall (CPU %.2fs; %.0f rows/s, %.0f cells/s, peak RSS %d MB): piimap/copy wall-time ratio %.2f",
+      c, cc, p, pc, n / p, n * 10 / p, rss, p / c }')
 fi
 
 # ------------------------------------------------------------------ report
@@ -302,17 +321,21 @@ echo
 echo "piimap vs ripgrep — $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), best of $RUNS runs"
 echo "corpus: $CORPUS (logs $((LOG_BYTES / 1048576)) MiB, csv $((CSV_BYTES / 1048576)) MiB), $("$PIIMAP_BIN" --version)"
 echo
-echo "Logs ($LOGS), rg -c with ${#RG_PATTERNS[@]} patterns vs piimap scan --format json -q (all built-in rules)"
-printf '%-8s %7s %9s %9s %9s %s\n' tool threads wall_s MB/s rss_MB "piimap/rg throughput"
-printf '%s\n' "${ROWS[@]}"
-echo
-echo "CSV column classification ($CSVS, --full, $CSV_CELLS cells)"
-printf '%-8s %7s %9s %9s %12s %9s\n' tool threads wall_s MB/s cells/s rss_MB
-printf '%s\n' "${CELL_ROWS[@]}"
+if [ "${#ROWS[@]}" -gt 0 ]; then
+  echo "Logs ($LOGS), rg -c with ${#RG_PATTERNS[@]} patterns vs piimap scan --format json -q (all built-in rules)"
+  printf '%-8s %7s %9s %9s %9s %10s %9s %s\n' tool threads wall_s cpu_s MB/s MB/cpu-s rss_MB "piimap/rg throughput (wall)"
+  printf '%s\n' "${ROWS[@]}"
+fi
+if [ "${#CELL_ROWS[@]}" -gt 0 ]; then
+  echo
+  echo "CSV column classification ($CSVS, --full, $CSV_CELLS cells)"
+  printf '%-8s %7s %9s %9s %9s %12s %14s %9s\n' tool threads wall_s cpu_s MB/s cells/s cells/cpu-s rss_MB
+  printf '%s\n' "${CELL_ROWS[@]}"
+fi
 if [ "${#MEM_ROWS[@]}" -gt 0 ]; then
   echo
   echo "Memory: one access log, piimap scan FILE (all cores)"
-  printf '%-10s %8s %9s %10s %10s %10s\n' file wall_s MB/s peak_rss anon_MB file_MB
+  printf '%-12s %8s %8s %9s %10s %10s %10s\n' file wall_s cpu_s MB/s peak_rss anon_MB file_MB
   printf '%s\n' "${MEM_ROWS[@]}"
 fi
 if [ -n "$DB_LINE" ]; then
@@ -320,6 +343,7 @@ if [ -n "$DB_LINE" ]; then
   echo "PostgreSQL ($DB_ROWS rows x 10 columns): $DB_LINE"
 fi
 echo
+[ -f "$WORK/piimap-logs.json" ] || exit 0
 echo "Planted vs reported (log corpus; reported = summary matches per data type):"
 python3 - "$CORPUS/MANIFEST.json" "$WORK/piimap-logs.json" <<'EOF' || true
 import json, sys
