@@ -22,6 +22,20 @@
 //! * [`inventory`] is the result model written as `inventory.json`; [`report`] renders
 //!   it for humans.
 
+//!
+//! Scanning a line of text with the built-in rules:
+//!
+//! ```
+//! use piimap::detect::{Engine, Finding};
+//!
+//! let engine = Engine::with_rules(None).expect("built-in rules");
+//! let mut found: Vec<Finding> = Vec::new();
+//! engine.scanner().scan_text(b"paid with card 4111 1111 1111 1111", &mut found);
+//! assert_eq!(engine.data_type(found[0].detector), "credit_card");
+//! // Only the masked form ever leaves the process.
+//! assert_eq!(found[0].masked.as_str(), "**** **** **** 1111");
+//! ```
+
 pub mod detect;
 pub mod exit;
 pub mod inventory;
