@@ -4,7 +4,8 @@
 # optionally a PostgreSQL --full scan against psql's \copy.
 #
 #   benches/compare.sh [--size 1GiB] [--dir /tmp/piimap-bench] [--mem-sizes "1GiB 4GiB"]
-#                      [--no-mem] [--db] [--runs 2] [--parts logs,csv,mem,db]
+#                      [--no-mem] [--db] [--runs 2]
+#                      [--parts logs,csv,mem,db,accuracy]
 #
 # Environment: PIIMAP_BIN (skip the build and use this binary), GEN_CORPUS (corpus
 # generator binary), CARGO_TARGET_DIR, PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432,
@@ -22,7 +23,7 @@ DO_MEM=1
 DO_DB=0
 RUNS=2
 DB_ROWS=1000000
-PARTS=logs,csv,mem,db
+PARTS=logs,csv,mem,db,accuracy
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -343,27 +344,39 @@ if [ -n "$DB_LINE" ]; then
   echo "PostgreSQL ($DB_ROWS rows x 10 columns): $DB_LINE"
 fi
 echo
-[ -f "$WORK/piimap-logs.json" ] || exit 0
-echo "Planted vs reported (log corpus; reported = summary matches per data type):"
-python3 - "$CORPUS/MANIFEST.json" "$WORK/piimap-logs.json" <<'EOF' || true
-import json, sys
+part accuracy || exit 0
+# Untimed: every finding on the log corpus (--findings), counted per data type, against
+# what the generator planted. Decoys that come out as findings are false positives.
+say "accuracy run (untimed): piimap scan $LOGS --findings"
+"$PIIMAP_BIN" scan "$LOGS" -q --format json --findings "$WORK/findings.jsonl" >/dev/null \
+  || die "piimap --findings run failed"
+grep -o '"field":[^,]*,"line":[^,]*,"row":[^,]*,"data_type":"[a-z_]*"' "$WORK/findings.jsonl" \
+  | sed 's/"line":[^,]*,"row":[^,]*,//' | sort | uniq -c >"$WORK/found-by-field"
+echo "Planted vs found on the log corpus (findings of an untimed --findings run):"
+python3 - "$CORPUS/MANIFEST.json" "$WORK/found-by-field" <<'EOF' || true
+import json, re, sys
 m = json.load(open(sys.argv[1]))
-inv = json.load(open(sys.argv[2]))
 planted = {}
 for f in m["files"]:
     if f["path"].startswith("logs/"):
         for k, v in f["pii"].items():
             planted[k] = planted.get(k, 0) + v
-s = inv.get("summary", {})
+found, by_field = {}, {}
+for line in open(sys.argv[2]):
+    n, rest = line.strip().split(" ", 1)
+    g = re.match(r'"field":(null|"(.*)"),"data_type":"([a-z_]+)"', rest)
+    field, dt = g.group(2) or "(text)", g.group(3)
+    found[dt] = found.get(dt, 0) + int(n)
+    by_field.setdefault(dt, []).append((int(n), field))
 rows = [("email", ["email"]), ("phone", ["phone"]), ("credit_card", ["credit_card"]),
-        ("ssn", ["ssn"]), ("iban", ["iban"]),
+        ("ssn", ["ssn"]), ("bank_account", ["iban"]),
         ("ip_address", ["ipv4", "ipv6", "ipv4_access_client"])]
 for dt, keys in rows:
     p = sum(planted.get(k, 0) for k in keys)
-    key = {"iban": "bank_account"}.get(dt, dt)
-    r = s.get(key, {}).get("matches", 0)
-    print(f"  {dt:<12} planted {p:>10}  reported {r:>10}")
-others = sorted(k for k in s if k not in {"email", "phone", "credit_card", "ssn", "bank_account", "ip_address"})
-for k in others:
-    print(f"  {k:<12} planted {0:>10}  reported {s[k].get('matches', 0):>10}  (not planted)")
+    print(f"  {dt:<13} planted {p:>9}  found {found.get(dt, 0):>9}")
+for dt in sorted(set(found) - {r[0] for r in rows}):
+    top = ", ".join(f"{f} {n}" for n, f in sorted(by_field[dt], reverse=True)[:3])
+    print(f"  {dt:<13} planted {0:>9}  found {found[dt]:>9}  (not planted; top fields: {top})")
+ip_fields = ", ".join(f"{f} {n}" for n, f in sorted(by_field.get("ip_address", []), reverse=True)[:6])
+print(f"  ip_address findings by field: {ip_fields}")
 EOF
