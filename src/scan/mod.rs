@@ -246,21 +246,23 @@ impl<'e> FileScanner<'e> {
         let _ = map.advise(memmap2::Advice::Sequential);
         let bytes: &[u8] = &map;
         let chunks = text::split_chunks(bytes, self.opts.chunk_size);
-        // Line numbers: count each chunk's newlines (a memchr pass), then prefix sums.
-        let counts: Vec<u64> = chunks
-            .par_iter()
-            .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64)
-            .collect();
-        let mut first_lines = Vec::with_capacity(chunks.len());
-        let mut line = 1u64;
-        for c in &counts {
-            first_lines.push(line);
-            line += c;
-        }
-        let work: Vec<(std::ops::Range<usize>, u64)> =
-            chunks.into_iter().zip(first_lines).collect();
+        // Line numbers: each window counts its chunks' newlines (a memchr pass over
+        // bytes about to be scanned anyway), then prefix sums continue from the last
+        // window, so the file is touched one window at a time.
         let window = (rayon::current_num_threads() * 2).max(2);
-        for group in work.chunks(window) {
+        let mut line = 1u64;
+        for chunk_group in chunks.chunks(window) {
+            let counts: Vec<u64> = chunk_group
+                .par_iter()
+                .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64)
+                .collect();
+            let mut group: Vec<(std::ops::Range<usize>, u64)> =
+                Vec::with_capacity(chunk_group.len());
+            for (r, c) in chunk_group.iter().zip(counts) {
+                group.push((r.clone(), line));
+                line += c;
+            }
+            let group = &group[..];
             let parts: Vec<AssetCollector<'e>> = group
                 .par_iter()
                 .map(|(range, first)| {
@@ -281,6 +283,20 @@ impl<'e> FileScanner<'e> {
                     part.drain_findings(writer);
                 }
                 total.merge(part);
+            }
+            // Done with this window: drop its pages from our resident set, so RSS stays
+            // bounded however large the file (they stay in the page cache).
+            #[cfg(unix)]
+            if let (Some((first, _)), Some((last, _))) = (group.first(), group.last()) {
+                // Safety: a read-only, file-backed shared mapping; MADV_DONTNEED only
+                // discards our page-table entries, and a later access re-reads the file.
+                let _ = unsafe {
+                    map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        first.start,
+                        last.end - first.start,
+                    )
+                };
             }
         }
         Ok(())
