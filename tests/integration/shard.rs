@@ -77,3 +77,35 @@ fn sharded_demo_merges_to_the_full_scan() {
 fn sharded_fixture_corpus_merges_to_the_full_scan() {
     sharded_equals_whole(repo().join("tests/fixtures/files").to_str().unwrap(), 4);
 }
+
+#[test]
+fn sharded_generated_corpus_merges_to_the_full_scan() {
+    // `cargo test` builds the examples next to the test binary's directory.
+    let gen = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent()?.parent().map(|d| d.join("examples/gen-corpus")))
+        .filter(|p| p.exists());
+    let Some(gen) = gen else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs `cargo test`, which builds the gen-corpus example"
+        );
+        eprintln!("skipping: the gen-corpus example is not built (run `cargo test`, not only the integration target)");
+        return;
+    };
+    let dir = tempdir();
+    let corpus = dir.path().join("corpus");
+    let o = std::process::Command::new(gen)
+        .args([
+            "--size",
+            "4MiB",
+            "--seed",
+            "11",
+            "--out",
+            corpus.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    sharded_equals_whole(corpus.to_str().unwrap(), 3);
+}
