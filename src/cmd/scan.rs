@@ -162,7 +162,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         )
         .into());
     }
-    let mut state = match &args.state {
+    let state = match &args.state {
         Some(p) => Some(
             ScanState::load(p)
                 .with_context(|| format!("reading the state file {}", p.display()))?,
@@ -426,9 +426,6 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             }
         }
         assets.extend(produced);
-    }
-    if let Some(s) = state.take() {
-        drop(s);
     }
     for a in &assets {
         for e in a.errors.iter().filter(|e| e.fatal) {
