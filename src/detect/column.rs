@@ -366,13 +366,89 @@ pub struct FieldState {
     field: FieldContext,
     tally: Tally,
     list_detectors: Vec<DetectorIdx>,
+    memo: ValueMemo,
+}
+
+/// Values longer than this are not remembered by [`ValueMemo`].
+const MEMO_MAX_VALUE: usize = 64;
+/// Most values one field remembers.
+const MEMO_MAX_ENTRIES: usize = 1024;
+/// After this many lookups the memo checks that it pays for itself ...
+const MEMO_PROBATION: u64 = 2048;
+/// ... and turns itself off when fewer than one lookup in this many hit.
+const MEMO_MIN_HIT_EVERY: u64 = 4;
+
+/// What scanning one value produced, kept to replay it.
+struct MemoEntry {
+    findings: Box<[Finding]>,
+    rejected: Box<[DetectorIdx]>,
+    recipients: Box<[u16]>,
+    list_hits: Box<[u16]>,
+}
+
+/// Scan results of the values a field has already seen. Scanning a value under a given
+/// name is a pure function of the two, and log fields and table columns repeat
+/// themselves (levels, services, methods, statuses, countries, flags): a repeated short
+/// value replays its recorded result instead of running the matchers again. Bounded
+/// (entries, value length) and switched off where values rarely repeat (ids,
+/// timestamps), so a unique-valued column pays one hash per value and then nothing.
+struct ValueMemo {
+    map: std::collections::HashMap<Box<[u8]>, MemoEntry, foldhash::fast::RandomState>,
+    lookups: u64,
+    hits: u64,
+    off: bool,
+}
+
+impl Default for ValueMemo {
+    fn default() -> Self {
+        ValueMemo {
+            map: std::collections::HashMap::with_hasher(foldhash::fast::RandomState::default()),
+            lookups: 0,
+            hits: 0,
+            off: false,
+        }
+    }
+}
+
+impl ValueMemo {
+    /// The remembered result for `value`, if any (and counts the lookup).
+    fn get(&mut self, value: &[u8]) -> Option<&MemoEntry> {
+        if self.off || value.len() > MEMO_MAX_VALUE {
+            return None;
+        }
+        self.lookups += 1;
+        if self.lookups == MEMO_PROBATION && self.hits * MEMO_MIN_HIT_EVERY < self.lookups {
+            self.off = true;
+            self.map = std::collections::HashMap::default();
+            return None;
+        }
+        let hit = self.map.get(value);
+        self.hits += u64::from(hit.is_some());
+        hit
+    }
+
+    /// Remembers the result of scanning `value` while there is room.
+    fn put(&mut self, value: &[u8], out: &ScanScratch, list_hits: &[u16]) {
+        if self.off || value.len() > MEMO_MAX_VALUE || self.map.len() >= MEMO_MAX_ENTRIES {
+            return;
+        }
+        self.map.insert(
+            value.into(),
+            MemoEntry {
+                findings: out.findings.as_slice().into(),
+                rejected: out.rejected.as_slice().into(),
+                recipients: out.recipients.as_slice().into(),
+                list_hits: list_hits.into(),
+            },
+        );
+    }
 }
 
 impl FieldState {
     /// Starts tallying a field called `name`.
     pub fn new(engine: &Engine, name: &str) -> Self {
         let field = engine.field_context(name);
-        let list_detectors = engine
+        let list_detectors: Vec<DetectorIdx> = engine
             .detectors()
             .iter()
             .enumerate()
@@ -385,6 +461,7 @@ impl FieldState {
             field,
             tally: Tally::default(),
             list_detectors,
+            memo: ValueMemo::default(),
         }
     }
 
@@ -407,18 +484,38 @@ impl FieldState {
         }
         self.tally.count_values(1, 1);
         let engine = scanner.engine();
+        if let Some(hit) = self.memo.get(value) {
+            out.findings.extend_from_slice(&hit.findings);
+            out.rejected.extend_from_slice(&hit.rejected);
+            out.recipients.extend_from_slice(&hit.recipients);
+            self.tally
+                .record(engine, value, &out.findings, &out.rejected);
+            for &t in hit.list_hits.iter() {
+                self.tally.record_list_hit(t);
+            }
+            return;
+        }
         scanner.scan_value(value, &self.field, out);
         self.tally
             .record(engine, value, &out.findings, &out.rejected);
+        let mut list_hits: [u16; 4] = [0; 4];
+        let mut n_list = 0;
         if !self.list_detectors.is_empty() {
-            // List values are stored lower-case; compare without allocating a copy.
-            let trimmed = value.trim_ascii();
-            for &det in &self.list_detectors {
-                let d = engine.detector(det);
-                if d.values.iter().any(|v| v.eq_ignore_ascii_case(trimmed)) {
+            for &det in engine.listed_in(value) {
+                if self.list_detectors.contains(&det) {
+                    let d = engine.detector(det);
                     self.tally.record_list_hit(d.type_idx);
+                    if let Some(slot) = list_hits.get_mut(n_list) {
+                        *slot = d.type_idx;
+                    }
+                    n_list += 1;
                 }
             }
+        }
+        // More list hits than the buffer holds (no built-in value is in that many
+        // lists): not remembered.
+        if n_list <= list_hits.len() {
+            self.memo.put(value, out, &list_hits[..n_list]);
         }
     }
 
@@ -527,4 +624,78 @@ pub fn classify<'v>(
         c.observe(v);
     }
     c.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What one scan left in the scratch buffers, comparable across scans.
+    fn summary(
+        out: &ScanScratch,
+    ) -> (Vec<(DetectorIdx, usize, usize, String)>, Vec<u16>, Vec<u16>) {
+        (
+            out.findings
+                .iter()
+                .map(|f| (f.detector, f.start, f.end, f.masked.to_string()))
+                .collect(),
+            out.rejected.clone(),
+            out.recipients.clone(),
+        )
+    }
+
+    #[test]
+    fn a_remembered_value_replays_what_a_fresh_scan_finds() {
+        let engine = Engine::with_rules(None).unwrap();
+        let values: [&[u8]; 7] = [
+            b"jane.doe@example.com",
+            b"female",
+            b"4111 1111 1111 1111",
+            b"4111 1111 1111 1112",
+            b"paid",
+            b"call me at (415) 555-0132",
+            b"https://js.stripe.com/v3",
+        ];
+        let field = engine.field_context("contact");
+        let mut state = FieldState::new(&engine, "contact");
+        let mut scanner = engine.scanner();
+        let mut fresh = engine.scanner();
+        let (mut got, mut want) = (ScanScratch::default(), ScanScratch::default());
+        for round in 0..3 {
+            for v in values {
+                state.observe(&mut scanner, v, &mut got);
+                want.clear();
+                fresh.scan_value(v, &field, &mut want);
+                assert_eq!(summary(&got), summary(&want), "round {round}");
+            }
+        }
+        assert_eq!(state.memo.hits, 2 * values.len() as u64);
+        let report = state.report(&engine);
+        let email = report.verdicts.iter().find(|v| v.data_type == "email");
+        assert_eq!(email.map(|v| v.matched_values), Some(3));
+        let card = report
+            .verdicts
+            .iter()
+            .find(|v| v.data_type == "credit_card");
+        assert_eq!(card.map(|v| v.matched_values), Some(3));
+    }
+
+    #[test]
+    fn the_memo_switches_off_where_values_do_not_repeat() {
+        let engine = Engine::with_rules(None).unwrap();
+        let mut scanner = engine.scanner();
+        let mut out = ScanScratch::default();
+        let mut ids = FieldState::new(&engine, "request_id");
+        let mut statuses = FieldState::new(&engine, "status");
+        for i in 0..MEMO_PROBATION + 10 {
+            ids.observe(&mut scanner, format!("req-{i}").as_bytes(), &mut out);
+            let status = ["paid", "pending", "shipped"][i as usize % 3];
+            statuses.observe(&mut scanner, status.as_bytes(), &mut out);
+        }
+        assert!(ids.memo.off);
+        assert!(ids.memo.map.is_empty());
+        assert!(!statuses.memo.off);
+        assert_eq!(statuses.memo.map.len(), 3);
+        assert_eq!(ids.tally.values_checked(), MEMO_PROBATION + 10);
+    }
 }

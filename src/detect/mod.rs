@@ -8,15 +8,20 @@
 //! How a haystack is searched, in one pass:
 //!
 //! * **Free patterns** — detectors whose shape is distinctive enough on its own (cards,
-//!   IBANs, emails, keys, IPs, …) — and **trigger literals** are compiled together into
-//!   one multi-pattern regex (regex-automata's meta regex, leftmost-first, matches carry
-//!   a pattern id). Unicode is off: the DFA runs on raw bytes and invalid UTF-8 costs
-//!   nothing.
-//! * A detector with `requires_context = true` is *not* in that regex: its context
-//!   words are (word-bounded, case-insensitive). Only when a context word is found does
-//!   the detector's own regex run, in the window around it. A bare 9-digit number or a
-//!   date therefore costs nothing unless `ssn` or `dob` is near. A detector with a
-//!   `prefilter` works the same way with its literals (`-----BEGIN`, `eyJ`).
+//!   IBANs, emails, keys, IPs, …) — are compiled together into one multi-pattern regex
+//!   (regex-automata's meta regex, leftmost-first, matches carry a pattern id). Unicode
+//!   is off: the DFA runs on raw bytes and invalid UTF-8 costs nothing.
+//! * **Literals** — the context words of detectors with `requires_context = true`, the
+//!   `prefilter` literals (`-----BEGIN`, `eyJ`) and the recipient catalog's domains, key
+//!   prefixes and markers — are one case-insensitive Aho-Corasick automaton (a DFA,
+//!   leftmost-first, longer literals and triggers first). Only when a trigger literal is found does its detector's own
+//!   regex run, in the window around it: a bare 9-digit number or a date costs nothing
+//!   unless `ssn` or `dob` is near. The literals are kept out of the regex on purpose:
+//!   a lazy DFA over ~70 patterns plus ~1,000 literals has states so large that building
+//!   them cost more than the search itself (26–40 MB/s on a cold 25 MB log, against
+//!   160–210 MB/s for the patterns alone and ~400 MB/s for the automaton).
+//! * A literal inside a reported value (`stripe.com` in an email address) is part of
+//!   that value, not a new clue, and is skipped.
 //! * Each candidate is then scored in explicit stages (pattern → validator → context →
 //!   name hint → threshold) and the stages are kept as [`Evidence`].
 
@@ -86,11 +91,9 @@ type TriggerKey = (String, bool);
 /// A detector to run around a trigger, with the index of the context word it is (if any).
 type TriggerTarget = (DetectorIdx, Option<u16>);
 
-/// What a pattern id of the main regex stands for.
+/// What a literal of [`Engine::literals`] stands for.
 #[derive(Clone, Debug)]
-enum MainEntry {
-    /// A free pattern of this detector.
-    Pattern(DetectorIdx),
+enum LiteralEntry {
     /// A trigger literal: run these detectors around it (with the context word index,
     /// or `None` for a prefilter literal).
     Trigger(Vec<(DetectorIdx, Option<u16>)>),
@@ -129,15 +132,16 @@ pub struct Engine {
     data_types: Vec<String>,
     /// The main matcher, compiled on first use: listing rules does not pay for it.
     main: OnceLock<Result<Option<Regex>, String>>,
-    /// The main matcher's patterns, kept until it is compiled.
+    /// The main matcher's patterns (the free patterns), kept until it is compiled.
     main_patterns: Vec<String>,
-    main_entries: Vec<MainEntry>,
-    /// Trigger and recipient literals alone, searched inside a free candidate that
-    /// failed (the failed candidate hid them from the main pass).
+    /// The detector of each main pattern.
+    main_entries: Vec<DetectorIdx>,
+    /// Trigger and recipient literals: one case-insensitive automaton, searched in its
+    /// own pass (see the module docs for why not in the regex).
     literals: Option<AhoCorasick>,
-    /// For each pattern of `literals`: its index in `main_entries`, and whether it must
-    /// stand as a whole word.
-    literal_entries: Vec<(usize, bool)>,
+    /// For each pattern of `literals`: what it stands for, and whether it must stand as
+    /// a whole word.
+    literal_entries: Vec<(LiteralEntry, bool)>,
     /// Reporting threshold (stage 5).
     threshold: f32,
     names: NameDictionary,
@@ -145,6 +149,12 @@ pub struct Engine {
     catalog: Catalog,
     recipient_literals: Vec<RecipientLiteral>,
     recipient_columns: Vec<(Hint, u16)>,
+    /// Closed value lists (gender, marital status, …): lower-cased value → the
+    /// detectors listing it, so a cell is looked up once instead of compared with
+    /// every listed value.
+    value_lists: std::collections::HashMap<Vec<u8>, Vec<DetectorIdx>>,
+    /// Length of the longest listed value.
+    longest_listed: usize,
     /// Caches of the main regex given back by dropped scanners. The lazy DFA builds its
     /// states as it meets new input, which costs far more than searching once they
     /// exist (~0.7 s of warm-up for the built-in pack on logs): a new scanner — one per
@@ -154,6 +164,10 @@ pub struct Engine {
 
 /// Up to this many remembered findings, [`Scanner`] looks them up in a list.
 const RECENT_LINEAR: usize = 32;
+
+/// Marks a remembered validator rejection (by detector) apart from a remembered finding
+/// (by data type) in [`Scanner`]'s memory.
+const REJECTED: u16 = 0x8000;
 
 /// Most caches kept in [`Engine::cache_pool`] (one per concurrent scanner is enough).
 const CACHE_POOL_MAX: usize = 64;
@@ -258,39 +272,6 @@ fn stands_alone(hay: &[u8], s: usize, e: usize) -> bool {
     let glued_before = is_word_byte(hay[s]) && before.is_some_and(is_word_byte);
     let glued_after = is_word_byte(hay[e - 1]) && after.is_some_and(is_word_byte);
     !glued_before && !glued_after
-}
-
-/// A literal as a regex that matches it case-insensitively, word-bounded at word ends.
-fn literal_regex(word: &str, word_bounded: bool) -> String {
-    let escaped = regex_syntax_escape(word);
-    let bytes = word.as_bytes();
-    let start = if word_bounded && bytes.first().is_some_and(|&b| is_word_byte(b)) {
-        r"\b"
-    } else {
-        ""
-    };
-    let end = if word_bounded && bytes.last().is_some_and(|&b| is_word_byte(b)) {
-        r"\b"
-    } else {
-        ""
-    };
-    format!("(?i:{start}{escaped}{end})")
-}
-
-fn regex_syntax_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
-    for c in s.chars() {
-        if r"\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        if c == ' ' {
-            // Context phrases match any run of blanks, dashes or underscores between words.
-            out.push_str(r"[ _\-]+");
-            continue;
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The byte window around `[s, e)`, at most `window` either side, within the line.
@@ -402,10 +383,20 @@ impl Engine {
         });
 
         let (recipient_literals, recipient_columns) = compile_catalog(&catalog);
-        let (main_patterns, main_entries) = main_patterns(&detectors, &recipient_literals);
-        let (literals, literal_entries) =
-            build_literals(&main_entries, &detectors, &recipient_literals)
-                .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
+        let (main_patterns, main_entries) = main_patterns(&detectors);
+        let (literals, literal_entries) = build_literals(&detectors, &recipient_literals)
+            .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
+        let mut value_lists: std::collections::HashMap<Vec<u8>, Vec<DetectorIdx>> =
+            std::collections::HashMap::new();
+        for (i, d) in detectors.iter().enumerate() {
+            for v in &d.values {
+                value_lists
+                    .entry(v.clone())
+                    .or_default()
+                    .push(i as DetectorIdx);
+            }
+        }
+        let longest_listed = value_lists.keys().map(Vec::len).max().unwrap_or(0);
         Ok(Engine {
             detectors,
             data_types,
@@ -420,6 +411,8 @@ impl Engine {
             catalog,
             recipient_literals,
             recipient_columns,
+            value_lists,
+            longest_listed,
             cache_pool: std::sync::Mutex::new(Vec::new()),
         })
     }
@@ -527,6 +520,28 @@ impl Engine {
         &self.catalog
     }
 
+    /// The closed-list detectors (gender, marital status, …) whose list holds `value`,
+    /// compared case-insensitively after trimming.
+    pub fn listed_in(&self, value: &[u8]) -> &[DetectorIdx] {
+        let value = value.trim_ascii();
+        if value.is_empty() || value.len() > self.longest_listed {
+            return &[];
+        }
+        let mut lower = [0u8; 64];
+        let Some(buf) = lower.get_mut(..value.len()) else {
+            // Longer than any stack buffer we keep: compare the slow way.
+            return self
+                .value_lists
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(value))
+                .map_or(&[], |(_, v)| v.as_slice());
+        };
+        for (b, &c) in buf.iter_mut().zip(value) {
+            *b = c.to_ascii_lowercase();
+        }
+        self.value_lists.get(&buf[..]).map_or(&[], Vec::as_slice)
+    }
+
     /// A recipient literal by index.
     pub fn recipient_literal(&self, idx: u16) -> &RecipientLiteral {
         &self.recipient_literals[idx as usize]
@@ -541,6 +556,7 @@ impl Engine {
             cache: pooled.or_else(|| self.main().map(Regex::create_cache)),
             recent: Vec::new(),
             recent_set: std::collections::HashSet::new(),
+            spans: Vec::new(),
             last_recipient: (u16::MAX, 0),
         }
     }
@@ -733,65 +749,74 @@ fn compile_detector(
     })
 }
 
-/// The literal automaton and, per literal, its main entry and whether it is word-bounded.
-type LiteralMatcher = (Option<AhoCorasick>, Vec<(usize, bool)>);
+/// The literal automaton and, per literal, what it stands for and whether it is
+/// word-bounded.
+type LiteralMatcher = (Option<AhoCorasick>, Vec<(LiteralEntry, bool)>);
 
-/// The literal-only matcher: the trigger and recipient literals of the main matcher, as
-/// one case-insensitive Aho-Corasick automaton (building them as a second regex took
-/// most of the start-up time; an automaton over plain literals builds in microseconds).
+/// The literal matcher: trigger and recipient literals as one case-insensitive
+/// Aho-Corasick DFA, leftmost-first with triggers before recipients and longer literals
+/// first: `card number` wins over `card` where both start, and a trigger (`xox`) over a
+/// recipient key prefix (`xoxb-`) at the same place.
 fn build_literals(
-    entries: &[MainEntry],
     detectors: &[CompiledDetector],
     recipients: &[RecipientLiteral],
 ) -> Result<LiteralMatcher, String> {
-    let (_, main_entries, raw) = main_patterns_with_literals(detectors, recipients);
-    debug_assert_eq!(main_entries.len(), entries.len());
-    let mut words = Vec::new();
-    let mut map = Vec::new();
-    for (i, lit) in raw.into_iter().enumerate() {
-        if let Some((word, bounded)) = lit {
-            words.push(word);
-            map.push((i, bounded));
+    let mut words: Vec<String> = Vec::new();
+    let mut entries: Vec<(LiteralEntry, bool)> = Vec::new();
+    for ((word, bounded), targets) in trigger_literals(detectors) {
+        // A context phrase matches with a blank, '_' or '-' between its words
+        // (`social security`, `social_security`, `social-security`).
+        for sep in [" ", "_", "-"] {
+            let variant = word.replace(' ', sep);
+            if sep != " " && variant == word {
+                continue;
+            }
+            words.push(variant);
+            entries.push((LiteralEntry::Trigger(targets.clone()), bounded));
         }
     }
+    // Recipient literals last, longest first (`api.stripe.com` before `stripe.com`).
+    let mut recipient_order: Vec<usize> = (0..recipients.len())
+        .filter(|&i| recipients[i].kind != RecipientKind::Column)
+        .collect();
+    recipient_order.sort_by_key(|&i| std::cmp::Reverse(recipients[i].text.len()));
+    for i in recipient_order {
+        words.push(recipients[i].text.to_ascii_lowercase());
+        entries.push((LiteralEntry::Recipient(i as u16), false));
+    }
     if words.is_empty() {
-        return Ok((None, map));
+        return Ok((None, entries));
     }
     let ac = AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        .match_kind(AcMatchKind::LeftmostFirst)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&words)
         .map_err(|e| e.to_string())?;
-    Ok((Some(ac), map))
+    Ok((Some(ac), entries))
 }
 
-/// The main matcher's patterns, in priority order, and what each stands for.
-fn main_patterns(
-    detectors: &[CompiledDetector],
-    recipients: &[RecipientLiteral],
-) -> (Vec<String>, Vec<MainEntry>) {
-    let (patterns, entries, _) = main_patterns_with_literals(detectors, recipients);
-    (patterns, entries)
-}
-
-/// As [`main_patterns`], also giving each literal entry's text and word-boundedness.
-#[allow(clippy::type_complexity)]
-fn main_patterns_with_literals(
-    detectors: &[CompiledDetector],
-    recipients: &[RecipientLiteral],
-) -> (Vec<String>, Vec<MainEntry>, Vec<Option<(String, bool)>>) {
+/// The main matcher's patterns (every free pattern, in priority order) and the
+/// detector of each.
+fn main_patterns(detectors: &[CompiledDetector]) -> (Vec<String>, Vec<DetectorIdx>) {
     let mut patterns = Vec::new();
     let mut entries = Vec::new();
-    let mut raw = Vec::new();
     for (i, d) in detectors.iter().enumerate() {
         if d.gate == Gate::Free {
             for p in &d.spec.patterns {
                 patterns.push(p.clone());
-                entries.push(MainEntry::Pattern(i as DetectorIdx));
-                raw.push(None);
+                entries.push(i as DetectorIdx);
             }
         }
     }
-    // Trigger literals, merged when several detectors share one.
+    (patterns, entries)
+}
+
+/// Trigger literals (context words of gated detectors, prefilter literals), lower-cased,
+/// longest first, each with the detectors it runs. Where a literal contains another, it
+/// triggers that one's detectors too: only the longer one is reported where both match,
+/// and the window around it covers the shorter one's occurrence as well.
+fn trigger_literals(detectors: &[CompiledDetector]) -> Vec<(TriggerKey, Vec<TriggerTarget>)> {
     let mut triggers: BTreeMap<TriggerKey, Vec<TriggerTarget>> = BTreeMap::new();
     for (i, d) in detectors.iter().enumerate() {
         match d.gate {
@@ -814,13 +839,9 @@ fn main_patterns_with_literals(
             _ => {}
         }
     }
-    // Longest literal first: at one position leftmost-first takes the first listed
-    // pattern, and a short literal (":") must not hide a longer one ("://"). Where a
-    // literal contains another, it triggers that one's detectors too, since the window
-    // around it covers the shorter literal's occurrence as well.
     let mut triggers: Vec<(TriggerKey, Vec<TriggerTarget>)> = triggers.into_iter().collect();
     triggers.sort_by(|a, b| b.0 .0.len().cmp(&a.0 .0.len()).then_with(|| a.0.cmp(&b.0)));
-    let merged: Vec<Vec<(DetectorIdx, Option<u16>)>> = triggers
+    let merged: Vec<Vec<TriggerTarget>> = triggers
         .iter()
         .map(|((word, _), targets)| {
             let mut all = targets.clone();
@@ -836,20 +857,11 @@ fn main_patterns_with_literals(
             all
         })
         .collect();
-    for (((word, bounded), _), targets) in triggers.iter().zip(merged) {
-        patterns.push(literal_regex(word, *bounded));
-        entries.push(MainEntry::Trigger(targets));
-        raw.push(Some((word.clone(), *bounded)));
-    }
-    // Recipient literals last: a detector pattern at the same position wins.
-    for (i, lit) in recipients.iter().enumerate() {
-        if lit.kind != RecipientKind::Column {
-            patterns.push(literal_regex(&lit.text, false));
-            entries.push(MainEntry::Recipient(i as u16));
-            raw.push(Some((lit.text.clone(), false)));
-        }
-    }
-    (patterns, entries, raw)
+    triggers
+        .into_iter()
+        .zip(merged)
+        .map(|((key, _), targets)| (key, targets))
+        .collect()
 }
 
 /// Flattens the catalog into literals (domains, key prefixes, markers) and column hints.
@@ -900,12 +912,16 @@ pub struct Scanner<'e> {
     engine: &'e Engine,
     cache: Option<meta::Cache>,
     /// (type_idx, start) of findings reported recently, to report a value once even
-    /// when several triggers or stages find it.
+    /// when several triggers or stages find it; `(REJECTED | detector, start)` of
+    /// candidates a validator rejected.
     recent: Vec<(u16, usize)>,
     /// `recent` as a set once it holds more than [`RECENT_LINEAR`] entries: a big text
     /// with a finding on every line would otherwise make each lookup a long scan
     /// (quadratic in the findings of one haystack).
     recent_set: std::collections::HashSet<(u16, usize)>,
+    /// Spans of the values reported by the free-pattern pass of the current haystack
+    /// (in order), so the literal pass skips literals inside them.
+    spans: Vec<(usize, usize)>,
     /// (vendor, end) of the last recipient sighting, to count nested literals once.
     last_recipient: (u16, usize),
 }
@@ -932,7 +948,6 @@ impl<'e> Scanner<'e> {
     /// relative to `hay`.
     pub fn scan_text(&mut self, hay: &[u8], sink: &mut dyn FindingSink) {
         self.forget_recent();
-        self.last_recipient = (u16::MAX, 0);
         self.scan_main(hay, None, sink);
     }
 
@@ -940,7 +955,6 @@ impl<'e> Scanner<'e> {
     /// detectors the name hints at, which may also run their whole-value patterns.
     pub fn scan_value(&mut self, value: &[u8], field: &FieldContext, sink: &mut dyn FindingSink) {
         self.forget_recent();
-        self.last_recipient = (u16::MAX, 0);
         self.scan_main(value, Some(field), sink);
         let engine = self.engine;
         for &det in field.hinted() {
@@ -1001,7 +1015,21 @@ impl<'e> Scanner<'e> {
         }
     }
 
+    /// The two passes over one haystack: free patterns, then literals.
     fn scan_main(&mut self, hay: &[u8], field: Option<&FieldContext>, sink: &mut dyn FindingSink) {
+        self.spans.clear();
+        self.last_recipient = (u16::MAX, 0);
+        self.scan_patterns(hay, field, sink);
+        self.scan_literals(hay, field, sink);
+    }
+
+    /// Pass 1: the free patterns, leftmost-first, each candidate scored on the spot.
+    fn scan_patterns(
+        &mut self,
+        hay: &[u8],
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) {
         let engine = self.engine;
         let Some(main) = engine.main() else {
             return;
@@ -1016,30 +1044,20 @@ impl<'e> Scanner<'e> {
                 break;
             };
             let (s, e) = (m.start(), m.end());
-            let entry = m.pattern().as_usize();
-            let next = match &engine.main_entries[entry] {
-                MainEntry::Pattern(det) => {
-                    if self.evaluate(*det, hay, s, e, Via::Pattern, None, field, sink) {
-                        e
-                    } else {
-                        // The failed token is "not this": resume after it, so an inner
-                        // piece (4 of the 9 parts of an OID) is not re-read as an IP. But
-                        // another free detector may claim the same start, and trigger or
-                        // recipient literals inside the token were hidden by it.
-                        let claimed = self.retry_at(*det, hay, s, field, sink);
-                        self.literals_within(hay, s, e, field, sink);
-                        claimed.unwrap_or(e)
+            let det = engine.main_entries[m.pattern().as_usize()];
+            let next = if self.evaluate(det, hay, s, e, Via::Pattern, None, field, sink) {
+                self.spans.push((s, e));
+                e
+            } else {
+                // The failed token is "not this": resume after it, so an inner piece (4
+                // of the 9 parts of an OID) is not re-read as an IP. But another free
+                // detector may claim the same start.
+                match self.retry_at(det, hay, s, field, sink) {
+                    Some(end) => {
+                        self.spans.push((s, end));
+                        end
                     }
-                }
-                _ => {
-                    self.handle_literal(entry, hay, s, e, field, sink);
-                    // A recipient literal may sit inside a detector match starting right
-                    // after it; a trigger's window already covered its neighbourhood.
-                    if matches!(engine.main_entries[entry], MainEntry::Recipient(_)) {
-                        s + 1
-                    } else {
-                        e
-                    }
+                    None => e,
                 }
             };
             at = next.max(s + 1);
@@ -1047,10 +1065,54 @@ impl<'e> Scanner<'e> {
         self.cache = Some(cache);
     }
 
-    /// Handles a trigger or recipient literal found at `[s, e)` (entry of the main matcher).
+    /// Pass 2: trigger and recipient literals, outside the values pass 1 reported.
+    fn scan_literals(
+        &mut self,
+        hay: &[u8],
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) {
+        let engine = self.engine;
+        let Some(lits) = engine.literals.as_ref() else {
+            return;
+        };
+        let mut at = 0;
+        let mut span = 0;
+        while at < hay.len() {
+            let Some(m) = lits.find(aho_corasick::Input::new(hay).range(at..)) else {
+                break;
+            };
+            let (s, e) = (m.start(), m.end());
+            let (entry, bounded) = &engine.literal_entries[m.pattern().as_usize()];
+            if *bounded && !stands_alone(hay, s, e) {
+                // Glued to a word ("card" in "discard"): a shorter literal may still
+                // start inside it.
+                at = s + 1;
+                continue;
+            }
+            while span < self.spans.len() && self.spans[span].1 <= s {
+                span += 1;
+            }
+            if let Some(&(ss, se)) = self.spans.get(span) {
+                if ss <= s && e <= se {
+                    at = e;
+                    continue;
+                }
+            }
+            self.handle_literal(entry, hay, s, e, field, sink);
+            // A trigger may start inside a recipient literal (`_test_` in `sk_test_`);
+            // a trigger's window already covered its own neighbourhood.
+            at = match entry {
+                LiteralEntry::Recipient(_) => s + 1,
+                LiteralEntry::Trigger(_) => e,
+            };
+        }
+    }
+
+    /// Handles a trigger or recipient literal found at `[s, e)`.
     fn handle_literal(
         &mut self,
-        entry: usize,
+        entry: &LiteralEntry,
         hay: &[u8],
         s: usize,
         e: usize,
@@ -1058,9 +1120,8 @@ impl<'e> Scanner<'e> {
         sink: &mut dyn FindingSink,
     ) {
         let engine = self.engine;
-        match &engine.main_entries[entry] {
-            MainEntry::Pattern(_) => {}
-            MainEntry::Recipient(lit) => {
+        match entry {
+            LiteralEntry::Recipient(lit) => {
                 let literal = &engine.recipient_literals[*lit as usize];
                 // `api.stripe.com` also contains `stripe.com`: one sighting, not two.
                 let inside_last =
@@ -1077,7 +1138,7 @@ impl<'e> Scanner<'e> {
                     self.last_recipient = (literal.vendor, e);
                 }
             }
-            MainEntry::Trigger(targets) => {
+            LiteralEntry::Trigger(targets) => {
                 for &(det, word) in targets {
                     let d = engine.detector(det);
                     // A prefilter literal sits inside the value (the '@' of an email):
@@ -1091,29 +1152,6 @@ impl<'e> Scanner<'e> {
                     self.run_patterns(det, hay, ws, we, word, field, sink);
                 }
             }
-        }
-    }
-
-    /// Finds trigger and recipient literals inside `[s, e)` (a failed free candidate).
-    fn literals_within(
-        &mut self,
-        hay: &[u8],
-        s: usize,
-        e: usize,
-        field: Option<&FieldContext>,
-        sink: &mut dyn FindingSink,
-    ) {
-        let engine = self.engine;
-        let Some(lits) = engine.literals.as_ref() else {
-            return;
-        };
-        for m in lits.find_overlapping_iter(&hay[s..e]) {
-            let (ms, me) = (s + m.start(), s + m.end());
-            let (entry, bounded) = engine.literal_entries[m.pattern().as_usize()];
-            if bounded && !stands_alone(hay, ms, me) {
-                continue;
-            }
-            self.handle_literal(entry, hay, ms, me, field, sink);
         }
     }
 
@@ -1210,9 +1248,15 @@ impl<'e> Scanner<'e> {
             return false;
         }
         let cand = &hay[s..e];
-        // Stage 2: validator.
+        // Stage 2: validator. A rejection is remembered, so a candidate that several
+        // trigger windows cover is rejected (and counted) once.
         if let Some(v) = d.validator {
+            let rejected_key = REJECTED | det;
+            if self.seen(rejected_key, s) {
+                return false;
+            }
             if !engine.validate(v, cand) {
+                self.remember(rejected_key, s);
                 sink.rejected(det);
                 return false;
             }
