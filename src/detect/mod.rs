@@ -553,7 +553,9 @@ impl Engine {
         let pooled = self.cache_pool.lock().ok().and_then(|mut pool| pool.pop());
         Scanner {
             engine: self,
-            cache: pooled.or_else(|| self.main().map(Regex::create_cache)),
+            cache: pooled
+                .or_else(|| self.main().map(Regex::create_cache))
+                .map(Box::new),
             recent: Vec::new(),
             recent_set: std::collections::HashSet::new(),
             spans: Vec::new(),
@@ -910,7 +912,9 @@ fn recipient_boundary_ok(kind: RecipientKind, hay: &[u8], s: usize, e: usize) ->
 /// Per-thread scanning state: the main regex cache and a little scratch space.
 pub struct Scanner<'e> {
     engine: &'e Engine,
-    cache: Option<meta::Cache>,
+    /// Boxed: it is taken out and put back around every search, and the cache itself
+    /// is about a kilobyte (moving it by value was a tenth of a table scan's time).
+    cache: Option<Box<meta::Cache>>,
     /// (type_idx, start) of findings reported recently, to report a value once even
     /// when several triggers or stages find it; `(REJECTED | detector, start)` of
     /// candidates a validator rejected.
@@ -931,7 +935,7 @@ impl Drop for Scanner<'_> {
         if let Some(cache) = self.cache.take() {
             if let Ok(mut pool) = self.engine.cache_pool.lock() {
                 if pool.len() < CACHE_POOL_MAX {
-                    pool.push(cache);
+                    pool.push(*cache);
                 }
             }
         }
