@@ -33,12 +33,14 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     if args.line_cap < 1024 {
         return Err(UsageError("--line-cap must be at least 1K".into()).into());
     }
+    // The global pool, so work started from the database threads (columns classified
+    // in parallel) also runs on `-j` threads.
     let threads = args.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new()
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()
+        .build_global()
         .context("starting worker threads")?;
-    pool.install(|| scan_paths(cli, &engine, args))
+    scan_paths(cli, &engine, args)
 }
 
 /// One thing to scan: a file tree or a database, possibly as a manifest source.

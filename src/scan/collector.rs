@@ -3,6 +3,7 @@
 //! text), counts anomalies, and buffers finding lines for the findings file.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use super::findings::{push_line, FindingLine, FindingsWriter};
 use crate::detect::column::{FieldState, Mode, ScanScratch, Tally};
@@ -24,13 +25,20 @@ struct Kept {
     masked: Masked,
 }
 
+/// A cell waiting to be scanned: where it is, and its bytes in a batch's arena.
+pub type PendingCell = (Location, Range<usize>);
+
+/// The pending cells of one field.
+pub type FieldCells = (FieldId, Vec<PendingCell>);
+
 /// Collects one asset's (or one chunk's) results.
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
     asset: String,
     scanner: Scanner<'e>,
     names: Vec<String>,
-    ids: HashMap<String, FieldId>,
+    /// Field name → id; looked up for every cell, so with a fast hash.
+    ids: HashMap<String, FieldId, foldhash::fast::RandomState>,
     fields: Vec<FieldState>,
     text: Tally,
     keep: bool,
@@ -72,7 +80,7 @@ impl<'e> AssetCollector<'e> {
             asset: asset.to_string(),
             scanner: engine.scanner(),
             names: Vec::new(),
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             fields: Vec::new(),
             text: Tally::default(),
             keep,
@@ -145,6 +153,57 @@ impl<'e> AssetCollector<'e> {
         }
         writer.write_batch(&buf, self.kept.len() as u64);
         self.kept.clear();
+    }
+
+    /// Scans many cells of this asset at once, one task per field on the rayon pool:
+    /// the same tallies, recipients and findings as calling [`RecordSink::cell`] for each
+    /// cell in order, except that kept findings come grouped by field (in the order of
+    /// `fields`) rather than row by row. `cells` index into `arena`.
+    pub fn cells_by_field(&mut self, fields: &[FieldCells], arena: &[u8]) {
+        use rayon::prelude::*;
+        let engine = self.engine;
+        let keep = self.keep;
+        let mut slots: Vec<Option<&mut FieldState>> = self.fields.iter_mut().map(Some).collect();
+        let jobs: Vec<(FieldId, &mut FieldState, &[PendingCell])> = fields
+            .iter()
+            .filter_map(|(id, cells)| {
+                let state = slots.get_mut(*id as usize)?.take()?;
+                Some((*id, state, cells.as_slice()))
+            })
+            .collect();
+        let results: Vec<(FieldId, Vec<Kept>, Vec<u16>)> = jobs
+            .into_par_iter()
+            .map(|(id, state, cells)| {
+                let mut scanner = engine.scanner();
+                let mut scratch = ScanScratch::default();
+                let mut kept = Vec::new();
+                let mut recipients = Vec::new();
+                let inbound = state.field().is_inbound();
+                for (at, range) in cells {
+                    state.observe(&mut scanner, &arena[range.clone()], &mut scratch);
+                    if !inbound {
+                        recipients.extend_from_slice(&scratch.recipients);
+                    }
+                    if keep {
+                        kept.extend(scratch.findings.iter().map(|f| Kept {
+                            field: Some(id),
+                            line: at.line,
+                            row: at.row,
+                            detector: f.detector,
+                            confidence: f.confidence,
+                            masked: f.masked,
+                        }));
+                    }
+                }
+                (id, kept, recipients)
+            })
+            .collect();
+        for (id, kept, recipients) in results {
+            self.kept.extend(kept);
+            for lit in recipients {
+                *self.recipients.entry((lit, Some(id))).or_default() += 1;
+            }
+        }
     }
 
     /// Adds a chunk's results (findings must have been drained first).

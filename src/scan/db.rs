@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::collector::{FieldCells, PendingCell};
 use super::findings::{push_line, FindingLine, FindingsWriter};
 use super::AssetCollector;
 use crate::detect::column::{FieldState, ScanScratch};
@@ -177,7 +178,18 @@ struct TableCollector<'e> {
     scratch: ScanScratch,
     lines: Vec<u8>,
     line_count: u64,
+    /// Cells waiting to be classified, by field id, pointing into `arena`: a table is
+    /// read by one thread, and classifying a batch field by field in parallel keeps
+    /// the other cores busy (and the server sending the next batch meanwhile).
+    pending: Vec<Vec<PendingCell>>,
+    pending_cells: usize,
+    arena: Vec<u8>,
 }
+
+/// Cells gathered before a batch is classified (about 2,000 rows of 10 columns).
+const BATCH_CELLS: usize = 20_000;
+/// Bytes of cell values gathered before a batch is classified, whatever their number.
+const BATCH_BYTES: usize = 4 << 20;
 
 impl<'e> TableCollector<'e> {
     fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
@@ -191,17 +203,44 @@ impl<'e> TableCollector<'e> {
             scratch: ScanScratch::default(),
             lines: Vec::new(),
             line_count: 0,
+            pending: Vec::new(),
+            pending_cells: 0,
+            arena: Vec::new(),
         }
     }
 
+    /// Classifies the gathered cells (see [`AssetCollector::cells_by_field`]).
+    fn flush(&mut self) {
+        if self.pending_cells == 0 {
+            return;
+        }
+        let fields: Vec<FieldCells> = self
+            .pending
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, cells)| !cells.is_empty())
+            .map(|(id, cells)| (id as FieldId, std::mem::take(cells)))
+            .collect();
+        self.inner.cells_by_field(&fields, &self.arena);
+        // Give the buffers back, so the next batch reuses their capacity.
+        for (id, mut cells) in fields {
+            cells.clear();
+            self.pending[id as usize] = cells;
+        }
+        self.arena.clear();
+        self.pending_cells = 0;
+    }
+
     fn drain_findings(&mut self, writer: &FindingsWriter) {
+        self.flush();
         self.inner.drain_findings(writer);
         writer.write_batch(&self.lines, self.line_count);
         self.lines.clear();
         self.line_count = 0;
     }
 
-    fn finish_into(self, report: &mut AssetReport) {
+    fn finish_into(mut self, report: &mut AssetReport) {
+        self.flush();
         self.inner.finish_into(report);
         for (name, state) in &self.hinted {
             let r = state.report(self.engine);
@@ -243,7 +282,18 @@ impl RecordSink for TableCollector<'_> {
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
         if field & HINTED == 0 {
-            return self.inner.cell(field, value, at);
+            let id = field as usize;
+            if self.pending.len() <= id {
+                self.pending.resize_with(id + 1, Vec::new);
+            }
+            let start = self.arena.len();
+            self.arena.extend_from_slice(value);
+            self.pending[id].push((at, start..self.arena.len()));
+            self.pending_cells += 1;
+            if self.pending_cells >= BATCH_CELLS || self.arena.len() >= BATCH_BYTES {
+                self.flush();
+            }
+            return;
         }
         let engine = self.engine;
         let scanner = self.scanner.get_or_insert_with(|| engine.scanner());
@@ -268,6 +318,7 @@ impl RecordSink for TableCollector<'_> {
     }
 
     fn text(&mut self, text: &[u8], first_line: u64) {
+        self.flush();
         self.inner.text(text, first_line);
     }
 

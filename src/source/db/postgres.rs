@@ -946,37 +946,48 @@ impl Reader<'_, '_> {
         let mut held: Vec<Row> = Vec::new();
         let mut produced = 0u64;
         let mut pushed = 0u64;
+        let fetch = || within(reply, "reading rows", tx.query_portal(&portal, BATCH_ROWS));
+        let mut batch = match fetch().await {
+            Ok(b) => b,
+            Err(e) => return Err(e),
+        };
         loop {
-            let batch =
-                match within(reply, "reading rows", tx.query_portal(&portal, BATCH_ROWS)).await {
-                    Ok(b) => b,
-                    Err(mut e) => {
-                        e.rows_scanned = pushed;
-                        return Err(e);
+            let more = batch.len() >= BATCH_ROWS as usize;
+            let mut take = async |batch: Vec<Row>| {
+                // Let the request for the next batch reach the server first: it then
+                // produces and sends those rows while this one is classified.
+                tokio::task::yield_now().await;
+                for row in batch {
+                    produced += 1;
+                    if cap.is_some_and(|c| pushed >= c) {
+                        continue;
                     }
-                };
-            let len = batch.len();
-            for row in batch {
-                produced += 1;
-                if cap.is_some_and(|c| pushed >= c) {
-                    continue;
-                }
-                if produced <= hold {
-                    held.push(row);
-                    if produced == hold {
-                        for (i, r) in std::mem::take(&mut held).iter().enumerate() {
-                            self.push(r, i as u64);
+                    if produced <= hold {
+                        held.push(row);
+                        if produced == hold {
+                            for (i, r) in std::mem::take(&mut held).iter().enumerate() {
+                                self.push(r, i as u64);
+                            }
+                            pushed = hold;
                         }
-                        pushed = hold;
+                        continue;
                     }
-                    continue;
+                    self.push(&row, pushed);
+                    pushed += 1;
                 }
-                self.push(&row, pushed);
-                pushed += 1;
-            }
-            if len < BATCH_ROWS as usize {
+            };
+            if !more {
+                take(batch).await;
                 break;
             }
+            let (next, ()) = tokio::join!(fetch(), take(batch));
+            batch = match next {
+                Ok(b) => b,
+                Err(mut e) => {
+                    e.rows_scanned = pushed;
+                    return Err(e);
+                }
+            };
         }
         // Ending a read-only transaction: a rollback is as good as a commit.
         let _ = within(reply, "ending the transaction", tx.rollback()).await;
