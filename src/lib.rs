@@ -10,7 +10,8 @@
 //!
 //! * [`rules`] loads the declarative rule pack (detectors, taxonomy) — built in, or a
 //!   user directory on top.
-//! * [`detect`] compiles every detector into one multi-pattern matcher and scores
+//! * [`detect`] compiles every detector into one multi-pattern regex plus one literal
+//!   automaton (context words, prefilters, recipient literals) and scores
 //!   candidates in explicit stages (pattern → validator → context → name hint →
 //!   threshold). It has two entry points: free text ([`detect::Scanner::scan_text`]) and
 //!   column classification ([`detect::column::ColumnClassifier`]).

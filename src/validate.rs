@@ -983,7 +983,8 @@ fn phone_nanp_ok(c: &[u8]) -> bool {
         Some(rest) => (true, rest),
         None => (false, c),
     };
-    let Some(buf) = gather::<11>(body, b" -.()", false) else {
+    // `+` between groups is a URL query string's encoded space.
+    let Some(buf) = gather::<11>(body, b" -.()+", false) else {
         return false;
     };
     let all = buf.as_slice();
@@ -1095,7 +1096,8 @@ fn phone_e164_ok(c: &[u8]) -> bool {
     let Some(body) = c.strip_prefix(b"+") else {
         return false;
     };
-    let Some(buf) = gather::<15>(body, b" -.()", false) else {
+    // `+` between groups is a URL query string's encoded space.
+    let Some(buf) = gather::<15>(body, b" -.()+", false) else {
         return false;
     };
     let d = buf.as_slice();
@@ -2043,6 +2045,7 @@ mod tests {
                 "1.212.867.5309",
                 "2128675309",
                 "415 555 0200",
+                "(415)+555-2671", // a query string's encoded space
             ],
             &[
                 "(415) 555-0123",
@@ -2068,7 +2071,8 @@ mod tests {
                 "+49 30 901820",
                 "+33 6 12 34 56 78",
                 "+91 98765 43210",
-                "+354 555 1234", // Iceland: "other" code, 7 digits
+                "+354 555 1234",    // Iceland: "other" code, 7 digits
+                "+44+20+7946+0958", // a query string's encoded spaces
             ],
             &[
                 "14155552671",
