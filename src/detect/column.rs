@@ -630,10 +630,11 @@ pub fn classify<'v>(
 mod tests {
     use super::*;
 
+    /// Findings (detector, span, masked value), rejections and recipient literals.
+    type Summary = (Vec<(DetectorIdx, usize, usize, String)>, Vec<u16>, Vec<u16>);
+
     /// What one scan left in the scratch buffers, comparable across scans.
-    fn summary(
-        out: &ScanScratch,
-    ) -> (Vec<(DetectorIdx, usize, usize, String)>, Vec<u16>, Vec<u16>) {
+    fn summary(out: &ScanScratch) -> Summary {
         (
             out.findings
                 .iter()
