@@ -23,7 +23,7 @@
 //!    when no non-empty value was sampled (an empty table still declares what it holds).
 
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,8 @@ struct TypeStats {
     name_hint: bool,
     context: bool,
     via_value_pattern: bool,
-    distinct: HashSet<u64>,
+    /// Hashes of the distinct matched values (already hashed: no second hash needed).
+    distinct: HashSet<u64, foldhash::fast::FixedState>,
     rules: Vec<DetectorIdx>,
     examples: Vec<Masked>,
     value_list_hits: u64,
@@ -581,9 +582,8 @@ fn round3(x: f32) -> f32 {
 }
 
 fn hash_bytes(b: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    b.hash(&mut h);
-    h.finish()
+    // Fixed seed: distinct counts must not depend on the run.
+    foldhash::fast::FixedState::default().hash_one(b)
 }
 
 impl<'e> ColumnClassifier<'e> {

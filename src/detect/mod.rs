@@ -159,7 +159,7 @@ pub struct Engine {
     /// states as it meets new input, which costs far more than searching once they
     /// exist (~0.7 s of warm-up for the built-in pack on logs): a new scanner — one per
     /// chunk, file or table — starts from a warm cache instead of an empty one.
-    cache_pool: std::sync::Mutex<Vec<meta::Cache>>,
+    cache_pool: std::sync::Mutex<Vec<(meta::Cache, DetectorCaches)>>,
 }
 
 /// Up to this many remembered findings, [`Scanner`] looks them up in a list.
@@ -168,6 +168,56 @@ const RECENT_LINEAR: usize = 32;
 /// Marks a remembered validator rejection (by detector) apart from a remembered finding
 /// (by data type) in [`Scanner`]'s memory.
 const REJECTED: u16 = 0x8000;
+
+/// A scanner's caches for the detectors' own regexes, made on first use and pooled with
+/// its main cache. Searching a shared regex without one takes a cache from the regex's
+/// own pool, which is a lock and an unlock per search on every thread but the first.
+/// Boxed, so taking one out around a search moves a pointer, not a kilobyte.
+#[derive(Default)]
+struct DetectorCaches {
+    /// By detector, then pattern.
+    patterns: Vec<Vec<Option<Box<meta::Cache>>>>,
+    /// By detector: the whole-value regex's.
+    values: Vec<Option<Box<meta::Cache>>>,
+}
+
+impl DetectorCaches {
+    /// Takes out the cache of pattern `i` of `det` (a new one the first time).
+    fn take_pattern(&mut self, det: DetectorIdx, i: usize, re: &Regex) -> Box<meta::Cache> {
+        let det = det as usize;
+        if self.patterns.len() <= det {
+            self.patterns.resize_with(det + 1, Vec::new);
+        }
+        let slots = &mut self.patterns[det];
+        if slots.len() <= i {
+            slots.resize_with(i + 1, || None);
+        }
+        slots[i]
+            .take()
+            .unwrap_or_else(|| Box::new(re.create_cache()))
+    }
+
+    /// Puts back what [`DetectorCaches::take_pattern`] took.
+    fn put_pattern(&mut self, det: DetectorIdx, i: usize, cache: Box<meta::Cache>) {
+        self.patterns[det as usize][i] = Some(cache);
+    }
+
+    /// Takes out the cache of the whole-value regex of `det`.
+    fn take_value(&mut self, det: DetectorIdx, re: &Regex) -> Box<meta::Cache> {
+        let det = det as usize;
+        if self.values.len() <= det {
+            self.values.resize_with(det + 1, || None);
+        }
+        self.values[det]
+            .take()
+            .unwrap_or_else(|| Box::new(re.create_cache()))
+    }
+
+    /// Puts back what [`DetectorCaches::take_value`] took.
+    fn put_value(&mut self, det: DetectorIdx, cache: Box<meta::Cache>) {
+        self.values[det as usize] = Some(cache);
+    }
+}
 
 /// Most caches kept in [`Engine::cache_pool`] (one per concurrent scanner is enough).
 const CACHE_POOL_MAX: usize = 64;
@@ -551,11 +601,16 @@ impl Engine {
     /// is one).
     pub fn scanner(&self) -> Scanner<'_> {
         let pooled = self.cache_pool.lock().ok().and_then(|mut pool| pool.pop());
+        let (main, detector_caches) = match pooled {
+            Some((main, detectors)) => (Some(main), detectors),
+            None => (None, DetectorCaches::default()),
+        };
         Scanner {
             engine: self,
-            cache: pooled
+            cache: main
                 .or_else(|| self.main().map(Regex::create_cache))
                 .map(Box::new),
+            detector_caches,
             recent: Vec::new(),
             recent_set: std::collections::HashSet::new(),
             spans: Vec::new(),
@@ -915,6 +970,8 @@ pub struct Scanner<'e> {
     /// Boxed: it is taken out and put back around every search, and the cache itself
     /// is about a kilobyte (moving it by value was a tenth of a table scan's time).
     cache: Option<Box<meta::Cache>>,
+    /// Caches of the detectors' own regexes.
+    detector_caches: DetectorCaches,
     /// (type_idx, start) of findings reported recently, to report a value once even
     /// when several triggers or stages find it; `(REJECTED | detector, start)` of
     /// candidates a validator rejected.
@@ -935,7 +992,7 @@ impl Drop for Scanner<'_> {
         if let Some(cache) = self.cache.take() {
             if let Ok(mut pool) = self.engine.cache_pool.lock() {
                 if pool.len() < CACHE_POOL_MAX {
-                    pool.push(*cache);
+                    pool.push((*cache, std::mem::take(&mut self.detector_caches)));
                 }
             }
         }
@@ -972,10 +1029,12 @@ impl<'e> Scanner<'e> {
                 if trimmed.is_empty() || self.seen(d.type_idx, offset) {
                     continue;
                 }
-                if re
-                    .search(&Input::new(trimmed).anchored(Anchored::Yes))
-                    .is_some()
-                {
+                let mut cache = self.detector_caches.take_value(det, re);
+                let found = re
+                    .search_with(&mut cache, &Input::new(trimmed).anchored(Anchored::Yes))
+                    .is_some();
+                self.detector_caches.put_value(det, cache);
+                if found {
                     self.evaluate(
                         det,
                         value,
@@ -1174,8 +1233,14 @@ impl<'e> Scanner<'e> {
             if det == failed || d.gate != Gate::Free {
                 continue;
             }
-            for re in d.patterns() {
-                if let Some(m) = re.search(&Input::new(hay).range(s..).anchored(Anchored::Yes)) {
+            for (i, re) in d.patterns().iter().enumerate() {
+                let mut cache = self.detector_caches.take_pattern(det, i, re);
+                let found = re.search_with(
+                    &mut cache,
+                    &Input::new(hay).range(s..).anchored(Anchored::Yes),
+                );
+                self.detector_caches.put_pattern(det, i, cache);
+                if let Some(m) = found {
                     if self.evaluate(
                         det,
                         hay,
@@ -1207,10 +1272,11 @@ impl<'e> Scanner<'e> {
         sink: &mut dyn FindingSink,
     ) {
         let d = self.engine.detector(det);
-        for re in d.patterns() {
+        for (i, re) in d.patterns().iter().enumerate() {
+            let mut cache = self.detector_caches.take_pattern(det, i, re);
             let mut at = ws;
             while at < we {
-                let Some(m) = re.search(&Input::new(hay).range(at..we)) else {
+                let Some(m) = re.search_with(&mut cache, &Input::new(hay).range(at..we)) else {
                     break;
                 };
                 self.evaluate(
@@ -1225,6 +1291,7 @@ impl<'e> Scanner<'e> {
                 );
                 at = m.end().max(m.start() + 1);
             }
+            self.detector_caches.put_pattern(det, i, cache);
         }
     }
 
