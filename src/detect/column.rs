@@ -428,10 +428,11 @@ impl ValueMemo {
         hit
     }
 
-    /// Remembers the result of scanning `value` while there is room.
-    fn put(&mut self, value: &[u8], out: &ScanScratch, list_hits: &[u16]) {
+    /// Remembers the result of scanning `value` while there is room; says whether it
+    /// did.
+    fn put(&mut self, value: &[u8], out: &ScanScratch, list_hits: &[u16]) -> bool {
         if self.off || value.len() > MEMO_MAX_VALUE || self.map.len() >= MEMO_MAX_ENTRIES {
-            return;
+            return false;
         }
         self.map.insert(
             value.into(),
@@ -442,6 +443,7 @@ impl ValueMemo {
                 list_hits: list_hits.into(),
             },
         );
+        true
     }
 }
 
@@ -515,8 +517,11 @@ impl FieldState {
         }
         // More list hits than the buffer holds (no built-in value is in that many
         // lists): not remembered.
-        if n_list <= list_hits.len() {
-            self.memo.put(value, out, &list_hits[..n_list]);
+        if n_list <= list_hits.len()
+            && out.memo_budget > 0
+            && self.memo.put(value, out, &list_hits[..n_list])
+        {
+            out.memo_budget -= 1;
         }
     }
 
@@ -543,9 +548,13 @@ pub struct ColumnClassifier<'e> {
     scratch: ScanScratch,
 }
 
+/// Values all the fields sharing one [`ScanScratch`] may remember together: a JSON log
+/// with thousands of distinct keys must not hold thousands of full memos (at most a few
+/// MB per scratch).
+const MEMO_BUDGET: usize = 16_384;
+
 /// Scratch buffers one scan call fills: findings, validator rejections and recipient
 /// catalog hits. Reused across calls, so the hot path does not allocate.
-#[derive(Default)]
 pub struct ScanScratch {
     /// Findings of the last call.
     pub findings: Vec<Finding>,
@@ -553,6 +562,19 @@ pub struct ScanScratch {
     pub rejected: Vec<DetectorIdx>,
     /// Recipient literals seen.
     pub recipients: Vec<u16>,
+    /// How many more values the fields using this scratch may remember.
+    memo_budget: usize,
+}
+
+impl Default for ScanScratch {
+    fn default() -> Self {
+        ScanScratch {
+            findings: Vec::new(),
+            rejected: Vec::new(),
+            recipients: Vec::new(),
+            memo_budget: MEMO_BUDGET,
+        }
+    }
 }
 
 impl ScanScratch {
@@ -698,5 +720,28 @@ mod tests {
         assert!(!statuses.memo.off);
         assert_eq!(statuses.memo.map.len(), 3);
         assert_eq!(ids.tally.values_checked(), MEMO_PROBATION + 10);
+    }
+
+    #[test]
+    fn fields_sharing_a_scratch_share_one_memo_budget() {
+        let engine = Engine::with_rules(None).unwrap();
+        let mut scanner = engine.scanner();
+        let mut out = ScanScratch {
+            memo_budget: 5,
+            ..ScanScratch::default()
+        };
+        let mut fields: Vec<FieldState> = (0..4)
+            .map(|i| FieldState::new(&engine, &format!("attr_{i}")))
+            .collect();
+        for field in &mut fields {
+            for v in ["red", "green", "blue"] {
+                field.observe(&mut scanner, v.as_bytes(), &mut out);
+            }
+        }
+        let remembered: usize = fields.iter().map(|f| f.memo.map.len()).sum();
+        assert_eq!(remembered, 5);
+        assert_eq!(out.memo_budget, 0);
+        // Values not remembered are still scanned and counted.
+        assert!(fields.iter().all(|f| f.tally.values_checked() == 3));
     }
 }
