@@ -393,22 +393,12 @@ struct MemoEntry {
 /// value replays its recorded result instead of running the matchers again. Bounded
 /// (entries, value length) and switched off where values rarely repeat (ids,
 /// timestamps), so a unique-valued column pays one hash per value and then nothing.
+#[derive(Default)]
 struct ValueMemo {
     map: std::collections::HashMap<Box<[u8]>, MemoEntry, foldhash::fast::RandomState>,
     lookups: u64,
     hits: u64,
     off: bool,
-}
-
-impl Default for ValueMemo {
-    fn default() -> Self {
-        ValueMemo {
-            map: std::collections::HashMap::with_hasher(foldhash::fast::RandomState::default()),
-            lookups: 0,
-            hits: 0,
-            off: false,
-        }
-    }
 }
 
 impl ValueMemo {

@@ -5,7 +5,7 @@
 //! owns the matcher's mutable cache and a little scratch space, so the hot path
 //! allocates nothing per line or per finding.
 //!
-//! How a haystack is searched, in one pass:
+//! How a haystack is searched, in two passes:
 //!
 //! * **Free patterns** — detectors whose shape is distinctive enough on its own (cards,
 //!   IBANs, emails, keys, IPs, …) — are compiled together into one multi-pattern regex
@@ -14,9 +14,9 @@
 //! * **Literals** — the context words of detectors with `requires_context = true`, the
 //!   `prefilter` literals (`-----BEGIN`, `eyJ`) and the recipient catalog's domains, key
 //!   prefixes and markers — are one case-insensitive Aho-Corasick automaton (a DFA,
-//!   leftmost-first, longer literals and triggers first). Only when a trigger literal is found does its detector's own
-//!   regex run, in the window around it: a bare 9-digit number or a date costs nothing
-//!   unless `ssn` or `dob` is near. The literals are kept out of the regex on purpose:
+//!   leftmost-first, longer literals and triggers first). Only when a trigger literal
+//!   is found does its detector's own regex run, in the window around it: a bare
+//!   9-digit number or a date costs nothing unless `ssn` or `dob` is near. The literals are kept out of the regex on purpose:
 //!   a lazy DFA over ~70 patterns plus ~1,000 literals has states so large that building
 //!   them cost more than the search itself (26–40 MB/s on a cold 25 MB log, against
 //!   160–210 MB/s for the patterns alone and ~400 MB/s for the automaton).
@@ -152,7 +152,7 @@ pub struct Engine {
     /// Closed value lists (gender, marital status, …): lower-cased value → the
     /// detectors listing it, so a cell is looked up once instead of compared with
     /// every listed value.
-    value_lists: std::collections::HashMap<Vec<u8>, Vec<DetectorIdx>>,
+    value_lists: std::collections::HashMap<Vec<u8>, Vec<DetectorIdx>, foldhash::fast::RandomState>,
     /// Length of the longest listed value.
     longest_listed: usize,
     /// Caches of the main regex given back by dropped scanners. The lazy DFA builds its
@@ -181,6 +181,16 @@ struct DetectorCaches {
     values: Vec<Option<Box<meta::Cache>>>,
 }
 
+/// Takes the cache in `slots[i]` out (a new one for `re` the first time).
+fn take_cache(slots: &mut Vec<Option<Box<meta::Cache>>>, i: usize, re: &Regex) -> Box<meta::Cache> {
+    if slots.len() <= i {
+        slots.resize_with(i + 1, || None);
+    }
+    slots[i]
+        .take()
+        .unwrap_or_else(|| Box::new(re.create_cache()))
+}
+
 impl DetectorCaches {
     /// Takes out the cache of pattern `i` of `det` (a new one the first time).
     fn take_pattern(&mut self, det: DetectorIdx, i: usize, re: &Regex) -> Box<meta::Cache> {
@@ -188,13 +198,7 @@ impl DetectorCaches {
         if self.patterns.len() <= det {
             self.patterns.resize_with(det + 1, Vec::new);
         }
-        let slots = &mut self.patterns[det];
-        if slots.len() <= i {
-            slots.resize_with(i + 1, || None);
-        }
-        slots[i]
-            .take()
-            .unwrap_or_else(|| Box::new(re.create_cache()))
+        take_cache(&mut self.patterns[det], i, re)
     }
 
     /// Puts back what [`DetectorCaches::take_pattern`] took.
@@ -204,13 +208,7 @@ impl DetectorCaches {
 
     /// Takes out the cache of the whole-value regex of `det`.
     fn take_value(&mut self, det: DetectorIdx, re: &Regex) -> Box<meta::Cache> {
-        let det = det as usize;
-        if self.values.len() <= det {
-            self.values.resize_with(det + 1, || None);
-        }
-        self.values[det]
-            .take()
-            .unwrap_or_else(|| Box::new(re.create_cache()))
+        take_cache(&mut self.values, det as usize, re)
     }
 
     /// Puts back what [`DetectorCaches::take_value`] took.
@@ -436,8 +434,8 @@ impl Engine {
         let (main_patterns, main_entries) = main_patterns(&detectors);
         let (literals, literal_entries) = build_literals(&detectors, &recipient_literals)
             .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
-        let mut value_lists: std::collections::HashMap<Vec<u8>, Vec<DetectorIdx>> =
-            std::collections::HashMap::new();
+        let mut value_lists: std::collections::HashMap<_, Vec<DetectorIdx>, _> =
+            std::collections::HashMap::with_hasher(foldhash::fast::RandomState::default());
         for (i, d) in detectors.iter().enumerate() {
             for v in &d.values {
                 value_lists

@@ -261,21 +261,21 @@ impl<'e> FileScanner<'e> {
                 window_end = memchr::memchr(b'\n', &bytes[window_end..])
                     .map_or(bytes.len(), |p| window_end + p + 1);
             }
-            let chunk_group: Vec<std::ops::Range<usize>> =
-                text::split_chunks(&bytes[window_start..window_end], self.opts.chunk_size)
-                    .into_iter()
-                    .map(|r| r.start + window_start..r.end + window_start)
-                    .collect();
+            let window_range = window_start..window_end;
             window_start = window_end;
-            let counts: Vec<u64> = chunk_group
-                .par_iter()
-                .map(|r| memchr::memchr_iter(b'\n', &bytes[r.clone()]).count() as u64)
-                .collect();
-            let mut group: Vec<(std::ops::Range<usize>, u64)> =
-                Vec::with_capacity(chunk_group.len());
-            for (r, c) in chunk_group.iter().zip(counts) {
-                group.push((r.clone(), line));
-                line += c;
+            let counts: Vec<(std::ops::Range<usize>, u64)> =
+                text::split_chunks(&bytes[window_range.clone()], self.opts.chunk_size)
+                    .into_par_iter()
+                    .map(|r| r.start + window_range.start..r.end + window_range.start)
+                    .map(|r| {
+                        let newlines = memchr::memchr_iter(b'\n', &bytes[r.clone()]).count();
+                        (r, newlines as u64)
+                    })
+                    .collect();
+            let mut group: Vec<(std::ops::Range<usize>, u64)> = Vec::with_capacity(counts.len());
+            for (r, newlines) in counts {
+                group.push((r, line));
+                line += newlines;
             }
             let group = &group[..];
             let parts: Vec<AssetCollector<'e>> = group
@@ -302,17 +302,15 @@ impl<'e> FileScanner<'e> {
             // Done with this window: drop its pages from our resident set, so RSS stays
             // bounded however large the file (they stay in the page cache).
             #[cfg(unix)]
-            if let (Some((first, _)), Some((last, _))) = (group.first(), group.last()) {
-                // Safety: a read-only, file-backed shared mapping; MADV_DONTNEED only
-                // discards our page-table entries, and a later access re-reads the file.
-                let _ = unsafe {
-                    map.unchecked_advise_range(
-                        memmap2::UncheckedAdvice::DontNeed,
-                        first.start,
-                        last.end - first.start,
-                    )
-                };
-            }
+            // Safety: a read-only, file-backed shared mapping; MADV_DONTNEED only discards
+            // our page-table entries, and a later access re-reads the file.
+            let _ = unsafe {
+                map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    window_range.start,
+                    window_range.len(),
+                )
+            };
         }
         Ok(())
     }

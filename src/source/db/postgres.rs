@@ -947,10 +947,7 @@ impl Reader<'_, '_> {
         let mut produced = 0u64;
         let mut pushed = 0u64;
         let fetch = || within(reply, "reading rows", tx.query_portal(&portal, BATCH_ROWS));
-        let mut batch = match fetch().await {
-            Ok(b) => b,
-            Err(e) => return Err(e),
-        };
+        let mut batch = fetch().await?;
         loop {
             let more = batch.len() >= BATCH_ROWS as usize;
             let mut take = async |batch: Vec<Row>| {
