@@ -36,7 +36,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind as AcMatchKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind};
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
 
 pub use finding::{DetectorIdx, Evidence, Finding, FindingSink, RecipientHit, Via};
 use hint::{Hint, NormalizedName};
@@ -136,6 +136,12 @@ pub struct Engine {
     main_patterns: Vec<String>,
     /// The detector of each main pattern.
     main_entries: Vec<DetectorIdx>,
+    /// The index of each main pattern among its detector's own patterns.
+    main_local: Vec<u16>,
+    /// The main patterns again, but reporting every pattern that matches (not the
+    /// leftmost-first one): when a candidate fails, one anchored search tells which
+    /// other free patterns could claim its start (see [`Scanner::retry_at`]).
+    retry: OnceLock<Result<Option<Regex>, String>>,
     /// Trigger and recipient literals: one case-insensitive automaton, searched in its
     /// own pass (see the module docs for why not in the regex).
     literals: Option<AhoCorasick>,
@@ -179,6 +185,8 @@ struct DetectorCaches {
     patterns: Vec<Vec<Option<Box<meta::Cache>>>>,
     /// By detector: the whole-value regex's.
     values: Vec<Option<Box<meta::Cache>>>,
+    /// The retry matcher's cache and the set of patterns it reports.
+    retry: Option<(Box<meta::Cache>, PatternSet)>,
 }
 
 /// Takes the cache in `slots[i]` out (a new one for `re` the first time).
@@ -225,11 +233,15 @@ fn syntax_config() -> syntax::Config {
 }
 
 fn compile(patterns: &[String]) -> Result<Regex, String> {
+    compile_as(patterns, MatchKind::LeftmostFirst)
+}
+
+fn compile_as(patterns: &[String], kind: MatchKind) -> Result<Regex, String> {
     Regex::builder()
         .syntax(syntax_config())
         .configure(
             meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
+                .match_kind(kind)
                 .utf8_empty(false)
                 .hybrid_cache_capacity(32 << 20),
         )
@@ -431,7 +443,7 @@ impl Engine {
         });
 
         let (recipient_literals, recipient_columns) = compile_catalog(&catalog);
-        let (main_patterns, main_entries) = main_patterns(&detectors);
+        let (main_patterns, main_entries, main_local) = main_patterns(&detectors);
         let (literals, literal_entries) = build_literals(&detectors, &recipient_literals)
             .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
         let mut value_lists: std::collections::HashMap<_, Vec<DetectorIdx>, _> =
@@ -451,6 +463,8 @@ impl Engine {
             main: OnceLock::new(),
             main_patterns,
             main_entries,
+            main_local,
+            retry: OnceLock::new(),
             literals,
             literal_entries,
             threshold: finding::score::DEFAULT_THRESHOLD,
@@ -491,18 +505,36 @@ impl Engine {
             .and_then(Option::as_ref)
     }
 
+    /// The main patterns with every-match semantics (compiled on first use).
+    fn retry(&self) -> Option<&Regex> {
+        self.retry
+            .get_or_init(|| {
+                if self.main_patterns.is_empty() {
+                    Ok(None)
+                } else {
+                    compile_as(&self.main_patterns, MatchKind::All).map(Some)
+                }
+            })
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+    }
+
     /// Compiles every matcher now and reports what failed to compile (size limits a
     /// syntax check cannot see). Scanning commands call it before they start; listing
     /// rules does not need it.
     pub fn prepare(&self) -> Result<(), RuleErrors> {
         let mut errors = Vec::new();
         self.main();
-        if let Some(Err(e)) = self.main.get() {
-            errors.push(RuleError::new(
-                "rules",
-                None,
-                format!("the combined matcher does not compile: {e}"),
-            ));
+        self.retry();
+        for built in [self.main.get(), self.retry.get()] {
+            if let Some(Err(e)) = built {
+                errors.push(RuleError::new(
+                    "rules",
+                    None,
+                    format!("the combined matcher does not compile: {e}"),
+                ));
+            }
         }
         for d in &self.detectors {
             d.patterns();
@@ -851,20 +883,22 @@ fn build_literals(
     Ok((Some(ac), entries))
 }
 
-/// The main matcher's patterns (every free pattern, in priority order) and the
-/// detector of each.
-fn main_patterns(detectors: &[CompiledDetector]) -> (Vec<String>, Vec<DetectorIdx>) {
+/// The main matcher's patterns (every free pattern, in priority order), the detector
+/// of each, and its index among that detector's patterns.
+fn main_patterns(detectors: &[CompiledDetector]) -> (Vec<String>, Vec<DetectorIdx>, Vec<u16>) {
     let mut patterns = Vec::new();
     let mut entries = Vec::new();
+    let mut local = Vec::new();
     for (i, d) in detectors.iter().enumerate() {
         if d.gate == Gate::Free {
-            for p in &d.spec.patterns {
+            for (k, p) in d.spec.patterns.iter().enumerate() {
                 patterns.push(p.clone());
                 entries.push(i as DetectorIdx);
+                local.push(k as u16);
             }
         }
     }
-    (patterns, entries)
+    (patterns, entries, local)
 }
 
 /// Trigger literals (context words of gated detectors, prefilter literals), lower-cased,
@@ -1216,7 +1250,9 @@ impl<'e> Scanner<'e> {
         }
     }
 
-    /// After a free candidate failed, tries the other free detectors anchored at the same start.
+    /// After a free candidate failed, tries the other free detectors anchored at the same
+    /// start: one every-match search of all free patterns says which could match there,
+    /// and only those run (the failed detector's own patterns do not).
     fn retry_at(
         &mut self,
         failed: DetectorIdx,
@@ -1226,35 +1262,53 @@ impl<'e> Scanner<'e> {
         sink: &mut dyn FindingSink,
     ) -> Option<usize> {
         let engine = self.engine;
-        for (i, d) in engine.detectors.iter().enumerate() {
-            let det = i as DetectorIdx;
-            if det == failed || d.gate != Gate::Free {
+        let retry = engine.retry()?;
+        let (mut cache, mut set) = self.detector_caches.retry.take().unwrap_or_else(|| {
+            (
+                Box::new(retry.create_cache()),
+                PatternSet::new(retry.pattern_len()),
+            )
+        });
+        set.clear();
+        retry.which_overlapping_matches_with(
+            &mut cache,
+            &Input::new(hay).range(s..).anchored(Anchored::Yes),
+            &mut set,
+        );
+        let mut claimed = None;
+        for pid in set.iter() {
+            let det = engine.main_entries[pid.as_usize()];
+            if det == failed {
                 continue;
             }
-            for (i, re) in d.patterns().iter().enumerate() {
-                let mut cache = self.detector_caches.take_pattern(det, i, re);
-                let found = re.search_with(
-                    &mut cache,
-                    &Input::new(hay).range(s..).anchored(Anchored::Yes),
-                );
-                self.detector_caches.put_pattern(det, i, cache);
-                if let Some(m) = found {
-                    if self.evaluate(
-                        det,
-                        hay,
-                        m.start(),
-                        m.end(),
-                        Via::Pattern,
-                        None,
-                        field,
-                        sink,
-                    ) {
-                        return Some(m.end());
-                    }
+            let i = engine.main_local[pid.as_usize()] as usize;
+            let Some(re) = engine.detector(det).patterns().get(i) else {
+                continue;
+            };
+            let mut pattern_cache = self.detector_caches.take_pattern(det, i, re);
+            let found = re.search_with(
+                &mut pattern_cache,
+                &Input::new(hay).range(s..).anchored(Anchored::Yes),
+            );
+            self.detector_caches.put_pattern(det, i, pattern_cache);
+            if let Some(m) = found {
+                if self.evaluate(
+                    det,
+                    hay,
+                    m.start(),
+                    m.end(),
+                    Via::Pattern,
+                    None,
+                    field,
+                    sink,
+                ) {
+                    claimed = Some(m.end());
+                    break;
                 }
             }
         }
-        None
+        self.detector_caches.retry = Some((cache, set));
+        claimed
     }
 
     /// Runs one detector's own patterns over `hay[ws..we]`.
