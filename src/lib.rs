@@ -30,11 +30,12 @@
 //! use piimap::detect::{Engine, Finding};
 //!
 //! let engine = Engine::with_rules(None).expect("built-in rules");
+//! let text = b"paid with card 4111 1111 1111 1111";
 //! let mut found: Vec<Finding> = Vec::new();
-//! engine.scanner().scan_text(b"paid with card 4111 1111 1111 1111", &mut found);
+//! engine.scanner().scan_text(text, &mut found);
 //! assert_eq!(engine.data_type(found[0].detector), "credit_card");
 //! // Only the masked form ever leaves the process.
-//! assert_eq!(found[0].masked.as_str(), "**** **** **** 1111");
+//! assert_eq!(found[0].masked(text).as_str(), "**** **** **** 1111");
 //! ```
 
 pub mod detect;

@@ -1,7 +1,8 @@
 //! Masking: the only form in which a found value may leave the process.
 //!
-//! Every [`crate::detect::Finding`] carries a [`Masked`] value, built at detection time
-//! into a fixed inline buffer (no heap allocation per finding). A masked value keeps
+//! A [`crate::detect::Finding`] gives its [`Masked`] value on demand
+//! ([`crate::detect::Finding::masked`]), built into a fixed inline buffer (no heap
+//! allocation); findings that are only counted are never masked at all. A masked value keeps
 //! at most a few characters that help a human recognise the *kind* of value (the last
 //! four digits of a card, an email's first letters and TLD, a key's public prefix) and
 //! never a whole value. Non-printable or non-ASCII bytes are never copied.

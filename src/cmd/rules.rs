@@ -126,7 +126,7 @@ fn test(
                     "rule": d.spec.id,
                     "data_type": d.spec.data_type,
                     "confidence": piimap::detect::finding::round2(f.confidence),
-                    "masked": f.masked,
+                    "masked": f.masked(text.as_bytes()),
                     "why": engine.explain(f),
                 })
             })

@@ -646,7 +646,7 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
                 "data_type": d.spec.data_type,
                 "rule": d.spec.id,
                 "confidence": piimap::detect::finding::round2(f.confidence),
-                "masked": f.masked,
+                "masked": f.masked(bytes),
             }));
         }
     }

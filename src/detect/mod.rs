@@ -42,7 +42,7 @@ pub use finding::{DetectorIdx, Evidence, Finding, FindingSink, RecipientHit, Via
 use hint::{Hint, NormalizedName};
 
 use crate::knowledge::Catalog;
-use crate::mask::{MaskStyle, Masked};
+use crate::mask::MaskStyle;
 use crate::names::NameDictionary;
 use crate::rules::{DetectorKind, DetectorSpec, LoadedDetector, RuleError, RuleErrors};
 use crate::taxonomy::Taxonomy;
@@ -161,6 +161,10 @@ pub struct Engine {
     value_lists: std::collections::HashMap<Vec<u8>, Vec<DetectorIdx>, foldhash::fast::RandomState>,
     /// Length of the longest listed value.
     longest_listed: usize,
+    /// Which lengths (bit n: n bytes, up to 63) and first bytes (lower-cased) listed
+    /// values have: most cells are rejected by these two lookups, without a hash.
+    listed_lengths: u64,
+    listed_first: [bool; 256],
     /// Caches of the main regex given back by dropped scanners. The lazy DFA builds its
     /// states as it meets new input, which costs far more than searching once they
     /// exist (~0.7 s of warm-up for the built-in pack on logs): a new scanner — one per
@@ -319,6 +323,10 @@ fn is_word_byte(b: u8) -> bool {
 
 /// Finds the first word of `ac` in `text` that stands as a whole word.
 fn find_word(ac: &AhoCorasick, text: &[u8]) -> Option<u16> {
+    // Around a whole-cell value the text either side is usually empty: skip the search.
+    if text.len() < ac.min_pattern_len() {
+        return None;
+    }
     ac.find_iter(text)
         .find(|m| stands_alone(text, m.start(), m.end()))
         .map(|m| m.pattern().as_u32() as u16)
@@ -457,6 +465,14 @@ impl Engine {
             }
         }
         let longest_listed = value_lists.keys().map(Vec::len).max().unwrap_or(0);
+        let mut listed_lengths = 0u64;
+        let mut listed_first = [false; 256];
+        for k in value_lists.keys() {
+            listed_lengths |= 1u64.checked_shl(k.len() as u32).unwrap_or(0);
+            if let Some(&b) = k.first() {
+                listed_first[b.to_ascii_lowercase() as usize] = true;
+            }
+        }
         Ok(Engine {
             detectors,
             data_types,
@@ -475,6 +491,8 @@ impl Engine {
             recipient_columns,
             value_lists,
             longest_listed,
+            listed_lengths,
+            listed_first,
             cache_pool: std::sync::Mutex::new(Vec::new()),
         })
     }
@@ -604,7 +622,13 @@ impl Engine {
     /// compared case-insensitively after trimming.
     pub fn listed_in(&self, value: &[u8]) -> &[DetectorIdx] {
         let value = value.trim_ascii();
-        if value.is_empty() || value.len() > self.longest_listed {
+        let Some(&first) = value.first() else {
+            return &[];
+        };
+        if value.len() > self.longest_listed
+            || (value.len() < 64 && self.listed_lengths & (1u64 << value.len()) == 0)
+            || !self.listed_first[first.to_ascii_lowercase() as usize]
+        {
             return &[];
         }
         let mut lower = [0u8; 64];
@@ -645,6 +669,7 @@ impl Engine {
             recent_set: std::collections::HashSet::new(),
             spans: Vec::new(),
             last_recipient: (u16::MAX, 0),
+            covered: Vec::new(),
         }
     }
 
@@ -1017,6 +1042,10 @@ pub struct Scanner<'e> {
     spans: Vec<(usize, usize)>,
     /// (vendor, end) of the last recipient sighting, to count nested literals once.
     last_recipient: (u16, usize),
+    /// Gated detectors whose patterns a trigger already ran over the whole haystack:
+    /// a hinted value need not run them again (the trigger's run had at least the
+    /// same evidence).
+    covered: Vec<DetectorIdx>,
 }
 
 impl Drop for Scanner<'_> {
@@ -1052,7 +1081,7 @@ impl<'e> Scanner<'e> {
         let engine = self.engine;
         for &det in field.hinted() {
             let d = engine.detector(det);
-            if matches!(d.gate, Gate::Context | Gate::Prefilter) {
+            if matches!(d.gate, Gate::Context | Gate::Prefilter) && !self.covered.contains(&det) {
                 self.run_patterns(det, value, 0, value.len(), None, Some(field), sink);
             }
             if let Some(re) = d.value_regex() {
@@ -1113,6 +1142,7 @@ impl<'e> Scanner<'e> {
     /// The two passes over one haystack: free patterns, then literals.
     fn scan_main(&mut self, hay: &[u8], field: Option<&FieldContext>, sink: &mut dyn FindingSink) {
         self.spans.clear();
+        self.covered.clear();
         self.last_recipient = (u16::MAX, 0);
         self.scan_patterns(hay, field, sink);
         self.scan_literals(hay, field, sink);
@@ -1147,7 +1177,7 @@ impl<'e> Scanner<'e> {
                 // The failed token is "not this": resume after it, so an inner piece (4
                 // of the 9 parts of an OID) is not re-read as an IP. But another free
                 // detector may claim the same start.
-                match self.retry_at(det, hay, s, field, sink) {
+                match self.retry_at(det, m.pattern(), hay, s, field, sink) {
                     Some(end) => {
                         self.spans.push((s, end));
                         end
@@ -1245,6 +1275,9 @@ impl<'e> Scanner<'e> {
                     };
                     let (ws, we) = line_window(hay, s, e, window.max(e - s));
                     self.run_patterns(det, hay, ws, we, word, field, sink);
+                    if ws == 0 && we == hay.len() && !self.covered.contains(&det) {
+                        self.covered.push(det);
+                    }
                 }
             }
         }
@@ -1256,6 +1289,7 @@ impl<'e> Scanner<'e> {
     fn retry_at(
         &mut self,
         failed: DetectorIdx,
+        failed_pattern: regex_automata::PatternID,
         hay: &[u8],
         s: usize,
         field: Option<&FieldContext>,
@@ -1276,7 +1310,9 @@ impl<'e> Scanner<'e> {
             &mut set,
         );
         let mut claimed = None;
-        for pid in set.iter() {
+        // Usually only the failed pattern itself matched there: nothing to try.
+        let others = !(set.len() == 1 && set.contains(failed_pattern));
+        for pid in set.iter().filter(|_| others) {
             let det = engine.main_entries[pid.as_usize()];
             if det == failed {
                 continue;
@@ -1418,7 +1454,7 @@ impl<'e> Scanner<'e> {
             end: e,
             confidence,
             evidence,
-            masked: Masked::new(cand, d.mask),
+            mask: d.mask,
         };
         self.remember(d.type_idx, s);
         sink.finding(hay, &finding);

@@ -113,7 +113,7 @@ fn scan(e: &Engine, text: &str) -> Vec<(String, String, f32)> {
         .map(|f| {
             (
                 e.detector(f.detector).spec.id.clone(),
-                f.masked.to_string(),
+                f.masked(text.as_bytes()).to_string(),
                 f.confidence,
             )
         })
@@ -292,4 +292,58 @@ fn invalid_utf8_and_binary_do_not_stop_the_scan() {
     let mut out = Vec::new();
     e.scanner().scan_text(&hay, &mut out);
     assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn listed_values_are_found_whatever_their_case_and_padding() {
+    let engine = Engine::with_rules(None).unwrap();
+    for listed in [
+        &b"female"[..],
+        b"  Female ",
+        b"MARRIED",
+        b"Domestic Partnership",
+    ] {
+        assert!(!engine.listed_in(listed).is_empty(), "{listed:?} is listed");
+    }
+    // Wrong length, wrong first letter, empty: rejected by the quick checks or the map.
+    for other in [
+        &b"femalex"[..],
+        b"xmale",
+        b"2026-01-05",
+        b"",
+        b"   ",
+        b"marriedd",
+    ] {
+        assert!(
+            engine.listed_in(other).is_empty(),
+            "{other:?} is not listed"
+        );
+    }
+}
+
+#[test]
+fn a_rejected_start_can_be_claimed_by_another_free_detector() {
+    // `card` comes first (same priority: ordered by id) and claims 16 digits; when Luhn
+    // rejects them, the retry set says `number-16` also matches there, and only it runs.
+    let rules = format!(
+        "{RULES}\n{}",
+        r#"
+[[detector]]
+id = "number-16"
+data_type = "ssn"
+confidence = 0.6
+patterns = ['\b\d{16}\b']
+"#
+    );
+    let e = Engine::build(
+        parse_detector_file("inline.toml", &rules).unwrap(),
+        Taxonomy::from_toml(TAXONOMY).unwrap(),
+        NameDictionary::from_lists("John\n", "Smith\n"),
+    )
+    .unwrap();
+    assert_eq!(ids(&e, "ref 4111111111111112 ok"), ["number-16"]);
+    // A Luhn-valid number stays a card: the retry only runs after a rejection.
+    assert_eq!(ids(&e, "ref 4111111111111111 ok"), ["card"]);
+    // Nothing else matches 15 digits: the rejection stands, nothing is reported.
+    assert!(ids(&e, "ref 411111111111112 ok").is_empty());
 }

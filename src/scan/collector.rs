@@ -31,6 +31,12 @@ pub type PendingCell = (Location, Range<usize>);
 /// The pending cells of one field.
 pub type FieldCells = (FieldId, Vec<PendingCell>);
 
+/// Lanes a batched field with many cells is cut into (see
+/// [`AssetCollector::cells_by_field`]).
+const LANES: usize = 4;
+/// Fewer cells than this in a batch are tallied in one lane.
+const LANE_MIN_CELLS: usize = 256;
+
 /// Collects one asset's (or one chunk's) results.
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
@@ -40,6 +46,9 @@ pub struct AssetCollector<'e> {
     /// Field name → id; looked up for every cell, so with a fast hash.
     ids: HashMap<String, FieldId, foldhash::fast::RandomState>,
     fields: Vec<FieldState>,
+    /// Extra lanes of a field for batches (see [`AssetCollector::cells_by_field`]),
+    /// folded into `fields` before results are read.
+    lanes: Vec<Vec<FieldState>>,
     text: Tally,
     keep: bool,
     kept: Vec<Kept>,
@@ -82,6 +91,7 @@ impl<'e> AssetCollector<'e> {
             names: Vec::new(),
             ids: HashMap::default(),
             fields: Vec::new(),
+            lanes: Vec::new(),
             text: Tally::default(),
             keep,
             kept: Vec::new(),
@@ -114,7 +124,13 @@ impl<'e> AssetCollector<'e> {
         );
     }
 
-    fn keep_findings(&mut self, field: Option<FieldId>, at: Location, line_of: Option<&[u64]>) {
+    fn keep_findings(
+        &mut self,
+        hay: &[u8],
+        field: Option<FieldId>,
+        at: Location,
+        line_of: Option<&[u64]>,
+    ) {
         if !self.keep {
             return;
         }
@@ -126,7 +142,7 @@ impl<'e> AssetCollector<'e> {
                 row: at.row,
                 detector: f.detector,
                 confidence: f.confidence,
-                masked: f.masked,
+                masked: f.masked(hay),
             });
         }
     }
@@ -155,22 +171,49 @@ impl<'e> AssetCollector<'e> {
         self.kept.clear();
     }
 
-    /// Scans many cells of this asset at once, one task per field on the rayon pool:
-    /// the same tallies, recipients and findings as calling [`RecordSink::cell`] for each
-    /// cell in order, except that kept findings come grouped by field (in the order of
-    /// `fields`) rather than row by row. `cells` index into `arena`.
+    /// Scans many cells of this asset at once on the rayon pool: the same tallies,
+    /// recipients and findings as calling [`RecordSink::cell`] for each cell in order,
+    /// except that kept findings come grouped by field (in the order of `fields`)
+    /// rather than row by row. `cells` index into `arena`.
+    ///
+    /// One task per field would leave the pool waiting on the costliest column (an
+    /// email column costs ten times a status column): a field with many cells is cut
+    /// into [`LANES`] consecutive parts, each tallied in its own lane and folded in at
+    /// the end. The lane count is fixed, so results do not depend on the thread count.
     pub fn cells_by_field(&mut self, fields: &[FieldCells], arena: &[u8]) {
         use rayon::prelude::*;
         let engine = self.engine;
         let keep = self.keep;
-        let mut slots: Vec<Option<&mut FieldState>> = self.fields.iter_mut().map(Some).collect();
-        let jobs: Vec<(FieldId, &mut FieldState, &[PendingCell])> = fields
-            .iter()
-            .filter_map(|(id, cells)| {
-                let state = slots.get_mut(*id as usize)?.take()?;
-                Some((*id, state, cells.as_slice()))
-            })
+        if self.lanes.len() < self.fields.len() {
+            self.lanes.resize_with(self.fields.len(), Vec::new);
+        }
+        let mut slots: Vec<Option<(&mut FieldState, &mut Vec<FieldState>)>> = self
+            .fields
+            .iter_mut()
+            .zip(self.lanes.iter_mut())
+            .map(Some)
             .collect();
+        let mut jobs: Vec<(FieldId, &mut FieldState, &[PendingCell])> = Vec::new();
+        for (id, cells) in fields {
+            let Some((state, lanes)) = slots.get_mut(*id as usize).and_then(Option::take) else {
+                continue;
+            };
+            if cells.len() < LANE_MIN_CELLS {
+                jobs.push((*id, state, cells.as_slice()));
+                continue;
+            }
+            while lanes.len() < LANES - 1 {
+                lanes.push(state.lane());
+            }
+            let part = cells.len().div_ceil(LANES);
+            let mut parts = cells.chunks(part);
+            if let Some(first) = parts.next() {
+                jobs.push((*id, state, first));
+            }
+            for (lane, cells) in lanes.iter_mut().zip(parts) {
+                jobs.push((*id, lane, cells));
+            }
+        }
         let results: Vec<(FieldId, Vec<Kept>, Vec<u16>)> = jobs
             .into_par_iter()
             .map(|(id, state, cells)| {
@@ -180,7 +223,8 @@ impl<'e> AssetCollector<'e> {
                 let mut recipients = Vec::new();
                 let inbound = state.field().is_inbound();
                 for (at, range) in cells {
-                    state.observe(&mut scanner, &arena[range.clone()], &mut scratch);
+                    let value = &arena[range.clone()];
+                    state.observe(&mut scanner, value, &mut scratch);
                     if !inbound {
                         recipients.extend_from_slice(&scratch.recipients);
                     }
@@ -191,7 +235,7 @@ impl<'e> AssetCollector<'e> {
                             row: at.row,
                             detector: f.detector,
                             confidence: f.confidence,
-                            masked: f.masked,
+                            masked: f.masked(value),
                         }));
                     }
                 }
@@ -206,9 +250,19 @@ impl<'e> AssetCollector<'e> {
         }
     }
 
+    /// Folds the lanes of batched fields into their fields.
+    fn fold_lanes(&mut self) {
+        for (state, lanes) in self.fields.iter_mut().zip(std::mem::take(&mut self.lanes)) {
+            for lane in lanes {
+                state.merge(lane);
+            }
+        }
+    }
+
     /// Adds a chunk's results (findings must have been drained first).
-    pub fn merge(&mut self, other: AssetCollector<'e>) {
+    pub fn merge(&mut self, mut other: AssetCollector<'e>) {
         debug_assert!(other.kept.is_empty() || !other.keep);
+        other.fold_lanes();
         let mut remap = Vec::with_capacity(other.names.len());
         for (name, state) in other.names.iter().zip(other.fields) {
             let id = self.field(name);
@@ -234,7 +288,8 @@ impl<'e> AssetCollector<'e> {
     }
 
     /// Writes fields, verdicts, row counts and anomalies into the asset's report.
-    pub fn finish_into(self, report: &mut AssetReport) {
+    pub fn finish_into(mut self, report: &mut AssetReport) {
+        self.fold_lanes();
         let engine = self.engine;
         report.stats.rows = self.rows;
         for state in &self.fields {
@@ -334,7 +389,7 @@ impl RecordSink for AssetCollector<'_> {
             }
         }
         if !self.scratch.findings.is_empty() {
-            self.keep_findings(Some(field), at, None);
+            self.keep_findings(value, Some(field), at, None);
         }
     }
 
@@ -385,7 +440,7 @@ impl RecordSink for AssetCollector<'_> {
             start = end;
         }
         let lines_of = std::mem::take(&mut self.lines_of);
-        self.keep_findings(None, Location::default(), Some(&lines_of));
+        self.keep_findings(text, None, Location::default(), Some(&lines_of));
         self.lines_of = lines_of;
     }
 

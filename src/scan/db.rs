@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::collector::{FieldCells, PendingCell};
+use super::batch::{Behind, CellBatch};
 use super::findings::{push_line, FindingLine, FindingsWriter};
 use super::AssetCollector;
 use crate::detect::column::{FieldState, ScanScratch};
@@ -169,7 +169,8 @@ const HINTED: FieldId = 1 << 31;
 /// evidence: those are tallied with the hint text `"{column} {comment}"` but reported
 /// (and written to the findings file) under the column name.
 struct TableCollector<'e> {
-    inner: AssetCollector<'e>,
+    /// `None` while the helper thread classifies a batch with it.
+    inner: Option<AssetCollector<'e>>,
     engine: &'e Engine,
     asset: String,
     keep: bool,
@@ -178,23 +179,20 @@ struct TableCollector<'e> {
     scratch: ScanScratch,
     lines: Vec<u8>,
     line_count: u64,
-    /// Cells waiting to be classified, by field id, pointing into `arena`: a table is
-    /// read by one thread, and classifying a batch field by field in parallel keeps
-    /// the other cores busy (and the server sending the next batch meanwhile).
-    pending: Vec<Vec<PendingCell>>,
-    pending_cells: usize,
-    arena: Vec<u8>,
+    /// Cells waiting to be classified (see [`super::batch`]).
+    batch: CellBatch,
+    /// The buffers of the last batch the helper gave back, for the next one.
+    spare: Option<CellBatch>,
+    /// The helper thread classifying batches behind the reader, if any.
+    behind: Option<Behind<'e>>,
+    /// Rows read since the collector was last at hand.
+    rows_pending: u64,
 }
-
-/// Cells gathered before a batch is classified (about 2,000 rows of 10 columns).
-const BATCH_CELLS: usize = 20_000;
-/// Bytes of cell values gathered before a batch is classified, whatever their number.
-const BATCH_BYTES: usize = 4 << 20;
 
 impl<'e> TableCollector<'e> {
     fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
         TableCollector {
-            inner: AssetCollector::new(engine, asset, keep),
+            inner: Some(AssetCollector::new(engine, asset, keep)),
             engine,
             asset: asset.to_string(),
             keep,
@@ -203,37 +201,69 @@ impl<'e> TableCollector<'e> {
             scratch: ScanScratch::default(),
             lines: Vec::new(),
             line_count: 0,
-            pending: Vec::new(),
-            pending_cells: 0,
-            arena: Vec::new(),
+            batch: CellBatch::default(),
+            spare: None,
+            behind: None,
+            rows_pending: 0,
         }
     }
 
-    /// Classifies the gathered cells (see [`AssetCollector::cells_by_field`]).
+    /// Classifies full batches on a helper thread of `scope` from now on.
+    fn classify_behind<'scope>(&mut self, scope: &'scope std::thread::Scope<'scope, '_>)
+    where
+        'e: 'scope,
+    {
+        self.behind = Some(Behind::start(scope));
+    }
+
+    /// The collector, once the batch in flight (if any) is classified.
+    fn collector(&mut self) -> &mut AssetCollector<'e> {
+        if self.inner.is_none() {
+            let (collector, batch) = *self
+                .behind
+                .as_ref()
+                .and_then(Behind::wait)
+                .expect("the thread classifying a batch panicked");
+            self.inner = Some(collector);
+            self.spare = Some(batch);
+        }
+        let inner = self.inner.as_mut().expect("collector at hand");
+        if self.rows_pending > 0 {
+            RecordSink::rows(inner, std::mem::take(&mut self.rows_pending));
+        }
+        inner
+    }
+
+    /// Classifies the gathered cells: handed to the helper (after the previous batch)
+    /// when there is one, else here.
     fn flush(&mut self) {
-        if self.pending_cells == 0 {
+        if self.batch.is_empty() {
             return;
         }
-        let fields: Vec<FieldCells> = self
-            .pending
-            .iter_mut()
-            .enumerate()
-            .filter(|(_, cells)| !cells.is_empty())
-            .map(|(id, cells)| (id as FieldId, std::mem::take(cells)))
-            .collect();
-        self.inner.cells_by_field(&fields, &self.arena);
-        // Give the buffers back, so the next batch reuses their capacity.
-        for (id, mut cells) in fields {
-            cells.clear();
-            self.pending[id as usize] = cells;
+        self.collector();
+        let inner = self.inner.take().expect("collector at hand");
+        match &self.behind {
+            Some(behind) => {
+                let next = self.spare.take().unwrap_or_default();
+                let full = std::mem::replace(&mut self.batch, next);
+                if let Err(back) = behind.send(inner, full) {
+                    // The helper is gone (it can only have panicked): classify here.
+                    let (mut inner, mut full) = *back;
+                    full.classify_into(&mut inner);
+                    self.inner = Some(inner);
+                }
+            }
+            None => {
+                let mut inner = inner;
+                self.batch.classify_into(&mut inner);
+                self.inner = Some(inner);
+            }
         }
-        self.arena.clear();
-        self.pending_cells = 0;
     }
 
     fn drain_findings(&mut self, writer: &FindingsWriter) {
         self.flush();
-        self.inner.drain_findings(writer);
+        self.collector().drain_findings(writer);
         writer.write_batch(&self.lines, self.line_count);
         self.lines.clear();
         self.line_count = 0;
@@ -241,7 +271,9 @@ impl<'e> TableCollector<'e> {
 
     fn finish_into(mut self, report: &mut AssetReport) {
         self.flush();
-        self.inner.finish_into(report);
+        self.collector();
+        let inner = self.inner.take().expect("collector at hand");
+        inner.finish_into(report);
         for (name, state) in &self.hinted {
             let r = state.report(self.engine);
             if !r.verdicts.is_empty() {
@@ -264,7 +296,7 @@ impl TableSink for TableCollector<'_> {
         let same = (0..self.engine.detectors().len())
             .all(|d| plain.status(d as DetectorIdx) == both.status(d as DetectorIdx));
         if same {
-            return self.inner.field(name);
+            return self.collector().field(name);
         }
         if let Some(i) = self.hinted.iter().position(|(n, _)| n == name) {
             return HINTED | i as FieldId;
@@ -277,20 +309,13 @@ impl TableSink for TableCollector<'_> {
 
 impl RecordSink for TableCollector<'_> {
     fn field(&mut self, name: &str) -> FieldId {
-        self.inner.field(name)
+        self.collector().field(name)
     }
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
         if field & HINTED == 0 {
-            let id = field as usize;
-            if self.pending.len() <= id {
-                self.pending.resize_with(id + 1, Vec::new);
-            }
-            let start = self.arena.len();
-            self.arena.extend_from_slice(value);
-            self.pending[id].push((at, start..self.arena.len()));
-            self.pending_cells += 1;
-            if self.pending_cells >= BATCH_CELLS || self.arena.len() >= BATCH_BYTES {
+            self.batch.push(field, value, at);
+            if self.batch.is_full() {
                 self.flush();
             }
             return;
@@ -301,6 +326,7 @@ impl RecordSink for TableCollector<'_> {
         state.observe(scanner, value, &mut self.scratch);
         if self.keep {
             for f in &self.scratch.findings {
+                let masked = f.masked(value);
                 let line = FindingLine {
                     asset: &self.asset,
                     field: Some(name),
@@ -309,7 +335,7 @@ impl RecordSink for TableCollector<'_> {
                     data_type: engine.data_type(f.detector),
                     rule: &engine.detector(f.detector).spec.id,
                     confidence: crate::detect::finding::round2(f.confidence),
-                    masked: f.masked.as_str(),
+                    masked: masked.as_str(),
                 };
                 push_line(&mut self.lines, &line);
                 self.line_count += 1;
@@ -319,15 +345,16 @@ impl RecordSink for TableCollector<'_> {
 
     fn text(&mut self, text: &[u8], first_line: u64) {
         self.flush();
-        self.inner.text(text, first_line);
+        self.collector().text(text, first_line);
     }
 
     fn rows(&mut self, n: u64) {
-        RecordSink::rows(&mut self.inner, n);
+        // Counted here: the collector may be on the helper thread.
+        self.rows_pending += n;
     }
 
     fn anomaly(&mut self, kind: Anomaly, at: Location) {
-        self.inner.anomaly(kind, at);
+        self.collector().anomaly(kind, at);
     }
 }
 
@@ -437,8 +464,20 @@ struct PgScan<'a> {
 }
 
 impl PgScan<'_> {
+    /// Scans one table; its batches are classified on a helper thread while the next
+    /// rows arrive.
     fn scan_table(
         &self,
+        rt: &tokio::runtime::Runtime,
+        session: &mut Option<Session>,
+        job: &PgJob,
+    ) -> AssetReport {
+        std::thread::scope(|scope| self.scan_table_in(scope, rt, session, job))
+    }
+
+    fn scan_table_in<'scope>(
+        &'scope self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
         rt: &tokio::runtime::Runtime,
         session: &mut Option<Session>,
         job: &PgJob,
@@ -451,7 +490,8 @@ impl PgScan<'_> {
         let plan = plan_columns(&t.columns, self.filter, &names, job.whole);
         let mut retried = false;
         loop {
-            let collector = TableCollector::new(self.engine, &id, self.findings.is_some());
+            let mut collector = TableCollector::new(self.engine, &id, self.findings.is_some());
+            collector.classify_behind(scope);
             if session.as_ref().is_none_or(|s| s.client.is_closed()) {
                 match rt.block_on(self.connector.connect()) {
                     Ok(s) => *session = Some(s),
@@ -474,7 +514,6 @@ impl PgScan<'_> {
                     }
                 }
             }
-            let mut collector = collector;
             let s = session.as_mut().expect("connected");
             let read = rt.block_on(postgres::read_table(
                 s,
@@ -723,4 +762,67 @@ fn scan_sqlite(
         ));
     }
     reports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Row `row` of a three-column table: emails (unique), a status (five values) and
+    /// notes with a phone number now and then.
+    fn row(row: u64) -> [String; 3] {
+        [
+            format!("user{row}@example.com"),
+            ["paid", "pending", "shipped", "delivered", "cancelled"][row as usize % 5].into(),
+            if row % 7 == 0 {
+                format!("call me at (415) 555-{:04}", row % 10_000)
+            } else {
+                "leave at the door".into()
+            },
+        ]
+    }
+
+    fn fields_json(report: &AssetReport) -> String {
+        serde_json::to_string(&report.fields).unwrap()
+    }
+
+    #[test]
+    fn batches_classified_behind_the_reader_tally_as_cell_by_cell() {
+        let engine = Engine::with_rules(None).unwrap();
+        let names = ["email", "status", "notes"];
+        // 60,000 cells: more than one batch, each field cut into lanes.
+        let rows = 20_000u64;
+
+        let mut one_by_one = AssetCollector::new(&engine, "t", false);
+        let ids: Vec<FieldId> = names.iter().map(|n| one_by_one.field(n)).collect();
+        for r in 0..rows {
+            for (id, v) in ids.iter().zip(row(r)) {
+                one_by_one.cell(*id, v.as_bytes(), Location::default());
+            }
+        }
+        let mut want = AssetReport::new("t".into(), "t".into(), "table", "postgres");
+        one_by_one.finish_into(&mut want);
+
+        let got = std::thread::scope(|scope| {
+            let mut table = TableCollector::new(&engine, "t", false);
+            table.classify_behind(scope);
+            let ids: Vec<FieldId> = names.iter().map(|n| table.field(n)).collect();
+            for r in 0..rows {
+                for (id, v) in ids.iter().zip(row(r)) {
+                    table.cell(*id, v.as_bytes(), Location::default());
+                }
+                table.rows(1);
+            }
+            let mut got = AssetReport::new("t".into(), "t".into(), "table", "postgres");
+            table.finish_into(&mut got);
+            got
+        });
+        assert_eq!(got.stats.rows, rows);
+        assert!(
+            fields_json(&want).contains("\"email\""),
+            "{}",
+            fields_json(&want)
+        );
+        assert_eq!(fields_json(&got), fields_json(&want));
+    }
 }

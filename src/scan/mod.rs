@@ -6,6 +6,7 @@
 //! [`AssetCollector`] (per-thread aggregation, no locks) and they are merged once.
 //! A failing asset is recorded and the scan goes on.
 
+mod batch;
 mod collector;
 pub mod db;
 pub mod findings;

@@ -40,7 +40,7 @@ use super::{
 use crate::source::csv::Sampling;
 
 /// Rows fetched per round trip when streaming.
-const BATCH_ROWS: i32 = 2000;
+const BATCH_ROWS: i32 = 5000;
 /// TABLESAMPLE asks for this many times the rows wanted (SYSTEM samples whole pages, so
 /// the count varies), then keeps N by a seeded hash.
 const SAMPLE_SAFETY: f64 = 1.5;
