@@ -7,6 +7,7 @@
 //! stage is one `RecordSink` implementation (`crate::scan::AssetCollector`); a test can
 //! use another.
 
+pub mod access_log;
 pub mod csv;
 pub mod db;
 pub mod format;

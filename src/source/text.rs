@@ -15,7 +15,6 @@
 
 use std::io::Read;
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use super::{Anomaly, Location, RecordSink};
 
@@ -35,13 +34,6 @@ pub enum LineFormat {
     /// Apache/nginx common or combined access log.
     AccessLog,
 }
-
-static ACCESS_LOG: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::Regex::new(
-        r#"^(\S+) (\S+) (\S+) \[([^\]]*)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?"#,
-    )
-    .expect("access log regex compiles")
-});
 
 impl LineFormat {
     /// Decides from the first (up to 50) non-empty lines: a format wins when at least
@@ -65,7 +57,7 @@ impl LineFormat {
                 && serde_json::from_slice::<serde_json::Value>(t).is_ok_and(|v| v.is_object())
         }) {
             LineFormat::Json
-        } else if share(&|l| ACCESS_LOG.is_match(l)) {
+        } else if share(&|l| super::access_log::parse(l).is_some()) {
             LineFormat::AccessLog
         } else if share(&|l| kv_pairs(l).filter(|p| p.value.is_some()).count() >= 2) {
             LineFormat::KeyValue
@@ -317,37 +309,35 @@ fn push_structured(
             }
         }
         LineFormat::AccessLog => {
-            let Some(caps) = ACCESS_LOG.captures(line) else {
+            let Some(p) = super::access_log::parse(line) else {
                 return false;
             };
-            let mut emit = |name: &str, i: usize| {
-                if let Some(m) = caps.get(i) {
-                    if m.as_bytes() != b"-" && !m.as_bytes().is_empty() {
-                        let f = sink.field(name);
-                        sink.cell(f, m.as_bytes(), at);
-                    }
+            let mut emit = |name: &str, range: Option<Range<usize>>| {
+                let value = range.map_or(&b""[..], |r| &line[r]);
+                if value != b"-" && !value.is_empty() {
+                    let f = sink.field(name);
+                    sink.cell(f, value, at);
                 }
             };
-            emit("client_ip", 1);
-            emit("user", 3);
-            emit("referrer", 8);
-            emit("user_agent", 9);
-            if let Some(req) = caps.get(5) {
-                let mut parts = req.as_bytes().splitn(3, |&b| b == b' ');
-                let (_method, url) = (parts.next(), parts.next());
-                match url {
-                    Some(url) => {
-                        let f = sink.field("url");
-                        sink.cell(f, url, at);
-                    }
-                    None => {
-                        let f = sink.field("request");
-                        sink.cell(f, req.as_bytes(), at);
-                    }
+            emit("client_ip", Some(p.client));
+            emit("user", Some(p.user));
+            emit("referrer", p.referrer);
+            emit("user_agent", p.user_agent);
+            let req = &line[p.request];
+            let mut parts = req.splitn(3, |&b| b == b' ');
+            let (_method, url) = (parts.next(), parts.next());
+            match url {
+                Some(url) => {
+                    let f = sink.field("url");
+                    sink.cell(f, url, at);
+                }
+                None => {
+                    let f = sink.field("request");
+                    sink.cell(f, req, at);
                 }
             }
             // Whatever follows the standard fields (custom log formats) is text.
-            let end = caps.get(0).map_or(line.len(), |m| m.end());
+            let end = p.end;
             if end < line.len() && !line[end..].trim_ascii().is_empty() {
                 sink.text(&line[end..], at.line.unwrap_or(0));
             }
