@@ -669,6 +669,8 @@ impl Engine {
             recent_set: std::collections::HashSet::new(),
             spans: Vec::new(),
             last_recipient: (u16::MAX, 0),
+            value_bounds: (usize::MAX, 0),
+            whole_types: Vec::new(),
             covered: Vec::new(),
         }
     }
@@ -1042,6 +1044,10 @@ pub struct Scanner<'e> {
     spans: Vec<(usize, usize)>,
     /// (vendor, end) of the last recipient sighting, to count nested literals once.
     last_recipient: (u16, usize),
+    /// The trimmed value's span in [`Scanner::scan_value`] (empty for text), and the data
+    /// types with a finding spanning all of it.
+    value_bounds: (usize, usize),
+    whole_types: Vec<u16>,
     /// Gated detectors whose patterns a trigger already ran over the whole haystack:
     /// a hinted value need not run them again (the trigger's run had at least the
     /// same evidence).
@@ -1070,6 +1076,7 @@ impl<'e> Scanner<'e> {
     /// relative to `hay`.
     pub fn scan_text(&mut self, hay: &[u8], sink: &mut dyn FindingSink) {
         self.forget_recent();
+        self.value_bounds = (usize::MAX, 0);
         self.scan_main(hay, None, sink);
     }
 
@@ -1077,16 +1084,23 @@ impl<'e> Scanner<'e> {
     /// detectors the name hints at, which may also run their whole-value patterns.
     pub fn scan_value(&mut self, value: &[u8], field: &FieldContext, sink: &mut dyn FindingSink) {
         self.forget_recent();
+        let trimmed = value.trim_ascii();
+        let offset = trimmed.as_ptr() as usize - value.as_ptr() as usize;
+        self.value_bounds = (offset, offset + trimmed.len());
         self.scan_main(value, Some(field), sink);
         let engine = self.engine;
         for &det in field.hinted() {
             let d = engine.detector(det);
+            // The whole value is already a finding of this type (a phone column's
+            // value found by one phone detector): the type's other detectors could
+            // only find it again.
+            if self.whole_types.contains(&d.type_idx) {
+                continue;
+            }
             if matches!(d.gate, Gate::Context | Gate::Prefilter) && !self.covered.contains(&det) {
                 self.run_patterns(det, value, 0, value.len(), None, Some(field), sink);
             }
             if let Some(re) = d.value_regex() {
-                let trimmed = value.trim_ascii();
-                let offset = trimmed.as_ptr() as usize - value.as_ptr() as usize;
                 if trimmed.is_empty() || self.seen(d.type_idx, offset) {
                     continue;
                 }
@@ -1134,6 +1148,7 @@ impl<'e> Scanner<'e> {
 
     fn forget_recent(&mut self) {
         self.recent.clear();
+        self.whole_types.clear();
         if !self.recent_set.is_empty() {
             self.recent_set.clear();
         }
@@ -1457,6 +1472,9 @@ impl<'e> Scanner<'e> {
             mask: d.mask,
         };
         self.remember(d.type_idx, s);
+        if (s, e) == self.value_bounds {
+            self.whole_types.push(d.type_idx);
+        }
         sink.finding(hay, &finding);
         true
     }

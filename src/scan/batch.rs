@@ -5,17 +5,17 @@
 //! batch field by field on the rayon pool keeps the other cores busy. Without the helper
 //! the reader waits for each batch to be classified before it cuts the next rows into
 //! cells, and the server waits with it; with it, reading batch N+1 overlaps classifying
-//! batch N. At most one batch is in flight: memory stays two batches.
+//! batch N. The reader may run [`IN_FLIGHT`] batches ahead: memory stays a few batches.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::Scope;
 
 use super::collector::{FieldCells, PendingCell};
 use super::AssetCollector;
 use crate::source::{FieldId, Location};
 
-/// Cells gathered before a batch is classified (one fetch of 5,000 rows of 10 columns).
-const BATCH_CELLS: usize = 50_000;
+/// Cells gathered before a batch is classified (2,000 rows of 10 columns).
+const BATCH_CELLS: usize = 20_000;
 /// Bytes of cell values gathered before a batch is classified, whatever their number.
 const BATCH_BYTES: usize = 4 << 20;
 
@@ -74,14 +74,37 @@ impl CellBatch {
     }
 }
 
-/// What goes to the helper and comes back: the table's collector and a batch (full on
-/// the way there, emptied on the way back). Boxed: it is moved through channels.
-type Handoff<'e> = Box<(AssetCollector<'e>, CellBatch)>;
+/// What the reading thread sends the helper.
+enum ToHelper<'e> {
+    /// Keep the table's collector and classify into it.
+    Collector(Box<AssetCollector<'e>>),
+    /// A full batch to classify.
+    Batch(CellBatch),
+    /// Send the collector back once the batches before this are classified.
+    Return,
+}
 
-/// The reading thread's end of a helper thread that classifies batches.
+/// What the helper sends back.
+enum FromHelper<'e> {
+    /// A classified batch, emptied: its buffers serve again.
+    Spare(CellBatch),
+    /// The collector, asked for with [`ToHelper::Return`].
+    Collector(Box<AssetCollector<'e>>),
+}
+
+/// Batches the reader may have handed over and not yet had back: it reads ahead of
+/// the helper by this many, so a slow stretch of reading (or of classifying) does not
+/// stall the other side. Memory: this many batches plus the one being filled.
+const IN_FLIGHT: usize = 4;
+
+/// The reading thread's end of a helper thread that classifies batches into the
+/// table's collector. The helper holds the collector between [`Behind::hand_over`]
+/// and [`Behind::take_back`].
 pub struct Behind<'e> {
-    to_helper: SyncSender<Handoff<'e>>,
-    from_helper: Receiver<Handoff<'e>>,
+    to_helper: Sender<ToHelper<'e>>,
+    from_helper: Receiver<FromHelper<'e>>,
+    in_flight: usize,
+    spares: Vec<CellBatch>,
 }
 
 impl<'e> Behind<'e> {
@@ -90,13 +113,28 @@ impl<'e> Behind<'e> {
     where
         'e: 'scope,
     {
-        let (to_helper, jobs) = sync_channel::<Handoff<'e>>(1);
-        let (done, from_helper) = sync_channel::<Handoff<'e>>(1);
+        let (to_helper, jobs) = channel::<ToHelper<'e>>();
+        let (done, from_helper) = channel::<FromHelper<'e>>();
         scope.spawn(move || {
-            for mut handoff in jobs {
-                let (collector, batch) = &mut *handoff;
-                batch.classify_into(collector);
-                if done.send(handoff).is_err() {
+            let mut held: Option<Box<AssetCollector<'e>>> = None;
+            for job in jobs {
+                let reply = match job {
+                    ToHelper::Collector(c) => {
+                        held = Some(c);
+                        continue;
+                    }
+                    ToHelper::Batch(mut batch) => {
+                        if let Some(c) = held.as_deref_mut() {
+                            batch.classify_into(c);
+                        }
+                        FromHelper::Spare(batch)
+                    }
+                    ToHelper::Return => match held.take() {
+                        Some(c) => FromHelper::Collector(c),
+                        None => continue,
+                    },
+                };
+                if done.send(reply).is_err() {
                     break;
                 }
             }
@@ -104,19 +142,65 @@ impl<'e> Behind<'e> {
         Behind {
             to_helper,
             from_helper,
+            in_flight: 0,
+            spares: Vec::new(),
         }
     }
 
-    /// Hands a full batch over; gives both back if the helper is gone.
-    pub fn send(&self, collector: AssetCollector<'e>, batch: CellBatch) -> Result<(), Handoff<'e>> {
+    /// Gives the helper the collector to classify into. On failure (the helper is
+    /// gone: it panicked) the collector comes back.
+    pub fn hand_over(
+        &mut self,
+        collector: AssetCollector<'e>,
+    ) -> Result<(), Box<AssetCollector<'e>>> {
         self.to_helper
-            .send(Box::new((collector, batch)))
-            .map_err(|e| e.0)
+            .send(ToHelper::Collector(Box::new(collector)))
+            .map_err(|e| match e.0 {
+                ToHelper::Collector(c) => c,
+                _ => unreachable!("sent a collector"),
+            })
     }
 
-    /// Waits for the batch in flight; `None` if the helper died with it (it panicked,
-    /// and the scope re-raises that panic).
-    pub fn wait(&self) -> Option<Handoff<'e>> {
-        self.from_helper.recv().ok()
+    /// Hands a full batch over (after waiting, if [`IN_FLIGHT`] are already out) and
+    /// returns an empty one to fill next. On failure the batch comes back.
+    pub fn send(&mut self, batch: CellBatch) -> Result<CellBatch, CellBatch> {
+        while let Ok(reply) = self.from_helper.try_recv() {
+            self.received(reply);
+        }
+        while self.in_flight >= IN_FLIGHT {
+            match self.from_helper.recv() {
+                Ok(reply) => self.received(reply),
+                Err(_) => return Err(batch),
+            }
+        }
+        self.to_helper
+            .send(ToHelper::Batch(batch))
+            .map_err(|e| match e.0 {
+                ToHelper::Batch(b) => b,
+                _ => unreachable!("sent a batch"),
+            })?;
+        self.in_flight += 1;
+        Ok(self.spares.pop().unwrap_or_default())
+    }
+
+    /// Waits until every batch handed over is classified and takes the collector back;
+    /// `None` if the helper died with it (it panicked, and the scope re-raises that).
+    pub fn take_back(&mut self) -> Option<AssetCollector<'e>> {
+        self.to_helper.send(ToHelper::Return).ok()?;
+        loop {
+            match self.from_helper.recv().ok()? {
+                FromHelper::Collector(c) => return Some(*c),
+                reply => self.received(reply),
+            }
+        }
+    }
+
+    fn received(&mut self, reply: FromHelper<'e>) {
+        if let FromHelper::Spare(batch) = reply {
+            self.in_flight = self.in_flight.saturating_sub(1);
+            if self.spares.len() < IN_FLIGHT {
+                self.spares.push(batch);
+            }
+        }
     }
 }

@@ -169,7 +169,7 @@ const HINTED: FieldId = 1 << 31;
 /// evidence: those are tallied with the hint text `"{column} {comment}"` but reported
 /// (and written to the findings file) under the column name.
 struct TableCollector<'e> {
-    /// `None` while the helper thread classifies a batch with it.
+    /// `None` while the helper thread holds it.
     inner: Option<AssetCollector<'e>>,
     engine: &'e Engine,
     asset: String,
@@ -181,12 +181,14 @@ struct TableCollector<'e> {
     line_count: u64,
     /// Cells waiting to be classified (see [`super::batch`]).
     batch: CellBatch,
-    /// The buffers of the last batch the helper gave back, for the next one.
-    spare: Option<CellBatch>,
     /// The helper thread classifying batches behind the reader, if any.
     behind: Option<Behind<'e>>,
-    /// Rows read since the collector was last at hand.
+    /// Rows read and anomalies met since the collector was last at hand.
     rows_pending: u64,
+    anomalies_pending: Vec<(Anomaly, Location)>,
+    /// Field ids already interned by the collector: a JSON column names its keys on
+    /// every row, and asking the collector would wait for the helper each time.
+    known_fields: std::collections::HashMap<String, FieldId, foldhash::fast::RandomState>,
 }
 
 impl<'e> TableCollector<'e> {
@@ -202,9 +204,10 @@ impl<'e> TableCollector<'e> {
             lines: Vec::new(),
             line_count: 0,
             batch: CellBatch::default(),
-            spare: None,
             behind: None,
             rows_pending: 0,
+            anomalies_pending: Vec::new(),
+            known_fields: Default::default(),
         }
     }
 
@@ -216,49 +219,52 @@ impl<'e> TableCollector<'e> {
         self.behind = Some(Behind::start(scope));
     }
 
-    /// The collector, once the batch in flight (if any) is classified.
+    /// The collector, once the batches handed over (if any) are classified.
     fn collector(&mut self) -> &mut AssetCollector<'e> {
         if self.inner.is_none() {
-            let (collector, batch) = *self
+            let collector = self
                 .behind
-                .as_ref()
-                .and_then(Behind::wait)
+                .as_mut()
+                .and_then(Behind::take_back)
                 .expect("the thread classifying a batch panicked");
             self.inner = Some(collector);
-            self.spare = Some(batch);
         }
         let inner = self.inner.as_mut().expect("collector at hand");
         if self.rows_pending > 0 {
             RecordSink::rows(inner, std::mem::take(&mut self.rows_pending));
         }
+        for (kind, at) in self.anomalies_pending.drain(..) {
+            inner.anomaly(kind, at);
+        }
         inner
     }
 
-    /// Classifies the gathered cells: handed to the helper (after the previous batch)
-    /// when there is one, else here.
+    /// Classifies the gathered cells: handed to the helper when there is one, else here.
     fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }
-        self.collector();
-        let inner = self.inner.take().expect("collector at hand");
-        match &self.behind {
-            Some(behind) => {
-                let next = self.spare.take().unwrap_or_default();
-                let full = std::mem::replace(&mut self.batch, next);
-                if let Err(back) = behind.send(inner, full) {
-                    // The helper is gone (it can only have panicked): classify here.
-                    let (mut inner, mut full) = *back;
-                    full.classify_into(&mut inner);
-                    self.inner = Some(inner);
+        if let Some(behind) = self.behind.as_mut() {
+            if let Some(inner) = self.inner.take() {
+                if let Err(inner) = behind.hand_over(inner) {
+                    self.inner = Some(*inner);
                 }
             }
-            None => {
-                let mut inner = inner;
-                self.batch.classify_into(&mut inner);
-                self.inner = Some(inner);
+            if self.inner.is_none() {
+                let full = std::mem::take(&mut self.batch);
+                match behind.send(full) {
+                    Ok(empty) => {
+                        self.batch = empty;
+                        return;
+                    }
+                    // The helper is gone (it can only have panicked): classify here.
+                    Err(full) => self.batch = full,
+                }
             }
         }
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.classify_into(self.collector());
+        self.batch = batch;
     }
 
     fn drain_findings(&mut self, writer: &FindingsWriter) {
@@ -296,7 +302,7 @@ impl TableSink for TableCollector<'_> {
         let same = (0..self.engine.detectors().len())
             .all(|d| plain.status(d as DetectorIdx) == both.status(d as DetectorIdx));
         if same {
-            return self.collector().field(name);
+            return RecordSink::field(self, name);
         }
         if let Some(i) = self.hinted.iter().position(|(n, _)| n == name) {
             return HINTED | i as FieldId;
@@ -309,7 +315,12 @@ impl TableSink for TableCollector<'_> {
 
 impl RecordSink for TableCollector<'_> {
     fn field(&mut self, name: &str) -> FieldId {
-        self.collector().field(name)
+        if let Some(&id) = self.known_fields.get(name) {
+            return id;
+        }
+        let id = self.collector().field(name);
+        self.known_fields.insert(name.to_string(), id);
+        id
     }
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
@@ -354,7 +365,11 @@ impl RecordSink for TableCollector<'_> {
     }
 
     fn anomaly(&mut self, kind: Anomaly, at: Location) {
-        self.collector().anomaly(kind, at);
+        // Counted when the collector is next at hand: it may be on the helper thread.
+        self.anomalies_pending.push((kind, at));
+        if self.anomalies_pending.len() >= 4096 {
+            self.collector(); // bounded: fetch it now and count them
+        }
     }
 }
 
@@ -793,11 +808,18 @@ mod tests {
         // 60,000 cells: more than one batch, each field cut into lanes.
         let rows = 20_000u64;
 
+        // Halfway, a column appears (a JSON key first seen there): the collector is
+        // taken back from the helper with batches still in flight, then handed over again.
+        let late = |r: u64| format!("10.0.{}.{}", r % 200, r % 250 + 1);
         let mut one_by_one = AssetCollector::new(&engine, "t", false);
         let ids: Vec<FieldId> = names.iter().map(|n| one_by_one.field(n)).collect();
         for r in 0..rows {
             for (id, v) in ids.iter().zip(row(r)) {
                 one_by_one.cell(*id, v.as_bytes(), Location::default());
+            }
+            if r >= rows / 2 {
+                let id = one_by_one.field("client_ip");
+                one_by_one.cell(id, late(r).as_bytes(), Location::default());
             }
         }
         let mut want = AssetReport::new("t".into(), "t".into(), "table", "postgres");
@@ -811,6 +833,10 @@ mod tests {
                 for (id, v) in ids.iter().zip(row(r)) {
                     table.cell(*id, v.as_bytes(), Location::default());
                 }
+                if r >= rows / 2 {
+                    let id = table.field("client_ip");
+                    table.cell(id, late(r).as_bytes(), Location::default());
+                }
                 table.rows(1);
             }
             let mut got = AssetReport::new("t".into(), "t".into(), "table", "postgres");
@@ -818,11 +844,13 @@ mod tests {
             got
         });
         assert_eq!(got.stats.rows, rows);
-        assert!(
-            fields_json(&want).contains("\"email\""),
-            "{}",
-            fields_json(&want)
-        );
+        for column in ["\"email\"", "\"client_ip\""] {
+            assert!(
+                fields_json(&want).contains(column),
+                "{}",
+                fields_json(&want)
+            );
+        }
         assert_eq!(fields_json(&got), fields_json(&want));
     }
 }
