@@ -124,9 +124,11 @@ impl<'e> Behind<'e> {
                         continue;
                     }
                     ToHelper::Batch(mut batch) => {
-                        if let Some(c) = held.as_deref_mut() {
-                            batch.classify_into(c);
-                        }
+                        // Never drop cells quietly: a batch without a collector is a bug.
+                        let c = held
+                            .as_deref_mut()
+                            .expect("the collector is handed over before any batch");
+                        batch.classify_into(c);
                         FromHelper::Spare(batch)
                     }
                     ToHelper::Return => match held.take() {
