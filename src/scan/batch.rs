@@ -131,10 +131,11 @@ impl<'e> Behind<'e> {
                         batch.classify_into(c);
                         FromHelper::Spare(batch)
                     }
-                    ToHelper::Return => match held.take() {
-                        Some(c) => FromHelper::Collector(c),
-                        None => continue,
-                    },
+                    // Panicking (rather than not answering) ends the reader's wait.
+                    ToHelper::Return => FromHelper::Collector(
+                        held.take()
+                            .expect("the collector is handed over before it is asked back"),
+                    ),
                 };
                 if done.send(reply).is_err() {
                     break;
