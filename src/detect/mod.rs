@@ -510,32 +510,30 @@ impl Engine {
 
     /// The main matcher (compiled on first use).
     fn main(&self) -> Option<&Regex> {
-        self.main
-            .get_or_init(|| {
-                if self.main_patterns.is_empty() {
-                    Ok(None)
-                } else {
-                    compile(&self.main_patterns).map(Some)
-                }
-            })
-            .as_ref()
-            .ok()
-            .and_then(Option::as_ref)
+        self.combined(&self.main, MatchKind::LeftmostFirst)
     }
 
     /// The main patterns with every-match semantics (compiled on first use).
     fn retry(&self) -> Option<&Regex> {
-        self.retry
-            .get_or_init(|| {
-                if self.main_patterns.is_empty() {
-                    Ok(None)
-                } else {
-                    compile_as(&self.main_patterns, MatchKind::All).map(Some)
-                }
-            })
-            .as_ref()
-            .ok()
-            .and_then(Option::as_ref)
+        self.combined(&self.retry, MatchKind::All)
+    }
+
+    /// One compile of all free patterns, made on first use in `slot`.
+    fn combined<'a>(
+        &'a self,
+        slot: &'a OnceLock<Result<Option<Regex>, String>>,
+        kind: MatchKind,
+    ) -> Option<&'a Regex> {
+        slot.get_or_init(|| {
+            if self.main_patterns.is_empty() {
+                Ok(None)
+            } else {
+                compile_as(&self.main_patterns, kind).map(Some)
+            }
+        })
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
     }
 
     /// Compiles every matcher now and reports what failed to compile (size limits a

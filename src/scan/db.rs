@@ -801,44 +801,42 @@ mod tests {
         serde_json::to_string(&report.fields).unwrap()
     }
 
+    /// Feeds `rows` rows of [`row`] to `sink`. Halfway, a column appears (a JSON key
+    /// first seen there): behind the reader, the collector is taken back from the
+    /// helper with batches still in flight, then handed over again.
+    fn feed(sink: &mut dyn RecordSink, rows: u64) {
+        let ids: Vec<FieldId> = ["email", "status", "notes"]
+            .iter()
+            .map(|n| sink.field(n))
+            .collect();
+        for r in 0..rows {
+            for (id, v) in ids.iter().zip(row(r)) {
+                sink.cell(*id, v.as_bytes(), Location::default());
+            }
+            if r >= rows / 2 {
+                let id = sink.field("client_ip");
+                let ip = format!("10.0.{}.{}", r % 200, r % 250 + 1);
+                sink.cell(id, ip.as_bytes(), Location::default());
+            }
+            sink.rows(1);
+        }
+    }
+
     #[test]
     fn batches_classified_behind_the_reader_tally_as_cell_by_cell() {
         let engine = Engine::with_rules(None).unwrap();
-        let names = ["email", "status", "notes"];
-        // 60,000 cells: more than one batch, each field cut into lanes.
+        // 70,000 cells: more than one batch, each field cut into lanes.
         let rows = 20_000u64;
 
-        // Halfway, a column appears (a JSON key first seen there): the collector is
-        // taken back from the helper with batches still in flight, then handed over again.
-        let late = |r: u64| format!("10.0.{}.{}", r % 200, r % 250 + 1);
         let mut one_by_one = AssetCollector::new(&engine, "t", false);
-        let ids: Vec<FieldId> = names.iter().map(|n| one_by_one.field(n)).collect();
-        for r in 0..rows {
-            for (id, v) in ids.iter().zip(row(r)) {
-                one_by_one.cell(*id, v.as_bytes(), Location::default());
-            }
-            if r >= rows / 2 {
-                let id = one_by_one.field("client_ip");
-                one_by_one.cell(id, late(r).as_bytes(), Location::default());
-            }
-        }
+        feed(&mut one_by_one, rows);
         let mut want = AssetReport::new("t".into(), "t".into(), "table", "postgres");
         one_by_one.finish_into(&mut want);
 
         let got = std::thread::scope(|scope| {
             let mut table = TableCollector::new(&engine, "t", false);
             table.classify_behind(scope);
-            let ids: Vec<FieldId> = names.iter().map(|n| table.field(n)).collect();
-            for r in 0..rows {
-                for (id, v) in ids.iter().zip(row(r)) {
-                    table.cell(*id, v.as_bytes(), Location::default());
-                }
-                if r >= rows / 2 {
-                    let id = table.field("client_ip");
-                    table.cell(id, late(r).as_bytes(), Location::default());
-                }
-                table.rows(1);
-            }
+            feed(&mut table, rows);
             let mut got = AssetReport::new("t".into(), "t".into(), "table", "postgres");
             table.finish_into(&mut got);
             got
