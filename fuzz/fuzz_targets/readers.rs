@@ -61,10 +61,10 @@ fuzz_target!(|data: &[u8]| {
     let cap = if ctl & 8 != 0 { 7 } else { 1 << 20 };
 
     let mut sink = Recorder::default();
-    let _ = piimap::source::csv::read(body, delimiter, sampling, &mut sink);
+    let _ = piimap::source::csv::read(|| Ok(body), delimiter, sampling, cap, &mut sink);
 
     let mut sink = Recorder::default();
-    let _ = piimap::source::jsonl::read(body, sampling, cap, &mut sink);
+    let _ = piimap::source::jsonl::read(|| Ok(body), sampling, cap, &mut sink);
 
     let _ = LineFormat::sniff(body);
     for format in [

@@ -143,9 +143,19 @@ impl<'e> FileScanner<'e> {
             Err(e) => return report.fail("io", format!("cannot read: {e}"), false),
         };
         let fmt = format::detect(path, &opened.head);
+        let head = opened.head;
         report.format = fmt.name().into();
         let mut collector =
             AssetCollector::new(self.engine, &report.asset, self.findings.is_some());
+        // Tables are read once, and a second time when their sample is too big to hold
+        // (see `source::sample`): the first open is the stream already sniffed.
+        let mut first = Some(opened.reader);
+        let reopen = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+            match first.take() {
+                Some(r) => Ok(r),
+                None => open::open(path, compression).map(|o| o.reader),
+            }
+        };
         let result: Result<(), SourceError> = match fmt {
             Format::Binary => {
                 report.status = Status::Skipped;
@@ -169,19 +179,22 @@ impl<'e> FileScanner<'e> {
                 return;
             }
             Format::Parquet => {
-                parquet::read(path, self.opts.sampling, &mut collector).map(|(stats, skipped)| {
-                    report.stats.sampling = stats.method;
-                    report.stats.rows_scanned = stats.rows_scanned;
-                    report.stats.skipped_columns = skipped
-                        .into_iter()
-                        .map(|(column, reason)| SkippedColumn { column, reason })
-                        .collect();
-                })
+                parquet::read(path, self.opts.sampling, self.opts.line_cap, &mut collector).map(
+                    |(stats, skipped)| {
+                        report.stats.sampling = stats.method;
+                        report.stats.rows_scanned = stats.rows_scanned;
+                        report.stats.skipped_columns = skipped
+                            .into_iter()
+                            .map(|(column, reason)| SkippedColumn { column, reason })
+                            .collect();
+                    },
+                )
             }
             Format::Csv { delimiter } => crate::source::csv::read(
-                opened.reader,
+                reopen,
                 delimiter,
                 self.opts.sampling,
+                self.opts.line_cap,
                 &mut collector,
             )
             .map(|stats| {
@@ -189,7 +202,7 @@ impl<'e> FileScanner<'e> {
                 report.stats.rows_scanned = stats.rows_scanned;
             }),
             Format::Jsonl => jsonl::read(
-                opened.reader,
+                reopen,
                 self.opts.sampling,
                 self.opts.line_cap,
                 &mut collector,
@@ -199,7 +212,7 @@ impl<'e> FileScanner<'e> {
                 report.stats.rows_scanned = stats.rows_scanned;
             }),
             Format::Text => {
-                let line_format = LineFormat::sniff(&opened.head);
+                let line_format = LineFormat::sniff(&head);
                 report.line_format = Some(
                     serde_json::to_value(line_format)
                         .ok()
@@ -208,10 +221,14 @@ impl<'e> FileScanner<'e> {
                 );
                 report.stats.sampling = "all lines".into();
                 if compression == Compression::None {
-                    drop(opened);
+                    drop(reopen);
                     self.scan_text_mmap(path, line_format, &mut collector)
                 } else {
-                    self.scan_text_stream(opened.reader, line_format, &mut collector)
+                    let mut reopen = reopen;
+                    match reopen() {
+                        Ok(reader) => self.scan_text_stream(reader, line_format, &mut collector),
+                        Err(e) => Err(SourceError::io("reading (decompressing)", e)),
+                    }
                 }
             }
         };

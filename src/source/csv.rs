@@ -5,10 +5,15 @@
 //! bounded-memory batching without its `lazy` engine (left out: +97 crates). The `csv`
 //! crate streams byte records (no UTF-8 failure), tolerates ragged rows (counted), and
 //! knows each record's line. Polars reads Parquet and writes the inventory tables.
+//!
+//! The crate buffers a whole field and a whole record, so the stream goes through
+//! [`CsvCap`] first: no field longer than the line cap, no record longer than a few
+//! caps, whatever the file holds (truncations are counted as anomalies).
 
 use std::io::Read;
 
-use super::sample::Reservoir;
+use super::capped::CsvCap;
+use super::sample::{RowSample, Sampled, SAMPLE_BUDGET};
 use super::{Anomaly, FieldId, Location, RecordSink, SourceError};
 
 /// How many rows of a table to look at.
@@ -63,45 +68,113 @@ pub fn looks_like_header(first: &csv::ByteRecord) -> bool {
         })
 }
 
+/// A CSV stream behind the capping adapter, with line numbers corrected for newlines
+/// the adapter dropped.
+struct Records<R: Read> {
+    rdr: csv::Reader<CsvCap<R>>,
+    record: csv::ByteRecord,
+}
+
+impl<R: Read> Records<R> {
+    fn new(reader: R, delimiter: u8, line_cap: usize) -> Self {
+        let rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(256 * 1024)
+            .from_reader(CsvCap::new(reader, delimiter, line_cap));
+        Records {
+            rdr,
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// Reads the next record; returns its line, or None at the end. Truncations go to
+    /// `sink` when given (the first pass reports them, a re-read does not).
+    fn next(&mut self, sink: Option<&mut dyn RecordSink>) -> Result<Option<u64>, SourceError> {
+        let more = self
+            .rdr
+            .read_byte_record(&mut self.record)
+            .map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(io) => SourceError::io("reading CSV", io),
+                other => SourceError::Parse(format!("CSV: {other:?}")),
+            });
+        self.report(sink);
+        if !more? {
+            return Ok(None);
+        }
+        let (line, byte) = self
+            .record
+            .position()
+            .map_or((0, 0), |p| (p.line(), p.byte()));
+        Ok(Some(
+            line + self.rdr.get_mut().dropped_newlines_before(byte),
+        ))
+    }
+
+    fn report(&mut self, sink: Option<&mut dyn RecordSink>) {
+        let events = self.rdr.get_mut().take_events();
+        if let Some(sink) = sink {
+            for (kind, line) in events {
+                sink.anomaly(
+                    kind,
+                    Location {
+                        line: Some(line),
+                        row: None,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Bytes a kept record costs in a sample (data, field bounds, the record itself).
+fn record_size(rec: &csv::ByteRecord) -> usize {
+    rec.as_slice().len() + rec.len() * 16 + 64
+}
+
 /// Reads a delimited table, pushing a deterministic sample of rows (or every row) into
-/// `sink` as cells.
-pub fn read(
-    reader: impl Read,
+/// `sink` as cells. Fields and records are capped at `line_cap` (see
+/// [`super::capped`]); `open` is called for the stream, and once more when the sample
+/// is too big to hold and the chosen rows are read again (see [`super::sample`]).
+pub fn read<R: Read>(
+    open: impl FnMut() -> std::io::Result<R>,
     delimiter: u8,
     sampling: Sampling,
+    line_cap: usize,
     sink: &mut dyn RecordSink,
 ) -> Result<TableStats, SourceError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(reader);
-    let mut record = csv::ByteRecord::new();
+    read_with_budget(open, delimiter, sampling, line_cap, SAMPLE_BUDGET, sink)
+}
+
+fn read_with_budget<R: Read>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    delimiter: u8,
+    sampling: Sampling,
+    line_cap: usize,
+    budget: usize,
+    sink: &mut dyn RecordSink,
+) -> Result<TableStats, SourceError> {
+    let reader = open().map_err(|e| SourceError::io("opening CSV", e))?;
+    let mut records = Records::new(reader, delimiter, line_cap);
     let mut stats = TableStats::default();
 
-    let read_next =
-        |rdr: &mut csv::Reader<_>, record: &mut csv::ByteRecord| -> Result<bool, SourceError> {
-            rdr.read_byte_record(record)
-                .map_err(|e| match e.into_kind() {
-                    csv::ErrorKind::Io(io) => SourceError::io("reading CSV", io),
-                    other => SourceError::Parse(format!("CSV: {other:?}")),
-                })
-        };
-
-    if !read_next(&mut rdr, &mut record)? {
+    let Some(first_line) = records.next(Some(sink))? else {
         stats.method = "empty".into();
         return Ok(stats);
-    }
-    let header = looks_like_header(&record);
+    };
+    let header = looks_like_header(&records.record);
     stats.header = header;
     let mut names: Vec<String> = if header {
-        record
+        records
+            .record
             .iter()
             .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
             .collect()
     } else {
-        (1..=record.len()).map(|i| format!("column_{i}")).collect()
+        (1..=records.record.len())
+            .map(|i| format!("column_{i}"))
+            .collect()
     };
     let mut ids: Vec<FieldId> = names.iter().map(|n| sink.field(n)).collect();
     let width = names.len();
@@ -135,50 +208,133 @@ pub fn read(
     if sampling.full {
         stats.method = "full".into();
         if !header {
-            push_row(
-                sink,
-                &mut names,
-                &mut ids,
-                &record,
-                0,
-                record.position().map_or(1, |p| p.line()),
-            );
+            push_row(sink, &mut names, &mut ids, &records.record, 0, first_line);
             row = 1;
         }
-        while read_next(&mut rdr, &mut record)? {
-            push_row(
-                sink,
-                &mut names,
-                &mut ids,
-                &record,
-                row,
-                record.position().map_or(0, |p| p.line()),
-            );
+        while let Some(line) = records.next(Some(sink))? {
+            push_row(sink, &mut names, &mut ids, &records.record, row, line);
             row += 1;
         }
         stats.rows_scanned = row;
     } else {
-        let mut reservoir: Reservoir<(u64, u64, csv::ByteRecord)> =
-            Reservoir::new(sampling.rows, sampling.seed);
+        let mut sample: RowSample<csv::ByteRecord> =
+            RowSample::new(sampling.rows, sampling.seed, budget);
         if !header {
-            let line = record.position().map_or(1, |p| p.line());
-            reservoir.offer(|| (0, line, record.clone()));
+            let rec = &records.record;
+            sample.offer(0, first_line, record_size(rec), || rec.clone());
             row = 1;
         }
-        while read_next(&mut rdr, &mut record)? {
-            let line = record.position().map_or(0, |p| p.line());
-            reservoir.offer(|| (row, line, record.clone()));
+        while let Some(line) = records.next(Some(sink))? {
+            let rec = &records.record;
+            sample.offer(row, line, record_size(rec), || rec.clone());
             row += 1;
         }
-        let (sample, method) = reservoir.into_rows_in_order(sampling.rows, sampling.seed);
-        stats.rows_scanned = sample.len() as u64;
+        drop(records);
+        let (sample, method) = sample.finish(sampling.rows, sampling.seed);
         stats.method = method;
-        for (r, line, rec) in &sample {
-            push_row(sink, &mut names, &mut ids, rec, *r, *line);
+        match sample {
+            Sampled::Kept(rows) => {
+                stats.rows_scanned = rows.len() as u64;
+                for (r, line, rec) in &rows {
+                    push_row(sink, &mut names, &mut ids, rec, *r, *line);
+                }
+            }
+            Sampled::Reread(picks) => {
+                let reader = open().map_err(|e| SourceError::io("re-reading CSV", e))?;
+                let mut again = Records::new(reader, delimiter, line_cap);
+                if header {
+                    again.next(None)?;
+                }
+                let mut next_row = 0u64;
+                let mut wanted = picks.iter().copied().peekable();
+                while wanted.peek().is_some() {
+                    let Some(line) = again.next(None)? else { break };
+                    if wanted.peek() == Some(&next_row) {
+                        wanted.next();
+                        push_row(sink, &mut names, &mut ids, &again.record, next_row, line);
+                        stats.rows_scanned += 1;
+                    }
+                    next_row += 1;
+                }
+            }
         }
     }
     stats.rows_total = row;
     sink.rows(row);
     stats.columns = names;
     Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::capped::tests::Recorder;
+
+    fn sampling(rows: usize, full: bool) -> Sampling {
+        Sampling {
+            rows,
+            full,
+            seed: 7,
+        }
+    }
+
+    #[test]
+    fn a_huge_quoted_field_is_capped_and_later_rows_keep_their_lines() {
+        let mut data = b"id,email,blob\n1,a@x.io,\"".to_vec();
+        data.extend(std::iter::repeat_n(b"word \"\"q\"\" ,\n".as_slice(), 10_000).flatten());
+        data.extend_from_slice(b"\"\n2,b@x.io,ok\n3,c@x.io,\"fine\"\n");
+        let mut sink = Recorder::default();
+        let stats = read(|| Ok(&data[..]), b',', sampling(10, true), 1024, &mut sink).unwrap();
+        assert_eq!(stats.rows_total, 3);
+        assert!(sink.cells.iter().all(|c| c.1.len() <= 1024));
+        let emails: Vec<(Vec<u8>, Option<u64>)> = sink
+            .cells
+            .iter()
+            .filter(|c| c.0 == "email")
+            .map(|c| (c.1.clone(), c.2))
+            .collect();
+        assert_eq!(
+            emails,
+            vec![
+                (b"a@x.io".to_vec(), Some(2)),
+                (b"b@x.io".to_vec(), Some(10_003)),
+                (b"c@x.io".to_vec(), Some(10_004)),
+            ]
+        );
+        assert_eq!(sink.anomalies, vec![(Anomaly::TruncatedField, Some(2))]);
+        assert!(!sink.anomalies.iter().any(|a| a.0 == Anomaly::RaggedRow));
+    }
+
+    #[test]
+    fn a_sample_over_budget_reads_the_same_rows_again() {
+        let mut data = String::from("id,email\n");
+        for i in 0..2_000 {
+            data.push_str(&format!("{i},user{i}@example.com\n"));
+        }
+        let run = |budget: usize| {
+            let mut opens = 0;
+            let mut sink = Recorder::default();
+            let stats = read_with_budget(
+                || {
+                    opens += 1;
+                    Ok(data.as_bytes())
+                },
+                b',',
+                sampling(50, false),
+                1024,
+                budget,
+                &mut sink,
+            )
+            .unwrap();
+            (stats, sink.cells, opens)
+        };
+        let (held, held_cells, one) = run(usize::MAX);
+        let (again, again_cells, two) = run(500);
+        assert_eq!((one, two), (1, 2));
+        assert_eq!(held_cells.len(), 100);
+        assert_eq!(held_cells, again_cells, "same seed, same rows, same lines");
+        assert_eq!(held.method, again.method);
+        assert_eq!(held.method, "reservoir sample of 50 rows (seed 7)");
+        assert_eq!((again.rows_scanned, again.rows_total), (50, 2_000));
+    }
 }

@@ -8,6 +8,7 @@
 //! use another.
 
 pub mod access_log;
+pub mod capped;
 pub mod csv;
 pub mod db;
 pub mod format;
@@ -41,6 +42,13 @@ pub enum Anomaly {
     RaggedRow,
     /// A line of a JSON-lines file that is not a JSON object (scanned as text).
     BadJsonLine,
+    /// A CSV field or a Parquet value longer than the cap: only the capped part was
+    /// scanned.
+    TruncatedField,
+    /// A CSV record longer than its limit or wider than
+    /// [`capped::MAX_FIELDS`](capped::MAX_FIELDS) fields: its remaining fields were not
+    /// scanned.
+    TruncatedRecord,
 }
 
 /// Receives what a source reads.

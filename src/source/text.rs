@@ -157,38 +157,35 @@ pub fn for_each_block(
     mut f: impl FnMut(&[u8], u64),
     mut on_truncated: impl FnMut(u64),
 ) -> std::io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(block_size + cap);
+    // A fixed buffer and a fill count: no re-zeroing per read (slow unoptimised).
+    let mut buf: Vec<u8> = vec![0; block_size + cap];
+    let mut len = 0usize;
     let mut line = 1u64;
     let mut skipping = false; // inside the rest of a truncated line
     loop {
-        let filled = buf.len();
-        buf.resize(block_size + cap, 0);
-        let n = match reader.read(&mut buf[filled..]) {
+        let n = match reader.read(&mut buf[len..]) {
             Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                buf.truncate(filled);
-                continue;
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // Scan what arrived before the error (e.g. a truncated gzip member).
-                buf.truncate(filled);
-                if !skipping && !buf.is_empty() {
-                    f(&buf, line);
+                if !skipping && len > 0 {
+                    f(&buf[..len], line);
                 }
                 return Err(e);
             }
         };
-        buf.truncate(filled + n);
+        len += n;
         let eof = n == 0;
         if skipping {
-            match memchr::memchr(b'\n', &buf) {
+            match memchr::memchr(b'\n', &buf[..len]) {
                 Some(p) => {
-                    buf.drain(..=p);
+                    buf.copy_within(p + 1..len, 0);
+                    len -= p + 1;
                     skipping = false;
                     line += 1;
                 }
                 None => {
-                    buf.clear();
+                    len = 0;
                     if eof {
                         return Ok(());
                     }
@@ -197,24 +194,25 @@ pub fn for_each_block(
             }
         }
         if eof {
-            if !buf.is_empty() {
-                f(&buf, line);
+            if len > 0 {
+                f(&buf[..len], line);
             }
             return Ok(());
         }
-        match memchr::memrchr(b'\n', &buf) {
-            Some(p) if p + 1 >= block_size || buf.len() >= block_size => {
+        match memchr::memrchr(b'\n', &buf[..len]) {
+            Some(p) if p + 1 >= block_size || len >= block_size => {
                 f(&buf[..=p], line);
                 line += memchr::memchr_iter(b'\n', &buf[..=p]).count() as u64;
-                buf.drain(..=p);
+                buf.copy_within(p + 1..len, 0);
+                len -= p + 1;
             }
-            None if buf.len() >= cap => {
+            None if len >= cap => {
                 // One line longer than the cap: scan its head, skip the rest.
                 on_truncated(line);
                 let mut capped = buf[..cap].to_vec();
                 capped.push(b'\n');
                 f(&capped, line);
-                buf.clear();
+                len = 0;
                 skipping = true;
             }
             _ => {}
@@ -557,6 +555,37 @@ mod tests {
         let chunks = split_chunks(bytes, 6);
         assert_eq!(chunks, vec![0..10, 10..20]);
         assert_eq!(split_chunks(b"no newline at all", 4), vec![0..17]);
+    }
+
+    #[test]
+    fn stream_blocks_stay_bounded_on_one_endless_line() {
+        // 50 MB of one line, read in small pieces like a decompressor hands them out.
+        struct Endless(usize);
+        impl Read for Endless {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = out.len().min(self.0).min(7_000);
+                out[..n].fill(b'q');
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let mut largest = 0;
+        let mut truncated = Vec::new();
+        let mut bytes = 0;
+        for_each_block(
+            std::io::Read::chain(&b"a\n"[..], Endless(50_000_000)).chain(&b"\nz\n"[..]),
+            4096,
+            1024,
+            |b, _| {
+                largest = largest.max(b.len());
+                bytes += b.len();
+            },
+            |l| truncated.push(l),
+        )
+        .unwrap();
+        assert!(largest <= 4096 + 1024 + 1, "{largest}");
+        assert_eq!(truncated, vec![2]);
+        assert!(bytes < 8192, "{bytes}");
     }
 
     #[test]
