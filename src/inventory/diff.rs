@@ -90,7 +90,10 @@ impl InventoryDiff {
         self.added == Changes::default() && self.removed == Changes::default()
     }
 
-    /// A human rendering.
+    /// A human rendering, one change a line. Asset ids and field names come from the
+    /// scanned data, so each item goes through
+    /// [`escape::terminal`](crate::report::escape::terminal): no raw control character
+    /// (ANSI escape, carriage return) and no newline from the data reaches the terminal.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for (sign, side) in [("+", &self.added), ("-", &self.removed)] {
@@ -102,7 +105,10 @@ impl InventoryDiff {
                 ("recipient", &side.recipients),
             ] {
                 for item in list {
-                    out.push_str(&format!("{sign} {what}: {item}\n"));
+                    out.push_str(&format!(
+                        "{sign} {what}: {}\n",
+                        crate::report::escape::terminal(item)
+                    ));
                 }
             }
         }
@@ -110,5 +116,22 @@ impl InventoryDiff {
             out.push_str("no changes\n");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_text_escapes_control_characters_from_the_data() {
+        let mut d = InventoryDiff::default();
+        d.added.assets.push("file:evil\x1b[2J\rname.csv".into());
+        d.removed.fields.push("file:a.csv#line1\nline2".into());
+        let text = d.to_text();
+        assert_eq!(
+            text,
+            "+ asset: file:evil\\x1b[2J\\rname.csv\n- field: file:a.csv#line1\\nline2\n"
+        );
     }
 }

@@ -19,12 +19,16 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::value::ValueKind;
+use minijinja::{
+    AutoEscape, Environment, Error, ErrorKind, HtmlEscape, Output, State, UndefinedBehavior, Value,
+};
 
 use crate::inventory::datamap::Presence;
 use crate::inventory::{write_atomic, Inventory};
 use crate::knowledge::{Catalog, Vocabulary};
 use crate::manifest::Manifest;
+use crate::report::escape;
 use crate::taxonomy::Taxonomy;
 
 pub mod history;
@@ -126,17 +130,27 @@ fn sentence_filter(value: Value, conj: Option<String>) -> Result<String, Error> 
     })
 }
 
-/// `text|cell`: safe inside a Markdown table cell (pipes escaped, newlines joined).
-fn cell_filter(value: Value) -> String {
-    value
-        .to_string()
+/// `text|cell`: safe inside a Markdown table cell. In a Markdown template (`*.md.j2`)
+/// the environment's formatter already escapes every printed value for a table cell
+/// ([`escape::markdown_cell`]), so there the filter leaves the text alone (escaping it
+/// twice would show `&amp;amp;`); elsewhere (a `--templates` override with another
+/// extension) it escapes pipes and backslashes, joins lines and makes control characters
+/// visible.
+fn cell_filter(state: &State, value: Value) -> String {
+    let s = value.to_string();
+    if state.auto_escape() == AutoEscape::Custom(MARKDOWN) {
+        return s;
+    }
+    let s = s
         .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
+        .replace(['\r', '\n'], " ");
+    escape::terminal(&s).into_owned()
 }
 
 /// `url|url`: the URL when it is `http(s):`, `mailto:` or `tel:`, else "" (never a
-/// `javascript:` link from a manifest).
+/// `javascript:` link from a manifest), with the characters that could end a link or an
+/// attribute percent-encoded ([`escape::link_target`]).
 fn url_filter(value: Value) -> String {
     let s = value.to_string();
     let lower = s.trim().to_ascii_lowercase();
@@ -144,13 +158,67 @@ fn url_filter(value: Value) -> String {
         .iter()
         .any(|p| lower.starts_with(p))
     {
-        s.trim().to_string()
+        escape::link_target(s.trim()).into_owned()
     } else {
         String::new()
     }
 }
 
+/// The auto-escape mode of Markdown templates, handled by [`formatter`].
+const MARKDOWN: &str = "markdown";
+
+/// Which escaping a template gets, by name: `*.md.j2` (and `*.md`) Markdown, `*.html.j2`
+/// HTML (minijinja's default rules for everything else).
+fn auto_escape_for(name: &str) -> AutoEscape {
+    let base = name.strip_suffix(".j2").unwrap_or(name);
+    if base.ends_with(".md") {
+        AutoEscape::Custom(MARKDOWN)
+    } else {
+        minijinja::default_auto_escape_callback(name)
+    }
+}
+
+/// Prints a value into a template. Every printed value is escaped for the template's
+/// format, so a template author cannot forget it:
+///
+/// * Markdown templates: [`escape::markdown_cell`] (HTML, links, table breaks, control
+///   characters), safe inside a table cell and anywhere inline;
+/// * HTML templates: control characters made visible ([`escape::terminal`]; HTML
+///   escaping alone leaves an ESC byte in place), then HTML-escaped;
+/// * anything else: control characters made visible.
+///
+/// A value marked safe (`|safe`, a macro's or a `{% set %}` block's output, already
+/// escaped when it was rendered) is printed as it is, except that control characters
+/// are still made visible (its own newlines are kept).
+fn formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
+    let mode = state.auto_escape();
+    if matches!(
+        value.kind(),
+        ValueKind::Undefined | ValueKind::None | ValueKind::Bool | ValueKind::Number
+    ) || !matches!(
+        mode,
+        AutoEscape::None | AutoEscape::Html | AutoEscape::Custom(MARKDOWN)
+    ) {
+        // Nothing to escape in these, or a mode (JSON) minijinja handles itself.
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = value.to_string();
+    let written = if value.is_safe() {
+        out.write_str(&escape::terminal_text(&text))
+    } else {
+        match mode {
+            AutoEscape::Custom(MARKDOWN) => out.write_str(&escape::markdown_cell(&text)),
+            AutoEscape::Html => write!(out, "{}", HtmlEscape(&escape::terminal(&text))),
+            _ => out.write_str(&escape::terminal_text(&text)),
+        }
+    };
+    written.map_err(Error::from)
+}
+
 /// The template environment: built-in templates, overridden by file name from `dir`.
+/// Every printed value is escaped for the template's format, so a template cannot
+/// forget it: [`escape::markdown_cell`] for `*.md.j2`, HTML escaping plus visible control
+/// characters ([`escape::terminal`]) for `*.html.j2`.
 pub fn environment(dir: Option<&Path>) -> Environment<'static> {
     let mut env = Environment::new();
     let dir = dir.map(Path::to_path_buf);
@@ -177,6 +245,8 @@ pub fn environment(dir: Option<&Path>) -> Environment<'static> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(auto_escape_for);
+    env.set_formatter(formatter);
     env.add_filter("labels", labels_filter);
     env.add_filter("sentence", sentence_filter);
     env.add_filter("cell", cell_filter);
@@ -192,7 +262,9 @@ fn render(env: &Environment<'_>, name: &str, model: &Value) -> anyhow::Result<St
         .map_err(|e| anyhow::anyhow!("rendering template {name}: {e}"))
 }
 
-/// The record of processing activities as CSV: one row per processing activity.
+/// The record of processing activities as CSV: one row per processing activity. Every
+/// cell goes through [`escape::csv_cell`]: asset names and labels can come from the
+/// scanned data, and a spreadsheet must not run them as formulas.
 pub fn ropa_csv(model: &NoticeModel) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -222,7 +294,7 @@ pub fn ropa_csv(model: &NoticeModel) -> anyhow::Result<String> {
         .join("; ");
     for a in &r.activities {
         let join = |v: Vec<String>| v.join("; ");
-        w.write_record([
+        let row = [
             a.name.clone(),
             r.controller.clone(),
             contact.clone(),
@@ -273,7 +345,8 @@ pub fn ropa_csv(model: &NoticeModel) -> anyhow::Result<String> {
             join(r.security_measures.clone()),
             join(a.assets.clone()),
             join(a.review_notes.clone()),
-        ])?;
+        ];
+        w.write_record(row.iter().map(|c| escape::csv_cell(c).into_owned()))?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(String::from_utf8(bytes)?)
@@ -319,7 +392,7 @@ pub fn render_documents(
         }
     }
     if formats.contains(&Format::Json) {
-        let mut json = serde_json::to_string_pretty(model)?;
+        let mut json = escape::to_json_pretty(model)?;
         json.push('\n');
         out.push(Rendered {
             file: "notice.json".into(),
@@ -374,13 +447,18 @@ pub fn write_all(
 mod tests {
     use super::*;
 
-    fn render_str(src: &str, ctx: serde_json::Value) -> String {
+    fn render_named(name: &str, src: &str, ctx: serde_json::Value) -> String {
         let mut env = environment(None);
-        env.add_template_owned("t.html", src.to_string()).unwrap();
-        env.get_template("t.html")
+        env.add_template_owned(name.to_string(), src.to_string())
+            .unwrap();
+        env.get_template(name)
             .unwrap()
             .render(Value::from_serialize(&ctx))
             .unwrap()
+    }
+
+    fn render_str(src: &str, ctx: serde_json::Value) -> String {
+        render_named("t.html", src, ctx)
     }
 
     #[test]
@@ -394,7 +472,122 @@ mod tests {
             render_str("{{ xs|labels('; ') }}|{{ xs|sentence }}|{{ u|url }}|{{ ok|url }}", ctx),
             "A &lt;b&gt;; B; C|A &lt;b&gt;, B and C||https:&#x2f;&#x2f;example.com&#x2f;?a=1&amp;b=2"
         );
-        assert_eq!(cell_filter(Value::from("a|b\nc")), "a\\|b c");
+    }
+
+    fn hostile() -> serde_json::Value {
+        serde_json::json!({
+            "x": "<script>alert(1)</script> a|b\nc [l](javascript:x) \x1b[31m & \u{9b}",
+            "xs": [{"label": "<b>|"}, {"label": "\x1b]0;t\x07"}],
+            "u": "https://ok.example/) [y](javascript:z)",
+        })
+    }
+
+    #[test]
+    fn markdown_templates_escape_every_value() {
+        let md = render_named(
+            "t.md.j2",
+            "{{ x }}\n| {{ x|cell }} | {{ xs|labels }} | {{ ('Yes: ' ~ x)|cell }} |\n[link]({{ u|url }})\n{% macro m(v) %}<i>{{ v }}</i>{% endmacro %}{{ m(x) }}\n{{ '\x1b'|safe }}\n",
+            hostile(),
+        );
+        let x = "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b c \\[l\\](javascript:x) \\x1b\\[31m &amp; \\u{9b}";
+        assert_eq!(
+            md,
+            format!(
+                "{x}\n| {x} | &lt;b&gt;\\|, \\x1b\\]0;t\\x07 | Yes: {x} |\n[link](https://ok.example/%29%20\\[y\\]%28javascript:z%29)\n<i>{x}</i>\n\\x1b\n"
+            )
+        );
+        // Only the template's own text is markup; no control character survives.
+        assert!(!md.contains(['\x1b', '\u{9b}', '\x07']));
+        // The `cell` filter outside Markdown and HTML templates.
+        let txt = render_named("t.txt", "{{ x|cell }}", hostile());
+        assert_eq!(
+            txt,
+            "<script>alert(1)</script> a\\|b c [l](javascript:x) \\x1b[31m & \\u{9b}"
+        );
+    }
+
+    #[test]
+    fn html_templates_escape_html_and_control_characters() {
+        let html = render_str(
+            "<p title=\"{{ x }}\">{{ x }}</p>{% macro m(v) %}<i>{{ v }}</i>{% endmacro %}{{ m(x) }}<a href=\"{{ u|url }}\">",
+            hostile(),
+        );
+        assert!(!html.contains("<script>") && !html.contains(['\x1b', '\u{9b}']));
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("\\x1b[31m") && html.contains("\\u{9b}"),
+            "{html}"
+        );
+        assert!(html.contains("<i>&lt;script&gt;"), "{html}");
+        assert!(
+            html.contains("href=\"https:&#x2f;&#x2f;ok.example&#x2f;%29%20[y]%28javascript:z%29\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn ropa_csv_cells_cannot_start_formulas() {
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let vocab = Vocabulary::builtin().unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        let manifest = Manifest::parse(
+            "t.toml",
+            r#"
+[organisation]
+legal_name = "=HYPERLINK(\"http://x\",\"y\")"
+dpo_contact = "@SUM(1)"
+address = "-2+3"
+security_measures = ["+cmd", "\tTAB", "line\u001b[31m"]
+
+[sources.web]
+kind = "files"
+path = "data"
+data_types = ["email"]
+purposes = ["security"]
+data_subjects = ["customers"]
+source_categories = ["consumer_devices"]
+retention = "=1+1"
+"#,
+            &taxonomy,
+            &vocab,
+            &catalog,
+        )
+        .unwrap();
+        let inv = Inventory::new(crate::inventory::ScanInfo::default(), Vec::new());
+        let model = NoticeModel::build(
+            &inv,
+            &manifest,
+            &taxonomy,
+            &vocab,
+            &catalog,
+            "2026-11-29",
+            &[],
+        );
+        let text = ropa_csv(&model).unwrap();
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let mut cells = 0;
+        for rec in r.records() {
+            for cell in rec.unwrap().iter() {
+                cells += 1;
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} in {text}"
+                );
+                assert!(!cell.contains('\x1b'), "{cell:?}");
+            }
+        }
+        assert_eq!(cells, 32, "{text}");
+        assert!(
+            text.contains("'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"),
+            "{text}"
+        );
+        assert!(text.contains("'+cmd; \tTAB; line\\x1b[31m"), "{text}");
+        assert!(text.contains(",'=1+1,"), "{text}");
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! `inventory.md`: the inventory as a readable summary for privacy and legal teams.
+//!
+//! Every data-derived string (asset and field names, labels, messages) goes through
+//! [`markdown_cell`](super::escape::markdown_cell) or [`markdown_code`]: no HTML, no forged link, no
+//! `|` or newline that would break a table row, no raw control character.
 
 use std::fmt::Write as _;
+
+use super::escape::{markdown_cell as md, markdown_code};
 
 use crate::inventory::datamap::Presence;
 use crate::inventory::{Inventory, Status};
 use crate::policy::Violation;
 
-/// Renders the summary.
+/// Renders the summary (Markdown, data escaped).
 pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
     let mut out = String::new();
     let s = &inv.scan;
@@ -14,8 +20,8 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
     let _ = writeln!(
         out,
         "Scanned {} on {}: {} asset(s) scanned, {} partial, {} failed, {} skipped. All examples are masked.\n",
-        s.roots.join(", "),
-        s.started_at,
+        md(&s.roots.join(", ")),
+        md(&s.started_at),
         s.assets_scanned,
         s.assets_partial,
         s.assets_failed,
@@ -46,10 +52,10 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
                 .map(|a| {
                     format!(
                         "{}{}",
-                        a.asset,
+                        md(&a.asset),
                         a.field
                             .as_deref()
-                            .map(|f| format!(" `{f}`"))
+                            .map(|f| format!(" {}", markdown_code(f)))
                             .unwrap_or_default()
                     )
                 })
@@ -61,7 +67,7 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
                 .map(|r| {
                     format!(
                         "{}{}",
-                        r.name,
+                        md(&r.name),
                         if r.declared {
                             ""
                         } else {
@@ -73,8 +79,8 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {}{} | {} | {} |",
-                t.label,
-                t.ccpa.join(", "),
+                md(&t.label),
+                md(&t.ccpa.join(", ")),
                 if t.sensitive.is_empty() { "" } else { "yes" },
                 status,
                 wher.join("; "),
@@ -83,7 +89,7 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
                 } else {
                     String::new()
                 },
-                t.sources.join(", "),
+                md(&t.sources.join(", ")),
                 recipients.join(", ")
             );
         }
@@ -98,9 +104,9 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
-                r.name,
-                r.category_label,
-                r.role,
+                md(&r.name),
+                md(&r.category_label),
+                md(&r.role),
                 yn(r.declared),
                 yn(r.observed),
                 yn(r.sold),
@@ -117,9 +123,9 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
                     let _ = writeln!(
                         out,
                         "| {} | {} | {} | {:.2} | {}/{} |",
-                        a.asset,
-                        f.field.as_deref().unwrap_or("(text)"),
-                        t.data_type,
+                        md(&a.asset),
+                        md(f.field.as_deref().unwrap_or("(text)")),
+                        md(&t.data_type),
                         t.confidence,
                         t.matched_values,
                         t.values_checked
@@ -131,7 +137,7 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
     if !violations.is_empty() {
         let _ = writeln!(out, "\n## Policy violations\n");
         for v in violations {
-            let _ = writeln!(out, "- **{}**: {}", v.kind, v.message);
+            let _ = writeln!(out, "- **{}**: {}", md(&v.kind), md(&v.message));
         }
     }
     let problems: Vec<_> = inv
@@ -143,18 +149,38 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
         let _ = writeln!(out, "\n## Not (fully) scanned\n");
         let _ = writeln!(out, "These assets were not read completely; the inventory says nothing about what they hold.\n");
         for a in problems {
-            let why = match a.status {
-                Status::Skipped => a.skipped_reason.clone().unwrap_or_default(),
-                _ => a
-                    .errors
-                    .iter()
-                    .filter(|e| e.fatal)
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            };
-            let _ = writeln!(out, "- {} — {:?}: {}", a.asset, a.status, why);
+            let why = a.problem();
+            let _ = writeln!(out, "- {} — {:?}: {}", md(&a.asset), a.status, md(&why));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_cannot_break_the_markdown() {
+        let md = inventory_markdown(&super::super::tests::hostile_inventory(), &[]);
+        assert!(!md.contains("<script") && !md.contains("<b>"), "{md}");
+        assert!(!md.chars().any(|c| c.is_control() && c != '\n'), "{md}");
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        // Header, separator, one row per finding; each with 5 unescaped-pipe cells.
+        assert_eq!(rows.len(), 2 + 7, "{md}");
+        for r in &rows {
+            let unescaped = r
+                .char_indices()
+                .filter(|&(i, c)| c == '|' && (i == 0 || !r[..i].ends_with('\\')))
+                .count();
+            assert_eq!(unescaped, 6, "{r}");
+        }
+        assert!(md.contains("| a\\|b c |"), "{md}");
+        assert!(md.contains("\\[x\\](javascript:y)"), "{md}");
+        assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+        assert!(
+            md.contains("data/evil\\x1b\\]0;title\\x07&lt;b&gt;\\|.csv"),
+            "{md}"
+        );
+    }
 }

@@ -1,9 +1,15 @@
 //! The inventory as tables (`inventory.csv`, `inventory.parquet`), through polars: one
 //! row per asset × field × data type, plus one row per asset that failed or was skipped
 //! (so a failure is never read as "no personal information").
+//!
+//! `inventory.csv` is for spreadsheets, so every text cell goes through
+//! [`escape::csv_cell`] (no formula, no raw control character); `inventory.parquet` is a
+//! machine format and keeps the values exactly as scanned — a consumer that turns it into
+//! a spreadsheet or a terminal display must escape them itself (README, "Security").
 
 use polars::prelude::*;
 
+use super::escape;
 use crate::inventory::{Inventory, Status};
 
 /// Builds the inventory table.
@@ -78,7 +84,7 @@ pub fn inventory_frame(inv: &Inventory) -> PolarsResult<DataFrame> {
             rules.push(None);
             examples.push(None);
             let why = match a.status {
-                Status::Skipped => a.skipped_reason.clone().unwrap_or_default(),
+                Status::Skipped | Status::Empty => a.problem(),
                 _ => format!(
                     "not scanned: {}",
                     a.errors
@@ -112,12 +118,77 @@ pub fn inventory_frame(inv: &Inventory) -> PolarsResult<DataFrame> {
     ])
 }
 
-/// Writes `inventory.csv`.
+/// Writes `inventory.csv`: the table with every text cell neutralised by
+/// [`escape::csv_cell`] (`df` itself is left raw, for `inventory.parquet`).
 pub fn write_csv(df: &mut DataFrame, w: &mut dyn std::io::Write) -> PolarsResult<()> {
-    CsvWriter::new(w).include_header(true).finish(df)
+    let mut safe = csv_safe(df)?;
+    CsvWriter::new(w).include_header(true).finish(&mut safe)
+}
+
+/// A copy of `df` whose text columns are passed through [`escape::csv_cell`].
+fn csv_safe(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let columns = df
+        .get_columns()
+        .iter()
+        .map(|c| -> PolarsResult<Column> {
+            if c.dtype() != &DataType::String {
+                return Ok(c.clone());
+            }
+            let escaped: StringChunked = c
+                .str()?
+                .into_iter()
+                .map(|v| v.map(|s| escape::csv_cell(s).into_owned()))
+                .collect();
+            Ok(escaped.with_name(c.name().clone()).into_column())
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(columns)
 }
 
 /// Writes `inventory.parquet`.
 pub fn write_parquet(df: &mut DataFrame, w: &mut dyn std::io::Write) -> PolarsResult<()> {
     ParquetWriter::new(w).finish(df).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_neutralised_and_the_frame_stays_raw() {
+        let inv = super::super::tests::hostile_inventory();
+        let mut df = inventory_frame(&inv).unwrap();
+        let mut buf = Vec::new();
+        write_csv(&mut df, &mut buf).unwrap();
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(buf.as_slice());
+        let mut cells = Vec::new();
+        for rec in r.records() {
+            for c in rec.unwrap().iter() {
+                assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "{c:?}");
+                assert!(!c.chars().any(char::is_control), "{c:?}");
+                cells.push(c.to_string());
+            }
+        }
+        for want in [
+            "'=HYPERLINK(\"http://x\",\"y\")",
+            "'@SUM(1)",
+            "'+cmd",
+            "a|b\\nc",
+            "red\\x1b[31m\\u{9b}x",
+            "'=e***@e******.com",
+        ] {
+            assert!(cells.iter().any(|c| c == want), "{want:?} in {cells:?}");
+        }
+        // The frame (and so inventory.parquet) keeps the names as scanned.
+        let fields: Vec<&str> = df
+            .column("field")
+            .unwrap()
+            .str()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert!(fields.contains(&"=HYPERLINK(\"http://x\",\"y\")") && fields.contains(&"a|b\nc"));
+    }
 }

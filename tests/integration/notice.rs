@@ -620,9 +620,10 @@ fn templates_can_be_overridden_and_html_is_escaped() {
             templates.path().to_str().unwrap(),
         ],
     );
+    // An override is escaped like the built-in templates (every value in a .md.j2).
     assert_eq!(
         read(out.path(), "notice.md"),
-        "Custom policy of Trailhead <script>alert(1)</script> & Co: A,B,C,F,H,I,L\n"
+        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,F,H,I,L\n"
     );
     let html = read(out.path(), "notice.html");
     assert!(
