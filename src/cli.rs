@@ -18,10 +18,13 @@ pub struct Cli {
     pub rules: Option<PathBuf>,
 
     /// Report findings at or above this confidence (0.0–1.0).
-    #[arg(long, global = true, default_value_t = 0.5, value_name = "X")]
+    #[arg(long, global = true, default_value_t = 0.5, value_name = "X", value_parser = parse_confidence,
+          allow_negative_numbers = true)]
     pub min_confidence: f32,
 
-    /// Only errors on stderr.
+    /// Quiet, as in ripgrep: nothing on stdout, only errors on stderr. Output files
+    /// (--out, --findings, …) are still written and the exit code still tells the
+    /// outcome, which is what a nightly job reads.
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
@@ -37,6 +40,20 @@ const EXIT_CODES: &str =
     "Exit codes: 0 success, 1 fatal error, 2 usage error, 3 policy violations found, \
 4 partial (some assets could not be scanned).";
 
+/// The most worker threads `-j` accepts; more is a usage error (exit 2). Above four
+/// per core the count is lowered to four per core with a warning: more threads than
+/// that only add contention (thousands of them made a small scan crawl).
+pub const MAX_THREADS: usize = 256;
+
+/// The most rows `--sample-rows` accepts (a sample is a sample; use --full to read all).
+pub const MAX_SAMPLE_ROWS: usize = 10_000_000;
+
+/// The most tables `--db-concurrency` scans at once per database.
+pub const MAX_DB_CONCURRENCY: usize = 64;
+
+/// The longest `--line-cap` (memory per reader is a small multiple of it).
+pub const MAX_LINE_CAP: u64 = 64 << 20;
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -51,6 +68,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Write a commented starter manifest (piimap.toml).
     Init(InitArgs),
+    /// Record a reviewed finding (false positive or accepted) in the manifest's
+    /// [[dispositions]], keeping its comments and layout.
+    Dispose(DisposeArgs),
     /// Combine partial inventories (e.g. from `scan --shard K/N` runs) into one.
     Merge(MergeArgs),
     /// Generate the disclosure documents (CCPA privacy-policy section, notice at
@@ -60,10 +80,14 @@ pub enum Command {
 
 /// `piimap check`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Without --inventory, check scans the manifest's sources first (with the default scan settings) and checks the result, as a nightly job expects. For control over that scan (--full, --state, --out), run `piimap scan --config FILE --fail-on KINDS` instead: it checks the same way."
+)]
 pub struct CheckArgs {
-    /// The inventory written by `piimap scan --out` (inventory.json).
+    /// The inventory written by `piimap scan --out` (inventory.json). Without it, the
+    /// manifest's sources are scanned now.
     #[arg(long, value_name = "FILE")]
-    pub inventory: PathBuf,
+    pub inventory: Option<PathBuf>,
     /// The manifest.
     #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
     pub config: PathBuf,
@@ -119,6 +143,49 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `piimap dispose`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  piimap dispose --inventory out/inventory.json --asset 'file:**/orders.csv' --field sku --type ssn --false-positive --reason 'SKU codes, not SSNs' --reviewer privacy@example.com --expires 2027-12-31"
+)]
+pub struct DisposeArgs {
+    /// The inventory holding the finding (inventory.json); the entry must match at
+    /// least one of its findings.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: PathBuf,
+    /// The manifest to append the [[dispositions]] entry to.
+    #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
+    pub config: PathBuf,
+    /// Asset id or path, a glob (`file:**/orders.csv`).
+    #[arg(long, value_name = "GLOB")]
+    pub asset: String,
+    /// Field, a glob (omitted: every field of the asset).
+    #[arg(long, value_name = "GLOB")]
+    pub field: Option<String>,
+    /// Data type (omitted: every type found there).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub data_type: Option<String>,
+    /// The finding is a false positive: it no longer counts anywhere.
+    #[arg(
+        long,
+        conflicts_with = "accepted",
+        required_unless_present = "accepted"
+    )]
+    pub false_positive: bool,
+    /// The finding is real and accepted: it stays in the data map, without violations.
+    #[arg(long)]
+    pub accepted: bool,
+    /// Why (required: a reviewer reads it next year).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who reviewed it.
+    #[arg(long, value_name = "NAME")]
+    pub reviewer: String,
+    /// Until when it holds (YYYY-MM-DD); afterwards the finding counts again.
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
 }
 
 /// Which disclosure document to generate.
@@ -199,20 +266,23 @@ pub struct ScanArgs {
     #[arg(long = "db", value_name = "URL")]
     pub db: Vec<String>,
 
-    /// Tables scanned at once per database.
-    #[arg(long, default_value_t = 4, value_name = "N")]
+    /// Tables scanned at once per database (1–64).
+    #[arg(long, default_value_t = 4, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DB_CONCURRENCY as u64))]
     pub db_concurrency: usize,
 
     /// Also scan views and materialized views.
     #[arg(long)]
     pub views: bool,
 
-    /// Statement timeout for every database query, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    /// Statement timeout for every database query, in seconds (1–86400).
+    #[arg(long, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub statement_timeout: u64,
 
-    /// Text to scan (repeatable), instead of paths.
-    #[arg(long, value_name = "TEXT", conflicts_with_all = ["paths", "db"])]
+    /// Text to scan (repeatable), instead of paths. With --text or stdin only
+    /// --format and --findings apply; other scan flags are refused.
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["paths", "db", "config"])]
     pub text: Vec<String>,
 
     /// Write DIR/inventory.json, inventory.csv, inventory.parquet and inventory.md (atomically).
@@ -231,7 +301,7 @@ pub struct ScanArgs {
 
     /// Exit 3 when violations of these kinds are found (comma-separated: undeclared,
     /// sensitive, recipients, stale, sale, or any). Needs --config.
-    #[arg(long, value_name = "KINDS", value_delimiter = ',')]
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "config")]
     pub fail_on: Vec<String>,
 
     /// Keep a dated copy of the inventory in DIR (for "the preceding 12 months").
@@ -260,12 +330,13 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
-    /// Rows sampled per table (CSV, JSON lines, Parquet).
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    /// Rows sampled per table (CSV, JSON lines, Parquet; 1–10,000,000).
+    #[arg(long, default_value_t = 10_000, value_name = "N", conflicts_with = "full",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLE_ROWS as u64))]
     pub sample_rows: usize,
 
     /// Seed of the deterministic row sample (same seed, same rows).
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = 0, value_name = "N", conflicts_with = "full")]
     pub seed: u64,
 
     /// Read every row of every table instead of a sample (memory stays bounded).
@@ -298,13 +369,43 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads (default: all cores; 1–256, more than 4 per core is lowered to
+    /// 4 per core with a warning).
+    #[arg(long, short = 'j', value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS as u64))]
     pub threads: Option<usize>,
 
-    /// Longest line scanned; longer lines are scanned up to this and counted.
-    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
+    /// Longest line, CSV field or record, or string value scanned (1K–64M); longer ones
+    /// are scanned up to this and counted per asset, so memory stays bounded.
+    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_line_cap)]
     pub line_cap: u64,
+
+    /// The flags given on the command line (filled in after parsing), so that a flag
+    /// that would have no effect is refused instead of silently ignored.
+    #[arg(skip)]
+    pub given: Vec<String>,
+}
+
+/// `--min-confidence`: a number within 0.0–1.0.
+fn parse_confidence(s: &str) -> Result<f32, String> {
+    let x: f32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a number: {s:?}"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("must be within 0.0–1.0, got {s}"))
+    }
+}
+
+/// `--line-cap`: a size within 1K–64M.
+fn parse_line_cap(s: &str) -> Result<u64, String> {
+    let n = parse_size(s)?;
+    if !(1024..=MAX_LINE_CAP).contains(&n) {
+        return Err(format!("must be within 1K–64M, got {s}"));
+    }
+    Ok(n)
 }
 
 /// Parses a size like `512`, `64K`, `10M`, `2G` (binary multiples).

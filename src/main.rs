@@ -3,11 +3,32 @@
 mod cli;
 mod cmd;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use piimap::exit::ExitCode;
 
+/// Parses the command line, remembering which scan flags were given explicitly (clap's
+/// derive API forgets it; `scan` refuses flags that would have no effect).
+fn parse() -> Result<cli::Cli, clap::Error> {
+    let command = cli::Cli::command();
+    let matches = command.clone().try_get_matches()?;
+    let mut cli = cli::Cli::from_arg_matches(&matches)?;
+    if let (cli::Command::Scan(args), Some(sub), Some(scan)) = (
+        &mut cli.command,
+        matches.subcommand_matches("scan"),
+        command.find_subcommand("scan"),
+    ) {
+        args.given = scan
+            .get_arguments()
+            .map(|a| a.get_id().as_str())
+            .filter(|id| sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+            .map(str::to_string)
+            .collect();
+    }
+    Ok(cli)
+}
+
 fn main() -> std::process::ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -26,7 +47,12 @@ fn main() -> std::process::ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::Success.into();
             }
-            eprintln!("piimap: error: {err:#}");
+            // Error chains carry file, table and asset names from the data.
+            let message = format!("{err:#}");
+            eprintln!(
+                "piimap: error: {}",
+                piimap::report::escape::terminal_text(&message)
+            );
             let code = if err.downcast_ref::<cmd::UsageError>().is_some() {
                 ExitCode::Usage
             } else {

@@ -182,7 +182,7 @@ pub struct Disposition {
     pub reviewer: String,
     /// Until when it holds (YYYY-MM-DD); expired dispositions no longer apply.
     #[serde(default)]
-    pub expires: Option<String>,
+    pub expires: Option<Spanned<String>>,
 }
 
 /// The whole manifest.
@@ -507,6 +507,17 @@ impl Manifest {
             }
             if let Some(t) = &d.data_type {
                 check_types(&mut err, std::slice::from_ref(t), &format!("{p}.data_type"));
+            }
+            if let Some(e) = d
+                .expires
+                .as_ref()
+                .filter(|e| !crate::validate::iso_date_ok(e.get_ref()))
+            {
+                err(
+                    e.span(),
+                    format!("{p}.expires"),
+                    format!("`{}` is not a date written YYYY-MM-DD", e.get_ref()),
+                );
             }
         }
         errors

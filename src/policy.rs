@@ -30,6 +30,18 @@ pub struct Violation {
     pub message: String,
 }
 
+/// "Found nowhere" is only as good as what was read: names the assets that were not.
+fn unread_caveat(map: &DataMap) -> String {
+    let c = &map.coverage;
+    let unread = c.failed.len() + c.skipped.len() + c.empty.len();
+    if unread == 0 {
+        return String::new();
+    }
+    format!(
+        " in what was read ({unread} asset(s) were not read completely, or at all: it may be there)"
+    )
+}
+
 /// Computes every violation.
 pub fn check(map: &DataMap, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -103,9 +115,10 @@ pub fn check(map: &DataMap, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Vio
                 field: None,
                 subject: t.data_type.clone(),
                 message: format!(
-                    "{} is declared (sources: {}) but was found nowhere",
+                    "{} is declared (sources: {}) but was found nowhere{}",
                     t.label,
-                    t.sources.join(", ")
+                    t.sources.join(", "),
+                    unread_caveat(map)
                 ),
             });
         }

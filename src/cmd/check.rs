@@ -16,26 +16,45 @@ pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let fail_on = parse_fail_on(&args.fail_on).map_err(UsageError)?;
     let engine = load_engine(cli)?;
     let manifest = load_manifest(&engine, &args.config)?;
-    let inventory = Inventory::load(&args.inventory).map_err(UsageError)?;
-    let knowledge = Knowledge::load()?;
-    let today = piimap::inventory::now_rfc3339();
-    let map = DataMap::build(
-        &inventory,
-        &manifest,
-        engine.taxonomy(),
-        &knowledge.vocab,
-        engine.catalog(),
-        &today[..10],
-    );
-    let violations = check(&map, &manifest, engine.taxonomy());
+    // Without an inventory, scan the manifest's sources now (what a nightly job expects).
+    let (violations, partial) = match &args.inventory {
+        Some(path) => {
+            let inventory = Inventory::load(path).map_err(UsageError)?;
+            let knowledge = Knowledge::load()?;
+            let today = piimap::inventory::now_rfc3339();
+            let map = DataMap::build(
+                &inventory,
+                &manifest,
+                engine.taxonomy(),
+                &knowledge.vocab,
+                engine.catalog(),
+                &today[..10],
+            );
+            (check(&map, &manifest, engine.taxonomy()), false)
+        }
+        None => {
+            if manifest.sources.is_empty() {
+                return Err(UsageError(format!(
+                    "{} declares no [sources] to scan: give --inventory FILE (written by `piimap scan … --out DIR`), or add sources",
+                    args.config.display()
+                ))
+                .into());
+            }
+            tracing::info!(manifest = %args.config.display(), "no --inventory: scanning the manifest's sources");
+            let scan_args = super::scan::manifest_scan_args(&args.config);
+            let scanned = super::scan::execute(cli, &engine, &scan_args)?;
+            let partial = scanned.inventory.has_failures();
+            (scanned.violations, partial)
+        }
+    };
     let selected: Vec<_> = violations
         .iter()
         .filter(|v| fail_on.contains(&v.kind))
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout(cli);
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(
+            piimap::report::escape::write_json_pretty(
                 &mut out,
                 &serde_json::json!({ "violations": violations, "failing": selected.len() }),
             )?;
@@ -51,33 +70,43 @@ pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     "note"
                 };
-                writeln!(out, "{mark} [{}] {}", v.kind, v.message)?;
+                writeln!(out, "{mark} [{}] {}", v.kind, super::terminal(&v.message))?;
+            }
+            if partial {
+                writeln!(
+                    out,
+                    "some assets could not be scanned fully: the check covers only what was read"
+                )?;
             }
         }
     }
-    Ok(if selected.is_empty() {
-        ExitCode::Success
-    } else {
+    out.flush()?;
+    Ok(if !selected.is_empty() {
         ExitCode::Violations
+    } else if partial {
+        ExitCode::Partial
+    } else {
+        ExitCode::Success
     })
 }
 
-pub fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+pub fn run_diff(cli: &Cli, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let old = Inventory::load(&args.old).map_err(UsageError)?;
     let new = Inventory::load(&args.new).map_err(UsageError)?;
     let diff = InventoryDiff::between(&old, &new);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout(cli);
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &diff)?;
+            piimap::report::escape::write_json_pretty(&mut out, &diff)?;
             writeln!(out)?;
         }
         Format::Table => out.write_all(diff.to_text().as_bytes())?,
     }
+    out.flush()?;
     Ok(ExitCode::Success)
 }
 
-pub fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+pub fn run_init(quiet: bool, args: &InitArgs) -> anyhow::Result<ExitCode> {
     if args.path.exists() && !args.force {
         return Err(UsageError(format!(
             "{} exists (use --force to overwrite)",
@@ -88,10 +117,12 @@ pub fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
     piimap::inventory::write_atomic(&args.path, |w| {
         w.write_all(piimap::manifest::STARTER.as_bytes())
     })?;
-    println!(
-        "wrote {} — edit it, then run: piimap scan --config {}",
-        args.path.display(),
-        args.path.display()
-    );
+    if !quiet {
+        println!(
+            "wrote {} — edit it, then run: piimap scan --config {}",
+            args.path.display(),
+            args.path.display()
+        );
+    }
     Ok(ExitCode::Success)
 }

@@ -1,6 +1,7 @@
 //! Command implementations: resolve flags into library objects and run them.
 
 mod check;
+mod dispose;
 mod notice;
 mod rules;
 mod scan;
@@ -37,15 +38,24 @@ pub fn init_logging(quiet: bool, verbose: u8) {
         .try_init();
 }
 
-/// Loads the built-in rules plus `--rules`, with the threshold applied.
-pub fn load_engine(cli: &Cli) -> anyhow::Result<Engine> {
-    if !(0.0..=1.0).contains(&cli.min_confidence) {
-        return Err(UsageError(format!(
-            "--min-confidence must be within 0.0–1.0, got {}",
-            cli.min_confidence
-        ))
-        .into());
+/// Where a command prints its result: stdout, or nothing at all under `-q` (ripgrep's
+/// meaning: the exit code and the output files tell the outcome).
+pub fn stdout(cli: &Cli) -> Box<dyn std::io::Write> {
+    if cli.quiet {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
     }
+}
+
+/// Data-derived text made safe for a terminal (control characters shown escaped).
+pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    piimap::report::escape::terminal(s)
+}
+
+/// Loads the built-in rules plus `--rules`, with the threshold applied (the parser has
+/// checked it is within 0.0–1.0).
+pub fn load_engine(cli: &Cli) -> anyhow::Result<Engine> {
     let engine = load_rules(cli)?;
     engine.prepare().context("compiling rules")?;
     Ok(engine)
@@ -89,8 +99,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(&cli, args),
         Command::Rules(cmd) => rules::run(&cli, cmd),
         Command::Check(args) => check::run_check(&cli, args),
-        Command::Diff(args) => check::run_diff(args),
-        Command::Init(args) => check::run_init(args),
+        Command::Diff(args) => check::run_diff(&cli, args),
+        Command::Init(args) => check::run_init(cli.quiet, args),
+        Command::Dispose(args) => dispose::run(&cli, args),
         Command::Merge(args) => scan::run_merge(&cli, args),
         Command::Notice(args) => notice::run(&cli, args),
     }

@@ -74,10 +74,10 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
     if !cli.quiet {
         let mut err = std::io::stderr().lock();
         for w in history_warnings.iter().chain(&model.warning_lines()) {
-            writeln!(err, "warning: {w}")?;
+            writeln!(err, "warning: {}", super::terminal(w))?;
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout(cli);
     for r in &rendered {
         writeln!(out, "wrote {}", args.out.join(&r.file).display())?;
     }
@@ -88,5 +88,6 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
             model.warnings.len()
         )?;
     }
+    out.flush()?;
     Ok(ExitCode::Success)
 }

@@ -13,12 +13,12 @@ use crate::cli::{Cli, Format, RulesCommand};
 
 pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        RulesCommand::List { format } => list(&load_rules(cli)?, *format),
+        RulesCommand::List { format } => list(cli, &load_rules(cli)?, *format),
         RulesCommand::Test {
             rule,
             format,
             texts,
-        } => test(&load_engine(cli)?, rule.as_deref(), *format, texts),
+        } => test(cli, &load_engine(cli)?, rule.as_deref(), *format, texts),
         RulesCommand::Check { dir } => check(cli, dir),
     }
 }
@@ -32,8 +32,8 @@ fn gate_name(g: Gate) -> &'static str {
     }
 }
 
-fn list(engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+fn list(cli: &Cli, engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
+    let mut out = super::stdout(cli);
     match format {
         Format::Json => {
             let items: Vec<_> = engine
@@ -62,7 +62,7 @@ fn list(engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &items)?;
+            piimap::report::escape::write_json_pretty(&mut out, &items)?;
             writeln!(out)?;
         }
         Format::Table => {
@@ -75,12 +75,12 @@ fn list(engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
                 writeln!(
                     out,
                     "{:<28} {:<20} {:<18} {:<18} {:>5.2}  {}",
-                    d.spec.id,
-                    d.spec.data_type,
+                    super::terminal(&d.spec.id),
+                    super::terminal(&d.spec.data_type),
                     gate_name(d.gate),
                     d.validator.map_or("-", |v| v.name()),
                     d.spec.confidence,
-                    d.spec.description
+                    super::terminal(&d.spec.description)
                 )?;
             }
             let types: std::collections::BTreeSet<_> = engine
@@ -96,10 +96,12 @@ fn list(engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::Success)
 }
 
 fn test(
+    cli: &Cli,
     engine: &Engine,
     rule: Option<&str>,
     format: Format,
@@ -133,10 +135,10 @@ fn test(
             .collect();
         results.push(json!({ "input": i + 1, "findings": findings }));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout(cli);
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &results)?;
+            piimap::report::escape::write_json_pretty(&mut out, &results)?;
             writeln!(out)?;
         }
         Format::Table => {
@@ -154,16 +156,17 @@ fn test(
                         out,
                         "input {}: {} ({}) confidence {} value {}\n    why: {}",
                         r["input"],
-                        f["data_type"].as_str().unwrap_or_default(),
-                        f["rule"].as_str().unwrap_or_default(),
+                        super::terminal(f["data_type"].as_str().unwrap_or_default()),
+                        super::terminal(f["rule"].as_str().unwrap_or_default()),
                         f["confidence"],
-                        f["masked"].as_str().unwrap_or_default(),
-                        f["why"].as_str().unwrap_or_default()
+                        super::terminal(f["masked"].as_str().unwrap_or_default()),
+                        super::terminal(f["why"].as_str().unwrap_or_default())
                     )?;
                 }
             }
         }
     }
+    out.flush()?;
     Ok(ExitCode::Success)
 }
 
@@ -171,7 +174,10 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let user = match piimap::rules::load_dir(dir) {
         Ok(user) => user,
         Err(errors) => {
-            eprintln!("{errors}");
+            eprintln!(
+                "{}",
+                piimap::report::escape::terminal_text(&errors.to_string())
+            );
             eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
             return Ok(ExitCode::Fatal);
         }
@@ -188,7 +194,10 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let mut engine = match built {
         Ok(engine) => engine,
         Err(errors) => {
-            eprintln!("{errors}");
+            eprintln!(
+                "{}",
+                piimap::report::escape::terminal_text(&errors.to_string())
+            );
             eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
             return Ok(ExitCode::Fatal);
         }
@@ -209,13 +218,18 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         }
     }
     for failure in check_examples(&engine, |d| user_ids.contains(&d.spec.id)) {
-        eprintln!("{failure}");
+        eprintln!(
+            "{}",
+            piimap::report::escape::terminal_text(&failure.to_string())
+        );
         problems += 1;
     }
     if problems > 0 {
         eprintln!("rule pack {}: {problems} example(s) failed", dir.display());
         return Ok(ExitCode::Fatal);
     }
-    println!("rule pack {}: {} rule(s) OK", dir.display(), user_ids.len());
+    if !cli.quiet {
+        println!("rule pack {}: {} rule(s) OK", dir.display(), user_ids.len());
+    }
     Ok(ExitCode::Success)
 }

@@ -15,8 +15,8 @@ use piimap::manifest::Manifest;
 use piimap::policy::{check, parse_fail_on};
 use piimap::report::tables;
 use piimap::scan::db::{redact_url, scan_database_incremental, DbOptions};
-use piimap::scan::findings::FindingsWriter;
-use piimap::scan::state::{ScanState, StateEntry, STATE_VERSION};
+use piimap::scan::findings::{push_line, FindingLine, FindingsWriter};
+use piimap::scan::state::{ScanState, StateEntry, StateStamp};
 use piimap::scan::{walk_reports, FileScanner, ScanOptions};
 use piimap::source::csv::Sampling;
 use piimap::source::walk::{walk, FileEntry, WalkOptions};
@@ -26,21 +26,101 @@ use super::{load_engine, UsageError};
 use crate::cli::{Cli, Format, ScanArgs};
 
 pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    let engine = load_engine(cli)?;
     if args.paths.is_empty() && args.db.is_empty() && args.config.is_none() {
-        return scan_text_inputs(&engine, args);
+        refuse_flags(args, TEXT_MODE_FLAGS, "when scanning --text or stdin")?;
+        let engine = load_engine(cli)?;
+        return scan_text_inputs(cli, &engine, args);
     }
-    if args.line_cap < 1024 {
-        return Err(UsageError("--line-cap must be at least 1K".into()).into());
+    let engine = load_engine(cli)?;
+    let scanned = execute(cli, &engine, args)?;
+    print_scan(cli, args, &scanned)?;
+    Ok(scanned.exit_code())
+}
+
+/// The flags `--text` and stdin scans use; any other flag given is refused.
+const TEXT_MODE_FLAGS: &[&str] = &["text", "format", "findings"];
+/// Flags that only mean something for databases.
+const DB_FLAGS: &[&str] = &["db_concurrency", "views", "statement_timeout"];
+/// Flags that only mean something for file trees.
+const FILE_FLAGS: &[&str] = &["hidden", "no_ignore", "follow", "max_filesize"];
+
+/// A usage error for each flag given on the command line that is not in `allowed`.
+fn refuse_flags(args: &ScanArgs, allowed: &[&str], when: &str) -> anyhow::Result<()> {
+    match args.given.iter().find(|id| !allowed.contains(&id.as_str())) {
+        Some(id) => Err(UsageError(format!(
+            "--{} has no effect {when}; drop it",
+            id.replace('_', "-")
+        ))
+        .into()),
+        None => Ok(()),
     }
-    // The global pool, so work started from the database threads (columns classified
-    // in parallel) also runs on `-j` threads.
-    let threads = args.threads.unwrap_or(0);
+}
+
+/// A usage error when one of `flags` was given but nothing it applies to is scanned.
+fn refuse_unused(args: &ScanArgs, flags: &[&str], applies_to: &str) -> anyhow::Result<()> {
+    match args.given.iter().find(|id| flags.contains(&id.as_str())) {
+        Some(id) => Err(UsageError(format!(
+            "--{} only applies to {applies_to}, and none is scanned; drop it",
+            id.replace('_', "-")
+        ))
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Worker threads for `-j N` (validated 1–[`MAX_THREADS`] by the parser): more than
+/// four per core is lowered to four per core, with a warning.
+fn resolve_threads(requested: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ceiling = cores * 4;
+    match requested {
+        None => cores,
+        Some(n) if n > ceiling => {
+            tracing::warn!(
+                "-j {n}: using {ceiling} threads (4 per core on {cores} core(s)); more only adds contention"
+            );
+            ceiling
+        }
+        Some(n) => n,
+    }
+}
+
+/// Starts the global rayon pool once (work started from database threads, such as
+/// columns classified in parallel, also runs on `-j` threads).
+fn start_pool(threads: usize) -> anyhow::Result<()> {
+    static STARTED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    if STARTED.get().is_some() {
+        return Ok(());
+    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
         .context("starting worker threads")?;
-    scan_paths(cli, &engine, args)
+    let _ = STARTED.set(());
+    Ok(())
+}
+
+/// What a scan produced, before anything is printed.
+pub struct Scanned {
+    /// The inventory (with the data map when a manifest was given).
+    pub inventory: Inventory,
+    /// Policy violations (empty without a manifest).
+    pub violations: Vec<piimap::policy::Violation>,
+    /// How many of them are of a `--fail-on` kind.
+    pub failing: usize,
+}
+
+impl Scanned {
+    /// The exit code: violations first, then partial results.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.failing > 0 {
+            ExitCode::Violations
+        } else if self.inventory.has_failures() {
+            ExitCode::Partial
+        } else {
+            ExitCode::Success
+        }
+    }
 }
 
 /// One thing to scan: a file tree or a database, possibly as a manifest source.
@@ -138,7 +218,12 @@ fn plan(args: &ScanArgs, manifest: Option<(&Manifest, &Path)>) -> anyhow::Result
     Ok(targets)
 }
 
-fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode> {
+/// Runs a scan of paths, databases or the manifest's sources, and writes every output
+/// file asked for (--out, --notice, --history, --state, --findings); printing is left to
+/// the caller.
+pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Scanned> {
+    let threads = resolve_threads(args.threads);
+    start_pool(threads)?;
     let started = Instant::now();
     let started_at = now_rfc3339();
     let fail_on = parse_fail_on(&args.fail_on).map_err(UsageError)?;
@@ -152,11 +237,6 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         .and_then(|p| p.parent())
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    if manifest.is_none() && !fail_on.is_empty() {
-        return Err(
-            UsageError("--fail-on needs --config (the manifest to check against)".into()).into(),
-        );
-    }
     let targets = plan(args, manifest.as_ref().map(|m| (m, manifest_dir.as_path())))?;
     if targets.is_empty() {
         return Err(UsageError(
@@ -164,17 +244,50 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         )
         .into());
     }
-    let state = match &args.state {
-        Some(p) => Some(
-            ScanState::load(p)
-                .with_context(|| format!("reading the state file {}", p.display()))?,
-        ),
-        None => None,
+    if !targets.iter().any(|t| matches!(t.kind, TargetKind::Db(_))) {
+        refuse_unused(
+            args,
+            DB_FLAGS,
+            "databases (--db, or a manifest source of a database kind)",
+        )?;
+    }
+    if !targets
+        .iter()
+        .any(|t| matches!(t.kind, TargetKind::Paths(_)))
+    {
+        refuse_unused(
+            args,
+            FILE_FLAGS,
+            "file trees (paths, or a manifest source of kind files)",
+        )?;
+    }
+    let stamp = state_stamp(cli, engine, args, &targets)?;
+    let (state, invalidated) = match &args.state {
+        Some(p) => {
+            let previous = ScanState::load(p)
+                .with_context(|| format!("reading the state file {}", p.display()))?;
+            match previous.invalidated_by(&stamp) {
+                // Nothing is carried forward; every entry it knew is rescanned, saying why.
+                Some(why) => (Some(ScanState::default()), Some((previous, why))),
+                None => (Some(previous), None),
+            }
+        }
+        None => (None, None),
     };
-    let mut new_state = ScanState {
-        version: STATE_VERSION,
-        ..ScanState::default()
+    // Why an asset is read again: new, changed, or everything invalidated.
+    let why_rescanned = |key: &str| -> String {
+        if let Some((previous, why)) = &invalidated {
+            if previous.entries.contains_key(key) {
+                return why.clone();
+            }
+        }
+        if state.as_ref().is_some_and(|s| s.entries.contains_key(key)) {
+            "changed".into()
+        } else {
+            "new".into()
+        }
     };
+    let mut new_state = ScanState::stamped(stamp);
     let findings = match &args.findings {
         Some(path) => Some(
             FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -199,7 +312,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                     include: target.include.clone(),
                     exclude: target.exclude.clone(),
                     max_filesize: args.max_filesize,
-                    threads: args.threads.unwrap_or(0),
+                    threads,
                 };
                 let mut walked = walk(roots, &walk_opts).map_err(UsageError)?;
                 if let Some(shard) = args.shard {
@@ -243,14 +356,11 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                         }
                         _ => {
                             if state.is_some() {
-                                let why =
-                                    if state.as_ref().is_some_and(|s| s.entries.contains_key(&key))
-                                    {
-                                        "changed"
-                                    } else {
-                                        "new"
-                                    };
-                                rescanned.push(format!("{}: {why}", f.path.display()));
+                                rescanned.push(format!(
+                                    "{}: {}",
+                                    f.path.display(),
+                                    why_rescanned(&key)
+                                ));
                             }
                             to_scan.push((f, key, fp));
                         }
@@ -311,13 +421,11 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             TargetKind::Db(url) => {
                 let db_opts = DbOptions {
                     sampling,
-                    concurrency: args.db_concurrency.max(1),
+                    concurrency: args.db_concurrency,
                     include: target.include.clone(),
                     exclude: target.exclude.clone(),
                     views: args.views,
-                    statement_timeout: std::time::Duration::from_secs(
-                        args.statement_timeout.max(1),
-                    ),
+                    statement_timeout: std::time::Duration::from_secs(args.statement_timeout),
                     shard: args.shard,
                     previous: state.as_ref().map(|s| std::sync::Arc::new(s.clone())),
                     ..DbOptions::default()
@@ -386,24 +494,12 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
                                 carried
                                     .push(format!("{id}: unchanged (columns and write counters)"));
                             } else {
-                                let why =
-                                    if state.as_ref().is_some_and(|s| s.entries.contains_key(id)) {
-                                        "changed"
-                                    } else {
-                                        "new"
-                                    };
-                                rescanned.push(format!("{id}: {why}"));
+                                rescanned.push(format!("{id}: {}", why_rescanned(id)));
                             }
                         }
                         let reports = scanned.reports;
                         if let Some((key, fp)) = key_fp {
-                            let why =
-                                if state.as_ref().is_some_and(|s| s.entries.contains_key(&key)) {
-                                    "changed"
-                                } else {
-                                    "new"
-                                };
-                            rescanned.push(format!("{}: {why}", redact_url(url)));
+                            rescanned.push(format!("{}: {}", redact_url(url), why_rescanned(&key)));
                             if reports
                                 .iter()
                                 .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
@@ -442,6 +538,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         settings.insert("shard".into(), shard.to_string());
     }
     settings.insert("full".into(), args.full.to_string());
+    settings.insert("line_cap".into(), args.line_cap.to_string());
     settings.insert(
         "min_confidence".into(),
         format!("{:.2}", engine.threshold()),
@@ -506,7 +603,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             )
             .context("writing the disclosure documents")?;
             for w in &warnings {
-                tracing::warn!("notice: {w}");
+                tracing::warn!("notice: {}", super::terminal(w));
             }
         }
     }
@@ -516,7 +613,7 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             &inventory.scan.started_at[..10]
         ));
         write_atomic(&path, |w| {
-            serde_json::to_writer_pretty(w, &inventory).map_err(std::io::Error::other)
+            piimap::report::escape::write_json_pretty(w, &inventory).map_err(std::io::Error::other)
         })
         .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -529,18 +626,29 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
         let n = writer.finish().context("writing the findings file")?;
         tracing::info!(findings = n, "findings written");
     }
-    let selected: Vec<&piimap::policy::Violation> = violations
+    let failing = violations
         .iter()
         .filter(|v| fail_on.contains(&v.kind))
-        .collect();
-    let mut out = std::io::stdout().lock();
+        .count();
+    Ok(Scanned {
+        inventory,
+        violations,
+        failing,
+    })
+}
+
+/// Prints a scan's result on stdout: the summary table (with the incremental counts and
+/// the violations), or the inventory as JSON.
+fn print_scan(cli: &Cli, args: &ScanArgs, scanned: &Scanned) -> anyhow::Result<()> {
+    let (inventory, violations) = (&scanned.inventory, &scanned.violations);
+    let mut out = super::stdout(cli);
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &inventory)?;
+            piimap::report::escape::write_json_pretty(&mut out, inventory)?;
             writeln!(out)?;
         }
         Format::Table => {
-            out.write_all(piimap::report::summary_table(&inventory).as_bytes())?;
+            out.write_all(piimap::report::summary_table(inventory).as_bytes())?;
             if !inventory.scan.carried.is_empty() || !inventory.scan.rescanned.is_empty() {
                 writeln!(
                     out,
@@ -551,18 +659,44 @@ fn scan_paths(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Exi
             }
             if !violations.is_empty() {
                 writeln!(out, "\n{} policy violation(s):", violations.len())?;
-                for v in &violations {
-                    writeln!(out, "  [{}] {}", v.kind, v.message)?;
+                for v in violations {
+                    writeln!(out, "  [{}] {}", v.kind, super::terminal(&v.message))?;
                 }
             }
         }
     }
-    Ok(if !selected.is_empty() {
-        ExitCode::Violations
-    } else if inventory.has_failures() {
-        ExitCode::Partial
-    } else {
-        ExitCode::Success
+    out.flush()?;
+    Ok(())
+}
+
+/// What decides whether a state file's results still hold: the piimap version, the rule
+/// pack (built-in plus --rules) and the settings that change results.
+fn state_stamp(
+    cli: &Cli,
+    engine: &Engine,
+    args: &ScanArgs,
+    targets: &[Target],
+) -> anyhow::Result<StateStamp> {
+    let mut settings = BTreeMap::new();
+    settings.insert(
+        "min_confidence".to_string(),
+        format!("{:.2}", engine.threshold()),
+    );
+    settings.insert("full".into(), args.full.to_string());
+    settings.insert("seed".into(), args.seed.to_string());
+    settings.insert("line_cap".into(), args.line_cap.to_string());
+    for t in targets {
+        let key = match &t.source {
+            Some(name) => format!("sample_rows[{name}]"),
+            None => "sample_rows".into(),
+        };
+        settings.insert(key, t.sample_rows.to_string());
+    }
+    Ok(StateStamp {
+        piimap_version: env!("CARGO_PKG_VERSION").into(),
+        rules: piimap::rules::pack_fingerprint(cli.rules.as_deref())
+            .context("hashing the rule pack")?,
+        settings,
     })
 }
 
@@ -574,7 +708,8 @@ pub fn write_outputs(
 ) -> anyhow::Result<()> {
     let path = dir.join("inventory.json");
     write_atomic(&path, |w| {
-        serde_json::to_writer_pretty(&mut *w, inventory).map_err(std::io::Error::other)?;
+        piimap::report::escape::write_json_pretty(&mut *w, inventory)
+            .map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })
     .with_context(|| format!("writing {}", path.display()))?;
@@ -615,7 +750,9 @@ fn progress_bar(quiet: bool, bytes: u64, files: u64) -> Option<indicatif::Progre
     Some(pb)
 }
 
-fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode> {
+/// `--text` and stdin: every finding with its line, as a table or JSON (and, with
+/// `--findings`, as the same JSON lines a file scan writes).
+fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let inputs: Vec<(String, Vec<u8>)> = if args.text.is_empty() {
         let mut buf = Vec::new();
         std::io::stdin().lock().read_to_end(&mut buf)?;
@@ -627,6 +764,12 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
             .map(|(i, t)| (format!("<text {}>", i + 1), t.as_bytes().to_vec()))
             .collect()
     };
+    let findings = match &args.findings {
+        Some(path) => Some(
+            FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
+        ),
+        None => None,
+    };
     let mut rows = Vec::new();
     let mut scanner = engine.scanner();
     for (asset, bytes) in &inputs {
@@ -635,22 +778,45 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
         found.sort_by_key(|f| f.start);
         let mut line = 1usize;
         let mut counted_to = 0usize;
+        let mut lines_out = Vec::new();
         for f in &found {
             line += memchr::memchr_iter(b'\n', &bytes[counted_to..f.start]).count();
             counted_to = f.start;
             let d = engine.detector(f.detector);
+            let masked = f.masked(bytes);
+            let confidence = piimap::detect::finding::round2(f.confidence);
+            push_line(
+                &mut lines_out,
+                &FindingLine {
+                    asset,
+                    field: None,
+                    line: Some(line as u64),
+                    row: None,
+                    data_type: &d.spec.data_type,
+                    rule: &d.spec.id,
+                    confidence,
+                    masked: masked.as_str(),
+                },
+            );
             rows.push(json!({
                 "asset": asset,
                 "field": null,
                 "line": line,
                 "data_type": d.spec.data_type,
                 "rule": d.spec.id,
-                "confidence": piimap::detect::finding::round2(f.confidence),
-                "masked": f.masked(bytes),
+                "confidence": confidence,
+                "masked": masked,
             }));
         }
+        if let Some(w) = &findings {
+            w.write_batch(&lines_out, found.len() as u64);
+        }
     }
-    let mut out = std::io::stdout().lock();
+    if let Some(writer) = findings {
+        let n = writer.finish().context("writing the findings file")?;
+        tracing::info!(findings = n, "findings written");
+    }
+    let mut out = super::stdout(cli);
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &rows {
         *by_type
@@ -659,7 +825,7 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
     }
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(
+            piimap::report::escape::write_json_pretty(
                 &mut out,
                 &json!({ "findings": rows, "summary": by_type }),
             )?;
@@ -675,12 +841,12 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
                 writeln!(
                     out,
                     "{:<10} {:>6}  {:<20} {:<26} {:>5}  {}",
-                    r["asset"].as_str().unwrap_or_default(),
+                    piimap::report::escape::fit(r["asset"].as_str().unwrap_or_default(), 10),
                     r["line"],
-                    r["data_type"].as_str().unwrap_or_default(),
-                    r["rule"].as_str().unwrap_or_default(),
+                    super::terminal(r["data_type"].as_str().unwrap_or_default()),
+                    super::terminal(r["rule"].as_str().unwrap_or_default()),
                     r["confidence"],
-                    r["masked"].as_str().unwrap_or_default()
+                    super::terminal(r["masked"].as_str().unwrap_or_default())
                 )?;
             }
             let summary: Vec<String> = by_type.iter().map(|(t, n)| format!("{t}: {n}")).collect();
@@ -693,6 +859,7 @@ fn scan_text_inputs(engine: &Engine, args: &ScanArgs) -> anyhow::Result<ExitCode
             )?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::Success)
 }
 
@@ -726,17 +893,33 @@ pub fn run_merge(cli: &Cli, args: &crate::cli::MergeArgs) -> anyhow::Result<Exit
     if let Some(dir) = &args.out {
         write_outputs(dir, &inventory, &violations)?;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::stdout(cli);
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &inventory)?;
+            piimap::report::escape::write_json_pretty(&mut out, &inventory)?;
             writeln!(out)?;
         }
         Format::Table => out.write_all(piimap::report::summary_table(&inventory).as_bytes())?,
     }
+    out.flush()?;
     Ok(if inventory.has_failures() {
         ExitCode::Partial
     } else {
         ExitCode::Success
     })
+}
+
+/// The arguments of `piimap scan --config FILE` with every other flag at its default:
+/// the scan `piimap check` runs when it is given no inventory.
+pub fn manifest_scan_args(config: &Path) -> ScanArgs {
+    use clap::{Args, FromArgMatches};
+    let command = ScanArgs::augment_args(clap::Command::new("scan"));
+    let matches = command
+        .try_get_matches_from([
+            std::ffi::OsStr::new("scan"),
+            std::ffi::OsStr::new("--config"),
+            config.as_os_str(),
+        ])
+        .expect("scan's defaults parse");
+    ScanArgs::from_arg_matches(&matches).expect("scan's defaults parse")
 }

@@ -529,6 +529,11 @@ impl FieldState {
         }
     }
 
+    /// Non-empty values of this field checked so far.
+    pub fn values_checked(&self) -> u64 {
+        self.tally.values_checked()
+    }
+
     /// Adds another tally of the same field (from another thread or chunk).
     pub fn merge(&mut self, other: FieldState) {
         self.tally.merge(other.tally);

@@ -210,6 +210,9 @@ pub struct Coverage {
     pub failed: Vec<String>,
     /// `asset: reason` for skipped assets.
     pub skipped: Vec<String>,
+    /// `asset: reason` for assets in which nothing was read (unknown content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty: Vec<String>,
     /// `asset: column (reason)` for columns not examined.
     pub skipped_columns: Vec<String>,
 }
@@ -250,10 +253,10 @@ pub fn source_of(asset: &AssetReport, manifest: &Manifest) -> Option<String> {
         .map(|(_, n)| n)
 }
 
-fn expired(expires: &Option<String>, today: &str) -> bool {
+fn expired(expires: &Option<toml::Spanned<String>>, today: &str) -> bool {
     expires
-        .as_deref()
-        .is_some_and(|e| !e.is_empty() && e < today)
+        .as_ref()
+        .is_some_and(|e| !e.get_ref().is_empty() && e.get_ref().as_str() < today)
 }
 
 fn glob_match(pattern: &str, text: &str) -> bool {
@@ -334,6 +337,7 @@ impl DataMap {
                     a.asset,
                     a.skipped_reason.clone().unwrap_or_default()
                 )),
+                Status::Empty => coverage.empty.push(format!("{}: {}", a.asset, a.problem())),
             }
             for c in &a.stats.skipped_columns {
                 coverage

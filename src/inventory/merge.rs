@@ -10,8 +10,9 @@ use super::{AssetReport, Inventory, ScanInfo, Status};
 
 fn status_rank(s: Status) -> u8 {
     match s {
-        Status::Scanned => 3,
-        Status::Partial => 2,
+        Status::Scanned => 4,
+        Status::Partial => 3,
+        Status::Empty => 2,
         Status::Failed => 1,
         Status::Skipped => 0,
     }
@@ -109,7 +110,8 @@ mod tests {
             Status::Partial,
             Status::Failed,
             Status::Skipped,
-        ][status as usize % 4];
+            Status::Empty,
+        ][status as usize % 5];
         r.fields.push(FieldReport {
             field: Some(format!("f{ty}")),
             values_checked: u64::from(ty),

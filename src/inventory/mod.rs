@@ -30,6 +30,10 @@ pub enum Status {
     Failed,
     /// Not read on purpose (binary, special file, size limit).
     Skipped,
+    /// Read, but no value was: an empty file or table, an empty sample, or every
+    /// column skipped. Nothing can be concluded about what it holds; it never counts
+    /// as "no personal information".
+    Empty,
 }
 
 /// A problem with an asset.
@@ -58,6 +62,10 @@ pub struct AssetStats {
     pub rows: u64,
     /// Rows whose values were classified (equals `rows` unless sampled).
     pub rows_scanned: u64,
+    /// Values (cells, and runs of text) examined; `None` in inventories written before
+    /// it was counted. Zero makes the asset [`Status::Empty`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_read: Option<u64>,
     /// How rows were chosen (`full`, `all rows`, `reservoir sample …`, `all lines`).
     pub sampling: String,
     /// Wall time of this asset's scan, in milliseconds.
@@ -188,6 +196,52 @@ impl AssetReport {
         });
     }
 
+    /// Makes a scanned asset in which no value was read [`Status::Empty`], saying why, so
+    /// that it is never read as "no personal information".
+    pub fn mark_if_nothing_read(&mut self) {
+        if self.status != Status::Scanned || self.stats.values_read != Some(0) {
+            return;
+        }
+        self.status = Status::Empty;
+        let message = if self.stats.rows == 0 {
+            "nothing was read: no rows or lines (an empty file or table, or an empty sample); what it holds is unknown"
+        } else if !self.stats.skipped_columns.is_empty() {
+            "nothing was read: every column was skipped (see skipped_columns); what it holds is unknown"
+        } else {
+            "nothing was read: every value was empty; what it holds is unknown"
+        };
+        self.errors.push(AssetError {
+            kind: "nothing_read".into(),
+            message: message.into(),
+            count: None,
+            first_line: None,
+            fatal: false,
+        });
+    }
+
+    /// Why the asset was not (fully) scanned: the skip reason, the fatal errors, or
+    /// why nothing was read; empty for a scanned asset.
+    pub fn problem(&self) -> String {
+        match self.status {
+            Status::Scanned => String::new(),
+            Status::Skipped => self.skipped_reason.clone().unwrap_or_default(),
+            Status::Empty => self
+                .errors
+                .iter()
+                .filter(|e| e.kind == "nothing_read")
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            Status::Partial | Status::Failed => self
+                .errors
+                .iter()
+                .filter(|e| e.fatal)
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
     /// The data types held anywhere in the asset.
     pub fn data_types(&self) -> impl Iterator<Item = &str> {
         self.fields
@@ -215,6 +269,9 @@ pub struct ScanInfo {
     pub assets_failed: u64,
     /// Assets skipped on purpose.
     pub assets_skipped: u64,
+    /// Assets read in which no value was (see [`Status::Empty`]).
+    #[serde(default)]
+    pub assets_empty: u64,
     /// Settings that change results (sample size, seed, threshold, rules).
     pub settings: BTreeMap<String, String>,
     /// With `--state`: assets read again this run, with the reason.
@@ -264,6 +321,9 @@ impl Inventory {
     /// Builds the inventory (sorting assets and computing the roll-up).
     pub fn new(mut scan: ScanInfo, mut assets: Vec<AssetReport>) -> Self {
         assets.sort_by(|a, b| a.id.cmp(&b.id));
+        assets
+            .iter_mut()
+            .for_each(AssetReport::mark_if_nothing_read);
         scan.assets_scanned = assets
             .iter()
             .filter(|a| a.status == Status::Scanned)
@@ -277,6 +337,7 @@ impl Inventory {
             .iter()
             .filter(|a| a.status == Status::Skipped)
             .count() as u64;
+        scan.assets_empty = assets.iter().filter(|a| a.status == Status::Empty).count() as u64;
         let mut summary: BTreeMap<String, TypeSummary> = BTreeMap::new();
         for a in &assets {
             let mut seen_in_asset = std::collections::BTreeSet::new();

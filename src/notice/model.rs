@@ -1009,14 +1009,23 @@ impl NoticeModel {
             .failed
             .iter()
             .chain(&map.coverage.skipped)
+            .chain(&map.coverage.empty)
             .next()
             .is_some()
         {
+            let empty = if map.coverage.empty.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and in {} nothing was read (their content is unknown)",
+                    map.coverage.empty.len()
+                )
+            };
             cx.warn(
                 "coverage_incomplete",
                 &[doc::POLICY, doc::NOTICE, doc::ROPA],
                 format!(
-                    "{} asset(s) could not be scanned fully and {} were skipped: the categories below may be incomplete (see report.html)",
+                    "{} asset(s) could not be scanned fully and {} were skipped{empty}: the categories below may be incomplete (see report.html)",
                     map.coverage.failed.len(),
                     map.coverage.skipped.len()
                 ),

@@ -221,6 +221,7 @@ fn status_name(s: Status) -> &'static str {
         Status::Partial => "partial",
         Status::Failed => "failed",
         Status::Skipped => "skipped",
+        Status::Empty => "empty",
     }
 }
 

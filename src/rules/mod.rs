@@ -144,8 +144,9 @@ pub fn builtin_detectors() -> Result<Vec<LoadedDetector>, RuleErrors> {
     }
 }
 
-/// Reads a user rule pack: every `*.toml` under `dir` (or `dir/detectors`), sorted by path.
-pub fn load_dir(dir: &Path) -> Result<Vec<LoadedDetector>, RuleErrors> {
+/// The detector files of a user rule pack (`DIR/detectors/*.toml`, or `DIR/*.toml`),
+/// sorted.
+fn rule_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RuleErrors> {
     let root = if dir.join("detectors").is_dir() {
         dir.join("detectors")
     } else {
@@ -166,6 +167,50 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedDetector>, RuleErrors> {
         }
     }
     paths.sort();
+    Ok(paths)
+}
+
+/// A SHA-256 (hex) over every embedded rule file and every file of the user pack,
+/// names and contents: it changes whenever what detection runs on changes, so an
+/// incremental run (`--state`) knows its carried results are stale.
+pub fn pack_fingerprint(user_dir: Option<&Path>) -> Result<String, RuleErrors> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut add = |name: &[u8], bytes: &[u8]| {
+        hasher.update((name.len() as u64).to_le_bytes());
+        hasher.update(name);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    for (path, bytes) in EMBEDDED_RULES {
+        add(path.as_bytes(), bytes);
+    }
+    if let Some(dir) = user_dir {
+        for path in rule_files(dir)? {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                RuleErrors(vec![RuleError::new(
+                    path.display().to_string(),
+                    None,
+                    format!("cannot read: {e}"),
+                )])
+            })?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            add(
+                format!("user:{}", name.unwrap_or_default()).as_bytes(),
+                &bytes,
+            );
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Reads a user rule pack: every `*.toml` under `dir` (or `dir/detectors`), sorted by path.
+pub fn load_dir(dir: &Path) -> Result<Vec<LoadedDetector>, RuleErrors> {
+    let paths = rule_files(dir)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in paths {

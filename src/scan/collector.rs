@@ -66,6 +66,8 @@ fn anomaly_name(kind: Anomaly) -> &'static str {
         Anomaly::TruncatedLine => "truncated_lines",
         Anomaly::RaggedRow => "ragged_rows",
         Anomaly::BadJsonLine => "bad_json_lines",
+        Anomaly::TruncatedField => "truncated_fields",
+        Anomaly::TruncatedRecord => "truncated_records",
     }
 }
 
@@ -77,6 +79,10 @@ fn anomaly_message(name: &str) -> &'static str {
             "rows with a different number of fields than the header (scanned as they are)"
         }
         "bad_json_lines" => "lines that are not JSON objects (scanned as text)",
+        "truncated_fields" => "fields or values longer than the line cap (scanned up to the cap)",
+        "truncated_records" => {
+            "records longer than 4 line caps or wider than 16384 fields (their remaining fields were not scanned)"
+        }
         _ => "anomalies",
     }
 }
@@ -292,6 +298,8 @@ impl<'e> AssetCollector<'e> {
         self.fold_lanes();
         let engine = self.engine;
         report.stats.rows = self.rows;
+        let values: u64 = self.fields.iter().map(|f| f.values_checked()).sum();
+        report.stats.values_read = Some(values + self.text.values_checked());
         for state in &self.fields {
             let r = state.report(engine);
             if !r.verdicts.is_empty() {

@@ -282,6 +282,9 @@ impl<'e> TableCollector<'e> {
         inner.finish_into(report);
         for (name, state) in &self.hinted {
             let r = state.report(self.engine);
+            if let Some(n) = report.stats.values_read.as_mut() {
+                *n += r.values_checked;
+            }
             if !r.verdicts.is_empty() {
                 report.fields.push(FieldReport {
                     field: Some(name.clone()),

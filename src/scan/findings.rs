@@ -29,10 +29,13 @@ pub struct FindingLine<'a> {
     pub masked: &'a str,
 }
 
-/// A shared, thread-safe findings file writer.
+/// A shared, thread-safe findings file writer. A write error (disk full) is kept and
+/// returned by [`FindingsWriter::finish`]: the file is then not put in place, so a
+/// half-written findings file never passes for a complete one.
 pub struct FindingsWriter {
     target: PathBuf,
     tmp: Mutex<Option<(tempfile::NamedTempFile, u64)>>,
+    error: Mutex<Option<std::io::Error>>,
 }
 
 impl FindingsWriter {
@@ -50,6 +53,7 @@ impl FindingsWriter {
         Ok(FindingsWriter {
             target: target.to_path_buf(),
             tmp: Mutex::new(Some((tmp, 0))),
+            error: Mutex::new(None),
         })
     }
 
@@ -60,14 +64,21 @@ impl FindingsWriter {
         }
         let mut guard = self.tmp.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((file, n)) = guard.as_mut() {
-            if file.write_all(bytes).is_ok() {
-                *n += lines;
+            match file.write_all(bytes) {
+                Ok(()) => *n += lines,
+                Err(e) => {
+                    let mut error = self.error.lock().unwrap_or_else(|p| p.into_inner());
+                    error.get_or_insert(e);
+                }
             }
         }
     }
 
     /// Flushes and renames into place; returns how many findings were written.
     pub fn finish(self) -> std::io::Result<u64> {
+        if let Some(e) = self.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
         let (tmp, n) = self
             .tmp
             .into_inner()
@@ -82,7 +93,11 @@ impl FindingsWriter {
 /// Serialises one finding line into `out` (kept here so the format lives in one place).
 pub fn push_line(out: &mut Vec<u8>, line: &FindingLine<'_>) {
     let mut w = BufWriter::new(out);
-    if serde_json::to_writer(&mut w, line).is_ok() {
+    let f = crate::report::escape::JsonFormatter(serde_json::ser::CompactFormatter);
+    if line
+        .serialize(&mut serde_json::Serializer::with_formatter(&mut w, f))
+        .is_ok()
+    {
         let _ = w.write_all(b"\n");
     }
 }

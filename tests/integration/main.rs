@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod files;
+mod hostile;
 mod inventory;
 mod notice;
 mod postgres;

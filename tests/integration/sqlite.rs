@@ -191,19 +191,7 @@ fn sampling_is_deterministic_and_stated() {
     let employee = asset(&a, &format!("{base}/Employee"));
     assert_eq!(employee["stats"]["sampling"], "all rows (8 rows)");
 
-    let full = json(
-        &[
-            "scan",
-            "--db",
-            &base,
-            "--full",
-            "--sample-rows",
-            "50",
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let full = json(&["scan", "--db", &base, "--full", "--format", "json"], 0);
     let track = asset(&full, &format!("{base}/Track"));
     assert_eq!(track["stats"]["rows_scanned"], 3503);
     assert!(track["stats"]["sampling"]
