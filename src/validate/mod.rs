@@ -26,12 +26,28 @@
 //! panics on any input. The digit validators are on the hot path: they reject overly
 //! long input first and normalise digits into fixed-size stack buffers, without heap
 //! allocation. Leading and trailing ASCII whitespace is ignored by [`Validator::check`].
+//!
+//! National identity and tax numbers beyond the US/UK core (Steuer-ID, BSN, PESEL, HETU,
+//! NRIC, My Number, …) and the US driver's-licence and bank-account shapes live in the
+//! `national` submodule, ICD-10 and the Medicare MBI in `health`; their functions are
+//! re-exported here.
 
 use std::net::Ipv6Addr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use sha3::{Digest, Keccak256};
+
+mod health;
+mod national;
+
+pub use health::{icd10_ok, us_mbi_ok};
+pub use national::{
+    au_medicare_ok, au_tfn_ok, be_national_number_ok, br_cnpj_ok, cn_resident_id_ok,
+    de_personalausweis_ok, de_steuer_id_ok, dk_cpr_ok, fi_hetu_ok, jp_my_number_ok, kr_rrn_ok,
+    nl_bsn_ok, no_fodselsnummer_ok, pl_pesel_ok, pt_nif_ok, se_personnummer_ok, sg_nric_ok,
+    tr_tc_kimlik_ok, us_bank_account_ok, us_driver_license_ok, za_id_ok,
+};
 
 /// How much a passing validator proves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +83,7 @@ pub enum Validator {
     Aadhaar,
     /// `br_cpf`: Brazilian CPF, two mod-11 check digits.
     BrCpf,
-    /// `es_dni`: Spanish DNI / NIE check letter.
+    /// `es_dni`: Spanish DNI / NIE / K-L-M NIF check letter.
     EsDni,
     /// `it_codice_fiscale`: Italian codice fiscale check character.
     ItCodiceFiscale,
@@ -115,6 +131,52 @@ pub enum Validator {
     UsZip,
     /// `luhn`: any number of at least 8 digits passing Luhn.
     Luhn,
+    /// `de_steuer_id`: German Steuer-ID (tax identification number), MOD 11,10 check digit.
+    DeSteuerId,
+    /// `de_personalausweis`: German ID card (Personalausweis) document number, ICAO 7-3-1 check digit.
+    DePersonalausweis,
+    /// `nl_bsn`: Dutch BSN (burgerservicenummer), 11-proof.
+    NlBsn,
+    /// `be_national_number`: Belgian national register number, mod-97 check (2000+ rule) and birth date.
+    BeNationalNumber,
+    /// `pl_pesel`: Polish PESEL, birth date with the century in the month, 1-3-7-9 check digit.
+    PlPesel,
+    /// `se_personnummer`: Swedish personnummer / samordningsnummer, birth date and Luhn.
+    SePersonnummer,
+    /// `fi_hetu`: Finnish HETU (henkilötunnus), birth date, century sign and mod-31 check character.
+    FiHetu,
+    /// `dk_cpr`: Danish CPR number, birth date with the century rule (no check digit).
+    DkCpr,
+    /// `no_fodselsnummer`: Norwegian fødselsnummer / D-number / H-number, birth date and two mod-11 check digits.
+    NoFodselsnummer,
+    /// `pt_nif`: Portuguese NIF of a person, mod-11 check digit.
+    PtNif,
+    /// `kr_rrn`: South Korean resident registration number, birth date and gender/century digit.
+    KrRrn,
+    /// `za_id`: South African ID number, birth date, citizenship digit and Luhn.
+    ZaId,
+    /// `tr_tc_kimlik`: Turkish TC Kimlik number, its two check digits.
+    TrTcKimlik,
+    /// `au_tfn`: Australian tax file number, weighted mod-11.
+    AuTfn,
+    /// `au_medicare`: Australian Medicare card number, weighted check digit.
+    AuMedicare,
+    /// `sg_nric`: Singapore NRIC / FIN, check letter per series.
+    SgNric,
+    /// `cn_resident_id`: Chinese resident identity number, birth date and ISO 7064 MOD 11-2.
+    CnResidentId,
+    /// `jp_my_number`: Japanese My Number (individual number), check digit.
+    JpMyNumber,
+    /// `br_cnpj`: Brazilian CNPJ, two mod-11 check digits.
+    BrCnpj,
+    /// `us_driver_license`: US driver's licence number in one of the per-state formats.
+    UsDriverLicense,
+    /// `us_bank_account`: US bank account number: 6-17 digits, not a placeholder run.
+    UsBankAccount,
+    /// `icd10`: ICD-10 diagnosis code structure (chapter letter ranges, subcategory).
+    Icd10,
+    /// `us_mbi`: US Medicare Beneficiary Identifier positional format.
+    UsMbi,
     /// `person_name`: "First Last", checked by the engine against its name dictionary.
     PersonName,
     /// `name_token`: one name word, checked by the engine against its name dictionary.
@@ -159,6 +221,29 @@ impl Validator {
         Validator::Uuid,
         Validator::UsZip,
         Validator::Luhn,
+        Validator::DeSteuerId,
+        Validator::DePersonalausweis,
+        Validator::NlBsn,
+        Validator::BeNationalNumber,
+        Validator::PlPesel,
+        Validator::SePersonnummer,
+        Validator::FiHetu,
+        Validator::DkCpr,
+        Validator::NoFodselsnummer,
+        Validator::PtNif,
+        Validator::KrRrn,
+        Validator::ZaId,
+        Validator::TrTcKimlik,
+        Validator::AuTfn,
+        Validator::AuMedicare,
+        Validator::SgNric,
+        Validator::CnResidentId,
+        Validator::JpMyNumber,
+        Validator::BrCnpj,
+        Validator::UsDriverLicense,
+        Validator::UsBankAccount,
+        Validator::Icd10,
+        Validator::UsMbi,
         Validator::PersonName,
         Validator::NameToken,
     ];
@@ -206,6 +291,29 @@ impl Validator {
             Validator::Uuid => "uuid",
             Validator::UsZip => "us_zip",
             Validator::Luhn => "luhn",
+            Validator::DeSteuerId => "de_steuer_id",
+            Validator::DePersonalausweis => "de_personalausweis",
+            Validator::NlBsn => "nl_bsn",
+            Validator::BeNationalNumber => "be_national_number",
+            Validator::PlPesel => "pl_pesel",
+            Validator::SePersonnummer => "se_personnummer",
+            Validator::FiHetu => "fi_hetu",
+            Validator::DkCpr => "dk_cpr",
+            Validator::NoFodselsnummer => "no_fodselsnummer",
+            Validator::PtNif => "pt_nif",
+            Validator::KrRrn => "kr_rrn",
+            Validator::ZaId => "za_id",
+            Validator::TrTcKimlik => "tr_tc_kimlik",
+            Validator::AuTfn => "au_tfn",
+            Validator::AuMedicare => "au_medicare",
+            Validator::SgNric => "sg_nric",
+            Validator::CnResidentId => "cn_resident_id",
+            Validator::JpMyNumber => "jp_my_number",
+            Validator::BrCnpj => "br_cnpj",
+            Validator::UsDriverLicense => "us_driver_license",
+            Validator::UsBankAccount => "us_bank_account",
+            Validator::Icd10 => "icd10",
+            Validator::UsMbi => "us_mbi",
             Validator::PersonName => "person_name",
             Validator::NameToken => "name_token",
         }
@@ -230,7 +338,24 @@ impl Validator {
             | Validator::GithubToken
             | Validator::BtcAddress
             | Validator::EthAddress
-            | Validator::Luhn => Strength::Checksum,
+            | Validator::Luhn
+            | Validator::DeSteuerId
+            | Validator::DePersonalausweis
+            | Validator::NlBsn
+            | Validator::BeNationalNumber
+            | Validator::PlPesel
+            | Validator::SePersonnummer
+            | Validator::FiHetu
+            | Validator::NoFodselsnummer
+            | Validator::PtNif
+            | Validator::ZaId
+            | Validator::TrTcKimlik
+            | Validator::AuTfn
+            | Validator::AuMedicare
+            | Validator::SgNric
+            | Validator::CnResidentId
+            | Validator::JpMyNumber
+            | Validator::BrCnpj => Strength::Checksum,
             Validator::Ssn
             | Validator::Itin
             | Validator::UkNino
@@ -250,7 +375,13 @@ impl Validator {
             | Validator::Uuid
             | Validator::UsZip
             | Validator::PersonName
-            | Validator::NameToken => Strength::Structural,
+            | Validator::NameToken
+            | Validator::DkCpr
+            | Validator::KrRrn
+            | Validator::UsDriverLicense
+            | Validator::UsBankAccount
+            | Validator::Icd10
+            | Validator::UsMbi => Strength::Structural,
         }
     }
 
@@ -294,6 +425,29 @@ impl Validator {
             Validator::Uuid => uuid_ok(c),
             Validator::UsZip => us_zip_ok(c),
             Validator::Luhn => luhn_any_ok(c),
+            Validator::DeSteuerId => national::de_steuer_id_ok(c),
+            Validator::DePersonalausweis => national::de_personalausweis_ok(c),
+            Validator::NlBsn => national::nl_bsn_ok(c),
+            Validator::BeNationalNumber => national::be_national_number_ok(c),
+            Validator::PlPesel => national::pl_pesel_ok(c),
+            Validator::SePersonnummer => national::se_personnummer_ok(c),
+            Validator::FiHetu => national::fi_hetu_ok(c),
+            Validator::DkCpr => national::dk_cpr_ok(c),
+            Validator::NoFodselsnummer => national::no_fodselsnummer_ok(c),
+            Validator::PtNif => national::pt_nif_ok(c),
+            Validator::KrRrn => national::kr_rrn_ok(c),
+            Validator::ZaId => national::za_id_ok(c),
+            Validator::TrTcKimlik => national::tr_tc_kimlik_ok(c),
+            Validator::AuTfn => national::au_tfn_ok(c),
+            Validator::AuMedicare => national::au_medicare_ok(c),
+            Validator::SgNric => national::sg_nric_ok(c),
+            Validator::CnResidentId => national::cn_resident_id_ok(c),
+            Validator::JpMyNumber => national::jp_my_number_ok(c),
+            Validator::BrCnpj => national::br_cnpj_ok(c),
+            Validator::UsDriverLicense => national::us_driver_license_ok(c),
+            Validator::UsBankAccount => national::us_bank_account_ok(c),
+            Validator::Icd10 => health::icd10_ok(c),
+            Validator::UsMbi => health::us_mbi_ok(c),
         })
     }
 }
@@ -750,7 +904,8 @@ pub fn br_cpf_ok(candidate: &[u8]) -> bool {
 /// Spanish DNI / NIE check letters, indexed by the number mod 23.
 const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
 
-/// Spanish DNI (8 digits + letter) / NIE (X/Y/Z + 7 digits + letter) proof: mod-23 check letter.
+/// Spanish DNI (8 digits + letter) / NIE (X/Y/Z + 7 digits + letter) / personal NIF without
+/// a DNI (K/L/M + 7 digits + letter) proof: mod-23 check letter.
 pub fn es_dni_ok(candidate: &[u8]) -> bool {
     let Some(s) = exact_alnum::<9>(candidate, b" -.") else {
         return false;
@@ -759,6 +914,9 @@ pub fn es_dni_ok(candidate: &[u8]) -> bool {
         b'X' => 0,
         b'Y' => 1,
         b'Z' => 2,
+        // K (under-14 Spaniards), L (non-resident Spaniards), M (foreigners without NIE):
+        // the letter is computed on the seven digits alone.
+        b'K' | b'L' | b'M' => 0,
         b if b.is_ascii_digit() => dv(b),
         _ => return false,
     };
@@ -1199,6 +1357,26 @@ fn today() -> Option<(i64, u32, u32)> {
     Some(civil_from_days(i64::try_from(secs / 86_400).ok()?))
 }
 
+/// Whether `s` is a real calendar date written `YYYY-MM-DD` (manifest dates such as a
+/// disposition's `expires` are compared as text, so the form must be exact).
+pub fn iso_date_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(y), Some(m), Some(d)) => d >= 1 && d <= days_in_month(i64::from(y), m),
+        _ => false,
+    }
+}
+
 /// Days in a month of the proleptic Gregorian calendar.
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
@@ -1567,7 +1745,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(Validator::ALL.len(), 37);
+        assert_eq!(Validator::ALL.len(), 60);
         for &v in Validator::ALL {
             assert_eq!(Validator::from_name(v.name()), Some(v));
         }
@@ -1600,7 +1778,7 @@ mod tests {
             .iter()
             .filter(|v| v.strength() == Strength::Checksum)
             .count();
-        assert_eq!(checksums, 17);
+        assert_eq!(checksums, 34);
     }
 
     #[test]
@@ -1627,6 +1805,17 @@ mod tests {
         assert_eq!(mod97(b"a".iter()), None);
         assert!(card_brand_ok(b"4242424242424242"));
         assert!(!card_brand_ok(b"1234567812345670"));
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert!(iso_date_ok("2027-12-31"));
+        assert!(iso_date_ok("2028-02-29"));
+        assert!(!iso_date_ok("2027-02-29"));
+        assert!(!iso_date_ok("2027-13-01"));
+        assert!(!iso_date_ok("2027-1-01"));
+        assert!(!iso_date_ok("next year"));
+        assert!(!iso_date_ok("2027-12-3x"));
     }
 
     #[test]
@@ -1889,9 +2078,12 @@ mod tests {
                 "X1234567L",
                 "Y1234567X",
                 "z1234567r",
+                "K1234567L",
+                "M1234567L",
             ],
             &[
                 "12345678A",
+                "K1234567X",
                 "X1234567A",
                 "W1234567L",
                 "1234567Z",
