@@ -18,7 +18,16 @@
 //! 4. **Closed value lists** (gender, marital status): reported when at least 80 % of
 //!    the non-empty values are in the list, or when the name hints the type and at least
 //!    half are.
-//! 5. **Names only**: column-kind detectors (race_ethnicity, income, job_title, …) are
+//! 5. **Columns of names**: under a name that neither hints nor excludes person names
+//!    (`agent`, `attending`, `owner`, `contact`), a value that as a whole passes the
+//!    person-name value pattern and validator (`PATRICIA ALVAREZ`, `Alvarez, Patricia`,
+//!    `Dr. P. Alvarez`) is counted without being reported on its own. The column is
+//!    `person_name` when at least 80 % of its non-empty values are such names, from at
+//!    least 3 values and 5 distinct ones (all of them when fewer): a column of film
+//!    titles, track names, cities or products has far fewer. (A column of artists,
+//!    half bands and half people, stays unclassified: that is right for a column that
+//!    is not about people, even if some values are names.)
+//! 6. **Names only**: column-kind detectors (race_ethnicity, income, job_title, …) are
 //!    reported from a hinting name. A pattern type is reported from its name alone only
 //!    when no non-empty value was sampled (an empty table still declares what it holds).
 
@@ -55,7 +64,18 @@ struct TypeStats {
     rules: Vec<DetectorIdx>,
     examples: Vec<Masked>,
     value_list_hits: u64,
+    /// Values recognised as whole person names under a neutral column name (rule 5).
+    value_names: u64,
+    value_name_distinct: HashSet<u64, foldhash::fast::FixedState>,
+    value_name_examples: Vec<Masked>,
 }
+
+/// A column of names (rule 5) needs this share of its values to be full names ...
+const VALUE_NAMES_RATIO: f32 = 0.8;
+/// ... from at least this many values ...
+const VALUE_NAMES_MIN_VALUES: u64 = 3;
+/// ... and this many distinct ones (or all, when fewer).
+const VALUE_NAMES_MIN_DISTINCT: u64 = 5;
 
 /// One data type found in a column, with the evidence for it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -140,6 +160,18 @@ impl TypeStats {
             }
         }
         self.value_list_hits += other.value_list_hits;
+        self.value_names += other.value_names;
+        for h in other.value_name_distinct {
+            if self.value_name_distinct.len() >= DISTINCT_CAP {
+                break;
+            }
+            self.value_name_distinct.insert(h);
+        }
+        for e in other.value_name_examples {
+            if self.value_name_examples.len() < EXAMPLES && !self.value_name_examples.contains(&e) {
+                self.value_name_examples.push(e);
+            }
+        }
     }
 }
 
@@ -218,6 +250,21 @@ impl Tally {
         self.types.entry(type_idx).or_default().value_list_hits += 1;
     }
 
+    /// Counts a value recognised as a whole person name (rule 5).
+    fn record_value_name(&mut self, type_idx: u16, value: &[u8], mask: crate::mask::MaskStyle) {
+        let st = self.types.entry(type_idx).or_default();
+        st.value_names += 1;
+        if st.value_name_distinct.len() < DISTINCT_CAP {
+            st.value_name_distinct.insert(hash_bytes(value));
+        }
+        if st.value_name_examples.len() < EXAMPLES {
+            let masked = Masked::new(value, mask);
+            if !st.value_name_examples.contains(&masked) {
+                st.value_name_examples.push(masked);
+            }
+        }
+    }
+
     /// Adds another tally of the same column/field.
     pub fn merge(&mut self, other: Tally) {
         self.values_seen += other.values_seen;
@@ -284,6 +331,52 @@ impl Tally {
                     .map(|&d| engine.detector(d).spec.id.clone())
                     .collect(),
                 examples: st.examples.iter().map(ToString::to_string).collect(),
+            });
+        }
+
+        // Columns of names under a neutral name (rule 5).
+        for (&type_idx, st) in &self.types {
+            if mode == Mode::Text || decided.contains(&type_idx) || st.value_names == 0 {
+                continue;
+            }
+            let ratio = st.value_names as f32 / n.max(1) as f32;
+            let distinct = st.value_name_distinct.len() as u64;
+            if n < VALUE_NAMES_MIN_VALUES
+                || ratio < VALUE_NAMES_RATIO
+                || distinct < VALUE_NAMES_MIN_DISTINCT.min(n)
+            {
+                continue;
+            }
+            let confidence = round3((0.6 + (ratio - VALUE_NAMES_RATIO)).min(1.0));
+            if confidence < threshold {
+                continue;
+            }
+            decided.insert(type_idx);
+            let mut rules: Vec<String> = Vec::new();
+            for det in engine.whole_value_name_detectors() {
+                let d = engine.detector(det);
+                if d.type_idx == type_idx && !rules.contains(&d.spec.id) {
+                    rules.push(d.spec.id.clone());
+                }
+            }
+            verdicts.push(Verdict {
+                data_type: engine.data_types()[type_idx as usize].clone(),
+                confidence,
+                matched_values: st.value_names,
+                values_checked: n,
+                ratio: round3(ratio),
+                validator_pass_rate: None,
+                distinct,
+                evidence: ["value_pattern", "validator", "value_names"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+                rules,
+                examples: st
+                    .value_name_examples
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
             });
         }
 
@@ -370,7 +463,23 @@ pub struct FieldState {
     field: FieldContext,
     tally: Tally,
     list_detectors: Vec<DetectorIdx>,
+    /// Whole-value person-name detectors the name neither hints nor excludes (rule 5).
+    name_detectors: Vec<DetectorIdx>,
     memo: ValueMemo,
+}
+
+/// Longest value tried as a whole person name (rule 5).
+const VALUE_NAME_MAX: usize = 64;
+
+/// A cheap look before the name regex: 4–64 bytes, starts with a letter, has a space or
+/// a comma, no digit, `@`, `/`, `_`, `=` or `:` (ids, emails, paths, timestamps).
+fn name_shaped(value: &[u8]) -> bool {
+    (4..=VALUE_NAME_MAX).contains(&value.len())
+        && (value[0].is_ascii_alphabetic() || value[0] >= 0xC3)
+        && value.iter().any(|&b| b == b' ' || b == b',')
+        && !value
+            .iter()
+            .any(|&b| b.is_ascii_digit() || matches!(b, b'@' | b'/' | b'_' | b'=' | b':'))
 }
 
 /// Values longer than this are not remembered by [`ValueMemo`].
@@ -388,6 +497,8 @@ struct MemoEntry {
     rejected: Box<[DetectorIdx]>,
     recipients: Box<[u16]>,
     list_hits: Box<[u16]>,
+    /// The detector that recognised the value as a whole person name (rule 5).
+    value_name: Option<DetectorIdx>,
 }
 
 /// Scan results of the values a field has already seen. Scanning a value under a given
@@ -423,7 +534,13 @@ impl ValueMemo {
 
     /// Remembers the result of scanning `value` while there is room; says whether it
     /// did.
-    fn put(&mut self, value: &[u8], out: &ScanScratch, list_hits: &[u16]) -> bool {
+    fn put(
+        &mut self,
+        value: &[u8],
+        out: &ScanScratch,
+        list_hits: &[u16],
+        value_name: Option<DetectorIdx>,
+    ) -> bool {
         if self.off || value.len() > MEMO_MAX_VALUE || self.map.len() >= MEMO_MAX_ENTRIES {
             return false;
         }
@@ -434,6 +551,7 @@ impl ValueMemo {
                 rejected: out.rejected.as_slice().into(),
                 recipients: out.recipients.as_slice().into(),
                 list_hits: list_hits.into(),
+                value_name,
             },
         );
         true
@@ -453,10 +571,15 @@ impl FieldState {
             })
             .map(|(i, _)| i as DetectorIdx)
             .collect();
+        let name_detectors = engine
+            .whole_value_name_detectors()
+            .filter(|&d| field.status(d) == HintStatus::None)
+            .collect();
         FieldState {
             field,
             tally: Tally::default(),
             list_detectors,
+            name_detectors,
             memo: ValueMemo::default(),
         }
     }
@@ -489,6 +612,11 @@ impl FieldState {
             for &t in hit.list_hits.iter() {
                 self.tally.record_list_hit(t);
             }
+            if let Some(det) = hit.value_name {
+                let d = engine.detector(det);
+                self.tally
+                    .record_value_name(d.type_idx, value.trim_ascii(), d.mask);
+            }
             return;
         }
         scanner.scan_value(value, &self.field, out);
@@ -508,14 +636,51 @@ impl FieldState {
                 }
             }
         }
+        let value_name = self.value_name(scanner, value, &out.findings);
+        if let Some(det) = value_name {
+            let d = engine.detector(det);
+            self.tally
+                .record_value_name(d.type_idx, value.trim_ascii(), d.mask);
+        }
         // More list hits than the buffer holds (no built-in value is in that many
         // lists): not remembered.
         if n_list <= list_hits.len()
             && out.memo_budget > 0
-            && self.memo.put(value, out, &list_hits[..n_list])
+            && self.memo.put(value, out, &list_hits[..n_list], value_name)
         {
             out.memo_budget -= 1;
         }
+    }
+
+    /// The person-name detector that recognises the whole `value` (rule 5): one whose
+    /// finding already covers it, or one whose whole-value pattern and validator pass.
+    fn value_name(
+        &self,
+        scanner: &mut Scanner<'_>,
+        value: &[u8],
+        findings: &[Finding],
+    ) -> Option<DetectorIdx> {
+        if self.name_detectors.is_empty() {
+            return None;
+        }
+        let trimmed = value.trim_ascii();
+        if !name_shaped(trimmed) {
+            return None;
+        }
+        let offset = trimmed.as_ptr() as usize - value.as_ptr() as usize;
+        let engine = scanner.engine();
+        let types: [u16; 1] = [engine.detector(self.name_detectors[0]).type_idx];
+        if let Some(f) = findings.iter().find(|f| {
+            types.contains(&engine.detector(f.detector).type_idx)
+                && f.start == offset
+                && f.end == offset + trimmed.len()
+        }) {
+            return Some(f.detector);
+        }
+        self.name_detectors
+            .iter()
+            .copied()
+            .find(|&det| scanner.whole_value_matches(det, trimmed))
     }
 
     /// A new, empty state for the same field (its resolved name, no tally, no memo):
@@ -525,6 +690,7 @@ impl FieldState {
             field: self.field.clone(),
             tally: Tally::default(),
             list_detectors: self.list_detectors.clone(),
+            name_detectors: self.name_detectors.clone(),
             memo: ValueMemo::default(),
         }
     }

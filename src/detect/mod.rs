@@ -737,6 +737,32 @@ impl Engine {
         format!("{} => {:.2}", parts.join("; "), f.confidence)
     }
 
+    /// Where to search again after a candidate of `det` at `[s, e)` was rejected: after
+    /// it, except for a person name, where the next word may start one
+    /// (`Call Patricia Alvarez`: `Call Patricia` fails, `Patricia Alvarez` is a name).
+    fn resume_after_reject(&self, det: DetectorIdx, hay: &[u8], s: usize, e: usize) -> usize {
+        if self.detector(det).validator != Some(Validator::PersonName) {
+            return e;
+        }
+        match memchr::memchr(b' ', &hay[s..e]) {
+            Some(sp) => s + sp + 1,
+            None => e,
+        }
+    }
+
+    /// The detectors that can recognise a whole value as a person's full name (a
+    /// `person_name` validator and whole-value patterns), for columns whose name says
+    /// nothing: see [`column`].
+    pub fn whole_value_name_detectors(&self) -> impl Iterator<Item = DetectorIdx> + '_ {
+        self.detectors
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                d.validator == Some(Validator::PersonName) && !d.spec.value_patterns.is_empty()
+            })
+            .map(|(i, _)| i as DetectorIdx)
+    }
+
     fn validate(&self, v: Validator, cand: &[u8]) -> bool {
         match v.check(cand) {
             Some(ok) => ok,
@@ -1126,6 +1152,24 @@ impl<'e> Scanner<'e> {
         }
     }
 
+    /// Whether the whole (trimmed) `value` matches `det`'s whole-value patterns and passes
+    /// its validator, without reporting anything: how a column under a neutral name is
+    /// recognised as a column of names.
+    pub fn whole_value_matches(&mut self, det: DetectorIdx, value: &[u8]) -> bool {
+        let value = value.trim_ascii();
+        let engine = self.engine;
+        let d = engine.detector(det);
+        let (Some(re), Some(v)) = (d.value_regex(), d.validator) else {
+            return false;
+        };
+        let mut cache = self.detector_caches.take_value(det, re);
+        let found = re
+            .search_with(&mut cache, &Input::new(value).anchored(Anchored::Yes))
+            .is_some();
+        self.detector_caches.put_value(det, cache);
+        found && engine.validate(v, value)
+    }
+
     fn seen(&self, type_idx: u16, start: usize) -> bool {
         if self.recent.len() <= RECENT_LINEAR {
             self.recent
@@ -1198,7 +1242,7 @@ impl<'e> Scanner<'e> {
                         self.spans.push((s, end));
                         end
                     }
-                    None => e,
+                    None => engine.resume_after_reject(det, hay, s, e),
                 }
             };
             at = next.max(s + 1);
@@ -1383,7 +1427,7 @@ impl<'e> Scanner<'e> {
                 let Some(m) = re.search_with(&mut cache, &Input::new(hay).range(at..we)) else {
                     break;
                 };
-                self.evaluate(
+                let found = self.evaluate(
                     det,
                     hay,
                     m.start(),
@@ -1393,7 +1437,13 @@ impl<'e> Scanner<'e> {
                     field,
                     sink,
                 );
-                at = m.end().max(m.start() + 1);
+                let next = if found {
+                    m.end()
+                } else {
+                    self.engine
+                        .resume_after_reject(det, hay, m.start(), m.end())
+                };
+                at = next.max(m.start() + 1);
             }
             self.detector_caches.put_pattern(det, i, cache);
         }

@@ -140,6 +140,18 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
             let _ = writeln!(out, "- **{}**: {}", md(&v.kind), md(&v.message));
         }
     }
+    let _ = writeln!(out, "\n## What was read\n");
+    let _ = writeln!(out, "| Asset | Status | Read |");
+    let _ = writeln!(out, "| --- | --- | --- |");
+    for a in &inv.assets {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md(&a.asset),
+            format!("{:?}", a.status).to_lowercase(),
+            md(&a.stats.coverage)
+        );
+    }
     let problems: Vec<_> = inv
         .assets
         .iter()
@@ -165,15 +177,23 @@ mod tests {
         let md = inventory_markdown(&super::super::tests::hostile_inventory(), &[]);
         assert!(!md.contains("<script") && !md.contains("<b>"), "{md}");
         assert!(!md.chars().any(|c| c.is_control() && c != '\n'), "{md}");
-        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        let unescaped = |r: &str| {
+            r.char_indices()
+                .filter(|&(i, c)| c == '|' && (i == 0 || !r[..i].ends_with('\\')))
+                .count()
+        };
+        let (findings, read) = md.split_once("## What was read").expect("both tables");
+        let rows: Vec<&str> = findings.lines().filter(|l| l.starts_with("| ")).collect();
         // Header, separator, one row per finding; each with 5 unescaped-pipe cells.
         assert_eq!(rows.len(), 2 + 7, "{md}");
         for r in &rows {
-            let unescaped = r
-                .char_indices()
-                .filter(|&(i, c)| c == '|' && (i == 0 || !r[..i].ends_with('\\')))
-                .count();
-            assert_eq!(unescaped, 6, "{r}");
+            assert_eq!(unescaped(r), 6, "{r}");
+        }
+        // What was read: header, separator, one row per asset, 3 cells each.
+        let rows: Vec<&str> = read.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(rows.len(), 2 + 3, "{md}");
+        for r in &rows {
+            assert_eq!(unescaped(r), 4, "{r}");
         }
         assert!(md.contains("| a\\|b c |"), "{md}");
         assert!(md.contains("\\[x\\](javascript:y)"), "{md}");

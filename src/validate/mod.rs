@@ -99,6 +99,9 @@ pub enum Validator {
     Email,
     /// `phone_nanp`: North American Numbering Plan phone number.
     PhoneNanp,
+    /// `phone_nanp_shape`: a NANP number by its structure alone, including the 555
+    /// ranges reserved for fiction (reported at a lower confidence than a real one).
+    PhoneNanpShape,
     /// `phone_e164`: international `+` phone number with a plausible national length.
     PhoneE164,
     /// `mac_address`: 48-bit MAC address.
@@ -205,6 +208,7 @@ impl Validator {
         Validator::Ipv6,
         Validator::Email,
         Validator::PhoneNanp,
+        Validator::PhoneNanpShape,
         Validator::PhoneE164,
         Validator::MacAddress,
         Validator::LatLong,
@@ -275,6 +279,7 @@ impl Validator {
             Validator::Ipv6 => "ipv6",
             Validator::Email => "email",
             Validator::PhoneNanp => "phone_nanp",
+            Validator::PhoneNanpShape => "phone_nanp_shape",
             Validator::PhoneE164 => "phone_e164",
             Validator::MacAddress => "mac_address",
             Validator::LatLong => "lat_long",
@@ -363,6 +368,7 @@ impl Validator {
             | Validator::Ipv6
             | Validator::Email
             | Validator::PhoneNanp
+            | Validator::PhoneNanpShape
             | Validator::PhoneE164
             | Validator::MacAddress
             | Validator::LatLong
@@ -408,7 +414,8 @@ impl Validator {
             Validator::Ipv4 => ipv4_ok(c),
             Validator::Ipv6 => ipv6_ok(c),
             Validator::Email => email_ok(c),
-            Validator::PhoneNanp => phone_nanp_ok(c),
+            Validator::PhoneNanp => phone_nanp_ok(c, false),
+            Validator::PhoneNanpShape => phone_nanp_ok(c, true),
             Validator::PhoneE164 => phone_e164_ok(c),
             Validator::MacAddress => mac_address_ok(c),
             Validator::LatLong => lat_long_ok(c),
@@ -1136,7 +1143,8 @@ pub fn email_ok(candidate: &[u8]) -> bool {
 }
 
 /// NANP phone: optional +1/1, NXX area (not N11, not 555) and NXX exchange (not N11).
-fn phone_nanp_ok(c: &[u8]) -> bool {
+/// A NANP number: `fictional` also accepts area code 555 and the 555-0100–0199 lines.
+fn phone_nanp_ok(c: &[u8], fictional: bool) -> bool {
     let (plus, body) = match c.strip_prefix(b"+") {
         Some(rest) => (true, rest),
         None => (false, c),
@@ -1158,11 +1166,8 @@ fn phone_nanp_ok(c: &[u8]) -> bool {
     let exchange = num(&d[3..6]);
     let line = num(&d[6..10]);
     let nxx = |first: u8, code: u32| (b'2'..=b'9').contains(&first) && code % 100 != 11;
-    nxx(d[0], area)
-        && area != 555
-        && nxx(d[3], exchange)
-        && !(exchange == 555 && (100..=199).contains(&line))
-        && !all_same(&d)
+    let reserved = area == 555 || (exchange == 555 && (100..=199).contains(&line));
+    nxx(d[0], area) && nxx(d[3], exchange) && (fictional || !reserved) && !all_same(&d)
 }
 
 /// Calling codes with a known national significant number length range (min, max).
@@ -1745,7 +1750,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(Validator::ALL.len(), 60);
+        assert_eq!(Validator::ALL.len(), 61);
         for &v in Validator::ALL {
             assert_eq!(Validator::from_name(v.name()), Some(v));
         }
@@ -2224,6 +2229,15 @@ mod tests {
                 "@b.com",
                 "a@b..com",
             ],
+        );
+    }
+
+    #[test]
+    fn phone_nanp_shape() {
+        cases(
+            Validator::PhoneNanpShape,
+            &["(415) 555-0123", "415-555-0132", "(555) 234-5678", "(415) 555-2671"],
+            &["(911) 234-5678", "(415) 155-5678", "222-222-2222", "123-456-7890"],
         );
     }
 

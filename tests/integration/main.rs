@@ -4,6 +4,7 @@ mod accuracy;
 mod files;
 mod hostile;
 mod inventory;
+mod names;
 mod notice;
 mod postgres;
 mod rules;
