@@ -129,7 +129,34 @@ struct Target {
     kind: TargetKind,
     include: Vec<String>,
     exclude: Vec<String>,
-    sample_rows: usize,
+    /// Rows sampled per table when sampling was asked for (`--sample-rows`, or the
+    /// manifest source's `sample_rows`); `None`: files are read in full and databases
+    /// sampled to [`DEFAULT_DB_SAMPLE_ROWS`].
+    sample_rows: Option<usize>,
+}
+
+/// Rows sampled per database table unless `--sample-rows` or `--full` says otherwise.
+const DEFAULT_DB_SAMPLE_ROWS: usize = 10_000;
+
+impl Target {
+    /// How this target's file tables (CSV, JSON lines, Parquet) are read: in full unless
+    /// sampling was asked for, so a rare leak deep in a file is never skipped.
+    fn file_sampling(&self, args: &ScanArgs) -> Sampling {
+        Sampling {
+            rows: self.sample_rows.unwrap_or(DEFAULT_DB_SAMPLE_ROWS),
+            full: args.full || self.sample_rows.is_none(),
+            seed: args.seed,
+        }
+    }
+
+    /// How this target's database tables are read: sampled unless `--full`.
+    fn db_sampling(&self, args: &ScanArgs) -> Sampling {
+        Sampling {
+            rows: self.sample_rows.unwrap_or(DEFAULT_DB_SAMPLE_ROWS),
+            full: args.full,
+            seed: args.seed,
+        }
+    }
 }
 
 enum TargetKind {
@@ -153,6 +180,11 @@ fn resolve_env(value: &str) -> anyhow::Result<String> {
 /// What to scan: the paths and databases given, or else the manifest's sources.
 fn plan(args: &ScanArgs, manifest: Option<(&Manifest, &Path)>) -> anyhow::Result<Vec<Target>> {
     let mut targets = Vec::new();
+    let asked_rows = args
+        .given
+        .iter()
+        .any(|g| g == "sample_rows")
+        .then_some(args.sample_rows);
     if !args.paths.is_empty() || !args.db.is_empty() || manifest.is_none() {
         if !args.paths.is_empty() {
             targets.push(Target {
@@ -160,7 +192,7 @@ fn plan(args: &ScanArgs, manifest: Option<(&Manifest, &Path)>) -> anyhow::Result
                 kind: TargetKind::Paths(args.paths.clone()),
                 include: args.include.clone(),
                 exclude: args.exclude.clone(),
-                sample_rows: args.sample_rows,
+                sample_rows: asked_rows,
             });
         }
         for url in &args.db {
@@ -169,7 +201,7 @@ fn plan(args: &ScanArgs, manifest: Option<(&Manifest, &Path)>) -> anyhow::Result
                 kind: TargetKind::Db(url.clone()),
                 include: args.include.clone(),
                 exclude: args.exclude.clone(),
-                sample_rows: args.sample_rows,
+                sample_rows: asked_rows,
             });
         }
         return Ok(targets);
@@ -180,7 +212,7 @@ fn plan(args: &ScanArgs, manifest: Option<(&Manifest, &Path)>) -> anyhow::Result
     for (name, src) in &m.sources {
         let include = [src.include.clone(), args.include.clone()].concat();
         let exclude = [src.exclude.clone(), args.exclude.clone()].concat();
-        let sample_rows = src.sample_rows.unwrap_or(args.sample_rows);
+        let sample_rows = asked_rows.or(src.sample_rows);
         let kind = match src.kind.get_ref().as_str() {
             "files" => {
                 let path = src.path.as_deref().ok_or_else(|| {
@@ -298,11 +330,7 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
     let (mut rescanned, mut carried) = (Vec::new(), Vec::new());
     let mut bytes = 0u64;
     for target in &targets {
-        let sampling = Sampling {
-            rows: target.sample_rows,
-            full: args.full,
-            seed: args.seed,
-        };
+        let (file_sampling, db_sampling) = (target.file_sampling(args), target.db_sampling(args));
         let mut produced = match &target.kind {
             TargetKind::Paths(roots) => {
                 let walk_opts = WalkOptions {
@@ -332,8 +360,12 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
                 let mut out = Vec::new();
                 for f in walked.files {
                     let key = format!("file:{}", f.path.display());
-                    let fp = piimap::scan::state::file_fingerprint(&f.path, args.verify)
-                        .unwrap_or_default();
+                    // Fingerprints only matter to an incremental run.
+                    let fp = match &state {
+                        Some(_) => piimap::scan::state::file_fingerprint(&f.path, args.verify)
+                            .unwrap_or_default(),
+                        None => String::new(),
+                    };
                     match state.as_ref().and_then(|s| s.unchanged(&key, &fp)) {
                         Some(reports) if !fp.is_empty() => {
                             carried.push(format!(
@@ -367,7 +399,8 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
                     }
                 }
                 let opts = ScanOptions {
-                    sampling,
+                    sampling: file_sampling,
+                    db_sampling,
                     line_cap: args.line_cap as usize,
                     ..ScanOptions::default()
                 };
@@ -390,28 +423,29 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
                     pb.finish_and_clear();
                 }
                 bytes += scanner.bytes_done.load(Ordering::Relaxed);
-                // Remember what each file produced (a SQLite file gives several reports).
-                for (f, key, fp) in &to_scan {
-                    let prefix_file = format!("file:{}", f.path.display());
-                    let prefix_sqlite = format!("sqlite:{}/", f.path.display());
-                    let mine: Vec<AssetReport> = scanned
-                        .iter()
-                        .filter(|r| r.id == prefix_file || r.id.starts_with(&prefix_sqlite))
-                        .cloned()
-                        .collect();
-                    // Failed reads are not remembered: the next run tries again.
-                    if !fp.is_empty()
-                        && mine
-                            .iter()
-                            .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
-                    {
-                        new_state.entries.insert(
-                            key.clone(),
-                            StateEntry {
-                                fingerprint: fp.clone(),
-                                reports: mine,
-                            },
-                        );
+                // Remember what each file produced (a SQLite file gives several reports):
+                // one lookup per report, not a pass over every report per file.
+                if args.state.is_some() {
+                    let owned = reports_by_file(&scanned, to_scan.iter().map(|(_, k, _)| k));
+                    for (_, key, fp) in &to_scan {
+                        let mine: Vec<AssetReport> = owned
+                            .get(key.as_str())
+                            .map(|rs| rs.iter().map(|r| (*r).clone()).collect())
+                            .unwrap_or_default();
+                        // Failed reads are not remembered: the next run tries again.
+                        if !fp.is_empty()
+                            && mine
+                                .iter()
+                                .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
+                        {
+                            new_state.entries.insert(
+                                key.clone(),
+                                StateEntry {
+                                    fingerprint: fp.clone(),
+                                    reports: mine,
+                                },
+                            );
+                        }
                     }
                 }
                 out.extend(scanned);
@@ -420,7 +454,7 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
             }
             TargetKind::Db(url) => {
                 let db_opts = DbOptions {
-                    sampling,
+                    sampling: db_sampling,
                     concurrency: args.db_concurrency,
                     include: target.include.clone(),
                     exclude: target.exclude.clone(),
@@ -532,7 +566,16 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
     }
 
     let mut settings = BTreeMap::new();
-    settings.insert("sample_rows".into(), args.sample_rows.to_string());
+    // Files are read in full unless sampling was asked for; databases are sampled.
+    let asked = args.given.iter().any(|g| g == "sample_rows");
+    settings.insert(
+        "sample_rows".into(),
+        if asked {
+            args.sample_rows.to_string()
+        } else {
+            format!("files: all rows; databases: {DEFAULT_DB_SAMPLE_ROWS}")
+        },
+    );
     settings.insert("seed".into(), args.seed.to_string());
     if let Some(shard) = args.shard {
         settings.insert("shard".into(), shard.to_string());
@@ -669,6 +712,28 @@ fn print_scan(cli: &Cli, args: &ScanArgs, scanned: &Scanned) -> anyhow::Result<(
     Ok(())
 }
 
+/// The reports of each scanned file, by its state key (`file:PATH`): a file's own report,
+/// and the tables of a SQLite file (`sqlite:PATH/TABLE`).
+fn reports_by_file<'r, 'k>(
+    reports: &'r [AssetReport],
+    keys: impl Iterator<Item = &'k String>,
+) -> std::collections::HashMap<&'k str, Vec<&'r AssetReport>> {
+    let keys: std::collections::HashSet<&'k str> = keys.map(String::as_str).collect();
+    let mut out: std::collections::HashMap<&'k str, Vec<&'r AssetReport>> =
+        std::collections::HashMap::new();
+    for r in reports {
+        let owner = keys.get(r.id.as_str()).copied().or_else(|| {
+            let rest = r.id.strip_prefix("sqlite:")?;
+            rest.rmatch_indices('/')
+                .find_map(|(i, _)| keys.get(format!("file:{}", &rest[..i]).as_str()).copied())
+        });
+        if let Some(key) = owner {
+            out.entry(key).or_default().push(r);
+        }
+    }
+    out
+}
+
 /// What decides whether a state file's results still hold: the piimap version, the rule
 /// pack (built-in plus --rules) and the settings that change results.
 fn state_stamp(
@@ -690,7 +755,8 @@ fn state_stamp(
             Some(name) => format!("sample_rows[{name}]"),
             None => "sample_rows".into(),
         };
-        settings.insert(key, t.sample_rows.to_string());
+        let rows = t.sample_rows.map_or("default".into(), |n| n.to_string());
+        settings.insert(key, rows);
     }
     Ok(StateStamp {
         piimap_version: env!("CARGO_PKG_VERSION").into(),

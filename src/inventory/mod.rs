@@ -68,6 +68,10 @@ pub struct AssetStats {
     pub values_read: Option<u64>,
     /// How rows were chosen (`full`, `all rows`, `reservoir sample …`, `all lines`).
     pub sampling: String,
+    /// What was read, for humans: `all 1200 rows`, `all 20000 lines`, `10000 of 52000
+    /// rows (reservoir sample …)`, `nothing read`, `not read`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub coverage: String,
     /// Wall time of this asset's scan, in milliseconds.
     pub duration_ms: u64,
     /// Columns or fields skipped, with the reason (coverage).
@@ -219,6 +223,29 @@ impl AssetReport {
         });
     }
 
+    /// Says in `stats.coverage` what was read of the asset: all of it, a sample of how
+    /// many rows out of how many, or nothing.
+    pub fn fill_coverage(&mut self) {
+        let st = &self.stats;
+        let unit = if st.sampling == "all lines" {
+            "lines"
+        } else {
+            "rows"
+        };
+        let whole = st.sampling == "all lines"
+            || st.sampling == "full"
+            || st.sampling.starts_with("all rows")
+            || st.rows_scanned >= st.rows;
+        self.stats.coverage = match self.status {
+            Status::Empty => "nothing read".into(),
+            Status::Failed => "not read".into(),
+            Status::Skipped => "not read (skipped)".into(),
+            Status::Partial => format!("{} {unit} read before the error", st.rows_scanned.max(st.rows)),
+            Status::Scanned if whole => format!("all {} {unit}", st.rows.max(st.rows_scanned)),
+            Status::Scanned => format!("{} of {} {unit} ({})", st.rows_scanned, st.rows, st.sampling),
+        };
+    }
+
     /// Why the asset was not (fully) scanned: the skip reason, the fatal errors, or
     /// why nothing was read; empty for a scanned asset.
     pub fn problem(&self) -> String {
@@ -321,9 +348,10 @@ impl Inventory {
     /// Builds the inventory (sorting assets and computing the roll-up).
     pub fn new(mut scan: ScanInfo, mut assets: Vec<AssetReport>) -> Self {
         assets.sort_by(|a, b| a.id.cmp(&b.id));
-        assets
-            .iter_mut()
-            .for_each(AssetReport::mark_if_nothing_read);
+        for a in &mut assets {
+            a.mark_if_nothing_read();
+            a.fill_coverage();
+        }
         scan.assets_scanned = assets
             .iter()
             .filter(|a| a.status == Status::Scanned)

@@ -61,10 +61,31 @@ pub fn summary_table(inv: &Inventory) -> String {
             );
         }
     }
+    let sampled: Vec<_> = inv
+        .assets
+        .iter()
+        .filter(|a| a.status == Status::Scanned && a.stats.coverage.contains(" of "))
+        .collect();
+    if !sampled.is_empty() {
+        let _ = writeln!(out);
+        for a in sampled {
+            let _ = writeln!(
+                out,
+                "sampled  {}  {}",
+                terminal(&a.asset),
+                terminal(&a.stats.coverage)
+            );
+        }
+    }
     let s = &inv.scan;
+    let empty = if s.assets_empty > 0 {
+        format!(", {} empty (nothing read)", s.assets_empty)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\n{} asset(s): {} scanned, {} partial, {} failed, {} skipped; {} data type(s) found; {:.1} MB in {:.2}s",
+        "\n{} asset(s): {} scanned, {} partial, {} failed, {} skipped{empty}; {} data type(s) found; {:.1} MB in {:.2}s",
         inv.assets.len(),
         s.assets_scanned,
         s.assets_partial,

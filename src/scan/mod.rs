@@ -33,8 +33,10 @@ use crate::source::{jsonl, open, parquet, SourceError};
 /// Settings for scanning files.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
-    /// Table sampling.
+    /// How file tables (CSV, JSON lines, Parquet) are read: in full by default.
     pub sampling: Sampling,
+    /// How database tables met in a file tree (SQLite files) are read: sampled.
+    pub db_sampling: Sampling,
     /// Longest line scanned (the rest is counted as truncated).
     pub line_cap: usize,
     /// Target chunk size for splitting big text files across cores.
@@ -45,6 +47,11 @@ impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             sampling: Sampling {
+                rows: 10_000,
+                full: true,
+                seed: 0,
+            },
+            db_sampling: Sampling {
                 rows: 10_000,
                 full: false,
                 seed: 0,
@@ -110,7 +117,7 @@ impl<'e> FileScanner<'e> {
         report.stats.duration_ms = started.elapsed().as_millis() as u64;
         if report.format == "sqlite" && report.status == Status::Skipped {
             let opts = db::DbOptions {
-                sampling: self.opts.sampling,
+                sampling: self.opts.db_sampling,
                 ..db::DbOptions::default()
             };
             return db::scan_sqlite_file(self.engine, &entry.path, &opts, self.findings);

@@ -371,6 +371,49 @@ fn sampling_is_deterministic_and_full_reads_everything() {
     assert_eq!(stats(&full)["sampling"], "full");
 }
 
+/// A rare leak deep in a file is never skipped: files are read to the end by default
+/// (sampling is opt-in), and every asset says what was read.
+#[test]
+fn files_are_read_in_full_by_default_and_say_what_was_read() {
+    let dir = tempdir();
+    let mut jsonl = String::new();
+    let mut csv = String::from("id,note\n");
+    for i in 1..=20_000u32 {
+        if i == 15_000 {
+            jsonl.push_str("{\"level\":\"info\",\"msg\":\"ssn 536-22-8726 on file\"}\n");
+            csv.push_str("15000,customer ssn 536-22-8726\n");
+        } else {
+            jsonl.push_str(&format!("{{\"level\":\"info\",\"msg\":\"request {i} done\"}}\n"));
+            csv.push_str(&format!("{i},ok\n"));
+        }
+    }
+    write(dir.path(), "events.jsonl", &jsonl);
+    write(dir.path(), "notes.csv", &csv);
+    let d = dir.path().to_str().unwrap();
+    let inv = json(&["scan", d, "--format", "json"], 0);
+    for (file, field) in [("events.jsonl", "msg"), ("notes.csv", "note")] {
+        assert!(
+            types_of(&inv, file, Some(field)).contains(&"ssn".to_string()),
+            "{file}: the SSN in row 15,000 is found: {}",
+            asset(&inv, file)
+        );
+        let stats = &asset(&inv, file)["stats"];
+        assert_eq!(stats["rows_scanned"], 20_000, "{file}");
+        assert_eq!(stats["coverage"], "all 20000 rows", "{file}");
+    }
+    assert_eq!(
+        inv["scan"]["settings"]["sample_rows"],
+        "files: all rows; databases: 10000"
+    );
+    // Sampling stays available as an opt-in, and says so.
+    let sampled = json(&["scan", d, "--sample-rows", "1000", "--format", "json"], 0);
+    let coverage = asset(&sampled, "events.jsonl")["stats"]["coverage"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(coverage.starts_with("1000 of 20000 rows ("), "{coverage}");
+}
+
 #[test]
 fn walking_flags() {
     let dir = tempdir();
