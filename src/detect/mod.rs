@@ -774,6 +774,27 @@ impl Engine {
     }
 }
 
+/// Whether `hay[s..]` starts inside the authority (user-info, host, port) of a URL: a
+/// `scheme://` earlier in the same token with no `/`, `?`, `#`, `=` or `&` between it
+/// and `s`. Looks back at most 256 bytes.
+fn in_url_authority(hay: &[u8], s: usize) -> bool {
+    let from = s.saturating_sub(256);
+    let before = &hay[from..s];
+    let token_start = before
+        .iter()
+        .rposition(|&b| {
+            b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'(' | b')' | b',')
+        })
+        .map_or(0, |p| p + 1);
+    let token = &before[token_start..];
+    match memchr::memmem::rfind(token, b"://") {
+        Some(p) => !token[p + 3..]
+            .iter()
+            .any(|&b| matches!(b, b'/' | b'?' | b'#' | b'=' | b'&')),
+        None => false,
+    }
+}
+
 /// Compiles one spec's parts (everything but `spec` and `file`), or says what is wrong.
 fn compile_detector(
     spec: &DetectorSpec,
@@ -1470,6 +1491,9 @@ impl<'e> Scanner<'e> {
         }
         let hint = field.map_or(HintStatus::None, |f| f.status(det));
         if hint == HintStatus::Excluded {
+            return false;
+        }
+        if d.spec.not_in_url_authority && in_url_authority(hay, s) {
             return false;
         }
         let cand = &hay[s..e];

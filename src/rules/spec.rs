@@ -78,6 +78,11 @@ pub struct DetectorSpec {
     /// Words that drop a match nearby.
     #[serde(default)]
     pub negative_context: Vec<String>,
+    /// Drop a match inside the user-info or host of a URL (`postgres://app@db:5432`:
+    /// the user of a connection string, not an e-mail address); a match in the path or
+    /// query (`?email=ann@example.com`) still counts.
+    #[serde(default)]
+    pub not_in_url_authority: bool,
     /// Bytes either side searched for context words.
     #[serde(default = "default_window")]
     pub window: usize,

@@ -383,7 +383,9 @@ fn files_are_read_in_full_by_default_and_say_what_was_read() {
             jsonl.push_str("{\"level\":\"info\",\"msg\":\"ssn 536-22-8726 on file\"}\n");
             csv.push_str("15000,customer ssn 536-22-8726\n");
         } else {
-            jsonl.push_str(&format!("{{\"level\":\"info\",\"msg\":\"request {i} done\"}}\n"));
+            jsonl.push_str(&format!(
+                "{{\"level\":\"info\",\"msg\":\"request {i} done\"}}\n"
+            ));
             csv.push_str(&format!("{i},ok\n"));
         }
     }
@@ -683,4 +685,57 @@ fn stdin_is_scanned_as_text() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["findings"][0]["data_type"], "credit_card");
     assert_eq!(v["findings"][0]["line"], 2);
+}
+
+/// Key=value and JSON keys in logs enable the context-gated detectors exactly as a
+/// column header does, and the precision rules hold: a phone column of dotted numbers
+/// holds phones, `hire_date` is no employer, the user of a connection string is no
+/// e-mail address; user names under ownership fields and URLs without a scheme under
+/// URL-like names are found.
+#[test]
+fn log_field_names_work_like_column_headers() {
+    let dir = tempdir();
+    let mut kv = String::new();
+    let mut jsonl = String::new();
+    let mut csv = String::from("routing,account,dx,member_id\n");
+    for i in 10..40 {
+        kv.push_str(&format!(
+            "ts=2026-01-01T00:00:{i}Z level=info routing=021000021 account=98765432{i} dx=I48.91 member_id=1EG4TE5MK73 msg=\"ok\"\n"
+        ));
+        csv.push_str(&format!("021000021,98765432{i},I48.91,1EG4TE5MK73\n"));
+        jsonl.push_str(&format!(
+            "{{\"ts\":\"2026-01-01T00:00:{i}Z\",\"payment\":{{\"routing\":\"021000021\"}},\"phone\":\"88.60.15.{i}\",\"hire_date\":\"2020-01-{:02}\",\"db\":\"postgres://app_user@db.internal:5432/app\",\"assigned_to\":\"jsmith{i}\",\"profile\":\"linkedin.com/in/jane-doe-{i}\"}}\n",
+            i % 28 + 1
+        ));
+    }
+    write(dir.path(), "app.log", &kv);
+    write(dir.path(), "events.log", &jsonl);
+    write(dir.path(), "t.csv", &csv);
+    let inv = json(
+        &["scan", dir.path().to_str().unwrap(), "--format", "json"],
+        0,
+    );
+    for (field, ty) in [
+        ("routing", "routing_number"),
+        ("account", "bank_account"),
+        ("dx", "health"),
+        ("member_id", "health"),
+    ] {
+        let log = types_of(&inv, "app.log", Some(field));
+        let table = types_of(&inv, "t.csv", Some(field));
+        assert!(log.contains(&ty.to_string()), "app.log {field}: {log:?}");
+        assert_eq!(log, table, "{field}: a log key works like a column header");
+    }
+    assert_eq!(
+        types_of(&inv, "events.log", Some("payment.routing")),
+        ["routing_number"]
+    );
+    assert_eq!(types_of(&inv, "events.log", Some("phone")), ["phone"]);
+    assert!(types_of(&inv, "events.log", Some("hire_date")).is_empty());
+    assert!(types_of(&inv, "events.log", Some("db")).is_empty());
+    assert_eq!(
+        types_of(&inv, "events.log", Some("assigned_to")),
+        ["username"]
+    );
+    assert_eq!(types_of(&inv, "events.log", Some("profile")), ["url"]);
 }
