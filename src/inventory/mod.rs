@@ -240,9 +240,15 @@ impl AssetReport {
             Status::Empty => "nothing read".into(),
             Status::Failed => "not read".into(),
             Status::Skipped => "not read (skipped)".into(),
-            Status::Partial => format!("{} {unit} read before the error", st.rows_scanned.max(st.rows)),
+            Status::Partial => format!(
+                "{} {unit} read before the error",
+                st.rows_scanned.max(st.rows)
+            ),
             Status::Scanned if whole => format!("all {} {unit}", st.rows.max(st.rows_scanned)),
-            Status::Scanned => format!("{} of {} {unit} ({})", st.rows_scanned, st.rows, st.sampling),
+            Status::Scanned => format!(
+                "{} of {} {unit} ({})",
+                st.rows_scanned, st.rows, st.sampling
+            ),
         };
     }
 
