@@ -4,12 +4,11 @@
 use std::io::Write;
 
 use piimap::exit::ExitCode;
-use piimap::inventory::datamap::DataMap;
 use piimap::inventory::diff::InventoryDiff;
 use piimap::inventory::Inventory;
-use piimap::policy::{check, parse_fail_on};
+use piimap::policy::parse_fail_on;
 
-use super::{load_engine, load_manifest, Knowledge, UsageError};
+use super::{load_engine, load_manifest, UsageError};
 use crate::cli::{CheckArgs, Cli, DiffArgs, Format, InitArgs};
 
 pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -20,17 +19,9 @@ pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let (violations, partial) = match &args.inventory {
         Some(path) => {
             let inventory = Inventory::load(path).map_err(UsageError)?;
-            let knowledge = Knowledge::load()?;
             let today = piimap::inventory::now_rfc3339();
-            let map = DataMap::build(
-                &inventory,
-                &manifest,
-                engine.taxonomy(),
-                &knowledge.vocab,
-                engine.catalog(),
-                &today[..10],
-            );
-            (check(&map, &manifest, engine.taxonomy()), false)
+            let (_, violations) = super::assess(&engine, &manifest, &inventory, &today[..10])?;
+            (violations, false)
         }
         None => {
             if manifest.sources.is_empty() {

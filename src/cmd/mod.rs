@@ -83,6 +83,30 @@ impl Knowledge {
     }
 }
 
+/// Joins an inventory with a manifest (the data map, as of `today`, YYYY-MM-DD) and checks
+/// it: the one place the commands do it.
+pub fn assess(
+    engine: &Engine,
+    manifest: &piimap::manifest::Manifest,
+    inventory: &piimap::inventory::Inventory,
+    today: &str,
+) -> anyhow::Result<(
+    piimap::inventory::datamap::DataMap,
+    Vec<piimap::policy::Violation>,
+)> {
+    let knowledge = Knowledge::load()?;
+    let map = piimap::inventory::datamap::DataMap::build(
+        inventory,
+        manifest,
+        engine.taxonomy(),
+        &knowledge.vocab,
+        engine.catalog(),
+        today,
+    );
+    let violations = piimap::policy::check(&map, manifest, engine.taxonomy());
+    Ok((map, violations))
+}
+
 /// Reads and validates a manifest; its errors are usage errors (exit 2).
 pub fn load_manifest(
     engine: &Engine,

@@ -9,10 +9,9 @@ use std::time::Instant;
 use anyhow::Context;
 use piimap::detect::{Engine, Finding};
 use piimap::exit::ExitCode;
-use piimap::inventory::datamap::DataMap;
 use piimap::inventory::{now_rfc3339, write_atomic, AssetReport, Inventory, ScanInfo, Status};
 use piimap::manifest::Manifest;
-use piimap::policy::{check, parse_fail_on};
+use piimap::policy::parse_fail_on;
 use piimap::report::tables;
 use piimap::scan::db::{redact_url, scan_database_incremental, DbOptions};
 use piimap::scan::findings::{push_line, FindingLine, FindingsWriter};
@@ -616,17 +615,9 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
     let mut inventory = Inventory::new(info, assets);
     let mut violations = Vec::new();
     if let Some(m) = &manifest {
-        let knowledge = super::Knowledge::load()?;
-        let today = &inventory.scan.started_at[..10];
-        let map = DataMap::build(
-            &inventory,
-            m,
-            engine.taxonomy(),
-            &knowledge.vocab,
-            engine.catalog(),
-            today,
-        );
-        violations = check(&map, m, engine.taxonomy());
+        let today = inventory.scan.started_at[..10].to_string();
+        let (map, found) = super::assess(engine, m, &inventory, &today)?;
+        violations = found;
         inventory.data_map = Some(map);
     }
 
@@ -942,17 +933,9 @@ pub fn run_merge(cli: &Cli, args: &crate::cli::MergeArgs) -> anyhow::Result<Exit
     if let Some(path) = &args.config {
         let engine = load_engine(cli)?;
         let manifest = super::load_manifest(&engine, path)?;
-        let knowledge = super::Knowledge::load()?;
         let today = now_rfc3339();
-        let map = DataMap::build(
-            &inventory,
-            &manifest,
-            engine.taxonomy(),
-            &knowledge.vocab,
-            engine.catalog(),
-            &today[..10],
-        );
-        violations = check(&map, &manifest, engine.taxonomy());
+        let (map, found) = super::assess(&engine, &manifest, &inventory, &today[..10])?;
+        violations = found;
         inventory.data_map = Some(map);
         inventory.scan.manifest = Some(path.display().to_string());
     }

@@ -1718,7 +1718,7 @@ fn uuid_ok(c: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn pass(v: Validator, s: &str) {
@@ -1739,7 +1739,8 @@ mod tests {
         );
     }
 
-    fn cases(v: Validator, good: &[&str], bad: &[&str]) {
+    /// Asserts `v` passes every `good` and fails every `bad` candidate.
+    pub(crate) fn cases(v: Validator, good: &[&str], bad: &[&str]) {
         for s in good {
             pass(v, s);
         }

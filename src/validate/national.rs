@@ -614,26 +614,8 @@ pub fn us_bank_account_ok(candidate: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::validate::tests::cases;
     use crate::validate::Validator;
-
-    fn cases(v: Validator, good: &[&str], bad: &[&str]) {
-        for s in good {
-            assert_eq!(
-                v.check(s.as_bytes()),
-                Some(true),
-                "{} should pass {s:?}",
-                v.name()
-            );
-        }
-        for s in bad {
-            assert_eq!(
-                v.check(s.as_bytes()),
-                Some(false),
-                "{} should fail {s:?}",
-                v.name()
-            );
-        }
-    }
 
     #[test]
     fn de_steuer_id() {
