@@ -104,6 +104,9 @@ pub enum Validator {
     PhoneNanpShape,
     /// `phone_e164`: international `+` phone number with a plausible national length.
     PhoneE164,
+    /// `phone_national`: a phone number in national form with its trunk prefix
+    /// (`020 7946 0958`, `06 12 34 56 78`, `030 901820`): 9–11 digits starting `0`.
+    PhoneNational,
     /// `mac_address`: 48-bit MAC address.
     MacAddress,
     /// `lat_long`: a precise latitude/longitude pair.
@@ -210,6 +213,7 @@ impl Validator {
         Validator::PhoneNanp,
         Validator::PhoneNanpShape,
         Validator::PhoneE164,
+        Validator::PhoneNational,
         Validator::MacAddress,
         Validator::LatLong,
         Validator::DateOfBirth,
@@ -280,6 +284,7 @@ impl Validator {
             Validator::Email => "email",
             Validator::PhoneNanp => "phone_nanp",
             Validator::PhoneNanpShape => "phone_nanp_shape",
+            Validator::PhoneNational => "phone_national",
             Validator::PhoneE164 => "phone_e164",
             Validator::MacAddress => "mac_address",
             Validator::LatLong => "lat_long",
@@ -369,6 +374,7 @@ impl Validator {
             | Validator::Email
             | Validator::PhoneNanp
             | Validator::PhoneNanpShape
+            | Validator::PhoneNational
             | Validator::PhoneE164
             | Validator::MacAddress
             | Validator::LatLong
@@ -416,6 +422,7 @@ impl Validator {
             Validator::Email => email_ok(c),
             Validator::PhoneNanp => phone_nanp_ok(c, false),
             Validator::PhoneNanpShape => phone_nanp_ok(c, true),
+            Validator::PhoneNational => phone_national_ok(c),
             Validator::PhoneE164 => phone_e164_ok(c),
             Validator::MacAddress => mac_address_ok(c),
             Validator::LatLong => lat_long_ok(c),
@@ -1143,6 +1150,16 @@ pub fn email_ok(candidate: &[u8]) -> bool {
 }
 
 /// NANP phone: optional +1/1, NXX area (not N11, not 555) and NXX exchange (not N11).
+/// A national-format number: 9–11 digits after the separators, a trunk `0` then a
+/// non-zero digit (`00` starts an international call), not one repeated digit.
+fn phone_national_ok(c: &[u8]) -> bool {
+    let Some(buf) = gather::<11>(c, b" -./()", false) else {
+        return false;
+    };
+    let d = buf.as_slice();
+    (9..=11).contains(&d.len()) && d[0] == b'0' && d[1] != b'0' && !all_same(&d[1..])
+}
+
 /// A NANP number: `fictional` also accepts area code 555 and the 555-0100–0199 lines.
 fn phone_nanp_ok(c: &[u8], fictional: bool) -> bool {
     let (plus, body) = match c.strip_prefix(b"+") {
@@ -1751,7 +1768,7 @@ pub(crate) mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(Validator::ALL.len(), 61);
+        assert_eq!(Validator::ALL.len(), 62);
         for &v in Validator::ALL {
             assert_eq!(Validator::from_name(v.name()), Some(v));
         }
@@ -2229,6 +2246,27 @@ pub(crate) mod tests {
                 "a@@b.com",
                 "@b.com",
                 "a@b..com",
+            ],
+        );
+    }
+
+    #[test]
+    fn phone_national() {
+        cases(
+            Validator::PhoneNational,
+            &[
+                "020 7946 0958",
+                "06 12 34 56 78",
+                "030 901820",
+                "0612345678",
+                "(020) 7946-0958",
+            ],
+            &[
+                "00 44 20 7946",
+                "612345678",
+                "0 11 11 11 11",
+                "020 7946 0958 12",
+                "12345",
             ],
         );
     }
