@@ -12,13 +12,16 @@
 //! sets are built on first use, so commands that never look at names do not pay for
 //! them.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// Longest word (in folded bytes) that is looked up.
 const MAX_WORD: usize = 48;
 
-type WordSet = HashSet<Box<[u8]>, foldhash::fast::FixedState>;
+/// Folded words; most list entries are already folded (lower-case ASCII) and are
+/// borrowed from the embedded text, so building the sets allocates only for the rest.
+type WordSet = HashSet<Cow<'static, [u8]>, foldhash::fast::FixedState>;
 
 /// The three lists, folded.
 struct Sets {
@@ -127,8 +130,10 @@ pub fn fold<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD]) -> Option<&'b [u8]> {
     Some(&buf[..n])
 }
 
-fn build_set(text: &str) -> WordSet {
-    let mut set = WordSet::default();
+fn build_set(text: &'static str) -> WordSet {
+    let lines = text.lines().count();
+    let mut set =
+        WordSet::with_capacity_and_hasher(lines + lines / 8, foldhash::fast::FixedState::default());
     let mut buf = [0u8; MAX_WORD];
     for w in text.lines().map(str::trim) {
         if w.len() < 2 || w.starts_with('#') {
@@ -138,9 +143,13 @@ fn build_set(text: &str) -> WordSet {
             if f.len() >= 2 {
                 if f.contains(&b'-') {
                     let joined: Vec<u8> = f.iter().copied().filter(|&b| b != b'-').collect();
-                    set.insert(joined.into());
+                    set.insert(Cow::Owned(joined));
                 }
-                set.insert(f.into());
+                if f == w.as_bytes() {
+                    set.insert(Cow::Borrowed(w.as_bytes()));
+                } else {
+                    set.insert(Cow::Owned(f.to_vec()));
+                }
             }
         }
     }
