@@ -669,9 +669,9 @@ impl FieldState {
         }
         let offset = trimmed.as_ptr() as usize - value.as_ptr() as usize;
         let engine = scanner.engine();
-        let types: [u16; 1] = [engine.detector(self.name_detectors[0]).type_idx];
+        let name_type = engine.detector(self.name_detectors[0]).type_idx;
         if let Some(f) = findings.iter().find(|f| {
-            types.contains(&engine.detector(f.detector).type_idx)
+            engine.detector(f.detector).type_idx == name_type
                 && f.start == offset
                 && f.end == offset + trimmed.len()
         }) {

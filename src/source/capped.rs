@@ -494,7 +494,17 @@ impl<R: Read> Read for CsvCap<R> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::source::csv::Sampling;
     use crate::source::{Location, RecordSink};
+
+    /// A sample of `rows` (or every row, `full`) with a fixed seed, for the readers' tests.
+    pub(crate) fn sampling(rows: usize, full: bool) -> Sampling {
+        Sampling {
+            rows,
+            full,
+            seed: 7,
+        }
+    }
 
     /// One pushed cell: (field, value, line, row).
     pub(crate) type Cell = (String, Vec<u8>, Option<u64>, Option<u64>);

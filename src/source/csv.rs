@@ -268,15 +268,7 @@ fn read_with_budget<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::capped::tests::Recorder;
-
-    fn sampling(rows: usize, full: bool) -> Sampling {
-        Sampling {
-            rows,
-            full,
-            seed: 7,
-        }
-    }
+    use crate::source::capped::tests::{sampling, Recorder};
 
     #[test]
     fn a_huge_quoted_field_is_capped_and_later_rows_keep_their_lines() {

@@ -138,15 +138,7 @@ fn read_with_budget<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::capped::tests::Recorder;
-
-    fn sampling(rows: usize, full: bool) -> Sampling {
-        Sampling {
-            rows,
-            full,
-            seed: 3,
-        }
-    }
+    use crate::source::capped::tests::{sampling, Recorder};
 
     #[test]
     fn a_huge_line_is_capped_and_line_numbers_stay_right() {
