@@ -564,7 +564,7 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
         }
     }
 
-    let mut settings = BTreeMap::new();
+    let mut settings = result_settings(engine, args);
     // Files are read in full unless sampling was asked for; databases are sampled.
     let asked = args.given.iter().any(|g| g == "sample_rows");
     settings.insert(
@@ -575,16 +575,9 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
             format!("files: all rows; databases: {DEFAULT_DB_SAMPLE_ROWS}")
         },
     );
-    settings.insert("seed".into(), args.seed.to_string());
     if let Some(shard) = args.shard {
         settings.insert("shard".into(), shard.to_string());
     }
-    settings.insert("full".into(), args.full.to_string());
-    settings.insert("line_cap".into(), args.line_cap.to_string());
-    settings.insert(
-        "min_confidence".into(),
-        format!("{:.2}", engine.threshold()),
-    );
     settings.insert(
         "rules".into(),
         cli.rules
@@ -725,6 +718,20 @@ fn reports_by_file<'r, 'k>(
     out
 }
 
+/// The settings that change what a scan finds (threshold, full reads, seed, line cap):
+/// recorded in the inventory and in the state file's stamp alike.
+fn result_settings(engine: &Engine, args: &ScanArgs) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            "min_confidence".to_string(),
+            format!("{:.2}", engine.threshold()),
+        ),
+        ("full".to_string(), args.full.to_string()),
+        ("seed".to_string(), args.seed.to_string()),
+        ("line_cap".to_string(), args.line_cap.to_string()),
+    ])
+}
+
 /// What decides whether a state file's results still hold: the piimap version, the rule
 /// pack (built-in plus --rules) and the settings that change results.
 fn state_stamp(
@@ -733,14 +740,7 @@ fn state_stamp(
     args: &ScanArgs,
     targets: &[Target],
 ) -> anyhow::Result<StateStamp> {
-    let mut settings = BTreeMap::new();
-    settings.insert(
-        "min_confidence".to_string(),
-        format!("{:.2}", engine.threshold()),
-    );
-    settings.insert("full".into(), args.full.to_string());
-    settings.insert("seed".into(), args.seed.to_string());
-    settings.insert("line_cap".into(), args.line_cap.to_string());
+    let mut settings = result_settings(engine, args);
     for t in targets {
         let key = match &t.source {
             Some(name) => format!("sample_rows[{name}]"),
