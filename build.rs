@@ -39,10 +39,12 @@ fn main() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
+        // Relative to the crate being compiled, not an absolute path: a checkout elsewhere
+        // sharing the target directory (CI's clone, a worktree) may reuse this file.
+        let in_crate = format!("/rules/{rel}");
         writeln!(
             code,
-            "    ({rel:?}, include_bytes!({:?})),",
-            path.display().to_string()
+            "    ({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {in_crate:?}))),"
         )
         .unwrap();
     }
