@@ -4,7 +4,7 @@
 //! `cargo bench --bench engine`; throughput is reported in bytes/s and elements/s.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use piimap::detect::column::classify;
+use piimap::classify::column::classify;
 use piimap::detect::{Engine, Finding};
 
 fn log_lines() -> Vec<u8> {

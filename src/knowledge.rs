@@ -153,6 +153,20 @@ impl Catalog {
     }
 }
 
+/// What kind of catalog evidence a recipient literal is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientKind {
+    /// A host the vendor operates (matched on label boundaries).
+    Domain,
+    /// An API key or id prefix.
+    KeyPrefix,
+    /// An SDK, user-agent, header or cookie marker.
+    Marker,
+    /// A column or field name.
+    Column,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@
 //!   automaton (context words, prefilters, recipient literals) and scores
 //!   candidates in explicit stages (pattern → validator → context → name hint →
 //!   threshold). It has two entry points: free text ([`detect::Scanner::scan_text`]) and
-//!   column classification ([`detect::column::ColumnClassifier`]).
+//!   column classification ([`classify::column::ColumnClassifier`]).
 //! * [`validate`] holds the checksum and structural validators rules refer to by name.
 //! * [`mask`] makes the masked form every finding carries; raw values never leave.
 //! * [`source`] walks paths and reads files (CSV/TSV, JSON lines, Parquet, text and
@@ -38,6 +38,7 @@
 //! assert_eq!(found[0].masked(text).as_str(), "**** **** **** 1111");
 //! ```
 
+pub mod classify;
 pub mod detect;
 pub mod exit;
 pub mod inventory;

@@ -26,7 +26,6 @@
 //! * Each candidate is then scored in explicit stages (pattern → validator → context →
 //!   name hint → threshold) and the stages are kept as [`Evidence`].
 
-pub mod column;
 pub mod examples;
 pub mod finding;
 pub mod hint;
@@ -43,6 +42,7 @@ pub use finding::{DetectorIdx, Evidence, Finding, FindingSink, RecipientHit, Via
 use hint::{Hint, NormalizedName};
 
 use crate::knowledge::Catalog;
+pub use crate::knowledge::RecipientKind;
 use crate::mask::MaskStyle;
 use crate::names::NameDictionary;
 use crate::rules::{DetectorKind, DetectorSpec, LoadedDetector, RuleError, RuleErrors};
@@ -84,7 +84,7 @@ pub struct CompiledDetector {
     negative: Option<AhoCorasick>,
     hints: Vec<Hint>,
     excludes: Vec<Hint>,
-    values: Vec<Vec<u8>>,
+    pub(crate) values: Vec<Vec<u8>>,
 }
 
 /// A trigger literal, lower-cased, and whether it must stand as a whole word.
@@ -100,20 +100,6 @@ enum LiteralEntry {
     Trigger(Vec<(DetectorIdx, Option<u16>)>),
     /// A recipient-catalog literal (domain, key prefix, marker), by index.
     Recipient(u16),
-}
-
-/// What kind of catalog evidence a recipient literal is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecipientKind {
-    /// A host the vendor operates (matched on label boundaries).
-    Domain,
-    /// An API key or id prefix.
-    KeyPrefix,
-    /// An SDK, user-agent, header or cookie marker.
-    Marker,
-    /// A column or field name.
-    Column,
 }
 
 /// One literal of the recipient catalog, compiled into the main matcher.

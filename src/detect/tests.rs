@@ -2,6 +2,7 @@
 //! gating, hints, dedupe) independently of the built-in pack's tuning.
 
 use super::*;
+use crate::classify::column;
 use crate::rules::parse_detector_file;
 
 const TAXONOMY: &str = r#"

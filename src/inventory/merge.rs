@@ -99,8 +99,8 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::column::Verdict;
     use crate::inventory::FieldReport;
+    use crate::inventory::Verdict;
     use proptest::prelude::*;
 
     fn asset(id: u8, status: u8, ty: u8) -> AssetReport {

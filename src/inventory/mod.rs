@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::column::Verdict;
-
 pub mod datamap;
 pub mod diff;
 pub mod merge;
@@ -118,7 +116,7 @@ pub struct ObservedRecipient {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecipientEvidence {
     /// Domain, key prefix, marker or column.
-    pub kind: crate::detect::RecipientKind,
+    pub kind: crate::knowledge::RecipientKind,
     /// The catalog literal that matched (a vendor domain or marker, never a scanned value).
     pub matched: String,
     /// The field it was seen in (null: unstructured text).
@@ -458,4 +456,42 @@ pub fn write_atomic(
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// One data type found in a column, with the evidence for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The data type.
+    pub data_type: String,
+    /// Confidence, 0.0–1.0.
+    pub confidence: f32,
+    /// Non-empty values with a finding of this type.
+    pub matched_values: u64,
+    /// Non-empty values checked.
+    pub values_checked: u64,
+    /// `matched_values / values_checked`.
+    pub ratio: f32,
+    /// Validator passes / (passes + rejections), when a validator ran.
+    pub validator_pass_rate: Option<f32>,
+    /// Distinct matched values (capped at 10,000).
+    pub distinct: u64,
+    /// The kinds of evidence: `value_pattern`, `validator`, `context`, `name_hint`, `value_list`, `name_only`.
+    pub evidence: Vec<String>,
+    /// Rule ids that fired.
+    pub rules: Vec<String>,
+    /// Up to three masked examples.
+    pub examples: Vec<String>,
+}
+
+/// The classification of one column.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ColumnReport {
+    /// The column or field name.
+    pub name: String,
+    /// Values seen (including empty ones).
+    pub values_seen: u64,
+    /// Non-empty values checked.
+    pub values_checked: u64,
+    /// Verdicts, most confident first.
+    pub verdicts: Vec<Verdict>,
 }

@@ -156,8 +156,8 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::column::Verdict;
     use crate::inventory::ScanInfo;
+    use crate::inventory::Verdict;
 
     fn inventory(types: &[(&str, &str)]) -> Inventory {
         let mut a = AssetReport::new("file:a.csv".into(), "a.csv".into(), "file", "csv");

@@ -105,7 +105,7 @@ pub mod tables;
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::detect::column::Verdict;
+    use crate::inventory::Verdict;
     use crate::inventory::{AssetReport, FieldReport, ScanInfo};
 
     /// An inventory whose asset and field names are hostile.

@@ -10,8 +10,8 @@
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::Scope;
 
-use super::collector::{FieldCells, PendingCell};
 use super::AssetCollector;
+use crate::classify::collector::{FieldCells, PendingCell};
 use crate::source::{FieldId, Location};
 
 /// Cells gathered before a batch is classified (2,000 rows of 10 columns).

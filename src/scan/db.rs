@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use super::batch::{Behind, CellBatch};
 use super::findings::{push_line, FindingLine, FindingsWriter};
 use super::AssetCollector;
-use crate::detect::column::{FieldState, ScanScratch};
+use crate::classify::column::{FieldState, ScanScratch};
 use crate::detect::{DetectorIdx, Engine, Scanner};
 use crate::inventory::{AssetReport, FieldReport, SkippedColumn, Status};
 use crate::source::csv::Sampling;

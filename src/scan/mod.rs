@@ -7,7 +7,6 @@
 //! A failing asset is recorded and the scan goes on.
 
 mod batch;
-mod collector;
 pub mod db;
 pub mod findings;
 pub mod shard;
@@ -19,7 +18,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-pub use collector::AssetCollector;
+pub use crate::classify::AssetCollector;
 use findings::FindingsWriter;
 
 use crate::detect::Engine;

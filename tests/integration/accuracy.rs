@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use piimap::detect::column::classify;
+use piimap::classify::column::classify;
 use piimap::detect::{Engine, Finding};
 
 /// A small deterministic generator (xorshift64*): the corpus is the same on every run.

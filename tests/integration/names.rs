@@ -22,7 +22,7 @@
 //!   Chinook album and track titles, and Chinook artists (a mix of bands and people,
 //!   which is *not* a person-name column: see `src/detect/column.rs`, rule 5).
 
-use piimap::detect::column::classify;
+use piimap::classify::column::classify;
 use piimap::detect::{Engine, Finding};
 
 use crate::util::dataset;

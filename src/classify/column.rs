@@ -34,9 +34,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
 
-use serde::{Deserialize, Serialize};
-
-use super::{DetectorIdx, Engine, FieldContext, Finding, FindingSink, Gate, HintStatus, Scanner};
+use crate::detect::{
+    DetectorIdx, Engine, FieldContext, Finding, FindingSink, Gate, HintStatus, Scanner,
+};
+use crate::inventory::{ColumnReport, Verdict};
 use crate::mask::Masked;
 
 /// Distinct values are counted exactly up to this many, then reported as "at least".
@@ -76,44 +77,6 @@ const VALUE_NAMES_RATIO: f32 = 0.8;
 const VALUE_NAMES_MIN_VALUES: u64 = 3;
 /// ... and this many distinct ones (or all, when fewer).
 const VALUE_NAMES_MIN_DISTINCT: u64 = 5;
-
-/// One data type found in a column, with the evidence for it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Verdict {
-    /// The data type.
-    pub data_type: String,
-    /// Confidence, 0.0–1.0.
-    pub confidence: f32,
-    /// Non-empty values with a finding of this type.
-    pub matched_values: u64,
-    /// Non-empty values checked.
-    pub values_checked: u64,
-    /// `matched_values / values_checked`.
-    pub ratio: f32,
-    /// Validator passes / (passes + rejections), when a validator ran.
-    pub validator_pass_rate: Option<f32>,
-    /// Distinct matched values (capped at 10,000).
-    pub distinct: u64,
-    /// The kinds of evidence: `value_pattern`, `validator`, `context`, `name_hint`, `value_list`, `name_only`.
-    pub evidence: Vec<String>,
-    /// Rule ids that fired.
-    pub rules: Vec<String>,
-    /// Up to three masked examples.
-    pub examples: Vec<String>,
-}
-
-/// The classification of one column.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ColumnReport {
-    /// The column or field name.
-    pub name: String,
-    /// Values seen (including empty ones).
-    pub values_seen: u64,
-    /// Non-empty values checked.
-    pub values_checked: u64,
-    /// Verdicts, most confident first.
-    pub verdicts: Vec<Verdict>,
-}
 
 /// How sparse matches are weighed when turning a [`Tally`] into verdicts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,7 +182,7 @@ impl Tally {
             }
             st.name_hint |= f.evidence.name_hint;
             st.context |= f.evidence.context_word.is_some();
-            st.via_value_pattern |= f.evidence.via == super::Via::ValuePattern;
+            st.via_value_pattern |= f.evidence.via == crate::detect::Via::ValuePattern;
             if !st.rules.contains(&f.detector) {
                 st.rules.push(f.detector);
             }
@@ -403,7 +366,7 @@ impl Tally {
             {
                 let c = d.spec.confidence
                     + if hinted {
-                        super::finding::score::NAME_HINT_BONUS
+                        crate::detect::finding::score::NAME_HINT_BONUS
                     } else {
                         0.0
                     };
@@ -768,7 +731,7 @@ impl FindingSink for ScanScratch {
     fn rejected(&mut self, detector: DetectorIdx) {
         self.rejected.push(detector);
     }
-    fn recipient(&mut self, _hay: &[u8], hit: &super::RecipientHit) {
+    fn recipient(&mut self, _hay: &[u8], hit: &crate::detect::RecipientHit) {
         self.recipients.push(hit.literal);
     }
 }

@@ -5,13 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use super::findings::{push_line, FindingLine, FindingsWriter};
-use crate::detect::column::{FieldState, Mode, ScanScratch, Tally};
+use crate::classify::column::{FieldState, Mode, ScanScratch, Tally};
 use crate::detect::{DetectorIdx, Engine, FieldContext, RecipientKind, Scanner};
 use crate::inventory::{
     AssetError, AssetReport, FieldReport, ObservedRecipient, RecipientEvidence,
 };
 use crate::mask::Masked;
+use crate::scan::findings::{push_line, FindingLine, FindingsWriter};
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
 /// A finding kept for the findings file (field by id, value masked).
