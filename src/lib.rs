@@ -40,6 +40,7 @@
 
 pub mod classify;
 pub mod detect;
+pub mod error;
 pub mod exit;
 pub mod inventory;
 pub mod knowledge;

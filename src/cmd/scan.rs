@@ -2,23 +2,22 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
 use anyhow::Context;
 use piimap::detect::{Engine, Finding};
 use piimap::exit::ExitCode;
-use piimap::inventory::{now_rfc3339, write_atomic, AssetReport, Inventory, ScanInfo, Status};
+use piimap::inventory::{now_rfc3339, write_atomic, Inventory};
 use piimap::manifest::Manifest;
 use piimap::policy::parse_fail_on;
 use piimap::report::tables;
-use piimap::scan::db::{redact_url, scan_database_incremental, DbOptions};
 use piimap::scan::findings::{push_line, FindingLine, FindingsWriter};
-use piimap::scan::state::{ScanState, StateEntry, StateStamp};
-use piimap::scan::{walk_reports, FileScanner, ScanOptions};
-use piimap::source::csv::Sampling;
-use piimap::source::walk::{walk, FileEntry, WalkOptions};
+use piimap::scan::incremental::Incremental;
+use piimap::scan::plan::{plan, PlanRequest, Target, TargetKind, DEFAULT_DB_SAMPLE_ROWS};
+use piimap::scan::state::{ScanState, StateStamp};
+use piimap::scan::{Outputs, Progress, ScanConfig};
+use piimap::source::walk::FileEntry;
 use serde_json::json;
 
 use super::{load_engine, UsageError};
@@ -122,153 +121,23 @@ impl Scanned {
     }
 }
 
-/// One thing to scan: a file tree or a database, possibly as a manifest source.
-struct Target {
-    source: Option<String>,
-    kind: TargetKind,
-    include: Vec<String>,
-    exclude: Vec<String>,
-    /// Rows sampled per table when sampling was asked for (`--sample-rows`, or the
-    /// manifest source's `sample_rows`); `None`: files are read in full and databases
-    /// sampled to [`DEFAULT_DB_SAMPLE_ROWS`].
-    sample_rows: Option<usize>,
-}
-
-/// Rows sampled per database table unless `--sample-rows` or `--full` says otherwise.
-const DEFAULT_DB_SAMPLE_ROWS: usize = 10_000;
-
-impl Target {
-    /// How this target's file tables (CSV, JSON lines, Parquet) are read: in full unless
-    /// sampling was asked for, so a rare leak deep in a file is never skipped.
-    fn file_sampling(&self, args: &ScanArgs) -> Sampling {
-        Sampling {
-            rows: self.sample_rows.unwrap_or(DEFAULT_DB_SAMPLE_ROWS),
-            full: args.full || self.sample_rows.is_none(),
-            seed: args.seed,
-        }
-    }
-
-    /// How this target's database tables are read: sampled unless `--full`.
-    fn db_sampling(&self, args: &ScanArgs) -> Sampling {
-        Sampling {
-            rows: self.sample_rows.unwrap_or(DEFAULT_DB_SAMPLE_ROWS),
-            full: args.full,
-            seed: args.seed,
-        }
-    }
-}
-
-enum TargetKind {
-    Paths(Vec<PathBuf>),
-    Db(String),
-}
-
-/// Resolves `env:VAR` in a manifest URL.
-fn resolve_env(value: &str) -> anyhow::Result<String> {
-    match value.strip_prefix("env:") {
-        Some(var) => std::env::var(var).map_err(|_| {
-            UsageError(format!(
-                "environment variable {var} (named in the manifest) is not set"
-            ))
-            .into()
-        }),
-        None => Ok(value.to_string()),
-    }
-}
-
-/// What to scan: the paths and databases given, or else the manifest's sources.
-fn plan(args: &ScanArgs, manifest: Option<(&Manifest, &Path)>) -> anyhow::Result<Vec<Target>> {
-    let mut targets = Vec::new();
-    let asked_rows = args
-        .given
-        .iter()
-        .any(|g| g == "sample_rows")
-        .then_some(args.sample_rows);
-    if !args.paths.is_empty() || !args.db.is_empty() || manifest.is_none() {
-        if !args.paths.is_empty() {
-            targets.push(Target {
-                source: None,
-                kind: TargetKind::Paths(args.paths.clone()),
-                include: args.include.clone(),
-                exclude: args.exclude.clone(),
-                sample_rows: asked_rows,
-            });
-        }
-        for url in &args.db {
-            targets.push(Target {
-                source: None,
-                kind: TargetKind::Db(url.clone()),
-                include: args.include.clone(),
-                exclude: args.exclude.clone(),
-                sample_rows: asked_rows,
-            });
-        }
-        return Ok(targets);
-    }
-    let Some((m, dir)) = manifest else {
-        return Ok(targets);
+/// The scan's configuration: the flags and the manifest resolved into targets and
+/// settings.
+fn scan_config(
+    cli: &Cli,
+    engine: &Engine,
+    args: &ScanArgs,
+    manifest: Option<(&Manifest, &Path)>,
+    threads: usize,
+) -> anyhow::Result<ScanConfig> {
+    let request = PlanRequest {
+        paths: args.paths.clone(),
+        dbs: args.db.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        sample_rows: asked_sample_rows(args),
     };
-    for (name, src) in &m.sources {
-        let include = [src.include.clone(), args.include.clone()].concat();
-        let exclude = [src.exclude.clone(), args.exclude.clone()].concat();
-        let sample_rows = asked_rows.or(src.sample_rows);
-        let kind = match src.kind.get_ref().as_str() {
-            "files" => {
-                let path = src.path.as_deref().ok_or_else(|| {
-                    UsageError(format!("manifest source `{name}` (files) has no path"))
-                })?;
-                TargetKind::Paths(vec![dir.join(path)])
-            }
-            "sqlite" => match (&src.url, &src.path) {
-                (Some(url), _) => TargetKind::Db(resolve_env(url.get_ref())?),
-                (None, Some(path)) => {
-                    TargetKind::Db(format!("sqlite:{}", dir.join(path).display()))
-                }
-                (None, None) => {
-                    return Err(UsageError(format!(
-                        "manifest source `{name}` (sqlite) has no path or url"
-                    ))
-                    .into())
-                }
-            },
-            _ => {
-                let url = src.url.as_ref().ok_or_else(|| {
-                    UsageError(format!("manifest source `{name}` (postgres) has no url"))
-                })?;
-                TargetKind::Db(resolve_env(url.get_ref())?)
-            }
-        };
-        targets.push(Target {
-            source: Some(name.clone()),
-            kind,
-            include,
-            exclude,
-            sample_rows,
-        });
-    }
-    Ok(targets)
-}
-
-/// Runs a scan of paths, databases or the manifest's sources, and writes every output
-/// file asked for (--out, --notice, --history, --state, --findings); printing is left to
-/// the caller.
-pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Scanned> {
-    let threads = resolve_threads(args.threads);
-    start_pool(threads)?;
-    let started = Instant::now();
-    let started_at = now_rfc3339();
-    let fail_on = parse_fail_on(&args.fail_on).map_err(UsageError)?;
-    let manifest = match &args.config {
-        Some(path) => Some(super::load_manifest(engine, path)?),
-        None => None,
-    };
-    let manifest_dir = args
-        .config
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let targets = plan(args, manifest.as_ref().map(|m| (m, manifest_dir.as_path())))?;
+    let targets = plan(&request, manifest).map_err(usage)?;
     if targets.is_empty() {
         return Err(UsageError(
             "nothing to scan: give paths, --db URL, or a --config with sources".into(),
@@ -292,289 +161,51 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
             "file trees (paths, or a manifest source of kind files)",
         )?;
     }
-    let stamp = state_stamp(cli, engine, args, &targets)?;
-    let (state, invalidated) = match &args.state {
-        Some(p) => {
-            let previous = ScanState::load(p)
-                .with_context(|| format!("reading the state file {}", p.display()))?;
-            match previous.invalidated_by(&stamp) {
-                // Nothing is carried forward; every entry it knew is rescanned, saying why.
-                Some(why) => (Some(ScanState::default()), Some((previous, why))),
-                None => (Some(previous), None),
-            }
-        }
-        None => (None, None),
-    };
-    // Why an asset is read again: new, changed, or everything invalidated.
-    let why_rescanned = |key: &str| -> String {
-        if let Some((previous, why)) = &invalidated {
-            if previous.entries.contains_key(key) {
-                return why.clone();
-            }
-        }
-        if state.as_ref().is_some_and(|s| s.entries.contains_key(key)) {
-            "changed".into()
-        } else {
-            "new".into()
-        }
-    };
-    let mut new_state = ScanState::stamped(stamp);
-    let findings = match &args.findings {
-        Some(path) => Some(
-            FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
-        ),
-        None => None,
-    };
-    let mut assets = Vec::new();
-    let (mut rescanned, mut carried) = (Vec::new(), Vec::new());
-    let mut bytes = 0u64;
-    for target in &targets {
-        let (file_sampling, db_sampling) = (target.file_sampling(args), target.db_sampling(args));
-        let mut produced = match &target.kind {
-            TargetKind::Paths(roots) => {
-                let walk_opts = WalkOptions {
-                    hidden: args.hidden,
-                    no_ignore: args.no_ignore,
-                    follow_links: args.follow,
-                    include: target.include.clone(),
-                    exclude: target.exclude.clone(),
-                    max_filesize: args.max_filesize,
-                    threads,
-                };
-                let mut walked = walk(roots, &walk_opts).map_err(UsageError)?;
-                if let Some(shard) = args.shard {
-                    let owned = |p: &Path| shard.owns(&format!("file:{}", p.display()));
-                    walked.files.retain(|f| owned(&f.path));
-                    walked.skipped.retain(|s| owned(&s.path));
-                    walked.errors.retain(|(p, _)| owned(p));
-                }
-                tracing::info!(
-                    files = walked.files.len(),
-                    skipped = walked.skipped.len(),
-                    errors = walked.errors.len(),
-                    "walked"
-                );
-                // Incremental: carry unchanged files forward.
-                let mut to_scan = Vec::new();
-                let mut out = Vec::new();
-                for f in walked.files {
-                    let key = format!("file:{}", f.path.display());
-                    // Fingerprints only matter to an incremental run.
-                    let fp = match &state {
-                        Some(_) => piimap::scan::state::file_fingerprint(&f.path, args.verify)
-                            .unwrap_or_default(),
-                        None => String::new(),
-                    };
-                    match state.as_ref().and_then(|s| s.unchanged(&key, &fp)) {
-                        Some(reports) if !fp.is_empty() => {
-                            carried.push(format!(
-                                "{}: unchanged ({})",
-                                f.path.display(),
-                                if args.verify {
-                                    "size, mtime, sha256"
-                                } else {
-                                    "size, mtime"
-                                }
-                            ));
-                            new_state.entries.insert(
-                                key,
-                                StateEntry {
-                                    fingerprint: fp,
-                                    reports: reports.to_vec(),
-                                },
-                            );
-                            out.extend(reports.iter().cloned());
-                        }
-                        _ => {
-                            if state.is_some() {
-                                rescanned.push(format!(
-                                    "{}: {}",
-                                    f.path.display(),
-                                    why_rescanned(&key)
-                                ));
-                            }
-                            to_scan.push((f, key, fp));
-                        }
-                    }
-                }
-                let opts = ScanOptions {
-                    sampling: file_sampling,
-                    db_sampling,
-                    line_cap: args.line_cap as usize,
-                    ..ScanOptions::default()
-                };
-                let scanner = FileScanner::new(engine, opts, findings.as_ref());
-                let total_bytes: u64 = to_scan.iter().map(|(f, _, _)| f.size).sum();
-                let progress = progress_bar(cli.quiet, total_bytes, to_scan.len() as u64);
-                let files_done = AtomicU64::new(0);
-                let files_total = to_scan.len();
-                let on_done = |entry: &FileEntry| {
-                    let done = files_done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if let Some(pb) = &progress {
-                        pb.inc(entry.size);
-                        pb.set_message(format!("{done}/{files_total} files"));
-                    }
-                    tracing::debug!(path = %entry.path.display(), bytes = entry.size, "scanned");
-                };
-                let files: Vec<FileEntry> = to_scan.iter().map(|(f, _, _)| f.clone()).collect();
-                let scanned = scanner.scan_all(&files, &on_done);
-                if let Some(pb) = progress {
-                    pb.finish_and_clear();
-                }
-                bytes += scanner.bytes_done.load(Ordering::Relaxed);
-                // Remember what each file produced (a SQLite file gives several reports):
-                // one lookup per report, not a pass over every report per file.
-                if args.state.is_some() {
-                    let owned = reports_by_file(&scanned, to_scan.iter().map(|(_, k, _)| k));
-                    for (_, key, fp) in &to_scan {
-                        let mine: Vec<AssetReport> = owned
-                            .get(key.as_str())
-                            .map(|rs| rs.iter().map(|r| (*r).clone()).collect())
-                            .unwrap_or_default();
-                        // Failed reads are not remembered: the next run tries again.
-                        if !fp.is_empty()
-                            && mine
-                                .iter()
-                                .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
-                        {
-                            new_state.entries.insert(
-                                key.clone(),
-                                StateEntry {
-                                    fingerprint: fp.clone(),
-                                    reports: mine,
-                                },
-                            );
-                        }
-                    }
-                }
-                out.extend(scanned);
-                out.extend(walk_reports(&walked.skipped, &walked.errors));
-                out
-            }
-            TargetKind::Db(url) => {
-                let db_opts = DbOptions {
-                    sampling: db_sampling,
-                    concurrency: args.db_concurrency,
-                    include: target.include.clone(),
-                    exclude: target.exclude.clone(),
-                    views: args.views,
-                    statement_timeout: std::time::Duration::from_secs(args.statement_timeout),
-                    shard: args.shard,
-                    previous: state.as_ref().map(|s| std::sync::Arc::new(s.clone())),
-                    ..DbOptions::default()
-                };
-                tracing::info!(db = %redact_url(url), "scanning database");
-                // A SQLite database is one file: unchanged file, unchanged tables.
-                let sqlite_file = url
-                    .strip_prefix("sqlite:")
-                    .map(|p| p.trim_start_matches("//").to_string());
-                let key_fp = sqlite_file
-                    .as_ref()
-                    .filter(|_| state.is_some())
-                    .and_then(|p| {
-                        let fp = piimap::scan::state::file_fingerprint(Path::new(p), args.verify)
-                            .ok()?;
-                        Some((format!("db:{url}"), fp))
-                    });
-                match key_fp
-                    .as_ref()
-                    .and_then(|(k, fp)| Some((k, fp, state.as_ref()?.unchanged(k, fp)?)))
-                {
-                    Some((key, fp, reports)) => {
-                        carried.push(format!(
-                            "{}: unchanged ({})",
-                            redact_url(url),
-                            if args.verify {
-                                "size, mtime, sha256"
-                            } else {
-                                "size, mtime"
-                            }
-                        ));
-                        new_state.entries.insert(
-                            key.clone(),
-                            StateEntry {
-                                fingerprint: fp.clone(),
-                                reports: reports.to_vec(),
-                            },
-                        );
-                        reports.to_vec()
-                    }
-                    None => {
-                        let scanned =
-                            scan_database_incremental(engine, url, &db_opts, findings.as_ref());
-                        // PostgreSQL tables: remember each table's fingerprint and report.
-                        for (id, fp) in &scanned.fingerprints {
-                            let mine: Vec<AssetReport> = scanned
-                                .reports
-                                .iter()
-                                .filter(|r| r.id == *id)
-                                .cloned()
-                                .collect();
-                            if !mine.is_empty()
-                                && mine
-                                    .iter()
-                                    .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
-                            {
-                                new_state.entries.insert(
-                                    id.clone(),
-                                    StateEntry {
-                                        fingerprint: fp.clone(),
-                                        reports: mine,
-                                    },
-                                );
-                            }
-                            if scanned.carried.contains(id) {
-                                carried
-                                    .push(format!("{id}: unchanged (columns and write counters)"));
-                            } else {
-                                rescanned.push(format!("{id}: {}", why_rescanned(id)));
-                            }
-                        }
-                        let reports = scanned.reports;
-                        if let Some((key, fp)) = key_fp {
-                            rescanned.push(format!("{}: {}", redact_url(url), why_rescanned(&key)));
-                            if reports
-                                .iter()
-                                .all(|r| matches!(r.status, Status::Scanned | Status::Skipped))
-                            {
-                                new_state.entries.insert(
-                                    key,
-                                    StateEntry {
-                                        fingerprint: fp,
-                                        reports: reports.clone(),
-                                    },
-                                );
-                            }
-                        }
-                        reports
-                    }
-                }
-            }
-        };
-        for r in &mut produced {
-            if target.source.is_some() {
-                r.source = target.source.clone();
-            }
-        }
-        assets.extend(produced);
-    }
-    for a in &assets {
-        for e in a.errors.iter().filter(|e| e.fatal) {
-            tracing::warn!(asset = %a.asset, kind = %e.kind, "{}", e.message);
-        }
-    }
+    Ok(ScanConfig {
+        threads,
+        hidden: args.hidden,
+        no_ignore: args.no_ignore,
+        follow_links: args.follow,
+        max_filesize: args.max_filesize,
+        full: args.full,
+        seed: args.seed,
+        line_cap: args.line_cap as usize,
+        db_concurrency: args.db_concurrency,
+        views: args.views,
+        statement_timeout: std::time::Duration::from_secs(args.statement_timeout),
+        shard: args.shard,
+        settings: inventory_settings(cli, engine, args),
+        manifest: args.config.as_ref().map(|p| p.display().to_string()),
+        targets,
+    })
+}
 
+/// `--sample-rows`, when it was given (files are otherwise read in full).
+fn asked_sample_rows(args: &ScanArgs) -> Option<usize> {
+    args.given
+        .iter()
+        .any(|g| g == "sample_rows")
+        .then_some(args.sample_rows)
+}
+
+/// A library configuration error as the usage error (exit 2) it is.
+fn usage(e: piimap::error::ConfigError) -> anyhow::Error {
+    match e {
+        piimap::error::ConfigError::Usage(m) => UsageError(m).into(),
+        other => other.into(),
+    }
+}
+
+/// The settings the inventory records: those that change results, how rows were
+/// sampled, the shard and the rule pack.
+fn inventory_settings(cli: &Cli, engine: &Engine, args: &ScanArgs) -> BTreeMap<String, String> {
     let mut settings = result_settings(engine, args);
     // Files are read in full unless sampling was asked for; databases are sampled.
-    let asked = args.given.iter().any(|g| g == "sample_rows");
-    settings.insert(
-        "sample_rows".into(),
-        if asked {
-            args.sample_rows.to_string()
-        } else {
-            format!("files: all rows; databases: {DEFAULT_DB_SAMPLE_ROWS}")
-        },
-    );
+    let rows = match asked_sample_rows(args) {
+        Some(n) => n.to_string(),
+        None => format!("files: all rows; databases: {DEFAULT_DB_SAMPLE_ROWS}"),
+    };
+    settings.insert("sample_rows".into(), rows);
     if let Some(shard) = args.shard {
         settings.insert("shard".into(), shard.to_string());
     }
@@ -584,28 +215,58 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
             .as_ref()
             .map_or("built-in".into(), |p| format!("built-in + {}", p.display())),
     );
-    let roots = targets
-        .iter()
-        .flat_map(|t| match &t.kind {
-            TargetKind::Paths(p) => p
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>(),
-            TargetKind::Db(u) => vec![redact_url(u)],
-        })
-        .collect();
-    let info = ScanInfo {
-        roots,
-        started_at,
-        duration_ms: started.elapsed().as_millis() as u64,
-        bytes,
-        settings,
-        rescanned,
-        carried,
-        manifest: args.config.as_ref().map(|p| p.display().to_string()),
-        ..ScanInfo::default()
+    settings
+}
+
+/// The incremental state of `--state FILE`, when asked for.
+fn incremental(
+    cli: &Cli,
+    engine: &Engine,
+    args: &ScanArgs,
+    targets: &[Target],
+) -> anyhow::Result<Option<Incremental>> {
+    let Some(path) = &args.state else {
+        return Ok(None);
     };
-    let mut inventory = Inventory::new(info, assets);
+    let read = ScanState::load(path)
+        .with_context(|| format!("reading the state file {}", path.display()))?;
+    let stamp = state_stamp(cli, engine, args, targets)?;
+    Ok(Some(Incremental::new(read, stamp, args.verify)))
+}
+
+/// Runs a scan of paths, databases or the manifest's sources, and writes every output
+/// file asked for (--out, --notice, --history, --state, --findings); printing is left to
+/// the caller.
+pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Scanned> {
+    let threads = resolve_threads(args.threads);
+    start_pool(threads)?;
+    let fail_on = parse_fail_on(&args.fail_on).map_err(UsageError)?;
+    let manifest = match &args.config {
+        Some(path) => Some(super::load_manifest(engine, path)?),
+        None => None,
+    };
+    let manifest_dir = args
+        .config
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let with_dir = manifest.as_ref().map(|m| (m, manifest_dir.as_path()));
+    let config = scan_config(cli, engine, args, with_dir, threads)?;
+    let mut incremental = incremental(cli, engine, args, &config.targets)?;
+    let findings = match &args.findings {
+        Some(path) => Some(
+            FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let progress = ProgressBar::new(cli.quiet);
+    let outputs = Outputs {
+        findings: findings.as_ref(),
+        progress: &progress,
+    };
+    let mut inventory =
+        piimap::scan::run(engine, &config, incremental.as_mut(), &outputs).map_err(usage)?;
     let mut violations = Vec::new();
     if let Some(m) = &manifest {
         let today = inventory.scan.started_at[..10].to_string();
@@ -613,13 +274,41 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
         violations = found;
         inventory.data_map = Some(map);
     }
+    write_scan_files(args, engine, manifest.as_ref(), &inventory, &violations)?;
+    if let (Some(path), Some(inc)) = (&args.state, incremental) {
+        inc.into_state()
+            .save(path)
+            .with_context(|| format!("writing the state file {}", path.display()))?;
+    }
+    if let Some(writer) = findings {
+        let n = writer.finish().context("writing the findings file")?;
+        tracing::info!(findings = n, "findings written");
+    }
+    let failing = violations
+        .iter()
+        .filter(|v| fail_on.contains(&v.kind))
+        .count();
+    Ok(Scanned {
+        inventory,
+        violations,
+        failing,
+    })
+}
 
+/// `--out` (inventory files, and the disclosures with `--notice`) and `--history`.
+fn write_scan_files(
+    args: &ScanArgs,
+    engine: &Engine,
+    manifest: Option<&Manifest>,
+    inventory: &Inventory,
+    violations: &[piimap::policy::Violation],
+) -> anyhow::Result<()> {
     if let Some(dir) = &args.out {
-        write_outputs(dir, &inventory, &violations)?;
-        if let (true, Some(m)) = (args.notice, &manifest) {
+        write_outputs(dir, inventory, violations)?;
+        if let (true, Some(m)) = (args.notice, manifest) {
             let knowledge = super::Knowledge::load()?;
             let warnings = piimap::notice::write_all(
-                &inventory,
+                inventory,
                 m,
                 engine.taxonomy(),
                 &knowledge.vocab,
@@ -640,28 +329,11 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
             &inventory.scan.started_at[..10]
         ));
         write_atomic(&path, |w| {
-            piimap::report::escape::write_json_pretty(w, &inventory).map_err(std::io::Error::other)
+            piimap::report::escape::write_json_pretty(w, inventory).map_err(std::io::Error::other)
         })
         .with_context(|| format!("writing {}", path.display()))?;
     }
-    if let Some(path) = &args.state {
-        new_state
-            .save(path)
-            .with_context(|| format!("writing the state file {}", path.display()))?;
-    }
-    if let Some(writer) = findings {
-        let n = writer.finish().context("writing the findings file")?;
-        tracing::info!(findings = n, "findings written");
-    }
-    let failing = violations
-        .iter()
-        .filter(|v| fail_on.contains(&v.kind))
-        .count();
-    Ok(Scanned {
-        inventory,
-        violations,
-        failing,
-    })
+    Ok(())
 }
 
 /// Prints a scan's result on stdout: the summary table (with the incremental counts and
@@ -694,28 +366,6 @@ fn print_scan(cli: &Cli, args: &ScanArgs, scanned: &Scanned) -> anyhow::Result<(
     }
     out.flush()?;
     Ok(())
-}
-
-/// The reports of each scanned file, by its state key (`file:PATH`): a file's own report,
-/// and the tables of a SQLite file (`sqlite:PATH/TABLE`).
-fn reports_by_file<'r, 'k>(
-    reports: &'r [AssetReport],
-    keys: impl Iterator<Item = &'k String>,
-) -> std::collections::HashMap<&'k str, Vec<&'r AssetReport>> {
-    let keys: std::collections::HashSet<&'k str> = keys.map(String::as_str).collect();
-    let mut out: std::collections::HashMap<&'k str, Vec<&'r AssetReport>> =
-        std::collections::HashMap::new();
-    for r in reports {
-        let owner = keys.get(r.id.as_str()).copied().or_else(|| {
-            let rest = r.id.strip_prefix("sqlite:")?;
-            rest.rmatch_indices('/')
-                .find_map(|(i, _)| keys.get(format!("file:{}", &rest[..i]).as_str()).copied())
-        });
-        if let Some(key) = owner {
-            out.entry(key).or_default().push(r);
-        }
-    }
-    out
 }
 
 /// The settings that change what a scan finds (threshold, full reads, seed, line cap):
@@ -790,21 +440,68 @@ pub fn write_outputs(
     Ok(())
 }
 
-fn progress_bar(quiet: bool, bytes: u64, files: u64) -> Option<indicatif::ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() || files == 0 {
-        return None;
+/// The terminal's progress bar over a tree's bytes: only on a terminal, never with -q.
+struct ProgressBar {
+    quiet: bool,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    done: AtomicU64,
+    total: AtomicU64,
+}
+
+impl ProgressBar {
+    fn new(quiet: bool) -> Self {
+        ProgressBar {
+            quiet,
+            bar: std::sync::Mutex::new(None),
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+        }
     }
-    let pb = indicatif::ProgressBar::with_draw_target(
-        Some(bytes),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    let style = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-    )
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    pb.set_style(style);
-    pb.set_message(format!("{files} file(s)"));
-    Some(pb)
+
+    fn bar(&self) -> Option<indicatif::ProgressBar> {
+        self.bar.lock().ok().and_then(|b| b.clone())
+    }
+}
+
+impl Progress for ProgressBar {
+    fn start(&self, files: u64, bytes: u64) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(files, Ordering::Relaxed);
+        if self.quiet || !std::io::stderr().is_terminal() || files == 0 {
+            return;
+        }
+        let pb = indicatif::ProgressBar::with_draw_target(
+            Some(bytes),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        let style = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        pb.set_style(style);
+        pb.set_message(format!("{files} file(s)"));
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(pb);
+        }
+    }
+
+    fn file_done(&self, entry: &FileEntry) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(pb) = self.bar() {
+            pb.inc(entry.size);
+            pb.set_message(format!(
+                "{done}/{} files",
+                self.total.load(Ordering::Relaxed)
+            ));
+        }
+        tracing::debug!(path = %entry.path.display(), bytes = entry.size, "scanned");
+    }
+
+    fn finish(&self) {
+        if let Some(pb) = self.bar.lock().ok().and_then(|mut b| b.take()) {
+            pb.finish_and_clear();
+        }
+    }
 }
 
 /// `--text` and stdin: every finding with its line, as a table or JSON (and, with

@@ -9,8 +9,13 @@
 mod batch;
 pub mod db;
 pub mod findings;
+pub mod incremental;
+pub mod plan;
+mod run;
 pub mod shard;
 pub mod state;
+
+pub use run::{run, Outputs, Progress, Quiet, ScanConfig};
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
