@@ -16,20 +16,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::batch::{Behind, CellBatch};
-use super::findings::{push_line, FindingLine, FindingsWriter};
+use super::batch::BatchedCollector;
+use super::findings::FindingsWriter;
 use super::AssetCollector;
-use crate::classify::column::{FieldState, ScanScratch};
-use crate::detect::{DetectorIdx, Engine, Scanner};
-use crate::inventory::{AssetReport, FieldReport, SkippedColumn, Status};
+use crate::detect::Engine;
+use crate::inventory::{AssetReport, SkippedColumn, Status};
 use crate::source::csv::Sampling;
 use crate::source::db::postgres::{self, Connector, PgTable, Session, SessionSettings};
 use crate::source::db::sqlite;
 use crate::source::db::url::{self as dburl, DbUrl, PgUrl};
-use crate::source::db::{
-    Column, ColumnKind, NameFilter, ReadError, TableFilter, TableRead, TableSink,
-};
-use crate::source::{Anomaly, FieldId, Location, RecordSink};
+use crate::source::db::{Column, ColumnKind, NameFilter, ReadError, TableFilter, TableRead};
 
 /// Settings for scanning databases.
 #[derive(Clone, Debug)]
@@ -162,219 +158,8 @@ fn failed_database(id: &str, format: &str, kind: &str, message: String) -> Asset
     r
 }
 
-/// Field ids of columns classified with their comment as extra name evidence.
-const HINTED: FieldId = 1 << 31;
-
-/// The [`AssetCollector`] of one table, plus the columns whose comment adds name
-/// evidence: those are tallied with the hint text `"{column} {comment}"` but reported
-/// (and written to the findings file) under the column name.
-struct TableCollector<'e> {
-    /// `None` while the helper thread holds it.
-    inner: Option<AssetCollector<'e>>,
-    engine: &'e Engine,
-    asset: String,
-    keep: bool,
-    hinted: Vec<(String, FieldState)>,
-    scanner: Option<Scanner<'e>>,
-    scratch: ScanScratch,
-    lines: Vec<u8>,
-    line_count: u64,
-    /// Cells waiting to be classified (see [`super::batch`]).
-    batch: CellBatch,
-    /// The helper thread classifying batches behind the reader, if any.
-    behind: Option<Behind<'e>>,
-    /// Rows read and anomalies met since the collector was last at hand.
-    rows_pending: u64,
-    anomalies_pending: Vec<(Anomaly, Location)>,
-    /// Field ids already interned by the collector: a JSON column names its keys on
-    /// every row, and asking the collector would wait for the helper each time.
-    known_fields: std::collections::HashMap<String, FieldId, foldhash::fast::RandomState>,
-}
-
-impl<'e> TableCollector<'e> {
-    fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
-        TableCollector {
-            inner: Some(AssetCollector::new(engine, asset, keep)),
-            engine,
-            asset: asset.to_string(),
-            keep,
-            hinted: Vec::new(),
-            scanner: None,
-            scratch: ScanScratch::default(),
-            lines: Vec::new(),
-            line_count: 0,
-            batch: CellBatch::default(),
-            behind: None,
-            rows_pending: 0,
-            anomalies_pending: Vec::new(),
-            known_fields: Default::default(),
-        }
-    }
-
-    /// Classifies full batches on a helper thread of `scope` from now on.
-    fn classify_behind<'scope>(&mut self, scope: &'scope std::thread::Scope<'scope, '_>)
-    where
-        'e: 'scope,
-    {
-        self.behind = Some(Behind::start(scope));
-    }
-
-    /// The collector, once the batches handed over (if any) are classified.
-    fn collector(&mut self) -> &mut AssetCollector<'e> {
-        if self.inner.is_none() {
-            let collector = self
-                .behind
-                .as_mut()
-                .and_then(Behind::take_back)
-                .expect("the thread classifying a batch panicked");
-            self.inner = Some(collector);
-        }
-        let inner = self.inner.as_mut().expect("collector at hand");
-        if self.rows_pending > 0 {
-            RecordSink::rows(inner, std::mem::take(&mut self.rows_pending));
-        }
-        for (kind, at) in self.anomalies_pending.drain(..) {
-            inner.anomaly(kind, at);
-        }
-        inner
-    }
-
-    /// Classifies the gathered cells: handed to the helper when there is one, else here.
-    fn flush(&mut self) {
-        if self.batch.is_empty() {
-            return;
-        }
-        if let Some(behind) = self.behind.as_mut() {
-            if let Some(inner) = self.inner.take() {
-                if let Err(inner) = behind.hand_over(inner) {
-                    self.inner = Some(*inner);
-                }
-            }
-            if self.inner.is_none() {
-                let full = std::mem::take(&mut self.batch);
-                match behind.send(full) {
-                    Ok(empty) => {
-                        self.batch = empty;
-                        return;
-                    }
-                    // The helper is gone (it can only have panicked): classify here.
-                    Err(full) => self.batch = full,
-                }
-            }
-        }
-        let mut batch = std::mem::take(&mut self.batch);
-        batch.classify_into(self.collector());
-        self.batch = batch;
-    }
-
-    fn drain_findings(&mut self, writer: &FindingsWriter) {
-        self.flush();
-        self.collector().drain_findings(writer);
-        writer.write_batch(&self.lines, self.line_count);
-        self.lines.clear();
-        self.line_count = 0;
-    }
-
-    fn finish_into(mut self, report: &mut AssetReport) {
-        self.flush();
-        self.collector();
-        let inner = self.inner.take().expect("collector at hand");
-        inner.finish_into(report);
-        for (name, state) in &self.hinted {
-            let r = state.report(self.engine);
-            if let Some(n) = report.stats.values_read.as_mut() {
-                *n += r.values_checked;
-            }
-            if !r.verdicts.is_empty() {
-                report.fields.push(FieldReport {
-                    field: Some(name.clone()),
-                    values_checked: r.values_checked,
-                    types: r.verdicts,
-                });
-            }
-        }
-        report.fields.sort_by(|a, b| a.field.cmp(&b.field));
-    }
-}
-
-impl TableSink for TableCollector<'_> {
-    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId {
-        let plain = self.engine.field_context(name);
-        let hint_name = format!("{name} {hint}");
-        let both = self.engine.field_context(&hint_name);
-        let same = (0..self.engine.detectors().len())
-            .all(|d| plain.status(d as DetectorIdx) == both.status(d as DetectorIdx));
-        if same {
-            return RecordSink::field(self, name);
-        }
-        if let Some(i) = self.hinted.iter().position(|(n, _)| n == name) {
-            return HINTED | i as FieldId;
-        }
-        self.hinted
-            .push((name.to_string(), FieldState::new(self.engine, &hint_name)));
-        HINTED | (self.hinted.len() - 1) as FieldId
-    }
-}
-
-impl RecordSink for TableCollector<'_> {
-    fn field(&mut self, name: &str) -> FieldId {
-        if let Some(&id) = self.known_fields.get(name) {
-            return id;
-        }
-        let id = self.collector().field(name);
-        self.known_fields.insert(name.to_string(), id);
-        id
-    }
-
-    fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
-        if field & HINTED == 0 {
-            self.batch.push(field, value, at);
-            if self.batch.is_full() {
-                self.flush();
-            }
-            return;
-        }
-        let engine = self.engine;
-        let scanner = self.scanner.get_or_insert_with(|| engine.scanner());
-        let (name, state) = &mut self.hinted[(field & !HINTED) as usize];
-        state.observe(scanner, value, &mut self.scratch);
-        if self.keep {
-            for f in &self.scratch.findings {
-                let masked = f.masked(value);
-                let line = FindingLine {
-                    asset: &self.asset,
-                    field: Some(name),
-                    line: at.line,
-                    row: at.row,
-                    data_type: engine.data_type(f.detector),
-                    rule: &engine.detector(f.detector).spec.id,
-                    confidence: crate::detect::finding::round2(f.confidence),
-                    masked: masked.as_str(),
-                };
-                push_line(&mut self.lines, &line);
-                self.line_count += 1;
-            }
-        }
-    }
-
-    fn text(&mut self, text: &[u8], first_line: u64) {
-        self.flush();
-        self.collector().text(text, first_line);
-    }
-
-    fn rows(&mut self, n: u64) {
-        // Counted here: the collector may be on the helper thread.
-        self.rows_pending += n;
-    }
-
-    fn anomaly(&mut self, kind: Anomaly, at: Location) {
-        // Counted when the collector is next at hand: it may be on the helper thread.
-        self.anomalies_pending.push((kind, at));
-        if self.anomalies_pending.len() >= 4096 {
-            self.collector(); // bounded: fetch it now and count them
-        }
-    }
-}
+/// A table's collector: its cells classified in batches (see [`super::batch`]).
+type TableCollector<'e> = BatchedCollector<'e>;
 
 /// The columns of a table to examine, and the skipped ones with their reason.
 struct ColumnPlan<'t> {
@@ -422,8 +207,8 @@ fn table_report(
     findings: Option<&FindingsWriter>,
 ) -> AssetReport {
     let mut report = AssetReport::new(id.clone(), id, "table", format);
-    if let Some(w) = findings {
-        collector.drain_findings(w);
+    if findings.is_some() {
+        collector.drain_findings();
     }
     collector.finish_into(&mut report);
     match read {
@@ -508,7 +293,8 @@ impl PgScan<'_> {
         let plan = plan_columns(&t.columns, self.filter, &names, job.whole);
         let mut retried = false;
         loop {
-            let mut collector = TableCollector::new(self.engine, &id, self.findings.is_some());
+            let mut collector =
+                TableCollector::new(AssetCollector::new(self.engine, &id, self.findings));
             collector.classify_behind(scope);
             if session.as_ref().is_none_or(|s| s.client.is_closed()) {
                 match rt.block_on(self.connector.connect()) {
@@ -754,7 +540,7 @@ fn scan_sqlite(
         }
         let started = Instant::now();
         let mut plan = plan_columns(&t.columns, &filter, &names, whole);
-        let mut collector = TableCollector::new(engine, &id, findings.is_some());
+        let mut collector = TableCollector::new(AssetCollector::new(engine, &id, findings));
         let read = sqlite::read_table(&conn, t, &plan.examined, opts.sampling, &mut collector);
         let read = read.map(|r| {
             for (c, &n) in plan.examined.iter().zip(&r.blob_values) {
@@ -785,6 +571,7 @@ fn scan_sqlite(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::{FieldId, Location, RecordSink};
 
     /// Row `row` of a three-column table: emails (unique), a status (five values) and
     /// notes with a phone number now and then.
@@ -831,13 +618,13 @@ mod tests {
         // 70,000 cells: more than one batch, each field cut into lanes.
         let rows = 20_000u64;
 
-        let mut one_by_one = AssetCollector::new(&engine, "t", false);
+        let mut one_by_one = AssetCollector::new(&engine, "t", None);
         feed(&mut one_by_one, rows);
         let mut want = AssetReport::new("t".into(), "t".into(), "table", "postgres");
         one_by_one.finish_into(&mut want);
 
         let got = std::thread::scope(|scope| {
-            let mut table = TableCollector::new(&engine, "t", false);
+            let mut table = TableCollector::new(AssetCollector::new(&engine, "t", None));
             table.classify_behind(scope);
             feed(&mut table, rows);
             let mut got = AssetReport::new("t".into(), "t".into(), "table", "postgres");

@@ -151,8 +151,7 @@ impl<'e> FileScanner<'e> {
         let fmt = format::detect(path, &opened.head);
         let head = opened.head;
         report.format = fmt.name().into();
-        let mut collector =
-            AssetCollector::new(self.engine, &report.asset, self.findings.is_some());
+        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         // Tables are read once, and a second time when their sample is too big to hold
         // (see `source::sample`): the first open is the stream already sniffed.
         let mut first = Some(opened.reader);
@@ -238,9 +237,7 @@ impl<'e> FileScanner<'e> {
                 }
             }
         };
-        if let Some(writer) = self.findings {
-            collector.drain_findings(writer);
-        }
+        collector.drain_findings();
         let read_something = collector.rows_read() > 0;
         if report.stats.sampling == "all lines" {
             report.stats.rows_scanned = collector.rows_read();
@@ -305,8 +302,7 @@ impl<'e> FileScanner<'e> {
             let parts: Vec<AssetCollector<'e>> = group
                 .par_iter()
                 .map(|(range, first)| {
-                    let mut c =
-                        AssetCollector::new(self.engine, total.asset(), self.findings.is_some());
+                    let mut c = total.part();
                     text::scan_block(
                         &bytes[range.clone()],
                         *first,
@@ -317,10 +313,7 @@ impl<'e> FileScanner<'e> {
                     c
                 })
                 .collect();
-            for mut part in parts {
-                if let Some(writer) = self.findings {
-                    part.drain_findings(writer);
-                }
+            for part in parts {
                 total.merge(part);
             }
             // Done with this window: drop its pages from our resident set, so RSS stays
@@ -347,16 +340,13 @@ impl<'e> FileScanner<'e> {
     ) -> Result<(), SourceError> {
         let cap = self.opts.line_cap;
         let mut truncated: Vec<u64> = Vec::new();
-        let findings = self.findings;
         let result = text::for_each_block(
             reader,
             4 << 20,
             cap,
             |block, first| {
                 text::scan_block(block, first, format, cap, collector);
-                if let Some(writer) = findings {
-                    collector.drain_findings(writer);
-                }
+                collector.drain_findings();
             },
             |line| truncated.push(line),
         );

@@ -55,6 +55,13 @@ pub enum Anomaly {
 pub trait RecordSink {
     /// Interns a field name (cheap to call per cell).
     fn field(&mut self, name: &str) -> FieldId;
+    /// Interns a field called `name` whose name hints are resolved from `name` plus
+    /// `hint` (free text such as a column comment); it is still reported as `name`.
+    /// A sink that has no use for hints interns `name` alone.
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId {
+        let _ = hint;
+        self.field(name)
+    }
     /// One value of a field.
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location);
     /// A run of unstructured text starting at line `first_line` (1-based).

@@ -3,7 +3,7 @@
 //! A reader discovers tables and their columns, decides how each column is examined
 //! ([`ColumnKind`]: as text, as JSON flattened into paths, as array elements, or skipped
 //! with a reason), chooses rows deterministically and pushes every value into a
-//! [`TableSink`]. Orchestration (connections, concurrency, reports) lives in
+//! [`RecordSink`]. Orchestration (connections, concurrency, reports) lives in
 //! `crate::scan::db`.
 
 pub mod postgres;
@@ -13,14 +13,6 @@ pub mod url;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{FieldId, Location, RecordSink};
-
-/// A [`RecordSink`] that can also classify a column with extra name evidence (a column
-/// comment) while still reporting it under its own name.
-pub trait TableSink: RecordSink {
-    /// Interns a field called `name` whose name hints are resolved from `name` plus
-    /// `hint` (free text such as a column comment).
-    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId;
-}
 
 /// How a column's values are examined.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,7 +188,7 @@ pub struct RowPusher {
 impl RowPusher {
     /// Interns the examined columns (`kind` not `Skip`) in order. Columns with a comment
     /// are interned with the comment as extra name evidence.
-    pub fn new(columns: &[&Column], sink: &mut dyn TableSink) -> Self {
+    pub fn new(columns: &[&Column], sink: &mut dyn RecordSink) -> Self {
         let mut ids = Vec::with_capacity(columns.len());
         for c in columns {
             let id = match (&c.kind, &c.comment) {
@@ -217,7 +209,7 @@ impl RowPusher {
     }
 
     /// Pushes one value of column `i` (None for SQL NULL) of row `row`.
-    pub fn push(&mut self, sink: &mut dyn TableSink, i: usize, value: Option<&[u8]>, row: u64) {
+    pub fn push(&mut self, sink: &mut dyn RecordSink, i: usize, value: Option<&[u8]>, row: u64) {
         let at = Location {
             line: None,
             row: Some(row),

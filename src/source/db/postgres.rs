@@ -34,8 +34,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::url::{PgUrl, SslMode};
 use super::{
-    format_percent, quote_ident, rate, Column, ColumnKind, ReadError, RowPusher, TableRead,
-    TableSink,
+    format_percent, quote_ident, rate, Column, ColumnKind, ReadError, RecordSink, RowPusher,
+    TableRead,
 };
 use crate::source::csv::Sampling;
 
@@ -732,7 +732,7 @@ pub async fn read_table(
     table: &PgTable,
     columns: &[&Column],
     sampling: Sampling,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
     let from = table.relation_sql();
@@ -910,7 +910,7 @@ struct Streamed {
 
 struct Reader<'a, 's> {
     pusher: &'a mut RowPusher,
-    sink: &'a mut (dyn TableSink + 's),
+    sink: &'a mut (dyn RecordSink + 's),
     reply: Duration,
 }
 

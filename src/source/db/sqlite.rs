@@ -17,7 +17,7 @@ use std::path::Path;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::{quote_ident, Column, ColumnKind, ReadError, RowPusher, TableRead, TableSink};
+use super::{quote_ident, Column, ColumnKind, ReadError, RecordSink, RowPusher, TableRead};
 use crate::source::csv::Sampling;
 use crate::source::sample::Reservoir;
 
@@ -165,7 +165,7 @@ fn push_row(
     width: usize,
     index: u64,
     pusher: &mut RowPusher,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
     blobs: &mut [u64],
 ) -> rusqlite::Result<()> {
     let mut buf = String::new();
@@ -182,7 +182,7 @@ fn push_value(
     i: usize,
     index: u64,
     pusher: &mut RowPusher,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
     blobs: &mut [u64],
     buf: &mut String,
 ) {
@@ -253,7 +253,7 @@ pub fn read_table(
     table: &SqliteTable,
     columns: &[&Column],
     sampling: Sampling,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
 ) -> Result<SqliteRead, ReadError> {
     let t = quote_ident(&table.name);
     let n = sampling.rows.max(1) as u64;
