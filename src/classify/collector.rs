@@ -17,6 +17,7 @@ use crate::inventory::{
 };
 use crate::mask::Masked;
 use crate::scan::findings::{push_line, FindingLine, FindingsWriter};
+use crate::source::file::FileSink;
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
 /// A finding kept for the findings file (field by id, value masked).
@@ -501,6 +502,35 @@ impl RecordSink for AssetCollector<'_> {
         e.0 += 1;
         if e.1.is_none() {
             e.1 = at.line;
+        }
+    }
+}
+
+/// A file's collector: a big file's parts are scanned in parallel on the rayon pool,
+/// each into a collector of its own, and merged in order (their findings written first,
+/// so the findings file stays in line order).
+impl<'e> FileSink for AssetCollector<'e> {
+    fn as_records(&mut self) -> &mut dyn RecordSink {
+        self
+    }
+
+    fn flush(&mut self) {
+        self.drain_findings();
+    }
+
+    fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
+        use rayon::prelude::*;
+        let (engine, asset, findings) = (self.engine, self.asset.as_str(), self.findings);
+        let parts: Vec<AssetCollector<'e>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let mut part = AssetCollector::new(engine, asset, findings);
+                read(i, &mut part);
+                part
+            })
+            .collect();
+        for part in parts {
+            self.merge(part);
         }
     }
 }

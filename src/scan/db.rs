@@ -21,11 +21,11 @@ use super::findings::FindingsWriter;
 use super::AssetCollector;
 use crate::detect::Engine;
 use crate::inventory::{AssetReport, SkippedColumn, Status};
-use crate::source::csv::Sampling;
 use crate::source::db::postgres::{self, Connector, PgTable, Session, SessionSettings};
 use crate::source::db::sqlite;
 use crate::source::db::url::{self as dburl, DbUrl, PgUrl};
 use crate::source::db::{Column, ColumnKind, NameFilter, ReadError, TableFilter, TableRead};
+use crate::source::Sampling;
 
 /// Settings for scanning databases.
 #[derive(Clone, Debug)]

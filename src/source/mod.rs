@@ -4,20 +4,32 @@
 //! [`RecordSink`]: named cells (a CSV column, a JSON path, a `key=value` key, a table
 //! column) or runs of free text (log lines). The source keeps control of its buffers
 //! and never hands out borrowed iterators — ripgrep's searcher/sink split. The detector
-//! stage is one `RecordSink` implementation (`crate::scan::AssetCollector`); a test can
-//! use another.
+//! stage is one `RecordSink` implementation (`crate::classify::AssetCollector`); a test
+//! can use another.
+//!
+//! Files are read by the [`file`] readers (one [`file::FileReader`] per format),
+//! databases through the [`db`] seam (one [`db::Database`] per kind of server).
 
-pub mod access_log;
-pub mod capped;
-pub mod csv;
 pub mod db;
+pub mod file;
 pub mod format;
-pub mod jsonl;
 pub mod open;
-pub mod parquet;
 pub mod sample;
-pub mod text;
 pub mod walk;
+
+// The readers' former paths (`source::csv::Sampling` is in the CLI's use).
+pub use file::{capped, csv, jsonl, parquet, text};
+
+/// How many rows of a table (a file table or a database table) to look at.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampling {
+    /// Rows kept by the deterministic sample.
+    pub rows: usize,
+    /// Read every row instead (bounded memory: rows are streamed).
+    pub full: bool,
+    /// Seed of the sample.
+    pub seed: u64,
+}
 
 /// Interned field id, issued by [`RecordSink::field`].
 pub type FieldId = u32;

@@ -37,7 +37,7 @@ use super::{
     format_percent, quote_ident, rate, Column, ColumnKind, ReadError, RecordSink, RowPusher,
     TableRead,
 };
-use crate::source::csv::Sampling;
+use crate::source::Sampling;
 
 /// Rows fetched per round trip when streaming.
 const BATCH_ROWS: i32 = 5000;

@@ -18,8 +18,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{quote_ident, Column, ColumnKind, ReadError, RecordSink, RowPusher, TableRead};
-use crate::source::csv::Sampling;
 use crate::source::sample::Reservoir;
+use crate::source::Sampling;
 
 /// Rowids fetched per `WHERE rowid IN (…)` query.
 const FETCH_CHUNK: usize = 500;
