@@ -836,11 +836,9 @@ fn a_connection_lost_mid_table_is_retried_once_then_recorded() {
 #[test]
 fn sessions_are_read_only_with_timeouts_and_named() {
     use piimap::source::db::postgres::{Connector, SessionSettings};
-    use piimap::source::db::url::{parse, DbUrl};
+    use piimap::source::db::url::parse_postgres;
     let Some(db) = TestDb::create() else { return };
-    let DbUrl::Postgres(url) = parse(&db.url()).unwrap() else {
-        panic!("postgres URL")
-    };
+    let url = parse_postgres(&db.url()).unwrap();
     let settings = SessionSettings {
         statement_timeout: Duration::from_secs(7),
         connect_timeout: Duration::from_secs(5),
