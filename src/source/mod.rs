@@ -20,6 +20,17 @@ pub mod walk;
 // The readers' former paths (`source::csv::Sampling` is in the CLI's use).
 pub use file::{capped, csv, jsonl, parquet, text};
 
+/// FNV-1a, 64 bit: a hash that is the same on every run and machine, for shards and
+/// fingerprints kept in state files.
+pub fn stable_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// How many rows of a table (a file table or a database table) to look at.
 #[derive(Clone, Copy, Debug)]
 pub struct Sampling {

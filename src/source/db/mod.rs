@@ -30,8 +30,12 @@ pub struct Kind {
     /// Its name in reports (an asset's `format`).
     pub format: &'static str,
     /// Opens the database a URL names (no connection yet).
-    pub open: fn(url: &str, limits: Limits) -> Result<Box<dyn Database>, ReadError>,
+    pub open: Opener,
 }
+
+/// Opens the database a URL names (no connection yet); the error names it by its
+/// redacted URL only.
+pub type Opener = fn(url: &str, limits: Limits) -> Result<Box<dyn Database>, ReadError>;
 
 /// The kinds of database piimap reads: one line per kind.
 pub const KINDS: &[Kind] = &[

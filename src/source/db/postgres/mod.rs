@@ -591,7 +591,7 @@ fn table_fingerprint(columns: &[Column], writes: Option<i64>) -> String {
         .iter()
         .map(|c| format!("{}:{}", c.name, c.type_name))
         .collect();
-    let hash = crate::scan::shard::stable_hash(&cols.join("\u{1f}"));
+    let hash = crate::source::stable_hash(&cols.join("\u{1f}"));
     format!(
         "columns={hash:016x};writes={}",
         writes.map_or_else(|| "unknown".to_string(), |w| w.to_string())
