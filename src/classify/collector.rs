@@ -1,6 +1,11 @@
 //! [`AssetCollector`]: the detector stage as a [`RecordSink`]. It owns a per-thread
 //! scanner, interns field names, tallies findings per field (and for unstructured
 //! text), counts anomalies, and buffers finding lines for the findings file.
+//!
+//! It is the only place where records become an [`AssetReport`], for files and
+//! databases alike: a table column with a comment is one of its fields too (interned
+//! with [`RecordSink::field_with_hint`]), so its name, comment and values give the same
+//! kinds of evidence (data types and recipient-catalog hits) as any other field.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -12,6 +17,7 @@ use crate::inventory::{
 };
 use crate::mask::Masked;
 use crate::scan::findings::{push_line, FindingLine, FindingsWriter};
+use crate::source::file::FileSink;
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
 /// A finding kept for the findings file (field by id, value masked).
@@ -41,6 +47,8 @@ const LANE_MIN_CELLS: usize = 256;
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
     asset: String,
+    /// Where kept findings go (`None`: no findings file, nothing is kept).
+    findings: Option<&'e FindingsWriter>,
     scanner: Scanner<'e>,
     names: Vec<String>,
     /// Field name → id; looked up for every cell, so with a fast hash.
@@ -88,18 +96,20 @@ fn anomaly_message(name: &str) -> &'static str {
 }
 
 impl<'e> AssetCollector<'e> {
-    /// A collector for `asset`; `keep` buffers findings for the findings file.
-    pub fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
+    /// A collector for `asset`; with a findings file, findings are buffered for it
+    /// (and written by [`AssetCollector::drain_findings`]).
+    pub fn new(engine: &'e Engine, asset: &str, findings: Option<&'e FindingsWriter>) -> Self {
         AssetCollector {
             engine,
             asset: asset.to_string(),
+            findings,
             scanner: engine.scanner(),
             names: Vec::new(),
             ids: HashMap::default(),
             fields: Vec::new(),
             lanes: Vec::new(),
             text: Tally::default(),
-            keep,
+            keep: findings.is_some(),
             kept: Vec::new(),
             anomalies: BTreeMap::new(),
             rows: 0,
@@ -153,8 +163,15 @@ impl<'e> AssetCollector<'e> {
         }
     }
 
+    /// An empty collector for another part of the same asset (a chunk of a big file
+    /// scanned in parallel), to be folded back with [`AssetCollector::merge`].
+    pub fn part(&self) -> AssetCollector<'e> {
+        AssetCollector::new(self.engine, &self.asset, self.findings)
+    }
+
     /// Writes the buffered findings to the findings file and forgets them.
-    pub fn drain_findings(&mut self, writer: &FindingsWriter) {
+    pub fn drain_findings(&mut self) {
+        let Some(writer) = self.findings else { return };
         if self.kept.is_empty() {
             return;
         }
@@ -265,13 +282,17 @@ impl<'e> AssetCollector<'e> {
         }
     }
 
-    /// Adds a chunk's results (findings must have been drained first).
+    /// Adds a chunk's results, after writing out its findings.
     pub fn merge(&mut self, mut other: AssetCollector<'e>) {
-        debug_assert!(other.kept.is_empty() || !other.keep);
+        other.drain_findings();
         other.fold_lanes();
         let mut remap = Vec::with_capacity(other.names.len());
         for (name, state) in other.names.iter().zip(other.fields) {
-            let id = self.field(name);
+            // A field interned with a hint keeps it (its context is named "name hint").
+            let id = match state.field().name.strip_prefix(name.as_str()) {
+                Some(hint) if !hint.is_empty() => self.field_with_hint(name, hint.trim_start()),
+                _ => self.field(name),
+            };
             self.fields[id as usize].merge(state);
             remap.push(id);
         }
@@ -300,11 +321,12 @@ impl<'e> AssetCollector<'e> {
         report.stats.rows = self.rows;
         let values: u64 = self.fields.iter().map(|f| f.values_checked()).sum();
         report.stats.values_read = Some(values + self.text.values_checked());
-        for state in &self.fields {
+        for (name, state) in self.names.iter().zip(&self.fields) {
             let r = state.report(engine);
             if !r.verdicts.is_empty() {
                 report.fields.push(FieldReport {
-                    field: Some(r.name),
+                    // The field's own name, not the "name hint" its context was made of.
+                    field: Some(name.clone()),
                     values_checked: r.values_checked,
                     types: r.verdicts,
                 });
@@ -371,20 +393,36 @@ impl<'e> AssetCollector<'e> {
     }
 }
 
-impl RecordSink for AssetCollector<'_> {
-    fn field(&mut self, name: &str) -> FieldId {
+impl AssetCollector<'_> {
+    /// Interns `name` with its hints resolved from `context` (the name itself, or the
+    /// name followed by a hint): the context's recipient-catalog hits are counted once.
+    fn intern(&mut self, name: &str, context: &str) -> FieldId {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
         let id = self.names.len() as FieldId;
         self.names.push(name.to_string());
         self.ids.insert(name.to_string(), id);
-        let state = FieldState::new(self.engine, name);
+        let state = FieldState::new(self.engine, context);
         for &lit in state.field().recipients() {
             *self.recipients.entry((lit, Some(id))).or_default() += 1;
         }
         self.fields.push(state);
         id
+    }
+}
+
+impl RecordSink for AssetCollector<'_> {
+    fn field(&mut self, name: &str) -> FieldId {
+        self.intern(name, name)
+    }
+
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId {
+        let hint = hint.trim();
+        if hint.is_empty() {
+            return self.intern(name, name);
+        }
+        self.intern(name, &format!("{name} {hint}"))
     }
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
@@ -465,5 +503,65 @@ impl RecordSink for AssetCollector<'_> {
         if e.1.is_none() {
             e.1 = at.line;
         }
+    }
+}
+
+/// A file's collector: a big file's parts are scanned in parallel on the rayon pool,
+/// each into a collector of its own, and merged in order (their findings written first,
+/// so the findings file stays in line order).
+impl<'e> FileSink for AssetCollector<'e> {
+    fn as_records(&mut self) -> &mut dyn RecordSink {
+        self
+    }
+
+    fn flush(&mut self) {
+        self.drain_findings();
+    }
+
+    fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
+        use rayon::prelude::*;
+        let (engine, asset, findings) = (self.engine, self.asset.as_str(), self.findings);
+        let parts: Vec<AssetCollector<'e>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let mut part = AssetCollector::new(engine, asset, findings);
+                read(i, &mut part);
+                part
+            })
+            .collect();
+        for part in parts {
+            self.merge(part);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stripe_fields(report: &AssetReport) -> Vec<String> {
+        report
+            .recipients
+            .iter()
+            .filter(|r| r.id == "stripe")
+            .flat_map(|r| r.evidence.iter())
+            .filter_map(|e| e.field.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_hinted_field_keeps_its_name_and_its_hints_recipients_also_through_a_merge() {
+        let engine = Engine::with_rules(None).unwrap();
+        let mut total = AssetCollector::new(&engine, "t", None);
+        let mut part = total.part();
+        let id = part.field_with_hint("processor_ref", "the stripe_customer_id of the payer");
+        part.cell(id, b"cus_0001", Location::default());
+        let plain = part.field("plain_ref");
+        part.cell(plain, b"ref-1", Location::default());
+        total.merge(part);
+        let mut report = AssetReport::new("t".into(), "t".into(), "table", "postgres");
+        total.finish_into(&mut report);
+        assert_eq!(stripe_fields(&report), ["processor_ref"]);
+        assert_eq!(report.stats.values_read, Some(2));
     }
 }

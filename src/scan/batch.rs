@@ -12,7 +12,8 @@ use std::thread::Scope;
 
 use super::AssetCollector;
 use crate::classify::collector::{FieldCells, PendingCell};
-use crate::source::{FieldId, Location};
+use crate::inventory::AssetReport;
+use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
 /// Cells gathered before a batch is classified (2,000 rows of 10 columns).
 const BATCH_CELLS: usize = 20_000;
@@ -204,6 +205,155 @@ impl<'e> Behind<'e> {
             if self.spares.len() < IN_FLIGHT {
                 self.spares.push(batch);
             }
+        }
+    }
+}
+
+/// A table's [`AssetCollector`] fed in batches: cells are gathered into a
+/// [`CellBatch`] and classified field by field, on a helper thread behind the reader
+/// once [`BatchedCollector::classify_behind`] is called. It only batches; what the
+/// cells mean is the collector's business.
+pub struct BatchedCollector<'e> {
+    /// `None` while the helper thread holds it.
+    inner: Option<AssetCollector<'e>>,
+    /// Cells waiting to be classified.
+    batch: CellBatch,
+    /// The helper thread classifying batches behind the reader, if any.
+    behind: Option<Behind<'e>>,
+    /// Rows read and anomalies met since the collector was last at hand.
+    rows_pending: u64,
+    anomalies_pending: Vec<(Anomaly, Location)>,
+    /// Field ids already interned by the collector: a JSON column names its keys on
+    /// every row, and asking the collector would wait for the helper each time.
+    known_fields: std::collections::HashMap<String, FieldId, foldhash::fast::RandomState>,
+}
+
+impl<'e> BatchedCollector<'e> {
+    /// Batches cells for `collector`.
+    pub fn new(collector: AssetCollector<'e>) -> Self {
+        BatchedCollector {
+            inner: Some(collector),
+            batch: CellBatch::default(),
+            behind: None,
+            rows_pending: 0,
+            anomalies_pending: Vec::new(),
+            known_fields: Default::default(),
+        }
+    }
+
+    /// Classifies full batches on a helper thread of `scope` from now on.
+    pub fn classify_behind<'scope>(&mut self, scope: &'scope Scope<'scope, '_>)
+    where
+        'e: 'scope,
+    {
+        self.behind = Some(Behind::start(scope));
+    }
+
+    /// The collector, once the batches handed over (if any) are classified.
+    fn collector(&mut self) -> &mut AssetCollector<'e> {
+        if self.inner.is_none() {
+            let collector = self
+                .behind
+                .as_mut()
+                .and_then(Behind::take_back)
+                .expect("the thread classifying a batch panicked");
+            self.inner = Some(collector);
+        }
+        let inner = self.inner.as_mut().expect("collector at hand");
+        if self.rows_pending > 0 {
+            RecordSink::rows(inner, std::mem::take(&mut self.rows_pending));
+        }
+        for (kind, at) in self.anomalies_pending.drain(..) {
+            inner.anomaly(kind, at);
+        }
+        inner
+    }
+
+    /// Classifies the gathered cells: handed to the helper when there is one, else here.
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        if let Some(behind) = self.behind.as_mut() {
+            if let Some(inner) = self.inner.take() {
+                if let Err(inner) = behind.hand_over(inner) {
+                    self.inner = Some(*inner);
+                }
+            }
+            if self.inner.is_none() {
+                let full = std::mem::take(&mut self.batch);
+                match behind.send(full) {
+                    Ok(empty) => {
+                        self.batch = empty;
+                        return;
+                    }
+                    // The helper is gone (it can only have panicked): classify here.
+                    Err(full) => self.batch = full,
+                }
+            }
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.classify_into(self.collector());
+        self.batch = batch;
+    }
+
+    /// Classifies what is pending and writes out the findings kept so far.
+    pub fn drain_findings(&mut self) {
+        self.flush();
+        self.collector().drain_findings();
+    }
+
+    /// Classifies what is pending and fills `report` (see
+    /// [`AssetCollector::finish_into`]).
+    pub fn finish_into(mut self, report: &mut AssetReport) {
+        self.flush();
+        self.collector();
+        let inner = self.inner.take().expect("collector at hand");
+        inner.finish_into(report);
+    }
+}
+
+impl RecordSink for BatchedCollector<'_> {
+    fn field(&mut self, name: &str) -> FieldId {
+        if let Some(&id) = self.known_fields.get(name) {
+            return id;
+        }
+        let id = self.collector().field(name);
+        self.known_fields.insert(name.to_string(), id);
+        id
+    }
+
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId {
+        if let Some(&id) = self.known_fields.get(name) {
+            return id;
+        }
+        let id = self.collector().field_with_hint(name, hint);
+        self.known_fields.insert(name.to_string(), id);
+        id
+    }
+
+    fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
+        self.batch.push(field, value, at);
+        if self.batch.is_full() {
+            self.flush();
+        }
+    }
+
+    fn text(&mut self, text: &[u8], first_line: u64) {
+        self.flush();
+        self.collector().text(text, first_line);
+    }
+
+    fn rows(&mut self, n: u64) {
+        // Counted here: the collector may be on the helper thread.
+        self.rows_pending += n;
+    }
+
+    fn anomaly(&mut self, kind: Anomaly, at: Location) {
+        // Counted when the collector is next at hand: it may be on the helper thread.
+        self.anomalies_pending.push((kind, at));
+        if self.anomalies_pending.len() >= 4096 {
+            self.collector(); // bounded: fetch it now and count them
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Orchestration: walked files → sources → detection → per-asset reports.
 //!
-//! Files are scanned in parallel on a rayon pool; a big text file is also split at line
-//! boundaries into chunks scanned in parallel, in windows of a few chunks so memory stays
-//! bounded and the findings file stays in line order. Each chunk has its own
-//! [`AssetCollector`] (per-thread aggregation, no locks) and they are merged once.
-//! A failing asset is recorded and the scan goes on.
+//! Files are scanned in parallel on a rayon pool: each is opened, its format sniffed,
+//! and read by the reader [`crate::source::file::reader`] picks, into the file's
+//! [`AssetCollector`] (a big text file is also cut into chunks scanned in parallel by
+//! the text reader). Databases go through [`db`]. A failing asset is recorded and the
+//! scan goes on.
 
 mod batch;
 pub mod db;
@@ -28,11 +28,10 @@ use findings::FindingsWriter;
 
 use crate::detect::Engine;
 use crate::inventory::{AssetError, AssetReport, SkippedColumn, Status};
-use crate::source::csv::Sampling;
+use crate::source::file::{self, text, Input, ReadOptions, ReadSummary};
 use crate::source::format::{self, Compression, Format};
-use crate::source::text::{self, LineFormat};
 use crate::source::walk::{FileEntry, Skipped};
-use crate::source::{jsonl, open, parquet, SourceError};
+use crate::source::{open, Sampling, SourceError};
 
 /// Settings for scanning files.
 #[derive(Clone, Debug)]
@@ -129,6 +128,15 @@ impl<'e> FileScanner<'e> {
         vec![report]
     }
 
+    /// How this run reads files.
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            sampling: self.opts.sampling,
+            line_cap: self.opts.line_cap,
+            chunk_size: self.opts.chunk_size,
+        }
+    }
+
     fn scan_into(&self, path: &Path, report: &mut AssetReport) {
         let raw = match open::raw_head(path, 16) {
             Ok(raw) => raw,
@@ -154,102 +162,41 @@ impl<'e> FileScanner<'e> {
             Err(e) => return report.fail("io", format!("cannot read: {e}"), false),
         };
         let fmt = format::detect(path, &opened.head);
-        let head = opened.head;
         report.format = fmt.name().into();
-        let mut collector =
-            AssetCollector::new(self.engine, &report.asset, self.findings.is_some());
-        // Tables are read once, and a second time when their sample is too big to hold
-        // (see `source::sample`): the first open is the stream already sniffed.
-        let mut first = Some(opened.reader);
-        let reopen = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
-            match first.take() {
-                Some(r) => Ok(r),
-                None => open::open(path, compression).map(|o| o.reader),
-            }
-        };
-        let result: Result<(), SourceError> = match fmt {
-            Format::Binary => {
-                report.status = Status::Skipped;
-                report.skipped_reason = Some("binary content".into());
-                return;
-            }
-            Format::Sqlite => {
-                report.status = Status::Skipped;
-                report.skipped_reason = Some(format!(
+        let Some(reader) = file::reader(fmt) else {
+            report.status = Status::Skipped;
+            report.skipped_reason = Some(match fmt {
+                Format::Sqlite => format!(
                     "SQLite database: scan it with --db sqlite:{}",
                     path.display()
-                ));
-                return;
-            }
-            Format::Parquet if compression != Compression::None => {
-                report.status = Status::Skipped;
-                report.skipped_reason = Some(
-                    "compressed Parquet file (Parquet compresses internally; decompress it first)"
-                        .into(),
-                );
-                return;
-            }
-            Format::Parquet => {
-                parquet::read(path, self.opts.sampling, self.opts.line_cap, &mut collector).map(
-                    |(stats, skipped)| {
-                        report.stats.sampling = stats.method;
-                        report.stats.rows_scanned = stats.rows_scanned;
-                        report.stats.skipped_columns = skipped
-                            .into_iter()
-                            .map(|(column, reason)| SkippedColumn { column, reason })
-                            .collect();
-                    },
-                )
-            }
-            Format::Csv { delimiter } => crate::source::csv::read(
-                reopen,
-                delimiter,
-                self.opts.sampling,
-                self.opts.line_cap,
-                &mut collector,
-            )
-            .map(|stats| {
-                report.stats.sampling = stats.method;
-                report.stats.rows_scanned = stats.rows_scanned;
-            }),
-            Format::Jsonl => jsonl::read(
-                reopen,
-                self.opts.sampling,
-                self.opts.line_cap,
-                &mut collector,
-            )
-            .map(|stats| {
-                report.stats.sampling = stats.method;
-                report.stats.rows_scanned = stats.rows_scanned;
-            }),
-            Format::Text => {
-                let line_format = LineFormat::sniff(&head);
-                report.line_format = Some(
-                    serde_json::to_value(line_format)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                );
-                report.stats.sampling = "all lines".into();
-                if compression == Compression::None {
-                    drop(reopen);
-                    self.scan_text_mmap(path, line_format, &mut collector)
-                } else {
-                    let mut reopen = reopen;
-                    match reopen() {
-                        Ok(reader) => self.scan_text_stream(reader, line_format, &mut collector),
-                        Err(e) => Err(SourceError::io("reading (decompressing)", e)),
-                    }
-                }
-            }
+                ),
+                _ => "binary content".into(),
+            });
+            return;
         };
-        if let Some(writer) = self.findings {
-            collector.drain_findings(writer);
+        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
+        let input = Input::new(path, fmt, compression, &opened.head, opened.reader);
+        let mut summary = ReadSummary::default();
+        let result = reader.read(input, &self.read_options(), &mut collector, &mut summary);
+        if let Some(reason) = summary.skipped {
+            report.status = Status::Skipped;
+            report.skipped_reason = Some(reason);
+            return;
         }
+        collector.drain_findings();
         let read_something = collector.rows_read() > 0;
-        if report.stats.sampling == "all lines" {
-            report.stats.rows_scanned = collector.rows_read();
-        }
+        report.line_format = summary.line_format;
+        report.stats.sampling = summary.sampling;
+        report.stats.rows_scanned = if summary.rows_are_lines {
+            collector.rows_read()
+        } else {
+            summary.rows_scanned
+        };
+        report.stats.skipped_columns = summary
+            .skipped_columns
+            .into_iter()
+            .map(|(column, reason)| SkippedColumn { column, reason })
+            .collect();
         collector.finish_into(report);
         if let Err(e) = result {
             let kind = match e {
@@ -258,117 +205,6 @@ impl<'e> FileScanner<'e> {
             };
             report.fail(kind, e.to_string(), read_something);
         }
-    }
-
-    fn scan_text_mmap(
-        &self,
-        path: &Path,
-        format: LineFormat,
-        total: &mut AssetCollector<'e>,
-    ) -> Result<(), SourceError> {
-        let file = std::fs::File::open(path).map_err(|e| SourceError::io("opening", e))?;
-        // Safety: the map is read-only and dropped before returning. A file truncated
-        // while mapped can raise SIGBUS; ripgrep accepts the same trade-off for speed.
-        let map = unsafe { memmap2::Mmap::map(&file) }
-            .map_err(|e| SourceError::io("memory-mapping", e))?;
-        #[cfg(unix)]
-        let _ = map.advise(memmap2::Advice::Sequential);
-        let bytes: &[u8] = &map;
-        // The file is cut one window of chunks at a time, at line boundaries: cutting it
-        // all up front touched a page at every boundary, and the kernel may map a whole
-        // large folio (up to 2 MiB) per touch — 1 GB resident on a 4 GiB file before
-        // the first window was scanned. Line numbers: each window counts its chunks'
-        // newlines (a memchr pass over bytes about to be scanned anyway), then prefix
-        // sums continue from the last window.
-        let window = (rayon::current_num_threads() * 2).max(2);
-        let span = window * self.opts.chunk_size.max(1);
-        let mut line = 1u64;
-        let mut window_start = 0usize;
-        while window_start < bytes.len() {
-            let mut window_end = (window_start + span).min(bytes.len());
-            if window_end < bytes.len() {
-                window_end = memchr::memchr(b'\n', &bytes[window_end..])
-                    .map_or(bytes.len(), |p| window_end + p + 1);
-            }
-            let window_range = window_start..window_end;
-            window_start = window_end;
-            let counts: Vec<(std::ops::Range<usize>, u64)> =
-                text::split_chunks(&bytes[window_range.clone()], self.opts.chunk_size)
-                    .into_par_iter()
-                    .map(|r| r.start + window_range.start..r.end + window_range.start)
-                    .map(|r| {
-                        let newlines = memchr::memchr_iter(b'\n', &bytes[r.clone()]).count();
-                        (r, newlines as u64)
-                    })
-                    .collect();
-            let mut group: Vec<(std::ops::Range<usize>, u64)> = Vec::with_capacity(counts.len());
-            for (r, newlines) in counts {
-                group.push((r, line));
-                line += newlines;
-            }
-            let group = &group[..];
-            let parts: Vec<AssetCollector<'e>> = group
-                .par_iter()
-                .map(|(range, first)| {
-                    let mut c =
-                        AssetCollector::new(self.engine, total.asset(), self.findings.is_some());
-                    text::scan_block(
-                        &bytes[range.clone()],
-                        *first,
-                        format,
-                        self.opts.line_cap,
-                        &mut c,
-                    );
-                    c
-                })
-                .collect();
-            for mut part in parts {
-                if let Some(writer) = self.findings {
-                    part.drain_findings(writer);
-                }
-                total.merge(part);
-            }
-            // Done with this window: drop its pages from our resident set, so RSS stays
-            // bounded however large the file (they stay in the page cache).
-            #[cfg(unix)]
-            // Safety: a read-only, file-backed shared mapping; MADV_DONTNEED only discards
-            // our page-table entries, and a later access re-reads the file.
-            let _ = unsafe {
-                map.unchecked_advise_range(
-                    memmap2::UncheckedAdvice::DontNeed,
-                    window_range.start,
-                    window_range.len(),
-                )
-            };
-        }
-        Ok(())
-    }
-
-    fn scan_text_stream(
-        &self,
-        reader: impl std::io::Read,
-        format: LineFormat,
-        collector: &mut AssetCollector<'e>,
-    ) -> Result<(), SourceError> {
-        let cap = self.opts.line_cap;
-        let mut truncated: Vec<u64> = Vec::new();
-        let findings = self.findings;
-        let result = text::for_each_block(
-            reader,
-            4 << 20,
-            cap,
-            |block, first| {
-                text::scan_block(block, first, format, cap, collector);
-                if let Some(writer) = findings {
-                    collector.drain_findings(writer);
-                }
-            },
-            |line| truncated.push(line),
-        );
-        for line in truncated {
-            collector.note_truncated(line);
-        }
-        result.map_err(|e| SourceError::io("reading (decompressing)", e))
     }
 }
 

@@ -16,15 +16,7 @@ pub struct Shard {
     pub count: u32,
 }
 
-/// FNV-1a, 64 bit.
-pub fn stable_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+pub use crate::source::stable_hash;
 
 impl Shard {
     /// Whether this shard scans the asset with this id.

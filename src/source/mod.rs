@@ -4,20 +4,43 @@
 //! [`RecordSink`]: named cells (a CSV column, a JSON path, a `key=value` key, a table
 //! column) or runs of free text (log lines). The source keeps control of its buffers
 //! and never hands out borrowed iterators — ripgrep's searcher/sink split. The detector
-//! stage is one `RecordSink` implementation (`crate::scan::AssetCollector`); a test can
-//! use another.
+//! stage is one `RecordSink` implementation (`crate::classify::AssetCollector`); a test
+//! can use another.
+//!
+//! Files are read by the [`file`] readers (one [`file::FileReader`] per format),
+//! databases through the [`db`] seam (one [`db::Database`] per kind of server).
 
-pub mod access_log;
-pub mod capped;
-pub mod csv;
 pub mod db;
+pub mod file;
 pub mod format;
-pub mod jsonl;
 pub mod open;
-pub mod parquet;
 pub mod sample;
-pub mod text;
 pub mod walk;
+
+// The readers' former paths (`source::csv::Sampling` is in the CLI's use).
+pub use file::{capped, csv, jsonl, parquet, text};
+
+/// FNV-1a, 64 bit: a hash that is the same on every run and machine, for shards and
+/// fingerprints kept in state files.
+pub fn stable_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// How many rows of a table (a file table or a database table) to look at.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampling {
+    /// Rows kept by the deterministic sample.
+    pub rows: usize,
+    /// Read every row instead (bounded memory: rows are streamed).
+    pub full: bool,
+    /// Seed of the sample.
+    pub seed: u64,
+}
 
 /// Interned field id, issued by [`RecordSink::field`].
 pub type FieldId = u32;
@@ -55,6 +78,13 @@ pub enum Anomaly {
 pub trait RecordSink {
     /// Interns a field name (cheap to call per cell).
     fn field(&mut self, name: &str) -> FieldId;
+    /// Interns a field called `name` whose name hints are resolved from `name` plus
+    /// `hint` (free text such as a column comment); it is still reported as `name`.
+    /// A sink that has no use for hints interns `name` alone.
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId {
+        let _ = hint;
+        self.field(name)
+    }
     /// One value of a field.
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location);
     /// A run of unstructured text starting at line `first_line` (1-based).

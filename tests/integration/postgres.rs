@@ -437,6 +437,59 @@ fn pii_types_decoys_json_arrays_comments_and_partitions() {
     assert!(view["stats"]["sampling"].as_str().unwrap().contains("view"));
 }
 
+/// The recipient evidence of `asset` for vendor `id`: `(kind, matched, field)` each.
+fn recipient_evidence(asset: &Value, id: &str) -> Vec<(String, String, String)> {
+    asset["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == id)
+        .flat_map(|r| r["evidence"].as_array().unwrap().iter())
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (s("kind"), s("matched"), s("field"))
+        })
+        .collect()
+}
+
+/// A column comment is extra name evidence: it must add to what the column's name says
+/// (its data types *and* its recipient-catalog hits), never replace it. A commented
+/// `stripe_customer_id` is still evidence of Stripe, and a comment naming a vendor's
+/// column is evidence too, reported under the column's own name.
+#[test]
+fn commented_columns_keep_their_recipient_evidence() {
+    let Some(db) = TestDb::create() else { return };
+    db.sql(
+        "CREATE TABLE payments (id serial PRIMARY KEY, stripe_customer_id text, processor_ref text, plain_ref text);
+         COMMENT ON COLUMN payments.stripe_customer_id IS 'Stripe customer of the buyer, matched on their email address';
+         COMMENT ON COLUMN payments.processor_ref IS 'the stripe_customer_id of the payer';
+         INSERT INTO payments (stripe_customer_id, processor_ref, plain_ref)
+           SELECT 'cus_' || md5(g::text), 'cus_' || md5((g + 1)::text), 'ref-' || g FROM generate_series(1, 50) g;",
+    );
+    let inv = scan(&["--db", &db.url()], 0);
+    let payments = table(&inv, &db, "public.payments");
+    let stripe = recipient_evidence(payments, "stripe");
+    for field in ["stripe_customer_id", "processor_ref"] {
+        assert!(
+            stripe.iter().any(|(kind, matched, f)| kind == "column"
+                && matched == "stripe_customer_id"
+                && f == field),
+            "{field}: expected Stripe column evidence, got {stripe:?} in {}",
+            payments["recipients"]
+        );
+    }
+    // Nothing names a vendor for the uncommented column, and fields keep column names.
+    assert!(
+        stripe.iter().all(|(_, _, f)| f != "plain_ref"),
+        "{stripe:?}"
+    );
+    assert!(payments["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !f["field"].as_str().unwrap().contains(' ')));
+}
+
 #[test]
 fn weird_identifiers_are_scanned_correctly_and_harmlessly() {
     let Some(db) = TestDb::create() else { return };
@@ -783,11 +836,9 @@ fn a_connection_lost_mid_table_is_retried_once_then_recorded() {
 #[test]
 fn sessions_are_read_only_with_timeouts_and_named() {
     use piimap::source::db::postgres::{Connector, SessionSettings};
-    use piimap::source::db::url::{parse, DbUrl};
+    use piimap::source::db::url::parse_postgres;
     let Some(db) = TestDb::create() else { return };
-    let DbUrl::Postgres(url) = parse(&db.url()).unwrap() else {
-        panic!("postgres URL")
-    };
+    let url = parse_postgres(&db.url()).unwrap();
     let settings = SessionSettings {
         statement_timeout: Duration::from_secs(7),
         connect_timeout: Duration::from_secs(5),

@@ -1,25 +1,167 @@
-//! Databases as sources: PostgreSQL ([`postgres`]) and SQLite ([`sqlite`]), read-only.
+//! Databases as sources: PostgreSQL ([`postgres`]) and SQLite ([`sqlite`]), read-only,
+//! each behind the [`Database`] seam.
 //!
-//! A reader discovers tables and their columns, decides how each column is examined
-//! ([`ColumnKind`]: as text, as JSON flattened into paths, as array elements, or skipped
-//! with a reason), chooses rows deterministically and pushes every value into a
-//! [`TableSink`]. Orchestration (connections, concurrency, reports) lives in
-//! `crate::scan::db`.
+//! A database opens read-only [`Session`]s; a session discovers tables and their
+//! columns, decides how each column is examined ([`ColumnKind`]: as text, as JSON
+//! flattened into paths, as array elements, or skipped with a reason), chooses rows
+//! deterministically and pushes every value into a [`RecordSink`], and fingerprints
+//! tables for incremental runs. The one table driver (`crate::scan::db`) applies the
+//! filters, the shard, the incremental carry-forward and the concurrency for every kind.
+//!
+//! To add a kind of database (MySQL, …): write `db/NAME.rs` implementing [`Database`]
+//! and [`Session`], and add its line to [`KINDS`].
 
 pub mod postgres;
 pub mod sqlite;
 pub mod url;
 
+use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::{FieldId, Location, RecordSink};
+use super::{FieldId, Location, RecordSink, Sampling};
 
-/// A [`RecordSink`] that can also classify a column with extra name evidence (a column
-/// comment) while still reporting it under its own name.
-pub trait TableSink: RecordSink {
-    /// Interns a field called `name` whose name hints are resolved from `name` plus
-    /// `hint` (free text such as a column comment).
-    fn field_with_hint(&mut self, name: &str, hint: &str) -> FieldId;
+/// One kind of database, by the start of its URLs.
+pub struct Kind {
+    /// What its URLs start with (`postgres://`, `sqlite:`).
+    pub scheme: &'static str,
+    /// Its name in reports (an asset's `format`).
+    pub format: &'static str,
+    /// Opens the database a URL names (no connection yet).
+    pub open: Opener,
+}
+
+/// Opens the database a URL names (no connection yet); the error names it by its
+/// redacted URL only.
+pub type Opener = fn(url: &str, limits: Limits) -> Result<Box<dyn Database>, ReadError>;
+
+/// The kinds of database piimap reads: one line per kind.
+pub const KINDS: &[Kind] = &[
+    Kind {
+        scheme: "postgres://",
+        format: "postgres",
+        open: postgres::open,
+    },
+    Kind {
+        scheme: "postgresql://",
+        format: "postgres",
+        open: postgres::open,
+    },
+    Kind {
+        scheme: "sqlite:",
+        format: "sqlite",
+        open: sqlite::open_url,
+    },
+];
+
+/// The kind of database `url` names, if piimap reads it.
+pub fn kind_of(url: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| url.starts_with(k.scheme))
+}
+
+/// Opens the database `url` names. The error names the database by its redacted URL
+/// only, with the report format to file it under.
+pub fn open(url: &str, limits: Limits) -> Result<Box<dyn Database>, (&'static str, ReadError)> {
+    match kind_of(url) {
+        Some(kind) => (kind.open)(url, limits).map_err(|e| (kind.format, e)),
+        // Filed under the first kind, as before kinds were a table.
+        None => Err((
+            KINDS[0].format,
+            ReadError::config(format!(
+                "unsupported database URL {} (expected {})",
+                url::redact(url),
+                schemes()
+            )),
+        )),
+    }
+}
+
+/// The schemes piimap reads, for messages: `a, b or c`.
+fn schemes() -> String {
+    let names: Vec<&str> = KINDS.iter().map(|k| k.scheme).collect();
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Time limits for every session.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Longest a statement may run.
+    pub statement_timeout: Duration,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+}
+
+/// A database to scan: where it is, and how to open sessions on it. Shared by the
+/// driver's worker threads, each of which opens its own session.
+pub trait Database: Send + Sync {
+    /// The database's address without credentials (`postgres://host:port/db`,
+    /// `sqlite:PATH`), the prefix of its assets' ids.
+    fn address(&self) -> String;
+    /// Its name in reports (`postgres`, `sqlite`).
+    fn format(&self) -> &'static str;
+    /// Opens a read-only session. The error names the database by its address only.
+    fn connect(&self) -> Result<Box<dyn Session>, ReadError>;
+}
+
+/// A read-only session on a database, used by one thread.
+pub trait Session {
+    /// The tables (and with `views`, the views) with their columns, comments and row
+    /// estimates. The error message says what could not be read.
+    fn discover(&mut self, views: bool) -> Result<Vec<Table>, ReadError>;
+    /// Reads `columns` (examined columns of `table`) into `sink`, a deterministic
+    /// sample or every row as `sampling` says, and says how.
+    fn read_table(
+        &mut self,
+        table: &Table,
+        columns: &[&Column],
+        sampling: Sampling,
+        sink: &mut dyn RecordSink,
+    ) -> Result<TableRead, ReadError>;
+    /// A fingerprint of each table for incremental runs (`None`: this kind has none,
+    /// and the table is always read).
+    fn fingerprints(&mut self, tables: &[&Table]) -> Vec<Option<Fingerprint>> {
+        vec![None; tables.len()]
+    }
+    /// Whether the session can no longer be used (the driver then opens another).
+    fn is_closed(&self) -> bool {
+        false
+    }
+}
+
+/// What a table looks like now, to tell whether it changed since the last run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// The fingerprint remembered in the state file.
+    pub value: String,
+    /// Whether an equal fingerprint means the table is unchanged (false for a view, or
+    /// when the write counters could not be read: the table is read again).
+    pub comparable: bool,
+}
+
+/// A table (or view) found by [`Session::discover`].
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Its name in asset ids (`schema.table`; a SQLite table's name).
+    pub qualified: String,
+    /// The spellings `--include` / `--exclude` globs are matched against.
+    pub aliases: Vec<String>,
+    /// Columns in order.
+    pub columns: Vec<Column>,
+    /// What the database itself needs to read it (an oid, a rowid alias, …).
+    pub native: Arc<dyn Any + Send + Sync>,
+}
+
+impl Table {
+    /// The database's own description of the table, if it is of type `T`.
+    pub fn native<T: 'static>(&self) -> Option<&T> {
+        self.native.downcast_ref::<T>()
+    }
 }
 
 /// How a column's values are examined.
@@ -62,6 +204,9 @@ pub struct TableRead {
     pub rows_scanned: u64,
     /// How the rows were chosen, stated plainly (never a silent "first N rows").
     pub method: String,
+    /// Examined columns some of whose values were not (`column`, why), e.g. stray
+    /// BLOB values in a SQLite text column.
+    pub partly_skipped: Vec<(String, String)>,
 }
 
 /// A failed read: what kind of failure, a message without credentials or values, and
@@ -76,6 +221,23 @@ pub struct ReadError {
     pub connection_lost: bool,
     /// Rows classified before the error (their results are kept as `partial`).
     pub rows_scanned: u64,
+}
+
+impl ReadError {
+    /// A failure of kind `kind` before any row was read, the connection intact.
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        ReadError {
+            kind,
+            message: message.into(),
+            connection_lost: false,
+            rows_scanned: 0,
+        }
+    }
+
+    /// A bad URL or setting.
+    pub fn config(message: impl Into<String>) -> Self {
+        ReadError::new("config", message)
+    }
 }
 
 /// Quotes an SQL identifier: wraps it in double quotes and doubles any embedded double
@@ -196,7 +358,7 @@ pub struct RowPusher {
 impl RowPusher {
     /// Interns the examined columns (`kind` not `Skip`) in order. Columns with a comment
     /// are interned with the comment as extra name evidence.
-    pub fn new(columns: &[&Column], sink: &mut dyn TableSink) -> Self {
+    pub fn new(columns: &[&Column], sink: &mut dyn RecordSink) -> Self {
         let mut ids = Vec::with_capacity(columns.len());
         for c in columns {
             let id = match (&c.kind, &c.comment) {
@@ -217,7 +379,7 @@ impl RowPusher {
     }
 
     /// Pushes one value of column `i` (None for SQL NULL) of row `row`.
-    pub fn push(&mut self, sink: &mut dyn TableSink, i: usize, value: Option<&[u8]>, row: u64) {
+    pub fn push(&mut self, sink: &mut dyn RecordSink, i: usize, value: Option<&[u8]>, row: u64) {
         let at = Location {
             line: None,
             row: Some(row),

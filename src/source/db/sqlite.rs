@@ -12,14 +12,18 @@
 //! seeded reservoir sample of N rowids is drawn from `SELECT rowid` and those rows are
 //! fetched (`WITHOUT ROWID` tables and views: a seeded reservoir over whole rows).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::{quote_ident, Column, ColumnKind, ReadError, RowPusher, TableRead, TableSink};
-use crate::source::csv::Sampling;
+use super::{
+    quote_ident, Column, ColumnKind, Database, Limits, ReadError, RecordSink, RowPusher, Table,
+    TableRead,
+};
 use crate::source::sample::Reservoir;
+use crate::source::Sampling;
 
 /// Rowids fetched per `WHERE rowid IN (…)` query.
 const FETCH_CHUNK: usize = 500;
@@ -34,8 +38,6 @@ pub struct SqliteTable {
     /// The rowid alias usable on it (`rowid`, `_rowid_` or `oid` not shadowed by a
     /// column), or None (`WITHOUT ROWID`, views, virtual tables).
     pub rowid: Option<&'static str>,
-    /// Columns in order.
-    pub columns: Vec<Column>,
 }
 
 fn query_err(what: &str, e: &rusqlite::Error) -> ReadError {
@@ -102,7 +104,7 @@ fn kind_of(declared: &str) -> ColumnKind {
 }
 
 /// Tables (and with `views`, views) outside SQLite's internal `sqlite_%` tables.
-pub fn discover(conn: &Connection, views: bool) -> Result<Vec<SqliteTable>, String> {
+pub fn discover(conn: &Connection, views: bool) -> Result<Vec<Table>, String> {
     let kinds = if views { "'table','view'" } else { "'table'" };
     let mut stmt = conn
         .prepare(&format!(
@@ -148,11 +150,11 @@ pub fn discover(conn: &Connection, views: bool) -> Result<Vec<SqliteTable>, Stri
                 .into_iter()
                 .find(|alias| !columns.iter().any(|c| c.name.eq_ignore_ascii_case(alias)))
         };
-        tables.push(SqliteTable {
-            name,
-            kind,
-            rowid,
+        tables.push(Table {
+            aliases: vec![name.clone(), format!("main.{name}")],
+            qualified: name.clone(),
             columns,
+            native: Arc::new(SqliteTable { name, kind, rowid }),
         });
     }
     Ok(tables)
@@ -165,7 +167,7 @@ fn push_row(
     width: usize,
     index: u64,
     pusher: &mut RowPusher,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
     blobs: &mut [u64],
 ) -> rusqlite::Result<()> {
     let mut buf = String::new();
@@ -182,7 +184,7 @@ fn push_value(
     i: usize,
     index: u64,
     pusher: &mut RowPusher,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
     blobs: &mut [u64],
     buf: &mut String,
 ) {
@@ -239,142 +241,120 @@ impl Owned {
     }
 }
 
-/// What reading a table did, plus BLOB values met in examined columns (per column).
-pub struct SqliteRead {
-    /// Rows, method.
-    pub read: TableRead,
+/// A table being read: its columns, where their values go, and the BLOB values met.
+struct TableReader<'a> {
+    conn: &'a Connection,
+    /// The quoted table name.
+    from: String,
+    /// The quoted examined columns, `1` when there are none.
+    select_list: String,
+    width: usize,
+    pusher: RowPusher,
+    sink: &'a mut dyn RecordSink,
     /// BLOB values seen (not examined), by index into the examined columns.
-    pub blob_values: Vec<u64>,
+    blobs: Vec<u64>,
+    /// Rows pushed so far.
+    pushed: u64,
 }
 
-/// Reads `columns` (the examined columns of `table`) into `sink`.
-pub fn read_table(
-    conn: &Connection,
-    table: &SqliteTable,
-    columns: &[&Column],
-    sampling: Sampling,
-    sink: &mut dyn TableSink,
-) -> Result<SqliteRead, ReadError> {
-    let t = quote_ident(&table.name);
-    let n = sampling.rows.max(1) as u64;
-    let seed = sampling.seed;
-    let width = columns.len();
-    let mut blobs = vec![0u64; width];
-    let mut pusher = RowPusher::new(columns, sink);
-    let list: Vec<String> = columns.iter().map(|c| quote_ident(&c.name)).collect();
-    let select = if list.is_empty() {
-        format!("SELECT 1 FROM {t}")
-    } else {
-        format!("SELECT {} FROM {t}", list.join(", "))
-    };
-    let mut pushed = 0u64;
-    let fail = |what: &str, e: rusqlite::Error, pushed: u64| {
+impl TableReader<'_> {
+    fn fail(&self, what: &str, e: rusqlite::Error) -> ReadError {
         let mut err = query_err(what, &e);
-        err.rows_scanned = pushed;
+        err.rows_scanned = self.pushed;
         err
-    };
+    }
 
-    // Streams every row of `sql` (bounded memory).
-    let mut stream_all = |sql: &str, pushed: &mut u64| -> Result<(), ReadError> {
+    fn select(&self) -> String {
+        format!("SELECT {} FROM {}", self.select_list, self.from)
+    }
+
+    /// Pushes one row of a query whose columns are the examined columns.
+    fn push(&mut self, row: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        let index = self.pushed;
+        push_row(
+            row,
+            0,
+            self.width,
+            index,
+            &mut self.pusher,
+            self.sink,
+            &mut self.blobs,
+        )?;
+        self.pushed += 1;
+        Ok(())
+    }
+
+    /// Streams every row of the table (bounded memory).
+    fn stream_all(&mut self) -> Result<(), ReadError> {
+        let conn = self.conn;
         let mut stmt = conn
-            .prepare(sql)
-            .map_err(|e| fail("preparing the query", e, *pushed))?;
-        let mut rows = stmt
-            .query([])
-            .map_err(|e| fail("reading rows", e, *pushed))?;
+            .prepare(&self.select())
+            .map_err(|e| self.fail("preparing the query", e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.fail("reading rows", e))?;
         loop {
             match rows.next() {
-                Ok(Some(row)) => {
-                    push_row(row, 0, width, *pushed, &mut pusher, sink, &mut blobs)
-                        .map_err(|e| fail("reading rows", e, *pushed))?;
-                    *pushed += 1;
-                }
+                Ok(Some(row)) => self.push(row).map_err(|e| self.fail("reading rows", e))?,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(fail("reading rows", e, *pushed)),
+                Err(e) => return Err(self.fail("reading rows", e)),
             }
         }
-    };
-
-    if sampling.full {
-        stream_all(&select, &mut pushed)?;
-        return Ok(SqliteRead {
-            read: TableRead {
-                rows_total: pushed,
-                rows_scanned: pushed,
-                method: format!("full: every row ({pushed} rows)"),
-            },
-            blob_values: blobs,
-        });
     }
 
-    let count: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-        .map_err(|e| fail("counting rows", e, 0))?;
-    let count = count.max(0) as u64;
-    if count <= n {
-        stream_all(&select, &mut pushed)?;
-        return Ok(SqliteRead {
-            read: TableRead {
-                rows_total: count.max(pushed),
-                rows_scanned: pushed,
-                method: format!("all rows ({pushed} rows)"),
-            },
-            blob_values: blobs,
-        });
-    }
-
-    let method;
-    if let Some(rowid) = table.rowid {
-        // Seeded reservoir over the rowids, then fetch those rows in rowid order.
+    /// A seeded reservoir over the rowids, then those rows fetched in rowid order.
+    fn sample_by_rowid(&mut self, rowid: &str, n: u64, seed: u64) -> Result<String, ReadError> {
+        let conn = self.conn;
         let mut reservoir = Reservoir::new(n as usize, seed);
         {
             let mut stmt = conn
-                .prepare(&format!("SELECT {rowid} FROM {t}"))
-                .map_err(|e| fail("listing rowids", e, 0))?;
-            let mut rows = stmt.query([]).map_err(|e| fail("listing rowids", e, 0))?;
-            while let Some(row) = rows.next().map_err(|e| fail("listing rowids", e, 0))? {
-                let id: i64 = row.get(0).map_err(|e| fail("listing rowids", e, 0))?;
+                .prepare(&format!("SELECT {rowid} FROM {}", self.from))
+                .map_err(|e| self.fail("listing rowids", e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.fail("listing rowids", e))?;
+            while let Some(row) = rows.next().map_err(|e| self.fail("listing rowids", e))? {
+                let id: i64 = row.get(0).map_err(|e| self.fail("listing rowids", e))?;
                 reservoir.offer(|| id);
             }
         }
         let seen = reservoir.seen();
         let mut ids = reservoir.into_items();
         ids.sort_unstable();
-        let cols = if list.is_empty() {
-            "1".to_string()
-        } else {
-            list.join(", ")
-        };
         for chunk in ids.chunks(FETCH_CHUNK) {
             let marks = vec!["?"; chunk.len()].join(",");
-            let sql = format!("SELECT {cols} FROM {t} WHERE {rowid} IN ({marks}) ORDER BY {rowid}");
+            let sql = format!(
+                "SELECT {} FROM {} WHERE {rowid} IN ({marks}) ORDER BY {rowid}",
+                self.select_list, self.from
+            );
             let mut stmt = conn
                 .prepare_cached(&sql)
-                .map_err(|e| fail("reading sampled rows", e, pushed))?;
+                .map_err(|e| self.fail("reading sampled rows", e))?;
             let mut rows = stmt
                 .query(rusqlite::params_from_iter(chunk.iter()))
-                .map_err(|e| fail("reading sampled rows", e, pushed))?;
+                .map_err(|e| self.fail("reading sampled rows", e))?;
             while let Some(row) = rows
                 .next()
-                .map_err(|e| fail("reading sampled rows", e, pushed))?
+                .map_err(|e| self.fail("reading sampled rows", e))?
             {
-                push_row(row, 0, width, pushed, &mut pusher, sink, &mut blobs)
-                    .map_err(|e| fail("reading sampled rows", e, pushed))?;
-                pushed += 1;
+                self.push(row)
+                    .map_err(|e| self.fail("reading sampled rows", e))?;
             }
         }
-        method = format!(
-            "reservoir sample of {pushed} of {seen} rowids (seed {seed}), rows fetched by rowid"
-        );
-    } else {
-        // No rowid (WITHOUT ROWID table, view, virtual table): seeded reservoir over rows.
+        Ok(format!(
+            "reservoir sample of {} of {seen} rowids (seed {seed}), rows fetched by rowid",
+            self.pushed
+        ))
+    }
+
+    /// No rowid (`WITHOUT ROWID` table, view, virtual table): a seeded reservoir over
+    /// whole rows.
+    fn sample_rows(&mut self, kind: &str, n: u64, seed: u64) -> Result<String, ReadError> {
+        let conn = self.conn;
+        let width = self.width;
         let mut reservoir: Reservoir<Vec<Owned>> = Reservoir::new(n as usize, seed);
         {
             let mut stmt = conn
-                .prepare(&select)
-                .map_err(|e| fail("reading rows", e, 0))?;
-            let mut rows = stmt.query([]).map_err(|e| fail("reading rows", e, 0))?;
-            while let Some(row) = rows.next().map_err(|e| fail("reading rows", e, 0))? {
+                .prepare(&self.select())
+                .map_err(|e| self.fail("reading rows", e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.fail("reading rows", e))?;
+            while let Some(row) = rows.next().map_err(|e| self.fail("reading rows", e))? {
                 let mut err = None;
                 reservoir.offer(|| {
                     (0..width)
@@ -388,7 +368,7 @@ pub fn read_table(
                         .collect()
                 });
                 if let Some(e) = err {
-                    return Err(fail("reading rows", e, 0));
+                    return Err(self.fail("reading rows", e));
                 }
             }
         }
@@ -396,32 +376,157 @@ pub fn read_table(
         let mut buf = String::new();
         for row in reservoir.into_items() {
             for (i, v) in row.iter().enumerate() {
+                let index = self.pushed;
                 push_value(
                     v.as_ref(),
                     i,
-                    pushed,
-                    &mut pusher,
-                    sink,
-                    &mut blobs,
+                    index,
+                    &mut self.pusher,
+                    self.sink,
+                    &mut self.blobs,
                     &mut buf,
                 );
             }
-            sink.rows(1);
-            pushed += 1;
+            self.sink.rows(1);
+            self.pushed += 1;
         }
-        method = format!(
-            "reservoir sample of {pushed} of {seen} rows (seed {seed}; the {} has no usable rowid, so every row was read)",
-            table.kind
-        );
+        Ok(format!(
+            "reservoir sample of {} of {seen} rows (seed {seed}; the {kind} has no usable rowid, so every row was read)",
+            self.pushed
+        ))
     }
-    Ok(SqliteRead {
-        read: TableRead {
-            rows_total: count,
-            rows_scanned: pushed,
-            method,
+}
+
+/// Reads `columns` (the examined columns of `table`) into `sink`.
+pub fn read_table(
+    conn: &Connection,
+    table: &SqliteTable,
+    columns: &[&Column],
+    sampling: Sampling,
+    sink: &mut dyn RecordSink,
+) -> Result<TableRead, ReadError> {
+    let n = sampling.rows.max(1) as u64;
+    let seed = sampling.seed;
+    let pusher = RowPusher::new(columns, sink);
+    let list: Vec<String> = columns.iter().map(|c| quote_ident(&c.name)).collect();
+    let mut reader = TableReader {
+        conn,
+        from: quote_ident(&table.name),
+        select_list: if list.is_empty() {
+            "1".to_string()
+        } else {
+            list.join(", ")
         },
-        blob_values: blobs,
+        width: columns.len(),
+        pusher,
+        sink,
+        blobs: vec![0; columns.len()],
+        pushed: 0,
+    };
+    let (rows_total, method) = if sampling.full {
+        reader.stream_all()?;
+        let pushed = reader.pushed;
+        (pushed, format!("full: every row ({pushed} rows)"))
+    } else {
+        let count: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {}", reader.from), [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| reader.fail("counting rows", e))?;
+        let count = count.max(0) as u64;
+        if count <= n {
+            reader.stream_all()?;
+            let pushed = reader.pushed;
+            (count.max(pushed), format!("all rows ({pushed} rows)"))
+        } else if let Some(rowid) = table.rowid {
+            (count, reader.sample_by_rowid(rowid, n, seed)?)
+        } else {
+            (count, reader.sample_rows(&table.kind, n, seed)?)
+        }
+    };
+    let partly_skipped = columns
+        .iter()
+        .zip(&reader.blobs)
+        .filter(|(_, &n)| n > 0)
+        .map(|(c, n)| {
+            (
+                c.name.clone(),
+                format!("{n} BLOB value(s) not examined (the column's other values were)"),
+            )
+        })
+        .collect();
+    Ok(TableRead {
+        rows_total,
+        rows_scanned: reader.pushed,
+        method,
+        partly_skipped,
     })
+}
+
+/// Opens a `sqlite:PATH` (or `sqlite://PATH`) database (see [`super::KINDS`]).
+pub fn open_url(url: &str, _limits: Limits) -> Result<Box<dyn Database>, ReadError> {
+    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
+    let path = rest.strip_prefix("//").unwrap_or(rest);
+    if path.is_empty() {
+        return Err(ReadError::config(
+            "sqlite: URL without a path (use sqlite:PATH)",
+        ));
+    }
+    Ok(Box::new(Sqlite::new(Path::new(path))))
+}
+
+/// A SQLite database file, opened read-only by each session.
+pub struct Sqlite {
+    path: PathBuf,
+}
+
+impl Sqlite {
+    /// The database in the file at `path` (a SQLite file met in a file tree, or named
+    /// by a `sqlite:` URL).
+    pub fn new(path: &Path) -> Self {
+        Sqlite {
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+impl Database for Sqlite {
+    fn address(&self) -> String {
+        format!("sqlite:{}", self.path.display())
+    }
+
+    fn format(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn connect(&self) -> Result<Box<dyn super::Session>, ReadError> {
+        let conn = open(&self.path).map_err(|m| ReadError::new("io", m))?;
+        Ok(Box::new(SqliteSession { conn }))
+    }
+}
+
+/// A read-only connection.
+struct SqliteSession {
+    conn: Connection,
+}
+
+impl super::Session for SqliteSession {
+    fn discover(&mut self, views: bool) -> Result<Vec<Table>, ReadError> {
+        discover(&self.conn, views).map_err(|m| ReadError::new("catalog", m))
+    }
+
+    fn read_table(
+        &mut self,
+        table: &Table,
+        columns: &[&Column],
+        sampling: Sampling,
+        sink: &mut dyn RecordSink,
+    ) -> Result<TableRead, ReadError> {
+        let t = table
+            .native::<SqliteTable>()
+            .ok_or_else(|| ReadError::new("query", "not a SQLite table"))?;
+        read_table(&self.conn, t, columns, sampling, sink)
+    }
 }
 
 #[cfg(test)]
@@ -438,6 +543,21 @@ mod tests {
             read_only_uri(Path::new("rel/x#1%.db")),
             "file:rel/x%231%25.db?mode=ro"
         );
+    }
+
+    #[test]
+    fn sqlite_urls() {
+        let limits = Limits {
+            statement_timeout: std::time::Duration::from_secs(1),
+            connect_timeout: std::time::Duration::from_secs(1),
+        };
+        let address = |url: &str| open_url(url, limits).map(|db| db.address());
+        assert_eq!(address("sqlite:data/app.db").unwrap(), "sqlite:data/app.db");
+        assert_eq!(
+            address("sqlite:///abs/app.db").unwrap(),
+            "sqlite:/abs/app.db"
+        );
+        assert_eq!(address("sqlite:").err().unwrap().kind, "config");
     }
 
     #[test]

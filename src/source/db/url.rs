@@ -1,5 +1,6 @@
-//! Database URLs: `postgres://` / `postgresql://` (libpq URI syntax) and `sqlite:PATH`;
-//! redaction for anything shown to a person; passwords from `PGPASSWORD` and `~/.pgpass`.
+//! Database URLs: redaction for anything shown to a person (every kind), and
+//! PostgreSQL's `postgres://` / `postgresql://` (libpq URI syntax), with passwords from
+//! `PGPASSWORD` and `~/.pgpass`. Which scheme is which kind is [`super::KINDS`].
 //!
 //! Nothing here ever puts a password into an error message: errors name the redacted
 //! URL or the offending parameter only.
@@ -81,15 +82,6 @@ impl PgUrl {
     }
 }
 
-/// A database to scan.
-#[derive(Clone, Debug)]
-pub enum DbUrl {
-    /// A PostgreSQL server.
-    Postgres(PgUrl),
-    /// A SQLite database file.
-    Sqlite(PathBuf),
-}
-
 fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -129,24 +121,29 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// Parses `postgres://…`, `postgresql://…` or `sqlite:PATH`, filling libpq's defaults
-/// (`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`) and the
-/// password (URL, then `PGPASSWORD`, then the password file). Errors never contain the
-/// password.
-pub fn parse(url: &str) -> Result<DbUrl, String> {
-    if let Some(rest) = url.strip_prefix("sqlite:") {
-        let path = rest.strip_prefix("//").unwrap_or(rest);
-        if path.is_empty() {
-            return Err("sqlite: URL without a path (use sqlite:PATH)".into());
-        }
-        return Ok(DbUrl::Sqlite(PathBuf::from(path)));
-    }
+/// What a PostgreSQL URL gives, before libpq's defaults fill the rest.
+#[derive(Default)]
+struct Given {
+    host: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    password: Option<String>,
+    dbname: Option<String>,
+    sslmode: Option<SslMode>,
+    sslrootcert: Option<String>,
+    connect_timeout: Option<Duration>,
+}
+
+/// Parses `postgres://…` or `postgresql://…`, filling libpq's defaults (`PGHOST`,
+/// `PGPORT`, `PGUSER`, `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`) and the password
+/// (URL, then `PGPASSWORD`, then the password file). Errors never contain the password.
+pub fn parse_postgres(url: &str) -> Result<PgUrl, String> {
     let rest = url
         .strip_prefix("postgres://")
         .or_else(|| url.strip_prefix("postgresql://"))
         .ok_or_else(|| {
             format!(
-                "unsupported database URL {} (expected postgres://, postgresql:// or sqlite:)",
+                "{} is not a PostgreSQL URL (postgres:// or postgresql://)",
                 redact(url)
             )
         })?;
@@ -162,104 +159,116 @@ pub fn parse(url: &str) -> Result<DbUrl, String> {
         Some(s) => (&rest[..s], &rest[s + 1..]),
         None => (rest, ""),
     };
-    let mut host = None;
-    let mut port = None;
-    if !hostport.is_empty() {
-        if hostport.contains(',') {
-            return Err(format!(
-                "{}: several hosts in one URL are not supported; give one --db per host",
-                redact(url)
-            ));
-        }
-        let (h, p) = if let Some(v6) = hostport.strip_prefix('[') {
-            let end = v6
-                .find(']')
-                .ok_or_else(|| format!("{}: unterminated [IPv6] host", redact(url)))?;
-            let after = &v6[end + 1..];
-            (&v6[..end], after.strip_prefix(':'))
-        } else {
-            match hostport.rfind(':') {
-                Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
-                None => (hostport, None),
-            }
-        };
-        if !h.is_empty() {
-            host = Some(decode(h));
-        }
-        if let Some(p) = p.filter(|p| !p.is_empty()) {
-            port = Some(
-                p.parse::<u16>()
-                    .map_err(|_| format!("{}: invalid port {p:?}", redact(url)))?,
-            );
-        }
-    }
-    let mut user = None;
-    let mut password = None;
+    let mut given = Given::default();
+    host_and_port(url, hostport, &mut given)?;
     if let Some(info) = userinfo {
         match info.find(':') {
             Some(c) => {
-                user = Some(decode(&info[..c]));
-                password = Some(decode(&info[c + 1..]));
+                given.user = Some(decode(&info[..c]));
+                given.password = Some(decode(&info[c + 1..]));
             }
-            None => user = Some(decode(info)),
+            None => given.user = Some(decode(info)),
         }
     }
-    let mut dbname = (!path.is_empty()).then(|| decode(path));
-    let mut sslmode = None;
-    let mut sslrootcert = None;
-    let mut connect_timeout = None;
+    given.dbname = (!path.is_empty()).then(|| decode(path));
     for pair in query
         .unwrap_or_default()
         .split('&')
         .filter(|p| !p.is_empty())
     {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = decode(v);
-        match k {
-            "sslmode" => {
-                sslmode = Some(SslMode::parse(&v).ok_or_else(|| {
-                    format!(
-                        "{}: invalid sslmode {v:?} (disable, allow, prefer, require, verify-ca, verify-full)",
-                        redact(url)
-                    )
-                })?)
-            }
-            "sslrootcert" => sslrootcert = Some(v),
-            "host" => host = Some(v),
-            "port" => {
-                port = Some(
-                    v.parse::<u16>()
-                        .map_err(|_| format!("{}: invalid port {v:?}", redact(url)))?,
+        parameter(url, k, decode(v), &mut given)?;
+    }
+    with_defaults(given)
+}
+
+/// The `host[:port]` (or `[v6]:port`) part of a URL.
+fn host_and_port(url: &str, hostport: &str, given: &mut Given) -> Result<(), String> {
+    if hostport.is_empty() {
+        return Ok(());
+    }
+    if hostport.contains(',') {
+        return Err(format!(
+            "{}: several hosts in one URL are not supported; give one --db per host",
+            redact(url)
+        ));
+    }
+    let (h, p) = if let Some(v6) = hostport.strip_prefix('[') {
+        let end = v6
+            .find(']')
+            .ok_or_else(|| format!("{}: unterminated [IPv6] host", redact(url)))?;
+        let after = &v6[end + 1..];
+        (&v6[..end], after.strip_prefix(':'))
+    } else {
+        match hostport.rfind(':') {
+            Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
+            None => (hostport, None),
+        }
+    };
+    if !h.is_empty() {
+        given.host = Some(decode(h));
+    }
+    if let Some(p) = p.filter(|p| !p.is_empty()) {
+        given.port = Some(
+            p.parse::<u16>()
+                .map_err(|_| format!("{}: invalid port {p:?}", redact(url)))?,
+        );
+    }
+    Ok(())
+}
+
+/// One `key=value` connection parameter of the query string.
+fn parameter(url: &str, k: &str, v: String, given: &mut Given) -> Result<(), String> {
+    match k {
+        "sslmode" => {
+            given.sslmode = Some(SslMode::parse(&v).ok_or_else(|| {
+                format!(
+                    "{}: invalid sslmode {v:?} (disable, allow, prefer, require, verify-ca, verify-full)",
+                    redact(url)
                 )
-            }
-            "user" => user = Some(v),
-            "password" => password = Some(v),
-            "dbname" => dbname = Some(v),
-            "connect_timeout" => {
-                let secs: u64 = v.parse().map_err(|_| {
-                    format!("{}: invalid connect_timeout {v:?}", redact(url))
-                })?;
-                if secs > 0 {
-                    connect_timeout = Some(Duration::from_secs(secs.max(2)));
-                }
-            }
-            // Set by piimap itself, or irrelevant to a read-only scan.
-            "application_name" | "fallback_application_name" | "keepalives"
-            | "keepalives_idle" | "target_session_attrs" => {}
-            other => {
-                tracing::warn!(
-                    parameter = other,
-                    url = %redact(url),
-                    "ignoring an unsupported connection parameter"
-                );
+            })?)
+        }
+        "sslrootcert" => given.sslrootcert = Some(v),
+        "host" => given.host = Some(v),
+        "port" => {
+            given.port = Some(
+                v.parse::<u16>()
+                    .map_err(|_| format!("{}: invalid port {v:?}", redact(url)))?,
+            )
+        }
+        "user" => given.user = Some(v),
+        "password" => given.password = Some(v),
+        "dbname" => given.dbname = Some(v),
+        "connect_timeout" => {
+            let secs: u64 = v
+                .parse()
+                .map_err(|_| format!("{}: invalid connect_timeout {v:?}", redact(url)))?;
+            if secs > 0 {
+                given.connect_timeout = Some(Duration::from_secs(secs.max(2)));
             }
         }
+        // Set by piimap itself, or irrelevant to a read-only scan.
+        "application_name" | "fallback_application_name" | "keepalives" | "keepalives_idle"
+        | "target_session_attrs" => {}
+        other => {
+            tracing::warn!(
+                parameter = other,
+                url = %redact(url),
+                "ignoring an unsupported connection parameter"
+            );
+        }
     }
-    let host = host
+    Ok(())
+}
+
+/// Fills what the URL did not give from the environment and libpq's defaults.
+fn with_defaults(given: Given) -> Result<PgUrl, String> {
+    let host = given
+        .host
         .filter(|h| !h.is_empty())
         .or_else(|| env("PGHOST"))
         .unwrap_or_else(|| "localhost".into());
-    let port = match port {
+    let port = match given.port {
         Some(p) => p,
         None => match env("PGPORT") {
             Some(p) => p
@@ -268,28 +277,32 @@ pub fn parse(url: &str) -> Result<DbUrl, String> {
             None => 5432,
         },
     };
-    let user = user
+    let user = given
+        .user
         .filter(|u| !u.is_empty())
         .or_else(|| env("PGUSER"))
         .or_else(|| env("USER"))
         .or_else(|| env("LOGNAME"))
         .unwrap_or_else(|| "postgres".into());
-    let dbname = dbname
+    let dbname = given
+        .dbname
         .filter(|d| !d.is_empty())
         .or_else(|| env("PGDATABASE"))
         .unwrap_or_else(|| user.clone());
-    let sslmode = match sslmode {
+    let sslmode = match given.sslmode {
         Some(m) => m,
         None => match env("PGSSLMODE") {
             Some(m) => SslMode::parse(&m).ok_or_else(|| format!("PGSSLMODE={m:?} is invalid"))?,
             None => SslMode::Prefer,
         },
     };
-    let sslrootcert = sslrootcert
+    let sslrootcert = given
+        .sslrootcert
         .or_else(|| env("PGSSLROOTCERT"))
         .filter(|p| !p.is_empty() && p != "system")
         .map(PathBuf::from);
-    let password = password
+    let password = given
+        .password
         .filter(|p| !p.is_empty())
         .or_else(|| env("PGPASSWORD"))
         .or_else(|| {
@@ -298,7 +311,7 @@ pub fn parse(url: &str) -> Result<DbUrl, String> {
                 .or_else(|| env("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
             pgpass_lookup(&file, &host, port, &dbname, &user)
         });
-    Ok(DbUrl::Postgres(PgUrl {
+    Ok(PgUrl {
         host,
         port,
         dbname,
@@ -306,8 +319,8 @@ pub fn parse(url: &str) -> Result<DbUrl, String> {
         password,
         sslmode,
         sslrootcert,
-        connect_timeout,
-    }))
+        connect_timeout: given.connect_timeout,
+    })
 }
 
 /// A database URL with the user info and any password removed, for logs, errors,
@@ -415,10 +428,7 @@ mod tests {
     use super::*;
 
     fn pg(url: &str) -> PgUrl {
-        match parse(url).unwrap() {
-            DbUrl::Postgres(p) => p,
-            DbUrl::Sqlite(_) => panic!("not postgres"),
-        }
+        parse_postgres(url).unwrap()
     }
 
     #[test]
@@ -449,25 +459,26 @@ mod tests {
 
     #[test]
     fn bad_urls_do_not_echo_the_password() {
-        let e = parse("postgres://u:hunter2@h:notaport/d").err().unwrap();
-        assert!(!e.contains("hunter2"), "{e}");
-        let e = parse("mysql://u:hunter2@h/d").err().unwrap();
-        assert!(!e.contains("hunter2"), "{e}");
-        let e = parse("postgres://u:hunter2@h/d?sslmode=bogus")
+        let e = parse_postgres("postgres://u:hunter2@h:notaport/d")
             .err()
             .unwrap();
         assert!(!e.contains("hunter2"), "{e}");
-    }
-
-    #[test]
-    fn sqlite_urls() {
-        assert!(
-            matches!(parse("sqlite:data/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("data/app.db"))
+        let limits = crate::source::db::Limits {
+            statement_timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+        };
+        let (format, e) = crate::source::db::open("mysql://u:hunter2@h/d", limits)
+            .err()
+            .unwrap();
+        assert_eq!(format, "postgres");
+        assert_eq!(
+            e.message,
+            "unsupported database URL mysql://h/d (expected postgres://, postgresql:// or sqlite:)"
         );
-        assert!(
-            matches!(parse("sqlite:///abs/app.db").unwrap(), DbUrl::Sqlite(p) if p == Path::new("/abs/app.db"))
-        );
-        assert!(parse("sqlite:").is_err());
+        let e = parse_postgres("postgres://u:hunter2@h/d?sslmode=bogus")
+            .err()
+            .unwrap();
+        assert!(!e.contains("hunter2"), "{e}");
     }
 
     #[test]

@@ -13,34 +13,12 @@
 use std::io::Read;
 
 use super::capped::CsvCap;
-use super::sample::{RowSample, Sampled, SAMPLE_BUDGET};
-use super::{Anomaly, FieldId, Location, RecordSink, SourceError};
+use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use crate::source::format::Format;
+use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};
+use crate::source::{Anomaly, FieldId, Location, RecordSink, SourceError};
 
-/// How many rows of a table to look at.
-#[derive(Clone, Copy, Debug)]
-pub struct Sampling {
-    /// Rows kept by the deterministic sample.
-    pub rows: usize,
-    /// Read every row instead (bounded memory: rows are streamed).
-    pub full: bool,
-    /// Seed of the sample.
-    pub seed: u64,
-}
-
-/// What a table read did.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct TableStats {
-    /// Data rows in the file.
-    pub rows_total: u64,
-    /// Rows whose values were classified.
-    pub rows_scanned: u64,
-    /// `full`, `all rows` (fewer than the sample size) or `reservoir sample (seed N)`.
-    pub method: String,
-    /// The column names used (sniffed header or `column_N`).
-    pub columns: Vec<String>,
-    /// Whether a header row was found.
-    pub header: bool,
-}
+pub use crate::source::Sampling;
 
 fn is_numberish(v: &[u8]) -> bool {
     let t = v.trim_ascii();
@@ -136,7 +114,7 @@ fn record_size(rec: &csv::ByteRecord) -> usize {
 /// Reads a delimited table, pushing a deterministic sample of rows (or every row) into
 /// `sink` as cells. Fields and records are capped at `line_cap` (see
 /// [`super::capped`]); `open` is called for the stream, and once more when the sample
-/// is too big to hold and the chosen rows are read again (see [`super::sample`]).
+/// is too big to hold and the chosen rows are read again (see [`crate::source::sample`]).
 pub fn read<R: Read>(
     open: impl FnMut() -> std::io::Result<R>,
     delimiter: u8,
@@ -145,6 +123,33 @@ pub fn read<R: Read>(
     sink: &mut dyn RecordSink,
 ) -> Result<TableStats, SourceError> {
     read_with_budget(open, delimiter, sampling, line_cap, SAMPLE_BUDGET, sink)
+}
+
+/// The reader of delimited tables ([`Format::Csv`]).
+pub struct CsvFile;
+
+impl FileReader for CsvFile {
+    fn read(
+        &self,
+        mut input: Input<'_>,
+        opts: &ReadOptions,
+        sink: &mut dyn FileSink,
+        summary: &mut ReadSummary,
+    ) -> Result<(), SourceError> {
+        let delimiter = match input.format {
+            Format::Csv { delimiter } => delimiter,
+            _ => b',',
+        };
+        let stats = read(
+            || input.open(),
+            delimiter,
+            opts.sampling,
+            opts.line_cap,
+            sink.as_records(),
+        )?;
+        stats.summarize(summary);
+        Ok(())
+    }
 }
 
 fn read_with_budget<R: Read>(
@@ -268,7 +273,7 @@ fn read_with_budget<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::capped::tests::{sampling, Recorder};
+    use crate::source::file::capped::tests::{sampling, Recorder};
 
     #[test]
     fn a_huge_quoted_field_is_capped_and_later_rows_keep_their_lines() {

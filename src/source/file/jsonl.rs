@@ -5,10 +5,10 @@
 use std::io::Read;
 
 use super::capped::{without_partial_char, LineReader};
-use super::csv::{Sampling, TableStats};
-use super::sample::{RowSample, Sampled, SAMPLE_BUDGET};
 use super::text::flatten_json;
-use super::{Anomaly, Location, RecordSink, SourceError};
+use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};
+use crate::source::{Anomaly, Location, RecordSink, Sampling, SourceError};
 
 fn push_line(line: &[u8], line_no: u64, row: u64, sink: &mut dyn RecordSink) {
     let at = Location {
@@ -36,7 +36,7 @@ fn push_line(line: &[u8], line_no: u64, row: u64, sink: &mut dyn RecordSink) {
 /// that is not a JSON object is counted and scanned as text. Lines are read at most
 /// `line_cap` bytes at a time (the rest of a longer line is skipped unbuffered and
 /// counted); `open` is called for the stream, and once more when the sample is too big
-/// to hold and the chosen lines are read again (see [`super::sample`]).
+/// to hold and the chosen lines are read again (see [`crate::source::sample`]).
 pub fn read<R: Read>(
     open: impl FnMut() -> std::io::Result<R>,
     sampling: Sampling,
@@ -44,6 +44,28 @@ pub fn read<R: Read>(
     sink: &mut dyn RecordSink,
 ) -> Result<TableStats, SourceError> {
     read_with_budget(open, sampling, line_cap, SAMPLE_BUDGET, sink)
+}
+
+/// The reader of JSON-lines tables ([`crate::source::format::Format::Jsonl`]).
+pub struct JsonLinesFile;
+
+impl FileReader for JsonLinesFile {
+    fn read(
+        &self,
+        mut input: Input<'_>,
+        opts: &ReadOptions,
+        sink: &mut dyn FileSink,
+        summary: &mut ReadSummary,
+    ) -> Result<(), SourceError> {
+        let stats = read(
+            || input.open(),
+            opts.sampling,
+            opts.line_cap,
+            sink.as_records(),
+        )?;
+        stats.summarize(summary);
+        Ok(())
+    }
 }
 
 /// The scanned part of a line: trimmed, and cut at a character boundary when capped.
@@ -138,7 +160,7 @@ fn read_with_budget<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::capped::tests::{sampling, Recorder};
+    use crate::source::file::capped::tests::{sampling, Recorder};
 
     #[test]
     fn a_huge_line_is_capped_and_line_numbers_stay_right() {

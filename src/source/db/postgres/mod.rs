@@ -17,27 +17,23 @@
 //!   address and cut at N; small tables are read whole. `--full` streams every row through
 //!   a cursor in fixed batches (bounded memory). The method used is always stated.
 
+mod connect;
+mod tls;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
-use tokio_postgres::config::SslMode as WireSslMode;
 use tokio_postgres::types::{FromSql, Type};
-use tokio_postgres::{Client, Config, NoTls, Row};
-use tokio_postgres_rustls::MakeRustlsConnect;
+use tokio_postgres::{Client, Row};
 
-use super::url::{PgUrl, SslMode};
+use connect::within;
+pub use connect::{describe, Connector, Session, SessionSettings};
+
 use super::{
-    format_percent, quote_ident, rate, Column, ColumnKind, ReadError, RowPusher, TableRead,
-    TableSink,
+    format_percent, quote_ident, rate, url, Column, ColumnKind, Database, Fingerprint, Limits,
+    ReadError, RecordSink, RowPusher, Table, TableRead,
 };
-use crate::source::csv::Sampling;
+use crate::source::Sampling;
 
 /// Rows fetched per round trip when streaming.
 const BATCH_ROWS: i32 = 5000;
@@ -49,239 +45,6 @@ const SAMPLE_SAFETY: f64 = 1.5;
 const SAMPLE_SHORTFALL: f64 = 0.5;
 /// At most this many TABLESAMPLE retries.
 const SAMPLE_RETRIES: usize = 3;
-
-/// Session limits.
-#[derive(Clone, Copy, Debug)]
-pub struct SessionSettings {
-    /// `statement_timeout`.
-    pub statement_timeout: Duration,
-    /// Time allowed to connect (TCP, TLS and authentication).
-    pub connect_timeout: Duration,
-}
-
-impl SessionSettings {
-    fn lock_timeout(&self) -> Duration {
-        // Shorter than the statement timeout, so a lock wait is reported as such.
-        (self.statement_timeout / 2)
-            .min(Duration::from_secs(10))
-            .max(Duration::from_millis(100))
-    }
-
-    fn idle_timeout(&self) -> Duration {
-        (self.statement_timeout * 2).max(Duration::from_secs(60))
-    }
-
-    /// How long piimap waits for any single reply before giving the connection up.
-    pub fn reply_timeout(&self) -> Duration {
-        self.statement_timeout + Duration::from_secs(30)
-    }
-}
-
-/// A connected, configured session.
-pub struct Session {
-    /// The client.
-    pub client: Client,
-    /// `server_version_num`.
-    pub server_version: i32,
-    /// Whether the connection is encrypted.
-    pub tls: bool,
-}
-
-/// Opens sessions to one database (shared by the worker threads).
-pub struct Connector {
-    url: PgUrl,
-    settings: SessionSettings,
-    /// TLS connector that accepts any certificate (`prefer`, `allow`, `require`).
-    tls_any: Option<MakeRustlsConnect>,
-    /// TLS connector that verifies (`verify-ca`, `verify-full`, `require` with a root file).
-    tls_verified: Option<MakeRustlsConnect>,
-}
-
-#[derive(Debug)]
-struct AcceptAnyCert(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        // libpq `sslmode=require`: encrypted, but the certificate is not checked.
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// `verify-ca`: the chain must lead to a trusted root; the host name is not checked.
-#[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for ChainOnly {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-fn root_store(rootcert: Option<&std::path::Path>) -> Result<RootCertStore, String> {
-    let mut roots = RootCertStore::empty();
-    match rootcert {
-        Some(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?;
-            let mut reader = std::io::BufReader::new(file);
-            for cert in rustls_pemfile::certs(&mut reader) {
-                let cert =
-                    cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
-            }
-            if roots.is_empty() {
-                return Err(format!(
-                    "no certificate found in sslrootcert {}",
-                    path.display()
-                ));
-            }
-        }
-        None => {
-            let loaded = rustls_native_certs::load_native_certs();
-            let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
-            if added == 0 {
-                return Err(
-                    "no trusted root certificates found on this system (give sslrootcert=FILE)"
-                        .into(),
-                );
-            }
-        }
-    }
-    Ok(roots)
-}
-
-fn tls_config(verify: Option<(SslMode, Option<&std::path::Path>)>) -> Result<ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?;
-    Ok(match verify {
-        None => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
-            .with_no_client_auth(),
-        Some((mode, rootcert)) => {
-            let roots = Arc::new(root_store(rootcert)?);
-            if mode == SslMode::VerifyFull {
-                builder.with_root_certificates(roots).with_no_client_auth()
-            } else {
-                let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
-                    .build()
-                    .map_err(|e| format!("TLS setup: {e}"))?;
-                builder
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(ChainOnly(inner)))
-                    .with_no_client_auth()
-            }
-        }
-    })
-}
-
-/// A short description of a tokio-postgres error, with its SQLSTATE, and never the
-/// password (tokio-postgres errors do not carry connection parameters).
-pub fn describe(e: &tokio_postgres::Error) -> (&'static str, String, bool) {
-    if let Some(db) = e.as_db_error() {
-        let code = db.code().code();
-        let kind = match code {
-            "42501" => "permission",
-            "57014" | "55P03" | "25P03" => "timeout",
-            "28000" | "28P01" => "authentication",
-            c if c.starts_with("08") || c.starts_with("57P") => "connection",
-            _ => "query",
-        };
-        let lost = kind == "connection";
-        return (kind, format!("{} (SQLSTATE {code})", db.message()), lost);
-    }
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    let lost = e.is_closed()
-        || msg.starts_with("error communicating")
-        || msg.contains("connection closed");
-    (if lost { "connection" } else { "query" }, msg, lost)
-}
 
 /// Raw bytes of any value (every column piimap selects is text already).
 struct Raw<'a>(&'a [u8]);
@@ -299,235 +62,6 @@ impl<'a> FromSql<'a> for Raw<'a> {
     }
 }
 
-async fn within<T>(
-    limit: Duration,
-    what: &str,
-    fut: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-) -> Result<T, ReadError> {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => {
-            let (kind, message, lost) = describe(&e);
-            Err(ReadError {
-                kind,
-                message: format!("{what}: {message}"),
-                connection_lost: lost,
-                rows_scanned: 0,
-            })
-        }
-        Err(_) => Err(ReadError {
-            kind: "timeout",
-            message: format!(
-                "{what}: no reply from the server within {}s",
-                limit.as_secs()
-            ),
-            connection_lost: true,
-            rows_scanned: 0,
-        }),
-    }
-}
-
-impl Connector {
-    /// Prepares TLS for the URL's `sslmode` (system roots or `sslrootcert`).
-    pub fn new(url: PgUrl, settings: SessionSettings) -> Result<Self, String> {
-        let socket = url.host.starts_with('/');
-        let (tls_any, tls_verified) = match url.sslmode {
-            _ if socket => {
-                if matches!(
-                    url.sslmode,
-                    SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
-                ) {
-                    return Err(format!(
-                        "sslmode={:?} cannot be used with a Unix-socket host",
-                        url.sslmode
-                    ));
-                }
-                (None, None)
-            }
-            SslMode::Disable => (None, None),
-            SslMode::Allow | SslMode::Prefer => {
-                (Some(MakeRustlsConnect::new(tls_config(None)?)), None)
-            }
-            SslMode::Require if url.sslrootcert.is_none() => {
-                (Some(MakeRustlsConnect::new(tls_config(None)?)), None)
-            }
-            mode @ (SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) => {
-                let mode = if mode == SslMode::Require {
-                    SslMode::VerifyCa
-                } else {
-                    mode
-                };
-                let cfg = tls_config(Some((mode, url.sslrootcert.as_deref())))?;
-                (None, Some(MakeRustlsConnect::new(cfg)))
-            }
-        };
-        Ok(Connector {
-            url,
-            settings,
-            tls_any,
-            tls_verified,
-        })
-    }
-
-    /// The database's address (`postgres://host:port/db`).
-    pub fn address(&self) -> String {
-        self.url.address()
-    }
-
-    fn config(&self, ssl: WireSslMode) -> Config {
-        let mut cfg = Config::new();
-        cfg.host(&self.url.host)
-            .port(self.url.port)
-            .user(&self.url.user)
-            .dbname(&self.url.dbname)
-            .application_name("piimap")
-            .connect_timeout(
-                self.url
-                    .connect_timeout
-                    .unwrap_or(self.settings.connect_timeout),
-            )
-            .keepalives(true)
-            .keepalives_idle(Duration::from_secs(30))
-            .ssl_mode(ssl);
-        if let Some(p) = &self.url.password {
-            cfg.password(p.as_bytes());
-        }
-        cfg
-    }
-
-    async fn open_plain(&self) -> Result<Client, tokio_postgres::Error> {
-        let (client, conn) = self.config(WireSslMode::Disable).connect(NoTls).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(client)
-    }
-
-    async fn open_tls(
-        &self,
-        tls: &MakeRustlsConnect,
-        mode: WireSslMode,
-    ) -> Result<Client, tokio_postgres::Error> {
-        let (client, conn) = self.config(mode).connect(tls.clone()).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(client)
-    }
-
-    async fn open(&self) -> Result<(Client, bool), tokio_postgres::Error> {
-        match self.url.sslmode {
-            _ if self.tls_any.is_none() && self.tls_verified.is_none() => {
-                Ok((self.open_plain().await?, false))
-            }
-            SslMode::Allow => match self.open_plain().await {
-                Ok(c) => Ok((c, false)),
-                Err(e) if e.as_db_error().is_some() => {
-                    // The server refused a plain connection (pg_hba `hostssl`): try TLS.
-                    let tls = self.tls_any.as_ref().expect("allow has a TLS connector");
-                    Ok((self.open_tls(tls, WireSslMode::Require).await?, true))
-                }
-                Err(e) => Err(e),
-            },
-            SslMode::Prefer => {
-                let tls = self.tls_any.as_ref().expect("prefer has a TLS connector");
-                match self.open_tls(tls, WireSslMode::Prefer).await {
-                    Ok(c) => Ok((c, true)),
-                    // The handshake failed: libpq then retries without TLS.
-                    Err(e) if e.to_string().contains("TLS") => {
-                        Ok((self.open_plain().await?, false))
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            _ => {
-                let tls = self
-                    .tls_verified
-                    .as_ref()
-                    .or(self.tls_any.as_ref())
-                    .expect("a TLS connector");
-                Ok((self.open_tls(tls, WireSslMode::Require).await?, true))
-            }
-        }
-    }
-
-    /// Connects and configures a read-only session. The error message names the
-    /// database by its redacted address only.
-    pub async fn connect(&self) -> Result<Session, String> {
-        let limit = self
-            .url
-            .connect_timeout
-            .unwrap_or(self.settings.connect_timeout)
-            + Duration::from_secs(1);
-        let (client, tls) = match tokio::time::timeout(limit, self.open()).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                let (_, msg, _) = describe(&e);
-                return Err(format!("cannot connect to {}: {msg}", self.address()));
-            }
-            Err(_) => {
-                return Err(format!(
-                    "cannot connect to {}: no answer within {}s",
-                    self.address(),
-                    limit.as_secs()
-                ))
-            }
-        };
-        let s = &self.settings;
-        let setup = format!(
-            "SET default_transaction_read_only = on; \
-             SET statement_timeout = {}; \
-             SET lock_timeout = {}; \
-             SET idle_in_transaction_session_timeout = {}; \
-             SET application_name = 'piimap'; \
-             SET search_path = pg_catalog; \
-             SET synchronize_seqscans = off; \
-             SET DateStyle = 'ISO, YMD'; \
-             SET TimeZone = 'UTC'",
-            s.statement_timeout.as_millis().max(1),
-            s.lock_timeout().as_millis().max(1),
-            s.idle_timeout().as_millis().max(1),
-        );
-        let reply = s.reply_timeout();
-        let prepare = async {
-            within(
-                reply,
-                "configuring the session",
-                client.batch_execute(&setup),
-            )
-            .await?;
-            let rows = within(
-                reply,
-                "reading the server version",
-                client.simple_query("SELECT current_setting('server_version_num')"),
-            )
-            .await?;
-            Ok::<i32, ReadError>(
-                rows.iter()
-                    .find_map(|m| match m {
-                        tokio_postgres::SimpleQueryMessage::Row(r) => {
-                            r.get(0).and_then(|v| v.parse().ok())
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or(0),
-            )
-        };
-        match prepare.await {
-            Ok(server_version) => Ok(Session {
-                client,
-                server_version,
-                tls,
-            }),
-            Err(e) => Err(format!(
-                "cannot set up a session on {}: {}",
-                self.address(),
-                e.message
-            )),
-        }
-    }
-}
-
 /// A table (or view) to scan.
 #[derive(Clone, Debug)]
 pub struct PgTable {
@@ -541,8 +75,6 @@ pub struct PgTable {
     pub relkind: char,
     /// `pg_class.reltuples` (-1 when never analysed; summed over partitions for `p`).
     pub reltuples: f64,
-    /// Columns in order.
-    pub columns: Vec<Column>,
 }
 
 impl PgTable {
@@ -630,11 +162,11 @@ fn column_plan(
 
 /// The tables, partitioned parents and (with `views`) views and materialized views of the
 /// database, with their columns, outside `pg_catalog`, `information_schema` and `pg_toast`.
-pub async fn discover(
+async fn discover(
     session: &Session,
     views: bool,
     reply: Duration,
-) -> Result<Vec<PgTable>, ReadError> {
+) -> Result<Vec<Table>, ReadError> {
     let kinds = if views { "'r','p','v','m'" } else { "'r','p'" };
     let rel_filter = format!(
         "c.relkind IN ({kinds}) AND NOT c.relispartition \
@@ -656,7 +188,6 @@ pub async fn discover(
             name: r.get(2),
             relkind: r.get::<_, String>(3).chars().next().unwrap_or('r'),
             reltuples: r.get(4),
-            columns: Vec::new(),
         })
         .collect();
     if tables.iter().any(|t| t.relkind == 'p') && session.server_version >= 120_000 {
@@ -691,6 +222,7 @@ pub async fn discover(
     let rows = within(reply, "listing columns", client.query(&columns_sql, &[])).await?;
     let index: std::collections::HashMap<u32, usize> =
         tables.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
+    let mut columns: Vec<Vec<Column>> = vec![Vec::new(); tables.len()];
     for r in rows {
         let oid: u32 = r.get(0);
         let Some(&ti) = index.get(&oid) else { continue };
@@ -714,7 +246,7 @@ pub async fn discover(
             Some(e) => format!("{e}[]"),
             None => typname,
         };
-        tables[ti].columns.push(Column {
+        columns[ti].push(Column {
             name,
             type_name,
             kind,
@@ -722,17 +254,29 @@ pub async fn discover(
             expr,
         });
     }
-    Ok(tables)
+    Ok(tables
+        .into_iter()
+        .zip(columns)
+        .map(|(t, columns)| {
+            let qualified = t.qualified();
+            Table {
+                aliases: vec![qualified.clone()],
+                qualified,
+                columns,
+                native: Arc::new(t),
+            }
+        })
+        .collect())
 }
 
 /// Reads `columns` (the examined columns of `table`) into `sink`, choosing rows as
 /// `sampling` says, and says how.
-pub async fn read_table(
+async fn read_table(
     session: &mut Session,
     table: &PgTable,
     columns: &[&Column],
     sampling: Sampling,
-    sink: &mut dyn TableSink,
+    sink: &mut dyn RecordSink,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
     let from = table.relation_sql();
@@ -741,6 +285,7 @@ pub async fn read_table(
     let mut pusher = RowPusher::new(columns, sink);
     if columns.is_empty() {
         return Ok(TableRead {
+            partly_skipped: Vec::new(),
             rows_total: table.reltuples.max(0.0) as u64,
             rows_scanned: 0,
             method: "rows not read: no column to examine (all skipped or excluded)".into(),
@@ -759,6 +304,7 @@ pub async fn read_table(
         let started = Instant::now();
         let got = reader.stream(client, &select, None, 0).await?;
         return Ok(TableRead {
+            partly_skipped: Vec::new(),
             rows_total: got.produced,
             rows_scanned: got.pushed,
             method: format!(
@@ -776,6 +322,7 @@ pub async fn read_table(
         let got = reader.stream(client, &sql, Some(n), 0).await?;
         return Ok(if got.produced > n {
             TableRead {
+                partly_skipped: Vec::new(),
                 rows_total: estimate.max(n + 1),
                 rows_scanned: got.pushed,
                 method: format!(
@@ -785,6 +332,7 @@ pub async fn read_table(
             }
         } else {
             TableRead {
+                partly_skipped: Vec::new(),
                 rows_total: got.produced,
                 rows_scanned: got.pushed,
                 method: format!("all rows (view, {} rows)", got.pushed),
@@ -803,6 +351,7 @@ pub async fn read_table(
         let got = reader.stream(client, &sql, Some(n), 0).await?;
         return Ok(if got.produced > n {
             TableRead {
+                partly_skipped: Vec::new(),
                 rows_total: estimate.max(n + 1),
                 rows_scanned: got.pushed,
                 method: format!(
@@ -812,6 +361,7 @@ pub async fn read_table(
             }
         } else {
             TableRead {
+                partly_skipped: Vec::new(),
                 rows_total: got.produced,
                 rows_scanned: got.pushed,
                 method: format!("all rows (small table, {} rows)", got.pushed),
@@ -842,6 +392,7 @@ pub async fn read_table(
                 method.push_str(note);
             }
             return Ok(TableRead {
+                partly_skipped: Vec::new(),
                 rows_total: estimate,
                 rows_scanned: got.pushed,
                 method,
@@ -910,7 +461,7 @@ struct Streamed {
 
 struct Reader<'a, 's> {
     pusher: &'a mut RowPusher,
-    sink: &'a mut (dyn TableSink + 's),
+    sink: &'a mut (dyn RecordSink + 's),
     reply: Duration,
 }
 
@@ -999,7 +550,7 @@ impl Reader<'_, '_> {
 /// Per table write counters (`n_tup_ins + n_tup_upd + n_tup_del` from
 /// `pg_stat_all_tables`, summed over partitions for a partitioned parent), for
 /// incremental runs: unchanged counters and columns mean an unchanged table.
-pub async fn write_counters(
+async fn write_counters(
     session: &Session,
     reply: Duration,
 ) -> Result<std::collections::HashMap<u32, i64>, ReadError> {
@@ -1031,4 +582,134 @@ pub async fn write_counters(
         }
     }
     Ok(out)
+}
+
+/// A table's fingerprint for incremental runs: its columns (names and types) and its
+/// write counters.
+fn table_fingerprint(columns: &[Column], writes: Option<i64>) -> String {
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{}:{}", c.name, c.type_name))
+        .collect();
+    let hash = crate::source::stable_hash(&cols.join("\u{1f}"));
+    format!(
+        "columns={hash:016x};writes={}",
+        writes.map_or_else(|| "unknown".to_string(), |w| w.to_string())
+    )
+}
+
+/// Opens a `postgres://` or `postgresql://` database (see [`super::KINDS`]).
+pub fn open(url: &str, limits: Limits) -> Result<Box<dyn Database>, ReadError> {
+    let pg = url::parse_postgres(url).map_err(ReadError::config)?;
+    let address = pg.address();
+    let settings = SessionSettings {
+        statement_timeout: limits.statement_timeout,
+        connect_timeout: limits.connect_timeout,
+    };
+    Ok(Box::new(Postgres {
+        address,
+        reply: settings.reply_timeout(),
+        // A TLS setup that fails (a bad root file) fails every connection, as "tls".
+        connector: Connector::new(pg, settings),
+    }))
+}
+
+/// A PostgreSQL database: sessions each with their own current-thread tokio runtime.
+struct Postgres {
+    address: String,
+    connector: Result<Connector, String>,
+    reply: Duration,
+}
+
+impl Database for Postgres {
+    fn address(&self) -> String {
+        self.address.clone()
+    }
+
+    fn format(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn connect(&self) -> Result<Box<dyn super::Session>, ReadError> {
+        let connector = self
+            .connector
+            .as_ref()
+            .map_err(|m| ReadError::new("tls", m.clone()))?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ReadError::new("io", format!("cannot start the async runtime: {e}")))?;
+        let session = rt
+            .block_on(connector.connect())
+            .map_err(|m| ReadError::new("connect", m))?;
+        tracing::debug!(db = %self.address, tls = session.tls, server_version = session.server_version, "connected");
+        Ok(Box::new(PgSession {
+            rt,
+            session,
+            address: self.address.clone(),
+            reply: self.reply,
+        }))
+    }
+}
+
+/// One read-only PostgreSQL session and the runtime that drives it.
+struct PgSession {
+    rt: tokio::runtime::Runtime,
+    session: Session,
+    address: String,
+    reply: Duration,
+}
+
+impl super::Session for PgSession {
+    fn discover(&mut self, views: bool) -> Result<Vec<Table>, ReadError> {
+        self.rt
+            .block_on(discover(&self.session, views, self.reply))
+            .map_err(|e| ReadError {
+                message: format!("cannot read the catalog of {}: {}", self.address, e.message),
+                ..e
+            })
+    }
+
+    fn read_table(
+        &mut self,
+        table: &Table,
+        columns: &[&Column],
+        sampling: Sampling,
+        sink: &mut dyn RecordSink,
+    ) -> Result<TableRead, ReadError> {
+        let rel = table
+            .native::<PgTable>()
+            .ok_or_else(|| ReadError::new("query", "not a PostgreSQL table"))?;
+        let reply = self.reply;
+        self.rt.block_on(read_table(
+            &mut self.session,
+            rel,
+            columns,
+            sampling,
+            sink,
+            reply,
+        ))
+    }
+
+    fn fingerprints(&mut self, tables: &[&Table]) -> Vec<Option<Fingerprint>> {
+        let counters = self
+            .rt
+            .block_on(write_counters(&self.session, self.reply))
+            .unwrap_or_default();
+        tables
+            .iter()
+            .map(|t| {
+                let rel = t.native::<PgTable>()?;
+                let writes = counters.get(&rel.oid).copied();
+                Some(Fingerprint {
+                    value: table_fingerprint(&t.columns, writes),
+                    comparable: writes.is_some() && rel.relkind != 'v',
+                })
+            })
+            .collect()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.session.client.is_closed()
+    }
 }

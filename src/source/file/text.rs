@@ -8,15 +8,21 @@
 //! scanned as plain text; nothing is dropped.
 //!
 //! Big plain files are memory-mapped and split at line boundaries into chunks
-//! ([`split_chunks`]) that the scan stage processes on all cores; compressed files are
-//! read as a stream in blocks ([`for_each_block`]). Either way a line longer than the
-//! cap (1 MiB by default) is scanned up to the cap and counted as truncated, so memory
-//! stays bounded whatever the input.
+//! ([`split_chunks`]) scanned on all cores, a window of chunks at a time
+//! ([`TextFile`]); compressed files are read as a stream in blocks
+//! ([`for_each_block`]). Either way a line longer than the cap (1 MiB by default) is
+//! scanned up to the cap and counted as truncated, so memory stays bounded whatever
+//! the input.
 
 use std::io::Read;
 use std::ops::Range;
+use std::path::Path;
 
-use super::{Anomaly, Location, RecordSink};
+use rayon::prelude::*;
+
+use super::{truncated_line, FileReader, FileSink, Input, ReadOptions, ReadSummary};
+use crate::source::format::Compression;
+use crate::source::{Anomaly, Location, RecordSink, SourceError};
 
 /// The default cap on one line's scanned length.
 pub const DEFAULT_LINE_CAP: usize = 1 << 20;
@@ -65,6 +71,132 @@ impl LineFormat {
             LineFormat::Plain
         }
     }
+}
+
+/// The reader of text and log files ([`crate::source::format::Format::Text`]): a plain
+/// file is memory-mapped and scanned in parallel chunks, a compressed one streamed.
+pub struct TextFile;
+
+impl FileReader for TextFile {
+    fn read(
+        &self,
+        mut input: Input<'_>,
+        opts: &ReadOptions,
+        sink: &mut dyn FileSink,
+        summary: &mut ReadSummary,
+    ) -> Result<(), SourceError> {
+        let format = LineFormat::sniff(input.head);
+        summary.line_format = Some(
+            serde_json::to_value(format)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+        );
+        summary.sampling = "all lines".into();
+        summary.rows_are_lines = true;
+        if input.compression == Compression::None {
+            input.close_stream();
+            read_mapped(input.path, format, opts, sink)
+        } else {
+            let reader = input
+                .open()
+                .map_err(|e| SourceError::io("reading (decompressing)", e))?;
+            read_stream(reader, format, opts.line_cap, sink)
+        }
+    }
+}
+
+/// Scans a plain file through a read-only memory map, in windows of chunks scanned in
+/// parallel (see [`FileSink::parts`]).
+fn read_mapped(
+    path: &Path,
+    format: LineFormat,
+    opts: &ReadOptions,
+    sink: &mut dyn FileSink,
+) -> Result<(), SourceError> {
+    let file = std::fs::File::open(path).map_err(|e| SourceError::io("opening", e))?;
+    // Safety: the map is read-only and dropped before returning. A file truncated while
+    // mapped can raise SIGBUS; ripgrep accepts the same trade-off for speed.
+    let map =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| SourceError::io("memory-mapping", e))?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    let bytes: &[u8] = &map;
+    // The file is cut one window of chunks at a time, at line boundaries: cutting it all
+    // up front touched a page at every boundary, and the kernel may map a whole large
+    // folio (up to 2 MiB) per touch — 1 GB resident on a 4 GiB file before the first
+    // window was scanned. Line numbers: each window counts its chunks' newlines (a
+    // memchr pass over bytes about to be scanned anyway), then prefix sums continue
+    // from the last window.
+    let window = (rayon::current_num_threads() * 2).max(2);
+    let span = window * opts.chunk_size.max(1);
+    let mut line = 1u64;
+    let mut window_start = 0usize;
+    while window_start < bytes.len() {
+        let mut window_end = (window_start + span).min(bytes.len());
+        if window_end < bytes.len() {
+            window_end = memchr::memchr(b'\n', &bytes[window_end..])
+                .map_or(bytes.len(), |p| window_end + p + 1);
+        }
+        let window_range = window_start..window_end;
+        window_start = window_end;
+        let counts: Vec<(Range<usize>, u64)> =
+            split_chunks(&bytes[window_range.clone()], opts.chunk_size)
+                .into_par_iter()
+                .map(|r| r.start + window_range.start..r.end + window_range.start)
+                .map(|r| {
+                    let newlines = memchr::memchr_iter(b'\n', &bytes[r.clone()]).count();
+                    (r, newlines as u64)
+                })
+                .collect();
+        let mut group: Vec<(Range<usize>, u64)> = Vec::with_capacity(counts.len());
+        for (r, newlines) in counts {
+            group.push((r, line));
+            line += newlines;
+        }
+        sink.parts(group.len(), &|i, part| {
+            let (range, first) = &group[i];
+            scan_block(&bytes[range.clone()], *first, format, opts.line_cap, part);
+        });
+        // Done with this window: drop its pages from our resident set, so RSS stays
+        // bounded however large the file (they stay in the page cache).
+        #[cfg(unix)]
+        // Safety: a read-only, file-backed shared mapping; MADV_DONTNEED only discards
+        // our page-table entries, and a later access re-reads the file.
+        let _ = unsafe {
+            map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                window_range.start,
+                window_range.len(),
+            )
+        };
+    }
+    Ok(())
+}
+
+/// Scans a (decompressed) stream in blocks of complete lines, writing findings out
+/// after each block.
+fn read_stream(
+    reader: impl Read,
+    format: LineFormat,
+    cap: usize,
+    sink: &mut dyn FileSink,
+) -> Result<(), SourceError> {
+    let mut truncated: Vec<u64> = Vec::new();
+    let result = for_each_block(
+        reader,
+        4 << 20,
+        cap,
+        |block, first| {
+            scan_block(block, first, format, cap, sink.as_records());
+            sink.flush();
+        },
+        |line| truncated.push(line),
+    );
+    for line in truncated {
+        truncated_line(sink.as_records(), line);
+    }
+    result.map_err(|e| SourceError::io("reading (decompressing)", e))
 }
 
 /// Splits `bytes` into chunks of about `target` bytes that end at line boundaries.

@@ -494,7 +494,7 @@ impl<R: Read> Read for CsvCap<R> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::source::csv::Sampling;
+    use crate::source::Sampling;
     use crate::source::{Location, RecordSink};
 
     /// A sample of `rows` (or every row, `full`) with a fixed seed, for the readers' tests.
@@ -517,6 +517,19 @@ pub(crate) mod tests {
         pub texts: Vec<(Vec<u8>, u64)>,
         pub rows: u64,
         pub anomalies: Vec<(Anomaly, Option<u64>)>,
+    }
+
+    /// Parts are read one after another into the recorder itself.
+    impl crate::source::file::FileSink for Recorder {
+        fn as_records(&mut self) -> &mut dyn RecordSink {
+            self
+        }
+        fn flush(&mut self) {}
+        fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
+            for i in 0..n {
+                read(i, self);
+            }
+        }
     }
 
     impl RecordSink for Recorder {

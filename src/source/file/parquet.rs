@@ -12,9 +12,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::csv::{Sampling, TableStats};
-use super::sample::SplitMix64;
-use super::{Anomaly, Location, RecordSink, SourceError};
+use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use crate::source::format::Compression;
+use crate::source::sample::SplitMix64;
+use crate::source::{Anomaly, Location, RecordSink, Sampling, SourceError};
 
 /// Most rows decoded per slice.
 const SLICE_ROWS: usize = 65_536;
@@ -165,6 +166,31 @@ pub fn read(
     stats.header = true;
     sink.rows(total as u64);
     Ok((stats, skipped))
+}
+
+/// The reader of Parquet files ([`crate::source::format::Format::Parquet`]).
+pub struct ParquetFile;
+
+impl FileReader for ParquetFile {
+    fn read(
+        &self,
+        input: Input<'_>,
+        opts: &ReadOptions,
+        sink: &mut dyn FileSink,
+        summary: &mut ReadSummary,
+    ) -> Result<(), SourceError> {
+        if input.compression != Compression::None {
+            summary.skipped = Some(
+                "compressed Parquet file (Parquet compresses internally; decompress it first)"
+                    .into(),
+            );
+            return Ok(());
+        }
+        let (stats, skipped) = read(input.path, opts.sampling, opts.line_cap, sink.as_records())?;
+        summary.skipped_columns = skipped;
+        stats.summarize(summary);
+        Ok(())
+    }
 }
 
 /// The length of the file's metadata footer (0 when the file is too short to have one:
