@@ -11,9 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::column::Verdict;
 
+pub mod assess;
 pub mod datamap;
 pub mod diff;
 pub mod merge;
+pub mod sale;
+
+pub use assess::{assess, Assessment};
 
 /// The schema id written into every inventory; bump on incompatible changes.
 pub const SCHEMA: &str = "piimap.inventory/1";
