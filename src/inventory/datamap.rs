@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::disposition::disposition_for;
 use super::sale::{carries_advertising_data, Flow};
 use super::{AssetReport, Inventory, Status};
 use crate::knowledge::{Catalog, VocabKind, Vocabulary};
@@ -252,38 +253,6 @@ pub fn source_of(asset: &AssetReport, manifest: &Manifest) -> Option<String> {
         })
         .max()
         .map(|(_, n)| n)
-}
-
-fn expired(expires: &Option<toml::Spanned<String>>, today: &str) -> bool {
-    expires
-        .as_ref()
-        .is_some_and(|e| !e.get_ref().is_empty() && e.get_ref().as_str() < today)
-}
-
-fn glob_match(pattern: &str, text: &str) -> bool {
-    globset::Glob::new(pattern)
-        .map(|g| g.compile_matcher().is_match(text))
-        .unwrap_or(pattern == text)
-}
-
-/// The disposition that applies to a finding, if any (not expired).
-pub fn disposition_for<'m>(
-    manifest: &'m Manifest,
-    asset: &AssetReport,
-    field: Option<&str>,
-    data_type: &str,
-    today: &str,
-) -> Option<&'m crate::manifest::Disposition> {
-    manifest.dispositions.iter().find(|d| {
-        !expired(&d.expires, today)
-            && (glob_match(&d.asset, &asset.id) || glob_match(&d.asset, &asset.asset))
-            && d.field
-                .as_deref()
-                .is_none_or(|f| field.is_some_and(|x| glob_match(f, x)))
-            && d.data_type
-                .as_ref()
-                .is_none_or(|t| t.get_ref() == data_type)
-    })
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {

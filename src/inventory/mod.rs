@@ -14,6 +14,7 @@ use crate::detect::column::Verdict;
 pub mod assess;
 pub mod datamap;
 pub mod diff;
+pub mod disposition;
 pub mod merge;
 pub mod sale;
 
