@@ -188,17 +188,16 @@ pub struct DisposeArgs {
     pub expires: Option<String>,
 }
 
-/// Which disclosure document to generate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum NoticeKind {
-    /// The CCPA/CPRA privacy-policy section.
-    CcpaPolicy,
-    /// The CCPA notice at collection (11 CCR §7012).
-    CcpaNoticeAtCollection,
-    /// The GDPR Art. 30(1) record of processing activities.
-    GdprRopa,
-    /// All of them, plus the visual report.
-    All,
+/// The `piimap notice --kind` values: the documents of `piimap::notice::DOCUMENTS` that
+/// have one, and `all`.
+fn notice_kinds() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    let kinds = piimap::notice::DOCUMENTS
+        .iter()
+        .filter_map(|d| Some(PossibleValue::new(d.kind?).help(d.summary)));
+    clap::builder::PossibleValuesParser::new(
+        kinds.chain([PossibleValue::new("all").help("All of them, plus the visual report")]),
+    )
 }
 
 /// Output format of notices.
@@ -222,8 +221,8 @@ pub struct NoticeArgs {
     #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
     pub config: PathBuf,
     /// Which document.
-    #[arg(long, value_enum, default_value = "all")]
-    pub kind: NoticeKind,
+    #[arg(long, value_parser = notice_kinds(), default_value = "all")]
+    pub kind: String,
     /// Output formats (repeatable; default: md and html).
     #[arg(long, value_enum)]
     pub format: Vec<NoticeFormat>,

@@ -347,180 +347,24 @@ impl Manifest {
         vocab: &Vocabulary,
         catalog: &Catalog,
     ) -> Vec<ManifestError> {
-        let mut errors = Vec::new();
-        let mut err = |span: std::ops::Range<usize>, path: String, message: String| {
-            let (line, column) = line_col(text, span.start);
-            errors.push(ManifestError {
-                file: file.into(),
-                line: Some(line),
-                column: Some(column),
-                path,
-                message,
-            });
-        };
-        let check_vocab = |err: &mut dyn FnMut(std::ops::Range<usize>, String, String),
-                           kind: VocabKind,
-                           values: &[Spanned<String>],
-                           path: &str| {
-            for (i, v) in values.iter().enumerate() {
-                if vocab.get(kind, v.get_ref()).is_none() {
-                    let keys = vocab.terms(kind).iter().map(|t| t.key.as_str());
-                    let hint = suggest(v.get_ref(), keys)
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    err(
-                        v.span(),
-                        format!("{path}[{i}]"),
-                        format!(
-                            "unknown value `{}`{hint}; see rules/vocabulary.toml",
-                            v.get_ref()
-                        ),
-                    );
-                }
-            }
-        };
-        let type_ok = |t: &str| taxonomy.get(t).is_some() || taxonomy.ccpa.contains_key(t);
-        let check_types = |err: &mut dyn FnMut(std::ops::Range<usize>, String, String),
-                           values: &[Spanned<String>],
-                           path: &str| {
-            for (i, v) in values.iter().enumerate() {
-                if !type_ok(v.get_ref()) {
-                    let hint = suggest(v.get_ref(), taxonomy.types.keys().map(String::as_str))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    err(
-                        v.span(),
-                        format!("{path}[{i}]"),
-                        format!("unknown data type `{}`{hint}", v.get_ref()),
-                    );
-                }
-            }
+        let mut c = Checker {
+            file,
+            text,
+            taxonomy,
+            vocab,
+            catalog,
+            errors: Vec::new(),
         };
         for (name, src) in &self.sources {
-            let p = format!("sources.{name}");
-            match src.kind.get_ref().as_str() {
-                "postgres" | "sqlite" | "files" => {}
-                other => err(
-                    src.kind.span(),
-                    format!("{p}.kind"),
-                    format!("unknown kind `{other}` (postgres, sqlite or files)"),
-                ),
-            }
-            if let Some(url) = &src.url {
-                let u = url.get_ref();
-                if !u.starts_with("env:")
-                    && u.contains("://")
-                    && u.split("://")
-                        .nth(1)
-                        .and_then(|r| r.split('@').next())
-                        .is_some_and(|userinfo| userinfo.contains(':') && u.contains('@'))
-                {
-                    err(
-                        url.span(),
-                        format!("{p}.url"),
-                        "a password must not be written in the manifest: use url = \"env:VAR\""
-                            .into(),
-                    );
-                }
-            }
-            check_types(&mut err, &src.data_types, &format!("{p}.data_types"));
-            check_vocab(
-                &mut err,
-                VocabKind::Purpose,
-                &src.purposes,
-                &format!("{p}.purposes"),
-            );
-            check_vocab(
-                &mut err,
-                VocabKind::DataSubject,
-                &src.data_subjects,
-                &format!("{p}.data_subjects"),
-            );
-            check_vocab(
-                &mut err,
-                VocabKind::SourceCategory,
-                &src.source_categories,
-                &format!("{p}.source_categories"),
-            );
-            for (i, r) in src.recipients.iter().enumerate() {
-                if !self.recipients.contains_key(r.get_ref()) {
-                    let hint = suggest(r.get_ref(), self.recipients.keys().map(String::as_str))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    err(
-                        r.span(),
-                        format!("{p}.recipients[{i}]"),
-                        format!("no recipient `{}` in [recipients]{hint}", r.get_ref()),
-                    );
-                }
-            }
+            c.source(self, &format!("sources.{name}"), src);
         }
         for (id, r) in &self.recipients {
-            let p = format!("recipients.{id}");
-            match r.role.get_ref().as_str() {
-                "service_provider" | "contractor" | "third_party" => {}
-                other => err(
-                    r.role.span(),
-                    format!("{p}.role"),
-                    format!("unknown role `{other}` (service_provider, contractor or third_party)"),
-                ),
-            }
-            check_vocab(
-                &mut err,
-                VocabKind::RecipientCategory,
-                std::slice::from_ref(&r.category),
-                &format!("{p}.category"),
-            );
-            check_vocab(
-                &mut err,
-                VocabKind::Purpose,
-                &r.purposes,
-                &format!("{p}.purposes"),
-            );
-            check_types(&mut err, &r.data_types, &format!("{p}.data_types"));
-            if let Some(cid) = &r.catalog_id {
-                if catalog.get(cid.get_ref()).is_none() {
-                    let hint =
-                        suggest(cid.get_ref(), catalog.vendors.iter().map(|v| v.id.as_str()))
-                            .map(|s| format!(" (did you mean `{s}`?)"))
-                            .unwrap_or_default();
-                    err(
-                        cid.span(),
-                        format!("{p}.catalog_id"),
-                        format!(
-                            "no vendor `{}` in the recipient catalog{hint}",
-                            cid.get_ref()
-                        ),
-                    );
-                }
-            }
+            c.recipient(&format!("recipients.{id}"), r);
         }
         for (i, d) in self.dispositions.iter().enumerate() {
-            let p = format!("dispositions[{i}]");
-            match d.status.get_ref().as_str() {
-                "false_positive" | "accepted" => {}
-                other => err(
-                    d.status.span(),
-                    format!("{p}.status"),
-                    format!("unknown status `{other}` (false_positive or accepted)"),
-                ),
-            }
-            if let Some(t) = &d.data_type {
-                check_types(&mut err, std::slice::from_ref(t), &format!("{p}.data_type"));
-            }
-            if let Some(e) = d
-                .expires
-                .as_ref()
-                .filter(|e| !crate::validate::iso_date_ok(e.get_ref()))
-            {
-                err(
-                    e.span(),
-                    format!("{p}.expires"),
-                    format!("`{}` is not a date written YYYY-MM-DD", e.get_ref()),
-                );
-            }
+            c.disposition(&format!("dispositions[{i}]"), d);
         }
-        errors
+        c.errors
     }
 
     /// The catalog id a declared recipient stands for.
@@ -529,6 +373,177 @@ impl Manifest {
             .get(key)
             .and_then(|r| r.catalog_id.as_ref())
             .map_or(key, |c| c.get_ref().as_str())
+    }
+}
+
+/// The checks of [`Manifest::validate`], each locating its errors in the file.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+    taxonomy: &'a Taxonomy,
+    vocab: &'a Vocabulary,
+    catalog: &'a Catalog,
+    errors: Vec<ManifestError>,
+}
+
+fn did_you_mean(s: Option<&str>) -> String {
+    s.map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+impl Checker<'_> {
+    fn err(&mut self, span: std::ops::Range<usize>, path: String, message: String) {
+        let (line, column) = line_col(self.text, span.start);
+        self.errors.push(ManifestError {
+            file: self.file.into(),
+            line: Some(line),
+            column: Some(column),
+            path,
+            message,
+        });
+    }
+
+    /// Each value is a key of the vocabulary `kind`.
+    fn vocab(&mut self, kind: VocabKind, values: &[Spanned<String>], path: &str) {
+        for (i, v) in values.iter().enumerate() {
+            if self.vocab.get(kind, v.get_ref()).is_none() {
+                let keys = self.vocab.terms(kind).iter().map(|t| t.key.as_str());
+                let hint = did_you_mean(suggest(v.get_ref(), keys));
+                self.err(
+                    v.span(),
+                    format!("{path}[{i}]"),
+                    format!(
+                        "unknown value `{}`{hint}; see rules/vocabulary.toml",
+                        v.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Each value is a data type of the taxonomy, or a CCPA category letter.
+    fn types(&mut self, values: &[Spanned<String>], path: &str) {
+        let taxonomy = self.taxonomy;
+        for (i, v) in values.iter().enumerate() {
+            let t = v.get_ref();
+            if taxonomy.get(t).is_none() && !taxonomy.ccpa.contains_key(t) {
+                let hint = did_you_mean(suggest(t, taxonomy.types.keys().map(String::as_str)));
+                self.err(
+                    v.span(),
+                    format!("{path}[{i}]"),
+                    format!("unknown data type `{t}`{hint}"),
+                );
+            }
+        }
+    }
+
+    fn source(&mut self, manifest: &Manifest, p: &str, src: &Source) {
+        match src.kind.get_ref().as_str() {
+            "postgres" | "sqlite" | "files" => {}
+            other => self.err(
+                src.kind.span(),
+                format!("{p}.kind"),
+                format!("unknown kind `{other}` (postgres, sqlite or files)"),
+            ),
+        }
+        if let Some(url) = &src.url {
+            let u = url.get_ref();
+            if !u.starts_with("env:")
+                && u.contains("://")
+                && u.split("://")
+                    .nth(1)
+                    .and_then(|r| r.split('@').next())
+                    .is_some_and(|userinfo| userinfo.contains(':') && u.contains('@'))
+            {
+                self.err(
+                    url.span(),
+                    format!("{p}.url"),
+                    "a password must not be written in the manifest: use url = \"env:VAR\"".into(),
+                );
+            }
+        }
+        self.types(&src.data_types, &format!("{p}.data_types"));
+        self.vocab(VocabKind::Purpose, &src.purposes, &format!("{p}.purposes"));
+        self.vocab(
+            VocabKind::DataSubject,
+            &src.data_subjects,
+            &format!("{p}.data_subjects"),
+        );
+        self.vocab(
+            VocabKind::SourceCategory,
+            &src.source_categories,
+            &format!("{p}.source_categories"),
+        );
+        for (i, r) in src.recipients.iter().enumerate() {
+            if !manifest.recipients.contains_key(r.get_ref()) {
+                let hint = did_you_mean(suggest(
+                    r.get_ref(),
+                    manifest.recipients.keys().map(String::as_str),
+                ));
+                self.err(
+                    r.span(),
+                    format!("{p}.recipients[{i}]"),
+                    format!("no recipient `{}` in [recipients]{hint}", r.get_ref()),
+                );
+            }
+        }
+    }
+
+    fn recipient(&mut self, p: &str, r: &Recipient) {
+        match r.role.get_ref().as_str() {
+            "service_provider" | "contractor" | "third_party" => {}
+            other => self.err(
+                r.role.span(),
+                format!("{p}.role"),
+                format!("unknown role `{other}` (service_provider, contractor or third_party)"),
+            ),
+        }
+        self.vocab(
+            VocabKind::RecipientCategory,
+            std::slice::from_ref(&r.category),
+            &format!("{p}.category"),
+        );
+        self.vocab(VocabKind::Purpose, &r.purposes, &format!("{p}.purposes"));
+        self.types(&r.data_types, &format!("{p}.data_types"));
+        if let Some(cid) = &r.catalog_id {
+            if self.catalog.get(cid.get_ref()).is_none() {
+                let ids = self.catalog.vendors.iter().map(|v| v.id.as_str());
+                let hint = did_you_mean(suggest(cid.get_ref(), ids));
+                self.err(
+                    cid.span(),
+                    format!("{p}.catalog_id"),
+                    format!(
+                        "no vendor `{}` in the recipient catalog{hint}",
+                        cid.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn disposition(&mut self, p: &str, d: &Disposition) {
+        match d.status.get_ref().as_str() {
+            "false_positive" | "accepted" => {}
+            other => self.err(
+                d.status.span(),
+                format!("{p}.status"),
+                format!("unknown status `{other}` (false_positive or accepted)"),
+            ),
+        }
+        if let Some(t) = &d.data_type {
+            self.types(std::slice::from_ref(t), &format!("{p}.data_type"));
+        }
+        if let Some(e) = d
+            .expires
+            .as_ref()
+            .filter(|e| !crate::validate::iso_date_ok(e.get_ref()))
+        {
+            self.err(
+                e.span(),
+                format!("{p}.expires"),
+                format!("`{}` is not a date written YYYY-MM-DD", e.get_ref()),
+            );
+        }
     }
 }
 

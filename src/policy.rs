@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::datamap::{DataMap, Presence};
+use crate::inventory::datamap::{AssetRef, DataMap, Presence, RecipientEntry, TypeEntry};
+use crate::inventory::sale::{PossibleShare, SaleAssessment};
 use crate::manifest::Manifest;
 use crate::taxonomy::Taxonomy;
 
@@ -42,135 +43,167 @@ fn unread_caveat(map: &DataMap) -> String {
     )
 }
 
-/// Computes every violation.
+/// Computes every violation (the selling and sharing rules applied here; an
+/// [`Assessment`](crate::inventory::Assessment) has them already).
 pub fn check(map: &DataMap, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
+    check_assessed(map, &SaleAssessment::of(map, taxonomy), manifest, taxonomy)
+}
+
+/// Computes every violation of a data map whose selling and sharing are assessed.
+pub fn check_assessed(
+    map: &DataMap,
+    sale: &SaleAssessment,
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     for t in &map.data_types {
         for a in t.assets.iter().filter(|a| a.disposition.is_none()) {
-            let declared_here = match &a.source {
-                Some(s) => manifest
-                    .sources
-                    .get(s)
-                    .is_some_and(|src| src.data_types.iter().any(|d| *d.get_ref() == t.data_type)),
-                None => manifest
-                    .sources
-                    .values()
-                    .any(|src| src.data_types.iter().any(|d| *d.get_ref() == t.data_type)),
-            };
-            if !declared_here {
-                let field = a
-                    .field
-                    .as_deref()
-                    .map(|f| format!(", field {f}"))
-                    .unwrap_or_default();
-                out.push(Violation {
-                    kind: "undeclared".into(),
-                    source: a.source.clone(),
-                    asset: Some(a.asset.clone()),
-                    field: a.field.clone(),
-                    subject: t.data_type.clone(),
-                    message: format!(
-                        "{} found in {}{field} but not declared{}",
-                        t.label,
-                        a.asset,
-                        a.source
-                            .as_deref()
-                            .map(|s| format!(" for source `{s}`"))
-                            .unwrap_or_default()
-                    ),
-                });
-            }
-            if !t.sensitive.is_empty() {
-                let source_declares_sensitive = a
-                    .source
-                    .as_ref()
-                    .and_then(|s| manifest.sources.get(s))
-                    .is_some_and(|src| {
-                        src.data_types.iter().any(|d| {
-                            taxonomy
-                                .get(d.get_ref())
-                                .is_some_and(|x| !x.sensitive.is_empty())
-                        })
-                    });
-                if !source_declares_sensitive {
-                    out.push(Violation {
-                        kind: "sensitive".into(),
-                        source: a.source.clone(),
-                        asset: Some(a.asset.clone()),
-                        field: a.field.clone(),
-                        subject: t.data_type.clone(),
-                        message: format!(
-                            "sensitive personal information ({}) in {} whose source declares none",
-                            t.label, a.asset
-                        ),
-                    });
-                }
-            }
+            out.extend(undeclared(t, a, manifest));
+            out.extend(sensitive_undeclared(t, a, manifest, taxonomy));
         }
-        if t.presence == Presence::DeclaredNotFound {
-            out.push(Violation {
-                kind: "stale".into(),
-                source: t.sources.first().cloned(),
-                asset: None,
-                field: None,
-                subject: t.data_type.clone(),
-                message: format!(
-                    "{} is declared (sources: {}) but was found nowhere{}",
-                    t.label,
-                    t.sources.join(", "),
-                    unread_caveat(map)
-                ),
-            });
-        }
+        out.extend(stale(t, map));
     }
-    let declares_sale_or_share = manifest
-        .recipients
-        .values()
-        .any(|r| r.sold || r.shared_for_cross_context_advertising);
     for r in &map.recipients {
-        if r.observed && !r.declared {
-            out.push(Violation {
-                kind: "recipients".into(),
-                source: None,
-                asset: None,
-                field: None,
-                subject: r.id.clone(),
-                message: format!(
-                    "data flows to {} ({}) but it is not a declared recipient; seen in {}",
-                    r.name,
-                    r.category_label,
-                    r.evidence.first().map_or("the data", String::as_str)
-                ),
-            });
-        }
-        if r.advertising && (r.observed || r.declared) && !declares_sale_or_share {
-            let carries: Vec<&str> = map
-                .data_types
-                .iter()
-                .filter(|t| {
-                    t.recipients.iter().any(|x| x.id == r.id)
-                        && t.ccpa.iter().any(|l| l == "A" || l == "F")
-                })
-                .map(|t| t.data_type.as_str())
-                .collect();
-            if !carries.is_empty() {
-                out.push(Violation {
-                    kind: "sale".into(),
-                    source: None,
-                    asset: None,
-                    field: None,
-                    subject: r.id.clone(),
-                    message: format!(
-                        "{} ({}) receives identifiers or network activity ({}) while the manifest declares no sale or sharing",
-                        r.name,
-                        r.category_label,
-                        carries.join(", ")
-                    ),
-                });
-            }
+        out.extend(undeclared_recipient(r));
+        if let Some(p) = sale.possible_shares.iter().find(|p| p.recipient == r.id) {
+            out.push(possible_sale(r, p, sale));
         }
     }
     out
+}
+
+fn declares(src: &crate::manifest::Source, data_type: &str) -> bool {
+    src.data_types.iter().any(|d| d.get_ref() == data_type)
+}
+
+/// Found where no source (the asset's own, or any when it belongs to none) declares it.
+fn undeclared(t: &TypeEntry, a: &AssetRef, manifest: &Manifest) -> Option<Violation> {
+    let declared_here = match &a.source {
+        Some(s) => manifest
+            .sources
+            .get(s)
+            .is_some_and(|src| declares(src, &t.data_type)),
+        None => manifest
+            .sources
+            .values()
+            .any(|src| declares(src, &t.data_type)),
+    };
+    if declared_here {
+        return None;
+    }
+    let field = a
+        .field
+        .as_deref()
+        .map(|f| format!(", field {f}"))
+        .unwrap_or_default();
+    Some(Violation {
+        kind: "undeclared".into(),
+        source: a.source.clone(),
+        asset: Some(a.asset.clone()),
+        field: a.field.clone(),
+        subject: t.data_type.clone(),
+        message: format!(
+            "{} found in {}{field} but not declared{}",
+            t.label,
+            a.asset,
+            a.source
+                .as_deref()
+                .map(|s| format!(" for source `{s}`"))
+                .unwrap_or_default()
+        ),
+    })
+}
+
+/// Sensitive personal information (§1798.140(ae)) in an asset whose source declares no
+/// sensitive type.
+fn sensitive_undeclared(
+    t: &TypeEntry,
+    a: &AssetRef,
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+) -> Option<Violation> {
+    if t.sensitive.is_empty() {
+        return None;
+    }
+    let source_declares_sensitive = a
+        .source
+        .as_ref()
+        .and_then(|s| manifest.sources.get(s))
+        .is_some_and(|src| {
+            src.data_types.iter().any(|d| {
+                taxonomy
+                    .get(d.get_ref())
+                    .is_some_and(|x| !x.sensitive.is_empty())
+            })
+        });
+    (!source_declares_sensitive).then(|| Violation {
+        kind: "sensitive".into(),
+        source: a.source.clone(),
+        asset: Some(a.asset.clone()),
+        field: a.field.clone(),
+        subject: t.data_type.clone(),
+        message: format!(
+            "sensitive personal information ({}) in {} whose source declares none",
+            t.label, a.asset
+        ),
+    })
+}
+
+/// Declared, found nowhere.
+fn stale(t: &TypeEntry, map: &DataMap) -> Option<Violation> {
+    (t.presence == Presence::DeclaredNotFound).then(|| Violation {
+        kind: "stale".into(),
+        source: t.sources.first().cloned(),
+        asset: None,
+        field: None,
+        subject: t.data_type.clone(),
+        message: format!(
+            "{} is declared (sources: {}) but was found nowhere{}",
+            t.label,
+            t.sources.join(", "),
+            unread_caveat(map)
+        ),
+    })
+}
+
+/// Data flows to a recipient nobody declared.
+fn undeclared_recipient(r: &RecipientEntry) -> Option<Violation> {
+    (r.observed && !r.declared).then(|| Violation {
+        kind: "recipients".into(),
+        source: None,
+        asset: None,
+        field: None,
+        subject: r.id.clone(),
+        message: format!(
+            "data flows to {} ({}) but it is not a declared recipient; seen in {}",
+            r.name,
+            r.category_label,
+            r.evidence.first().map_or("the data", String::as_str)
+        ),
+    })
+}
+
+/// A flow that may be sharing (the rules of [`crate::inventory::sale`]).
+fn possible_sale(r: &RecipientEntry, p: &PossibleShare, sale: &SaleAssessment) -> Violation {
+    let declared = if sale.declared() {
+        "but is not declared as sold to or shared with"
+    } else {
+        "while the manifest declares no sale or sharing"
+    };
+    Violation {
+        kind: "sale".into(),
+        source: None,
+        asset: None,
+        field: None,
+        subject: r.id.clone(),
+        message: format!(
+            "{} ({}) receives identifiers or network activity ({}) {declared}",
+            r.name,
+            r.category_label,
+            p.data_types.join(", ")
+        ),
+    }
 }
 
 /// Parses `--fail-on` (comma-separated kinds, or `any`).

@@ -61,6 +61,15 @@ pub struct CcpaCategory {
     /// The statute's own examples.
     #[serde(default)]
     pub examples: String,
+    /// Personal information of this category is what cross-context behavioral
+    /// advertising runs on (identifiers, internet activity): a flow of it to an
+    /// advertising recipient may be "sharing" (Civ. Code §1798.140(ah), (k)).
+    #[serde(default)]
+    pub cross_context_advertising: bool,
+    /// This is the category of sensitive personal information (§1798.140(v)(1)(L)):
+    /// every data type with a §1798.140(ae) item belongs to it.
+    #[serde(default)]
+    pub sensitive_personal_information: bool,
 }
 
 /// A §1798.140(ae) sensitive-PI item and its statutory wording.
@@ -102,11 +111,81 @@ impl Taxonomy {
         self.types.get(name)
     }
 
+    /// The letter of the sensitive-personal-information category (flagged
+    /// `sensitive_personal_information`), if the taxonomy has one.
+    pub fn sensitive_letter(&self) -> Option<&str> {
+        self.ccpa
+            .values()
+            .find(|c| c.sensitive_personal_information)
+            .map(|c| c.letter.as_str())
+    }
+
+    /// Whether `letter` is the sensitive-personal-information category.
+    pub fn is_sensitive_category(&self, letter: &str) -> bool {
+        self.ccpa
+            .get(letter)
+            .is_some_and(|c| c.sensitive_personal_information)
+    }
+
+    /// Every category a data type belongs to: its `ccpa` letters, then the sensitive
+    /// category when it has a §1798.140(ae) item (`sensitive`) and does not list it.
+    pub fn letters_of(&self, ccpa: &[String], sensitive: &str) -> Vec<String> {
+        let mut letters = ccpa.to_vec();
+        if let Some(l) = self.sensitive_letter().filter(|_| !sensitive.is_empty()) {
+            if !letters.iter().any(|x| x == l) {
+                letters.push(l.to_string());
+            }
+        }
+        letters
+    }
+
+    /// Whether any of `letters` is a category cross-context behavioral advertising runs
+    /// on (flagged `cross_context_advertising`).
+    pub fn feeds_cross_context_advertising(&self, letters: &[String]) -> bool {
+        letters.iter().any(|l| {
+            self.ccpa
+                .get(l)
+                .is_some_and(|c| c.cross_context_advertising)
+        })
+    }
+
     /// The statutory category name for a letter, or the letter itself when unknown.
     pub fn ccpa_name<'a>(&'a self, letter: &'a str) -> &'a str {
         self.ccpa
             .get(letter)
             .map(|c| c.name.as_str())
             .unwrap_or(letter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_flags_mark_identifiers_and_network_activity_as_advertising_data() {
+        let t = Taxonomy::builtin().unwrap();
+        let flagged: Vec<&str> = t
+            .ccpa
+            .values()
+            .filter(|c| c.cross_context_advertising)
+            .map(|c| c.letter.as_str())
+            .collect();
+        assert_eq!(flagged, ["A", "F"]);
+        assert_eq!(t.sensitive_letter(), Some("L"));
+    }
+
+    #[test]
+    fn a_sensitive_type_joins_the_sensitive_category_once() {
+        let t = Taxonomy::builtin().unwrap();
+        let ssn = t.get("ssn").unwrap();
+        let letters = t.letters_of(&ssn.ccpa, &ssn.sensitive);
+        assert_eq!(
+            letters.iter().filter(|l| *l == "L").count(),
+            1,
+            "{letters:?}"
+        );
+        let name = t.get("person_name").unwrap();
+        assert_eq!(t.letters_of(&name.ccpa, &name.sensitive), name.ccpa);
     }
 }

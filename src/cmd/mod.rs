@@ -84,7 +84,7 @@ impl Knowledge {
 }
 
 /// Joins an inventory with a manifest (the data map, as of `today`, YYYY-MM-DD) and checks
-/// it: the one place the commands do it.
+/// it: a thin call of [`piimap::inventory::assess`].
 pub fn assess(
     engine: &Engine,
     manifest: &piimap::manifest::Manifest,
@@ -94,17 +94,14 @@ pub fn assess(
     piimap::inventory::datamap::DataMap,
     Vec<piimap::policy::Violation>,
 )> {
-    let knowledge = Knowledge::load()?;
-    let map = piimap::inventory::datamap::DataMap::build(
-        inventory,
-        manifest,
-        engine.taxonomy(),
-        &knowledge.vocab,
-        engine.catalog(),
-        today,
-    );
-    let violations = piimap::policy::check(&map, manifest, engine.taxonomy());
-    Ok((map, violations))
+    let vocab = Knowledge::load()?.vocab;
+    let knowledge = piimap::inventory::assess::Knowledge {
+        taxonomy: engine.taxonomy(),
+        vocab: &vocab,
+        catalog: engine.catalog(),
+    };
+    let a = piimap::inventory::assess(inventory, manifest, knowledge, today);
+    Ok((a.map, a.violations))
 }
 
 /// Reads and validates a manifest; its errors are usage errors (exit 2).

@@ -4,10 +4,10 @@ use std::io::Write;
 
 use piimap::exit::ExitCode;
 use piimap::inventory::Inventory;
-use piimap::notice::{self, Document, Format, NoticeModel};
+use piimap::notice::{self, Format, NoticeModel};
 
 use super::{load_engine, load_manifest, Knowledge, UsageError};
-use crate::cli::{Cli, NoticeArgs, NoticeFormat, NoticeKind};
+use crate::cli::{Cli, NoticeArgs, NoticeFormat};
 
 pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
     let engine = load_engine(cli)?;
@@ -36,16 +36,9 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
         &today,
         &history,
     );
-    let documents: Vec<Document> = match args.kind {
-        NoticeKind::CcpaPolicy => vec![Document::Policy],
-        NoticeKind::CcpaNoticeAtCollection => vec![Document::NoticeAtCollection],
-        NoticeKind::GdprRopa => vec![Document::Ropa],
-        NoticeKind::All => vec![
-            Document::Policy,
-            Document::NoticeAtCollection,
-            Document::Ropa,
-            Document::Report,
-        ],
+    let documents: Vec<&notice::Document> = match notice::find(&args.kind) {
+        Some(d) => vec![d],
+        None => notice::DOCUMENTS.iter().collect(),
     };
     let mut formats: Vec<Format> = args
         .format
@@ -59,12 +52,13 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
     if formats.is_empty() {
         formats = vec![Format::Md, Format::Html];
     }
-    if args.kind == NoticeKind::GdprRopa && !formats.contains(&Format::Md) {
-        if formats.contains(&Format::Html) && !cli.quiet {
-            eprintln!("note: the record of processing activities is written as Markdown and CSV (ropa.md, ropa.csv)");
-        }
-        if formats.contains(&Format::Html) {
-            formats.push(Format::Md);
+    // A document asked for alone in a format it lacks is written in its own.
+    if let [d] = documents[..] {
+        if formats.iter().all(|f| !d.has(*f)) && formats.contains(&Format::Html) {
+            if let (Some(note), false) = (d.format_note, cli.quiet) {
+                eprintln!("note: {note}");
+            }
+            formats.push(d.outputs[0].format);
         }
     }
     let rendered =

@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+pub use super::disposition::disposition_for;
+use super::sale::{carries_advertising_data, Flow};
 use super::{AssetReport, Inventory, Status};
 use crate::knowledge::{Catalog, VocabKind, Vocabulary};
 use crate::manifest::Manifest;
@@ -253,38 +255,6 @@ pub fn source_of(asset: &AssetReport, manifest: &Manifest) -> Option<String> {
         .map(|(_, n)| n)
 }
 
-fn expired(expires: &Option<toml::Spanned<String>>, today: &str) -> bool {
-    expires
-        .as_ref()
-        .is_some_and(|e| !e.get_ref().is_empty() && e.get_ref().as_str() < today)
-}
-
-fn glob_match(pattern: &str, text: &str) -> bool {
-    globset::Glob::new(pattern)
-        .map(|g| g.compile_matcher().is_match(text))
-        .unwrap_or(pattern == text)
-}
-
-/// The disposition that applies to a finding, if any (not expired).
-pub fn disposition_for<'m>(
-    manifest: &'m Manifest,
-    asset: &AssetReport,
-    field: Option<&str>,
-    data_type: &str,
-    today: &str,
-) -> Option<&'m crate::manifest::Disposition> {
-    manifest.dispositions.iter().find(|d| {
-        !expired(&d.expires, today)
-            && (glob_match(&d.asset, &asset.id) || glob_match(&d.asset, &asset.asset))
-            && d.field
-                .as_deref()
-                .is_none_or(|f| field.is_some_and(|x| glob_match(f, x)))
-            && d.data_type
-                .as_ref()
-                .is_none_or(|t| t.get_ref() == data_type)
-    })
-}
-
 fn push_unique(v: &mut Vec<String>, s: &str) {
     if !s.is_empty() && !v.iter().any(|x| x == s) {
         v.push(s.to_string());
@@ -300,6 +270,282 @@ fn receives(list: &[toml::Spanned<String>], data_type: &str, letters: &[String])
             .any(|t| t.get_ref() == data_type || letters.iter().any(|l| l == t.get_ref()))
 }
 
+/// What the scan found, per data type: live findings and dismissed ones.
+type Found = BTreeMap<String, (Vec<AssetRef>, Vec<AssetRef>)>;
+
+/// Vendors observed per catalog id: evidence lines, and the types of the assets they
+/// were seen in.
+type Observed = BTreeMap<String, (Vec<String>, BTreeSet<String>)>;
+
+/// The first step of the join: the inventory read asset by asset.
+#[derive(Default)]
+struct Scanned {
+    found: Found,
+    coverage: Coverage,
+    observed: Observed,
+}
+
+impl Scanned {
+    fn read(inv: &Inventory, manifest: &Manifest, today: &str) -> Scanned {
+        let mut s = Scanned::default();
+        for a in &inv.assets {
+            s.count_coverage(a);
+            let types_here = s.add_findings(a, manifest, today);
+            s.add_observed_vendors(a, &types_here);
+        }
+        s
+    }
+
+    fn count_coverage(&mut self, a: &AssetReport) {
+        let coverage = &mut self.coverage;
+        match a.status {
+            Status::Scanned => coverage.scanned += 1,
+            Status::Partial | Status::Failed => {
+                coverage.failed.push(format!(
+                    "{}: {}",
+                    a.asset,
+                    a.errors
+                        .iter()
+                        .filter(|e| e.fatal)
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+                if a.status == Status::Partial {
+                    coverage.scanned += 1;
+                }
+            }
+            Status::Skipped => coverage.skipped.push(format!(
+                "{}: {}",
+                a.asset,
+                a.skipped_reason.clone().unwrap_or_default()
+            )),
+            Status::Empty => coverage.empty.push(format!("{}: {}", a.asset, a.problem())),
+        }
+        for c in &a.stats.skipped_columns {
+            coverage
+                .skipped_columns
+                .push(format!("{}: {} ({})", a.asset, c.column, c.reason));
+        }
+    }
+
+    /// Files each finding of `a` as live or dismissed; returns the live types.
+    fn add_findings(
+        &mut self,
+        a: &AssetReport,
+        manifest: &Manifest,
+        today: &str,
+    ) -> BTreeSet<String> {
+        let source = source_of(a, manifest);
+        let mut types_here = BTreeSet::new();
+        for f in &a.fields {
+            for t in &f.types {
+                let mut r = AssetRef {
+                    asset: a.id.clone(),
+                    field: f.field.clone(),
+                    source: source.clone(),
+                    confidence: t.confidence,
+                    matched_values: t.matched_values,
+                    values_checked: t.values_checked,
+                    evidence: t.evidence.clone(),
+                    examples: t.examples.clone(),
+                    disposition: None,
+                };
+                let entry = self.found.entry(t.data_type.clone()).or_default();
+                match disposition_for(manifest, a, f.field.as_deref(), &t.data_type, today) {
+                    Some(d) if d.status.get_ref() == "false_positive" => {
+                        r.disposition =
+                            Some(format!("false_positive: {} ({})", d.reason, d.reviewer));
+                        entry.1.push(r);
+                    }
+                    Some(d) => {
+                        r.disposition = Some(format!("accepted: {} ({})", d.reason, d.reviewer));
+                        types_here.insert(t.data_type.clone());
+                        entry.0.push(r);
+                    }
+                    None => {
+                        types_here.insert(t.data_type.clone());
+                        entry.0.push(r);
+                    }
+                }
+            }
+        }
+        types_here
+    }
+
+    fn add_observed_vendors(&mut self, a: &AssetReport, types_here: &BTreeSet<String>) {
+        for r in &a.recipients {
+            let e = self.observed.entry(r.id.clone()).or_default();
+            for ev in &r.evidence {
+                let field = ev
+                    .field
+                    .as_deref()
+                    .map(|f| format!(" ({f})"))
+                    .unwrap_or_default();
+                e.0.push(format!("{}{field}: {} ×{}", a.asset, ev.matched, ev.count));
+            }
+            e.1.extend(types_here.iter().cloned());
+        }
+    }
+}
+
+/// The manifest sources declaring each data type.
+fn declared_types(manifest: &Manifest) -> BTreeMap<String, Vec<String>> {
+    let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, s) in &manifest.sources {
+        for t in &s.data_types {
+            declared
+                .entry(t.get_ref().clone())
+                .or_default()
+                .push(name.clone());
+        }
+    }
+    declared
+}
+
+/// The knowledge and declarations every data-type entry is joined with.
+struct Join<'a> {
+    manifest: &'a Manifest,
+    taxonomy: &'a Taxonomy,
+    catalog: &'a Catalog,
+    scanned: &'a Scanned,
+    declared: BTreeMap<String, Vec<String>>,
+}
+
+impl Join<'_> {
+    fn entry(&self, dt: &str, tax: &crate::taxonomy::DataType) -> TypeEntry {
+        let (assets, dismissed) = self.scanned.found.get(dt).cloned().unwrap_or_default();
+        let declared_in = self.declared.get(dt).cloned().unwrap_or_default();
+        let presence = match (!assets.is_empty(), !declared_in.is_empty()) {
+            (true, true) => Presence::FoundAndDeclared,
+            (true, false) => Presence::FoundUndeclared,
+            _ => Presence::DeclaredNotFound,
+        };
+        let mut sources: Vec<String> = Vec::new();
+        for s in assets
+            .iter()
+            .filter_map(|a| a.source.as_deref())
+            .chain(declared_in.iter().map(String::as_str))
+        {
+            push_unique(&mut sources, s);
+        }
+        let mut entry = TypeEntry {
+            presence,
+            assets,
+            dismissed,
+            ..TypeEntry::from_taxonomy(dt, tax, self.taxonomy)
+        };
+        self.add_source_facts(&mut entry, &sources);
+        entry.sources = sources;
+        entry.recipients = self.declared_recipients(dt, &tax.ccpa, &entry.sources);
+        self.add_observed_recipients(dt, &mut entry.recipients);
+        entry.sold = entry.recipients.iter().any(|r| r.sold);
+        entry.shared = entry.recipients.iter().any(|r| r.shared);
+        entry.possibly_shared = carries_advertising_data(self.taxonomy, &tax.ccpa)
+            && entry
+                .recipients
+                .iter()
+                .any(|r| Flow::of_type_recipient(r, self.advertising(&r.id)).may_be_sharing());
+        entry
+    }
+
+    /// The catalog marks the vendor behind a recipient id as an advertiser.
+    fn advertising(&self, id: &str) -> bool {
+        self.catalog
+            .get(self.manifest.recipient_catalog_id(id))
+            .is_some_and(|v| v.advertising)
+    }
+
+    /// Purposes, data subjects, categories of sources and retention of the sources.
+    fn add_source_facts(&self, entry: &mut TypeEntry, sources: &[String]) {
+        for src in sources.iter().filter_map(|s| self.manifest.sources.get(s)) {
+            src.purposes
+                .iter()
+                .for_each(|p| push_unique(&mut entry.purposes, p.get_ref()));
+            src.data_subjects
+                .iter()
+                .for_each(|p| push_unique(&mut entry.data_subjects, p.get_ref()));
+            src.source_categories
+                .iter()
+                .for_each(|p| push_unique(&mut entry.source_categories, p.get_ref()));
+            push_unique(&mut entry.retention, &src.retention);
+        }
+    }
+
+    /// Declared recipients of `dt`: those listed on its sources, then those declaring it
+    /// without being listed on a source.
+    fn declared_recipients(
+        &self,
+        dt: &str,
+        letters: &[String],
+        sources: &[String],
+    ) -> Vec<TypeRecipient> {
+        let manifest = self.manifest;
+        let on_sources = sources
+            .iter()
+            .filter_map(|s| manifest.sources.get(s))
+            .flat_map(|src| src.recipients.iter().map(|r| r.get_ref()))
+            .filter_map(|rid| manifest.recipients.get(rid).map(|r| (rid, r)));
+        let declaring = manifest
+            .recipients
+            .iter()
+            .filter(|(_, r)| !r.data_types.is_empty());
+        let mut recipients: Vec<TypeRecipient> = Vec::new();
+        for (rid, r) in on_sources.chain(declaring) {
+            if receives(&r.data_types, dt, letters) && !recipients.iter().any(|x| x.id == *rid) {
+                recipients.push(TypeRecipient {
+                    id: rid.clone(),
+                    name: r.name.clone(),
+                    category: r.category.get_ref().clone(),
+                    role: r.role.get_ref().clone(),
+                    declared: true,
+                    observed: false,
+                    sold: r.sold,
+                    shared: r.shared_for_cross_context_advertising,
+                });
+            }
+        }
+        recipients
+    }
+
+    /// Vendors observed in assets holding `dt`: marks declared ones as observed, adds
+    /// the others.
+    fn add_observed_recipients(&self, dt: &str, recipients: &mut Vec<TypeRecipient>) {
+        let manifest = self.manifest;
+        for (vid, (_, types)) in &self.scanned.observed {
+            if !types.contains(dt) {
+                continue;
+            }
+            let declared_key = manifest
+                .recipients
+                .keys()
+                .find(|k| manifest.recipient_catalog_id(k) == vid)
+                .cloned();
+            if let Some(x) = recipients
+                .iter_mut()
+                .find(|x| Some(&x.id) == declared_key.as_ref())
+            {
+                x.observed = true;
+                continue;
+            }
+            let vendor = self.catalog.get(vid);
+            let declared = declared_key
+                .as_ref()
+                .and_then(|k| manifest.recipients.get(k));
+            recipients.push(TypeRecipient {
+                id: declared_key.clone().unwrap_or_else(|| vid.clone()),
+                name: vendor.map_or(vid.clone(), |v| v.name.clone()),
+                category: vendor.map_or_else(String::new, |v| v.category.clone()),
+                role: declared.map_or_else(|| "unknown".to_string(), |r| r.role.get_ref().clone()),
+                declared: declared.is_some(),
+                observed: true,
+                sold: declared.is_some_and(|r| r.sold),
+                shared: declared.is_some_and(|r| r.shared_for_cross_context_advertising),
+            });
+        }
+    }
+}
+
 impl DataMap {
     /// Joins an inventory with a manifest. `today` (YYYY-MM-DD) decides expired dispositions.
     pub fn build(
@@ -310,251 +556,27 @@ impl DataMap {
         catalog: &Catalog,
         today: &str,
     ) -> DataMap {
-        let mut found: BTreeMap<String, (Vec<AssetRef>, Vec<AssetRef>)> = BTreeMap::new();
-        let mut coverage = Coverage::default();
-        // Observed vendors per asset, and the types of those assets.
-        let mut observed: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
-        for a in &inv.assets {
-            match a.status {
-                Status::Scanned => coverage.scanned += 1,
-                Status::Partial | Status::Failed => {
-                    coverage.failed.push(format!(
-                        "{}: {}",
-                        a.asset,
-                        a.errors
-                            .iter()
-                            .filter(|e| e.fatal)
-                            .map(|e| e.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ));
-                    if a.status == Status::Partial {
-                        coverage.scanned += 1;
-                    }
-                }
-                Status::Skipped => coverage.skipped.push(format!(
-                    "{}: {}",
-                    a.asset,
-                    a.skipped_reason.clone().unwrap_or_default()
-                )),
-                Status::Empty => coverage.empty.push(format!("{}: {}", a.asset, a.problem())),
-            }
-            for c in &a.stats.skipped_columns {
-                coverage
-                    .skipped_columns
-                    .push(format!("{}: {} ({})", a.asset, c.column, c.reason));
-            }
-            let source = source_of(a, manifest);
-            let mut types_here = BTreeSet::new();
-            for f in &a.fields {
-                for t in &f.types {
-                    let mut r = AssetRef {
-                        asset: a.id.clone(),
-                        field: f.field.clone(),
-                        source: source.clone(),
-                        confidence: t.confidence,
-                        matched_values: t.matched_values,
-                        values_checked: t.values_checked,
-                        evidence: t.evidence.clone(),
-                        examples: t.examples.clone(),
-                        disposition: None,
-                    };
-                    let entry = found.entry(t.data_type.clone()).or_default();
-                    match disposition_for(manifest, a, f.field.as_deref(), &t.data_type, today) {
-                        Some(d) if d.status.get_ref() == "false_positive" => {
-                            r.disposition =
-                                Some(format!("false_positive: {} ({})", d.reason, d.reviewer));
-                            entry.1.push(r);
-                        }
-                        Some(d) => {
-                            r.disposition =
-                                Some(format!("accepted: {} ({})", d.reason, d.reviewer));
-                            types_here.insert(t.data_type.clone());
-                            entry.0.push(r);
-                        }
-                        None => {
-                            types_here.insert(t.data_type.clone());
-                            entry.0.push(r);
-                        }
-                    }
-                }
-            }
-            for r in &a.recipients {
-                let e = observed.entry(r.id.clone()).or_default();
-                for ev in &r.evidence {
-                    let field = ev
-                        .field
-                        .as_deref()
-                        .map(|f| format!(" ({f})"))
-                        .unwrap_or_default();
-                    e.0.push(format!("{}{field}: {} ×{}", a.asset, ev.matched, ev.count));
-                }
-                e.1.extend(types_here.iter().cloned());
-            }
-        }
-
-        // Declared types per source.
-        let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (name, s) in &manifest.sources {
-            for t in &s.data_types {
-                declared
-                    .entry(t.get_ref().clone())
-                    .or_default()
-                    .push(name.clone());
-            }
-        }
-
-        let all_types: BTreeSet<String> = found
+        let scanned = Scanned::read(inv, manifest, today);
+        let join = Join {
+            manifest,
+            taxonomy,
+            catalog,
+            scanned: &scanned,
+            declared: declared_types(manifest),
+        };
+        let all_types: BTreeSet<String> = scanned
+            .found
             .iter()
             .filter(|(_, (live, _))| !live.is_empty())
             .map(|(t, _)| t.clone())
-            .chain(declared.keys().cloned())
+            .chain(join.declared.keys().cloned())
             .collect();
-        let mut data_types = Vec::new();
-        for dt in &all_types {
-            let Some(tax) = taxonomy.get(dt) else {
-                continue;
-            };
-            let (assets, dismissed) = found.get(dt).cloned().unwrap_or_default();
-            let declared_in = declared.get(dt).cloned().unwrap_or_default();
-            let presence = match (!assets.is_empty(), !declared_in.is_empty()) {
-                (true, true) => Presence::FoundAndDeclared,
-                (true, false) => Presence::FoundUndeclared,
-                _ => Presence::DeclaredNotFound,
-            };
-            let mut sources: Vec<String> = Vec::new();
-            for s in assets
-                .iter()
-                .filter_map(|a| a.source.as_deref())
-                .chain(declared_in.iter().map(String::as_str))
-            {
-                push_unique(&mut sources, s);
-            }
-            let (mut purposes, mut subjects, mut src_cats, mut retention) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            let mut recipients: Vec<TypeRecipient> = Vec::new();
-            for s in &sources {
-                let Some(src) = manifest.sources.get(s) else {
-                    continue;
-                };
-                src.purposes
-                    .iter()
-                    .for_each(|p| push_unique(&mut purposes, p.get_ref()));
-                src.data_subjects
-                    .iter()
-                    .for_each(|p| push_unique(&mut subjects, p.get_ref()));
-                src.source_categories
-                    .iter()
-                    .for_each(|p| push_unique(&mut src_cats, p.get_ref()));
-                push_unique(&mut retention, &src.retention);
-                for rid in &src.recipients {
-                    if let Some(r) = manifest.recipients.get(rid.get_ref()) {
-                        if receives(&r.data_types, dt, &tax.ccpa)
-                            && !recipients.iter().any(|x| x.id == *rid.get_ref())
-                        {
-                            recipients.push(TypeRecipient {
-                                id: rid.get_ref().clone(),
-                                name: r.name.clone(),
-                                category: r.category.get_ref().clone(),
-                                role: r.role.get_ref().clone(),
-                                declared: true,
-                                observed: false,
-                                sold: r.sold,
-                                shared: r.shared_for_cross_context_advertising,
-                            });
-                        }
-                    }
-                }
-            }
-            // Recipients that declare this type without being listed on a source.
-            for (rid, r) in &manifest.recipients {
-                if !r.data_types.is_empty()
-                    && receives(&r.data_types, dt, &tax.ccpa)
-                    && !recipients.iter().any(|x| x.id == *rid)
-                {
-                    recipients.push(TypeRecipient {
-                        id: rid.clone(),
-                        name: r.name.clone(),
-                        category: r.category.get_ref().clone(),
-                        role: r.role.get_ref().clone(),
-                        declared: true,
-                        observed: false,
-                        sold: r.sold,
-                        shared: r.shared_for_cross_context_advertising,
-                    });
-                }
-            }
-            // Observed vendors in assets holding this type.
-            let mut possibly_shared = false;
-            for (vid, (_, types)) in &observed {
-                if !types.contains(dt) {
-                    continue;
-                }
-                let declared_key = manifest
-                    .recipients
-                    .keys()
-                    .find(|k| manifest.recipient_catalog_id(k) == vid)
-                    .cloned();
-                let vendor = catalog.get(vid);
-                match recipients
-                    .iter_mut()
-                    .find(|x| Some(&x.id) == declared_key.as_ref())
-                {
-                    Some(x) => x.observed = true,
-                    None => {
-                        let advertising = vendor.is_some_and(|v| v.advertising);
-                        let (role, sold, shared) = match declared_key
-                            .as_ref()
-                            .and_then(|k| manifest.recipients.get(k))
-                        {
-                            Some(r) => (
-                                r.role.get_ref().clone(),
-                                r.sold,
-                                r.shared_for_cross_context_advertising,
-                            ),
-                            None => ("unknown".to_string(), false, false),
-                        };
-                        if advertising && !shared && !sold {
-                            possibly_shared = true;
-                        }
-                        recipients.push(TypeRecipient {
-                            id: declared_key.clone().unwrap_or_else(|| vid.clone()),
-                            name: vendor.map_or(vid.clone(), |v| v.name.clone()),
-                            category: vendor.map_or_else(String::new, |v| v.category.clone()),
-                            role,
-                            declared: declared_key.is_some(),
-                            observed: true,
-                            sold,
-                            shared,
-                        });
-                    }
-                }
-            }
-            for r in recipients.iter().filter(|r| r.observed && !r.declared) {
-                if catalog.get(&r.id).is_some_and(|v| v.advertising) {
-                    possibly_shared = true;
-                }
-            }
-            let sold = recipients.iter().any(|r| r.sold);
-            let shared = recipients.iter().any(|r| r.shared);
-            data_types.push(TypeEntry {
-                presence,
-                assets,
-                dismissed,
-                sources,
-                purposes,
-                data_subjects: subjects,
-                source_categories: src_cats,
-                retention,
-                recipients,
-                sold,
-                shared,
-                possibly_shared,
-                ..TypeEntry::from_taxonomy(dt, tax, taxonomy)
-            });
-        }
+        let mut data_types: Vec<TypeEntry> = all_types
+            .iter()
+            .filter_map(|dt| Some(join.entry(dt, taxonomy.get(dt)?)))
+            .collect();
         // Types only dismissed (all findings false positives, none declared) still show.
-        for (dt, (live, dismissed)) in &found {
+        for (dt, (live, dismissed)) in &scanned.found {
             if live.is_empty() && !dismissed.is_empty() && !all_types.contains(dt) {
                 if let Some(tax) = taxonomy.get(dt) {
                     data_types.push(TypeEntry {
@@ -564,14 +586,14 @@ impl DataMap {
                 }
             }
         }
-
         let categories = roll_up(&data_types, taxonomy);
-        let recipients = recipient_entries(&data_types, manifest, vocab, catalog, &observed);
+        let recipients =
+            recipient_entries(&data_types, manifest, vocab, catalog, &scanned.observed);
         DataMap {
             data_types,
             categories,
             recipients,
-            coverage,
+            coverage: scanned.coverage,
         }
     }
 
@@ -629,11 +651,7 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
         .iter()
         .filter(|t| !t.assets.is_empty() || t.presence == Presence::DeclaredNotFound)
     {
-        let mut letters = t.ccpa.clone();
-        if !t.sensitive.is_empty() && !letters.iter().any(|l| l == "L") {
-            letters.push("L".into());
-        }
-        for letter in letters {
+        for letter in taxonomy.letters_of(&t.ccpa, &t.sensitive) {
             let c = cats.entry(letter.clone()).or_insert_with(|| CategoryEntry {
                 letter: letter.clone(),
                 name: taxonomy.ccpa_name(&letter).to_string(),
@@ -652,7 +670,7 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
             });
             push_unique(&mut c.data_types, &t.data_type);
             push_unique(&mut c.examples, &t.example);
-            if letter == "L"
+            if taxonomy.is_sensitive_category(&letter)
                 && !t.sensitive.is_empty()
                 && !c.sensitive.iter().any(|s| s.item == t.sensitive)
             {
@@ -671,13 +689,15 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
                 .iter()
                 .for_each(|x| push_unique(&mut c.retention, x));
             for r in &t.recipients {
-                if r.sold {
+                // Whether the vendor advertises does not decide these three.
+                let flow = Flow::of_type_recipient(r, false);
+                if flow.is_sale() {
                     push_unique(&mut c.sold_to, &r.category);
                 }
-                if r.shared {
+                if flow.is_sharing() {
                     push_unique(&mut c.shared_with, &r.category);
                 }
-                if r.declared && matches!(r.role.as_str(), "service_provider" | "contractor") {
+                if flow.is_business_purpose_disclosure() {
                     push_unique(&mut c.disclosed_to, &r.category);
                 }
             }

@@ -9,9 +9,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod assess;
 pub mod datamap;
 pub mod diff;
+pub mod disposition;
 pub mod merge;
+pub mod sale;
+
+pub use assess::{assess, Assessment};
 
 /// The schema id written into every inventory; bump on incompatible changes.
 pub const SCHEMA: &str = "piimap.inventory/1";

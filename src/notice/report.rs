@@ -7,10 +7,28 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::model::{CategoryModel, RecipientModel};
-use crate::inventory::datamap::{source_of, DataMap};
+use crate::inventory::datamap::{source_of, AssetRef, DataMap, TypeEntry};
 use crate::inventory::{Inventory, Status};
 use crate::manifest::Manifest;
+use crate::taxonomy::Taxonomy;
+
+/// A recipient as the flow diagram draws it (the report reads no other part of the
+/// notice model, so it does not depend on it).
+#[derive(Clone, Debug)]
+pub struct DiagramRecipient {
+    /// Id (manifest key, or catalog id when only observed).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Recipient-category label.
+    pub category_label: String,
+    /// Role as printed.
+    pub role_label: String,
+    /// Declared in the manifest.
+    pub declared: bool,
+    /// An advertising or social recipient, or one sold to or shared with: highlighted.
+    pub advertising: bool,
+}
 
 /// Counts at a glance.
 #[derive(Clone, Debug, Serialize)]
@@ -225,123 +243,123 @@ fn status_name(s: Status) -> &'static str {
     }
 }
 
-/// Builds the report from the current inventory (no history: this is what is there now).
-pub fn build(
-    inventory: &Inventory,
-    map: &DataMap,
-    categories: &[CategoryModel],
-    recipients: &[RecipientModel],
-    manifest: &Manifest,
-) -> ReportModel {
-    let current: BTreeSet<&str> = inventory.assets.iter().map(|a| a.id.as_str()).collect();
-    let columns: Vec<HeatColumn> = categories
-        .iter()
-        .map(|c| HeatColumn {
-            letter: c.letter.clone(),
-            name: c.name.clone(),
-            short: c.short.clone(),
+fn empty_cells(n: usize) -> Vec<HeatCell> {
+    (0..n)
+        .map(|_| HeatCell {
+            count: 0,
+            level: 0,
+            present: false,
+            types: Vec::new(),
         })
-        .collect();
-    let col_index: BTreeMap<&str, usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.letter.as_str(), i))
-        .collect();
-    // asset → cells
-    let mut cells: BTreeMap<String, Vec<HeatCell>> = BTreeMap::new();
-    let mut sensitive: BTreeMap<String, (u64, Vec<String>, Vec<String>)> = BTreeMap::new();
-    for t in map.collected() {
-        let mut letters = t.ccpa.clone();
-        if !t.sensitive.is_empty() && !letters.iter().any(|l| l == "L") {
-            letters.push("L".into());
-        }
-        let is_sensitive =
-            !t.sensitive.is_empty() || !t.gdpr_special.is_empty() || t.gdpr_article10;
-        for a in t
-            .assets
+        .collect()
+}
+
+fn push_new(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// Matched sensitive values of an asset, its sensitive types and their grounds.
+type SensitiveTally = (u64, Vec<String>, Vec<String>);
+
+/// Per current asset: one cell per column, and the sensitive tally.
+#[derive(Default)]
+struct Tally {
+    cells: BTreeMap<String, Vec<HeatCell>>,
+    sensitive: BTreeMap<String, SensitiveTally>,
+}
+
+impl Tally {
+    fn of(
+        inventory: &Inventory,
+        map: &DataMap,
+        columns: &[HeatColumn],
+        taxonomy: &Taxonomy,
+    ) -> Tally {
+        let current: BTreeSet<&str> = inventory.assets.iter().map(|a| a.id.as_str()).collect();
+        let col_index: BTreeMap<&str, usize> = columns
             .iter()
-            .filter(|a| current.contains(a.asset.as_str()))
-        {
-            let row = cells.entry(a.asset.clone()).or_insert_with(|| {
-                (0..columns.len())
-                    .map(|_| HeatCell {
-                        count: 0,
-                        level: 0,
-                        present: false,
-                        types: Vec::new(),
-                    })
-                    .collect()
-            });
-            for l in &letters {
-                if let Some(&i) = col_index.get(l.as_str()) {
-                    row[i].count += a.matched_values;
-                    row[i].present = true;
-                    if !row[i].types.contains(&t.label) {
-                        row[i].types.push(t.label.clone());
-                    }
+            .enumerate()
+            .map(|(i, c)| (c.letter.as_str(), i))
+            .collect();
+        let mut tally = Tally::default();
+        for t in map.collected() {
+            let letters = taxonomy.letters_of(&t.ccpa, &t.sensitive);
+            for a in t
+                .assets
+                .iter()
+                .filter(|a| current.contains(a.asset.as_str()))
+            {
+                let row = tally
+                    .cells
+                    .entry(a.asset.clone())
+                    .or_insert_with(|| empty_cells(columns.len()));
+                for i in letters.iter().filter_map(|l| col_index.get(l.as_str())) {
+                    row[*i].count += a.matched_values;
+                    row[*i].present = true;
+                    push_new(&mut row[*i].types, &t.label);
                 }
+                tally.add_sensitive(t, a);
             }
-            if is_sensitive {
-                let e = sensitive.entry(a.asset.clone()).or_default();
-                e.0 += a.matched_values;
-                if !e.1.contains(&t.label) {
-                    e.1.push(t.label.clone());
-                }
-                let mut grounds = Vec::new();
-                if !t.sensitive.is_empty() {
-                    grounds.push(format!("CCPA §1798.140{}", t.sensitive));
-                }
-                if !t.gdpr_special.is_empty() {
-                    grounds.push(format!("GDPR Art. 9: {}", t.gdpr_special));
-                }
-                if t.gdpr_article10 {
-                    grounds.push("GDPR Art. 10".into());
-                }
-                for g in grounds {
-                    if !e.2.contains(&g) {
-                        e.2.push(g);
-                    }
-                }
-            }
+        }
+        tally
+    }
+
+    /// Sensitive in any law: CCPA §1798.140(ae), GDPR Art. 9 or Art. 10.
+    fn add_sensitive(&mut self, t: &TypeEntry, a: &AssetRef) {
+        if t.sensitive.is_empty() && t.gdpr_special.is_empty() && !t.gdpr_article10 {
+            return;
+        }
+        let e = self.sensitive.entry(a.asset.clone()).or_default();
+        e.0 += a.matched_values;
+        push_new(&mut e.1, &t.label);
+        if !t.sensitive.is_empty() {
+            push_new(&mut e.2, &format!("CCPA §1798.140{}", t.sensitive));
+        }
+        if !t.gdpr_special.is_empty() {
+            push_new(&mut e.2, &format!("GDPR Art. 9: {}", t.gdpr_special));
+        }
+        if t.gdpr_article10 {
+            push_new(&mut e.2, "GDPR Art. 10");
         }
     }
+}
+
+/// The heat map: the asset rows grouped by manifest source, with levels relative to the
+/// largest cell (rows) and the largest group total (totals).
+fn heatmap(
+    inventory: &Inventory,
+    columns: Vec<HeatColumn>,
+    cells: &BTreeMap<String, Vec<HeatCell>>,
+    src_of: &BTreeMap<String, String>,
+) -> Heatmap {
     let max = cells
         .values()
         .flat_map(|r| r.iter().map(|c| c.count))
         .max()
         .unwrap_or(0);
     let mut groups: BTreeMap<String, HeatGroup> = BTreeMap::new();
-    let mut src_of: BTreeMap<String, String> = BTreeMap::new();
     for a in &inventory.assets {
-        let src = source_of(a, manifest).unwrap_or_else(|| "(no source)".into());
-        src_of.insert(a.id.clone(), src.clone());
         let Some(row) = cells.get(&a.id) else {
             continue;
         };
+        let src = src_of.get(&a.id).cloned().unwrap_or_default();
         let mut row = row.clone();
         for c in &mut row {
             c.level = level(c.count, max).max(u8::from(c.present));
         }
         let g = groups.entry(src.clone()).or_insert_with(|| HeatGroup {
-            source: src.clone(),
+            source: src,
             rows: Vec::new(),
-            totals: (0..columns.len())
-                .map(|_| HeatCell {
-                    count: 0,
-                    level: 0,
-                    present: false,
-                    types: Vec::new(),
-                })
-                .collect(),
+            totals: empty_cells(columns.len()),
             total: 0,
         });
         for (i, c) in row.iter().enumerate() {
             g.totals[i].count += c.count;
             g.totals[i].present |= c.present;
             for t in &c.types {
-                if !g.totals[i].types.contains(t) {
-                    g.totals[i].types.push(t.clone());
-                }
+                push_new(&mut g.totals[i].types, t);
             }
         }
         g.rows.push(HeatRow {
@@ -362,8 +380,7 @@ pub fn build(
         }
         g.total = g.totals.iter().map(|c| c.count).sum();
     }
-    let with_pi = cells.len();
-    let heatmap = Heatmap {
+    Heatmap {
         columns,
         groups: groups.into_values().collect(),
         assets_without_findings: inventory
@@ -372,8 +389,14 @@ pub fn build(
             .filter(|a| matches!(a.status, Status::Scanned | Status::Partial))
             .filter(|a| !cells.contains_key(&a.id))
             .count(),
-    };
+    }
+}
 
+/// The ten assets with the most matched sensitive values.
+fn top_sensitive(
+    sensitive: BTreeMap<String, SensitiveTally>,
+    src_of: &BTreeMap<String, String>,
+) -> Vec<TopAsset> {
     let mut top: Vec<TopAsset> = sensitive
         .into_iter()
         .map(|(asset, (matched, types, grounds))| TopAsset {
@@ -390,44 +413,69 @@ pub fn build(
             .then_with(|| a.asset.cmp(&b.asset))
     });
     top.truncate(10);
+    top
+}
 
-    let diagram = diagram(inventory, recipients, manifest, &src_of);
-
-    let mut errors = Vec::new();
-    for a in &inventory.assets {
-        for e in &a.errors {
-            errors.push(ErrorRow {
+fn coverage(inventory: &Inventory, map: &DataMap) -> CoverageModel {
+    let errors = inventory
+        .assets
+        .iter()
+        .flat_map(|a| {
+            a.errors.iter().map(|e| ErrorRow {
                 asset: a.id.clone(),
                 kind: e.kind.clone(),
                 message: e.message.clone(),
                 count: e.count,
                 first_line: e.first_line,
                 fatal: e.fatal,
-            });
-        }
+            })
+        })
+        .collect();
+    CoverageModel {
+        scanned: map.coverage.scanned,
+        failed: map.coverage.failed.clone(),
+        skipped: map.coverage.skipped.clone(),
+        skipped_columns: map.coverage.skipped_columns.clone(),
+        errors,
     }
+}
+
+/// Builds the report from the current inventory (no history: this is what is there
+/// now). `columns` are the notice's categories, `recipients` its recipients.
+pub fn build(
+    inventory: &Inventory,
+    map: &DataMap,
+    columns: Vec<HeatColumn>,
+    recipients: Vec<DiagramRecipient>,
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+) -> ReportModel {
+    let tally = Tally::of(inventory, map, &columns, taxonomy);
+    let src_of: BTreeMap<String, String> = inventory
+        .assets
+        .iter()
+        .map(|a| {
+            let src = source_of(a, manifest).unwrap_or_else(|| "(no source)".into());
+            (a.id.clone(), src)
+        })
+        .collect();
+    let summary = ReportSummary {
+        assets: inventory.assets.len() as u64,
+        scanned: inventory.scan.assets_scanned,
+        partial: inventory.scan.assets_partial,
+        failed: inventory.scan.assets_failed,
+        skipped: inventory.scan.assets_skipped,
+        data_types: map.collected().count(),
+        categories: columns.len(),
+        recipients: recipients.len(),
+        assets_with_personal_information: tally.cells.len(),
+    };
     ReportModel {
-        summary: ReportSummary {
-            assets: inventory.assets.len() as u64,
-            scanned: inventory.scan.assets_scanned,
-            partial: inventory.scan.assets_partial,
-            failed: inventory.scan.assets_failed,
-            skipped: inventory.scan.assets_skipped,
-            data_types: map.collected().count(),
-            categories: categories.len(),
-            recipients: recipients.len(),
-            assets_with_personal_information: with_pi,
-        },
-        heatmap,
-        top_sensitive: top,
-        diagram,
-        coverage: CoverageModel {
-            scanned: map.coverage.scanned,
-            failed: map.coverage.failed.clone(),
-            skipped: map.coverage.skipped.clone(),
-            skipped_columns: map.coverage.skipped_columns.clone(),
-            errors,
-        },
+        summary,
+        heatmap: heatmap(inventory, columns, &tally.cells, &src_of),
+        top_sensitive: top_sensitive(tally.sensitive, &src_of),
+        diagram: diagram(inventory, &recipients, manifest, &src_of),
+        coverage: coverage(inventory, map),
     }
 }
 
@@ -450,7 +498,7 @@ fn shorten(s: &str, n: usize) -> String {
 
 fn diagram(
     inventory: &Inventory,
-    recipients: &[RecipientModel],
+    recipients: &[DiagramRecipient],
     manifest: &Manifest,
     src_of: &BTreeMap<String, String>,
 ) -> Diagram {
@@ -516,7 +564,7 @@ fn diagram(
     for (i, r) in recipients.iter().enumerate() {
         let class = if !r.declared {
             "undeclared"
-        } else if r.advertising || r.sold || r.shared {
+        } else if r.advertising {
             "advertising"
         } else {
             "ok"
@@ -543,7 +591,7 @@ fn diagram(
         let mid = (x1 + x2) / 2;
         let class = match (decl, seen) {
             (false, _) => "undeclared",
-            _ if r.advertising || r.sold || r.shared => "advertising",
+            _ if r.advertising => "advertising",
             (true, true) => "ok",
             (true, false) => "declared",
         };

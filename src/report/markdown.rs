@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::escape::{markdown_cell as md, markdown_code};
 
-use crate::inventory::datamap::Presence;
+use crate::inventory::datamap::{DataMap, Presence, TypeEntry};
 use crate::inventory::{Inventory, Status};
 use crate::policy::Violation;
 
@@ -27,112 +27,12 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
         s.assets_failed,
         s.assets_skipped
     );
-    if let Some(map) = &inv.data_map {
-        let _ = writeln!(out, "## What we hold\n");
-        let _ = writeln!(
-            out,
-            "| Data type | CCPA categories | Sensitive | Status | Where | Sources | Recipients |"
-        );
-        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
-        for t in &map.data_types {
-            let status = match t.presence {
-                Presence::FoundAndDeclared => "found, declared",
-                Presence::FoundUndeclared => "**found, not declared — needs review**",
-                Presence::DeclaredNotFound => "declared, not found",
-            };
-            let status = if t.assets.is_empty() && !t.dismissed.is_empty() {
-                "dismissed (false positive)"
-            } else {
-                status
-            };
-            let wher: Vec<String> = t
-                .assets
-                .iter()
-                .take(4)
-                .map(|a| {
-                    format!(
-                        "{}{}",
-                        md(&a.asset),
-                        a.field
-                            .as_deref()
-                            .map(|f| format!(" {}", markdown_code(f)))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect();
-            let more = t.assets.len().saturating_sub(4);
-            let recipients: Vec<String> = t
-                .recipients
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}{}",
-                        md(&r.name),
-                        if r.declared {
-                            ""
-                        } else {
-                            " (observed, undeclared)"
-                        }
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {}{} | {} | {} |",
-                md(&t.label),
-                md(&t.ccpa.join(", ")),
-                if t.sensitive.is_empty() { "" } else { "yes" },
-                status,
-                wher.join("; "),
-                if more > 0 {
-                    format!(" (+{more} more)")
-                } else {
-                    String::new()
-                },
-                md(&t.sources.join(", ")),
-                recipients.join(", ")
-            );
+    match &inv.data_map {
+        Some(map) => {
+            what_we_hold(&mut out, map);
+            recipients(&mut out, map);
         }
-        let _ = writeln!(out, "\n## Recipients\n");
-        let _ = writeln!(
-            out,
-            "| Recipient | Category | Role | Declared | Seen in data | Sold | Shared |"
-        );
-        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
-        for r in &map.recipients {
-            let yn = |b: bool| if b { "yes" } else { "no" };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                md(&r.name),
-                md(&r.category_label),
-                md(&r.role),
-                yn(r.declared),
-                yn(r.observed),
-                yn(r.sold),
-                yn(r.shared)
-            );
-        }
-    } else {
-        let _ = writeln!(out, "## Findings\n");
-        let _ = writeln!(out, "| Asset | Field | Data type | Confidence | Matched |");
-        let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
-        for a in &inv.assets {
-            for f in &a.fields {
-                for t in &f.types {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {:.2} | {}/{} |",
-                        md(&a.asset),
-                        md(f.field.as_deref().unwrap_or("(text)")),
-                        md(&t.data_type),
-                        t.confidence,
-                        t.matched_values,
-                        t.values_checked
-                    );
-                }
-            }
-        }
+        None => findings(&mut out, inv),
     }
     if !violations.is_empty() {
         let _ = writeln!(out, "\n## Policy violations\n");
@@ -140,6 +40,132 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
             let _ = writeln!(out, "- **{}**: {}", md(&v.kind), md(&v.message));
         }
     }
+    what_was_read(&mut out, inv);
+    out
+}
+
+/// The status cell of a data type.
+fn status(t: &TypeEntry) -> &'static str {
+    if t.assets.is_empty() && !t.dismissed.is_empty() {
+        return "dismissed (false positive)";
+    }
+    match t.presence {
+        Presence::FoundAndDeclared => "found, declared",
+        Presence::FoundUndeclared => "**found, not declared — needs review**",
+        Presence::DeclaredNotFound => "declared, not found",
+    }
+}
+
+/// The "Where" cell: the first four assets (and fields), then how many more.
+fn where_cell(t: &TypeEntry) -> String {
+    let wher: Vec<String> = t
+        .assets
+        .iter()
+        .take(4)
+        .map(|a| {
+            format!(
+                "{}{}",
+                md(&a.asset),
+                a.field
+                    .as_deref()
+                    .map(|f| format!(" {}", markdown_code(f)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let more = t.assets.len().saturating_sub(4);
+    let more = if more > 0 {
+        format!(" (+{more} more)")
+    } else {
+        String::new()
+    };
+    format!("{}{more}", wher.join("; "))
+}
+
+/// One row per data type of the data map.
+fn what_we_hold(out: &mut String, map: &DataMap) {
+    let _ = writeln!(out, "## What we hold\n");
+    let _ = writeln!(
+        out,
+        "| Data type | CCPA categories | Sensitive | Status | Where | Sources | Recipients |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
+    for t in &map.data_types {
+        let recipients: Vec<String> = t
+            .recipients
+            .iter()
+            .map(|r| {
+                let undeclared = if r.declared {
+                    ""
+                } else {
+                    " (observed, undeclared)"
+                };
+                format!("{}{undeclared}", md(&r.name))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&t.label),
+            md(&t.ccpa.join(", ")),
+            if t.sensitive.is_empty() { "" } else { "yes" },
+            status(t),
+            where_cell(t),
+            md(&t.sources.join(", ")),
+            recipients.join(", ")
+        );
+    }
+}
+
+/// One row per recipient of the data map.
+fn recipients(out: &mut String, map: &DataMap) {
+    let _ = writeln!(out, "\n## Recipients\n");
+    let _ = writeln!(
+        out,
+        "| Recipient | Category | Role | Declared | Seen in data | Sold | Shared |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
+    let yn = |b: bool| if b { "yes" } else { "no" };
+    for r in &map.recipients {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md(&r.name),
+            md(&r.category_label),
+            md(&r.role),
+            yn(r.declared),
+            yn(r.observed),
+            yn(r.sold),
+            yn(r.shared)
+        );
+    }
+}
+
+/// Without a manifest: one row per finding.
+fn findings(out: &mut String, inv: &Inventory) {
+    let _ = writeln!(out, "## Findings\n");
+    let _ = writeln!(out, "| Asset | Field | Data type | Confidence | Matched |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    for a in &inv.assets {
+        for f in &a.fields {
+            for t in &f.types {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {:.2} | {}/{} |",
+                    md(&a.asset),
+                    md(f.field.as_deref().unwrap_or("(text)")),
+                    md(&t.data_type),
+                    t.confidence,
+                    t.matched_values,
+                    t.values_checked
+                );
+            }
+        }
+    }
+}
+
+/// What was read, and what was not (fully).
+fn what_was_read(out: &mut String, inv: &Inventory) {
     let _ = writeln!(out, "\n## What was read\n");
     let _ = writeln!(out, "| Asset | Status | Read |");
     let _ = writeln!(out, "| --- | --- | --- |");
@@ -165,7 +191,6 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
             let _ = writeln!(out, "- {} — {:?}: {}", md(&a.asset), a.status, md(&why));
         }
     }
-    out
 }
 
 #[cfg(test)]

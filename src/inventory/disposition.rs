@@ -1,0 +1,38 @@
+//! Dispositions: the reviewed findings of the manifest's `[[dispositions]]` (false
+//! positives and accepted findings), matched to findings by asset, field and data type
+//! until they expire.
+
+use super::AssetReport;
+use crate::manifest::Manifest;
+
+fn expired(expires: &Option<toml::Spanned<String>>, today: &str) -> bool {
+    expires
+        .as_ref()
+        .is_some_and(|e| !e.get_ref().is_empty() && e.get_ref().as_str() < today)
+}
+
+fn glob_match(pattern: &str, text: &str) -> bool {
+    globset::Glob::new(pattern)
+        .map(|g| g.compile_matcher().is_match(text))
+        .unwrap_or(pattern == text)
+}
+
+/// The disposition that applies to a finding, if any (not expired).
+pub fn disposition_for<'m>(
+    manifest: &'m Manifest,
+    asset: &AssetReport,
+    field: Option<&str>,
+    data_type: &str,
+    today: &str,
+) -> Option<&'m crate::manifest::Disposition> {
+    manifest.dispositions.iter().find(|d| {
+        !expired(&d.expires, today)
+            && (glob_match(&d.asset, &asset.id) || glob_match(&d.asset, &asset.asset))
+            && d.field
+                .as_deref()
+                .is_none_or(|f| field.is_some_and(|x| glob_match(f, x)))
+            && d.data_type
+                .as_ref()
+                .is_none_or(|t| t.get_ref() == data_type)
+    })
+}

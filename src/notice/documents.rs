@@ -1,0 +1,290 @@
+//! The documents piimap drafts, as one table: [`DOCUMENTS`] gives each document its
+//! `--kind` name, the files it is written as and how each is rendered. The CLI, the
+//! rendering and [`write_all`] all read it, so adding a document is one template (or
+//! renderer) plus one row here.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use minijinja::Value;
+
+use super::model::NoticeModel;
+use super::templates::{environment, render};
+use crate::inventory::{write_atomic, Inventory};
+use crate::knowledge::{Catalog, Vocabulary};
+use crate::manifest::Manifest;
+use crate::report::escape;
+use crate::taxonomy::Taxonomy;
+
+/// An output format of the documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Markdown (and CSV for the record of processing activities).
+    Md,
+    /// Standalone HTML.
+    Html,
+    /// `notice.json`: the model with its evidence.
+    Json,
+}
+
+/// How one file of a document is produced from the model.
+#[derive(Clone, Copy, Debug)]
+pub enum Renderer {
+    /// A minijinja template of `rules/templates/` (a `--templates DIR` file of the same
+    /// name wins).
+    Template(&'static str),
+    /// Rust code, for formats a template cannot write safely (CSV).
+    Code(fn(&NoticeModel) -> anyhow::Result<String>),
+}
+
+/// One file a document is written as.
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    /// The format that asks for it.
+    pub format: Format,
+    /// File name inside the output directory.
+    pub file: &'static str,
+    /// How it is produced.
+    pub renderer: Renderer,
+}
+
+/// A document piimap drafts.
+#[derive(Debug)]
+pub struct Document {
+    /// Stable name (the `documents` of a warning).
+    pub name: &'static str,
+    /// Its `piimap notice --kind` value; `None` when only `--kind all` writes it.
+    pub kind: Option<&'static str>,
+    /// One line for `--help`.
+    pub summary: &'static str,
+    /// The files, in the order they are written.
+    pub outputs: &'static [Output],
+    /// Printed when the document is asked for alone in a format it lacks (then it is
+    /// written in its first format).
+    pub format_note: Option<&'static str>,
+}
+
+impl Document {
+    /// The files of this document for `format`.
+    pub fn outputs_in(&self, format: Format) -> impl Iterator<Item = &Output> {
+        self.outputs.iter().filter(move |o| o.format == format)
+    }
+
+    /// Whether the document has a file in `format`.
+    pub fn has(&self, format: Format) -> bool {
+        self.outputs_in(format).next().is_some()
+    }
+}
+
+/// Every document, in the order `--kind all` writes them.
+pub static DOCUMENTS: &[Document] = &[
+    Document {
+        name: "ccpa-policy",
+        kind: Some("ccpa-policy"),
+        summary: "The CCPA/CPRA privacy-policy section",
+        outputs: &[
+            Output {
+                format: Format::Md,
+                file: "notice.md",
+                renderer: Renderer::Template("ccpa-policy.md.j2"),
+            },
+            Output {
+                format: Format::Html,
+                file: "notice.html",
+                renderer: Renderer::Template("ccpa-policy.html.j2"),
+            },
+        ],
+        format_note: None,
+    },
+    Document {
+        name: "notice-at-collection",
+        kind: Some("ccpa-notice-at-collection"),
+        summary: "The CCPA notice at collection (11 CCR §7012)",
+        outputs: &[
+            Output {
+                format: Format::Md,
+                file: "notice-at-collection.md",
+                renderer: Renderer::Template("notice-at-collection.md.j2"),
+            },
+            Output {
+                format: Format::Html,
+                file: "notice-at-collection.html",
+                renderer: Renderer::Template("notice-at-collection.html.j2"),
+            },
+        ],
+        format_note: None,
+    },
+    Document {
+        name: "gdpr-ropa",
+        kind: Some("gdpr-ropa"),
+        summary: "The GDPR Art. 30(1) record of processing activities",
+        outputs: &[
+            Output {
+                format: Format::Md,
+                file: "ropa.md",
+                renderer: Renderer::Template("ropa.md.j2"),
+            },
+            Output {
+                format: Format::Md,
+                file: "ropa.csv",
+                renderer: Renderer::Code(super::ropa_csv::ropa_csv),
+            },
+        ],
+        format_note: Some(
+            "the record of processing activities is written as Markdown and CSV (ropa.md, ropa.csv)",
+        ),
+    },
+    Document {
+        name: "report",
+        kind: None,
+        summary: "The data engineer's visual report",
+        outputs: &[Output {
+            format: Format::Html,
+            file: "report.html",
+            renderer: Renderer::Template("report.html.j2"),
+        }],
+        format_note: None,
+    },
+];
+
+/// The document a `--kind` value names.
+pub fn find(kind: &str) -> Option<&'static Document> {
+    DOCUMENTS.iter().find(|d| d.kind == Some(kind))
+}
+
+/// Every built-in template: those of the documents and the stylesheet they include.
+pub fn template_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = DOCUMENTS
+        .iter()
+        .flat_map(|d| d.outputs)
+        .filter_map(|o| match o.renderer {
+            Renderer::Template(t) => Some(t),
+            Renderer::Code(_) => None,
+        })
+        .collect();
+    names.push("notice.css");
+    names
+}
+
+/// One generated file.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// File name inside the output directory.
+    pub file: String,
+    /// Its contents.
+    pub contents: String,
+}
+
+/// Renders the requested documents in the requested formats: each document's files in
+/// the order of `formats`, then `notice.json` whenever [`Format::Json`] is asked for.
+pub fn render_documents(
+    model: &NoticeModel,
+    documents: &[&Document],
+    formats: &[Format],
+    templates: Option<&Path>,
+) -> anyhow::Result<Vec<Rendered>> {
+    let env = environment(templates);
+    let ctx = Value::from_serialize(model);
+    let mut out = Vec::new();
+    for d in documents {
+        for o in formats.iter().flat_map(|f| d.outputs_in(*f)) {
+            let contents = match o.renderer {
+                Renderer::Template(name) => render(&env, name, &ctx)?,
+                Renderer::Code(f) => f(model)?,
+            };
+            out.push(Rendered {
+                file: o.file.into(),
+                contents,
+            });
+        }
+    }
+    if formats.contains(&Format::Json) {
+        let mut json = escape::to_json_pretty(model)?;
+        json.push('\n');
+        out.push(Rendered {
+            file: "notice.json".into(),
+            contents: json,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes rendered documents into `dir`, each atomically.
+pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
+    for r in rendered {
+        let path = dir.join(&r.file);
+        write_atomic(&path, |w| w.write_all(r.contents.as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Every document in every format (notice.md, notice.html, notice-at-collection.md,
+/// notice-at-collection.html, ropa.md, ropa.csv, report.html and notice.json), written
+/// atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
+/// organisation facts, refused statements, findings to review) for the caller to print.
+#[allow(clippy::too_many_arguments)]
+pub fn write_all(
+    inventory: &Inventory,
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+    vocab: &Vocabulary,
+    catalog: &Catalog,
+    out_dir: &Path,
+    templates: Option<&Path>,
+    today: &str,
+) -> anyhow::Result<Vec<String>> {
+    let model = NoticeModel::build(inventory, manifest, taxonomy, vocab, catalog, today, &[]);
+    let all: Vec<&Document> = DOCUMENTS.iter().collect();
+    let rendered = render_documents(
+        &model,
+        &all,
+        &[Format::Md, Format::Html, Format::Json],
+        templates,
+    )?;
+    write_rendered(out_dir, &rendered)?;
+    Ok(model.warning_lines())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_all_load() {
+        let env = environment(None);
+        for t in template_names() {
+            env.get_template(t).unwrap_or_else(|e| panic!("{t}: {e}"));
+        }
+        assert_eq!(
+            super::super::model::display_date("2026-11-01"),
+            "November 1, 2026"
+        );
+        assert_eq!(super::super::model::display_date("soon"), "soon");
+    }
+
+    #[test]
+    fn every_document_has_a_unique_name_kind_and_files() {
+        let mut seen = std::collections::BTreeSet::new();
+        for d in DOCUMENTS {
+            assert!(seen.insert(d.name), "{}", d.name);
+            if let Some(k) = d.kind {
+                assert!(std::ptr::eq(find(k).unwrap(), d));
+            }
+            assert!(!d.outputs.is_empty(), "{}", d.name);
+            for o in d.outputs {
+                assert!(seen.insert(o.file), "{} twice", o.file);
+            }
+        }
+        assert!(find("all").is_none() && find("report").is_none());
+    }
+
+    /// The warnings name their documents with the table's names.
+    #[test]
+    fn warning_documents_are_table_names() {
+        use super::super::model::doc;
+        for name in [doc::POLICY, doc::NOTICE, doc::ROPA] {
+            assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
+        }
+    }
+}

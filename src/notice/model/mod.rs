@@ -1,0 +1,462 @@
+//! The notice model: everything the disclosure templates print, resolved to plain text
+//! (vocabulary keys turned into labels, statutory names and wording filled in) and kept
+//! with its evidence. Serialised as `notice.json` and handed to every template as the
+//! context; the README ("Disclosure documents") documents each field.
+//!
+//! One file per part of the model, each with the legal rule it applies and the unit
+//! tests that pin it: [`organisation`], [`rights`], [`categories`], [`sensitive`],
+//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`recipients`], [`ropa`].
+//! Which flows are sold, shared or disclosed is decided once, by
+//! [`crate::inventory::sale`]; the parts here word it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::history::{self, HistoryInventory};
+use super::report::{self, ReportModel};
+use crate::inventory::assess::{assess, Knowledge};
+use crate::inventory::datamap::{DataMap, TypeEntry};
+use crate::inventory::Inventory;
+use crate::knowledge::{Catalog, Vocabulary};
+use crate::manifest::Manifest;
+use crate::taxonomy::Taxonomy;
+
+pub mod categories;
+pub mod collectors;
+mod context;
+pub mod disclosures;
+pub mod minors;
+pub mod organisation;
+pub mod recipients;
+pub mod rights;
+pub mod ropa;
+pub mod sale;
+pub mod sensitive;
+
+pub use categories::{
+    AssetEvidence, CategoryModel, ExampleModel, RecipientGroup, SensitiveItemModel, TypeEvidence,
+    UnreviewedRecipient,
+};
+pub use collectors::CollectorModel;
+pub use disclosures::{DisclosedCategory, DisclosureModel};
+pub use minors::MinorsModel;
+pub use organisation::OrganisationModel;
+pub use recipients::{RecipientModel, TypeModel};
+pub use rights::{MethodModel, RequestsModel};
+pub use ropa::{RopaActivity, RopaDataCategory, RopaModel, RopaRecipient, RopaTransfer};
+pub use sale::{BlockingFlow, SaleSharingModel, SoldSharedCategory};
+pub use sensitive::SensitiveModel;
+
+use context::Ctx;
+
+/// Schema id of `notice.json`.
+pub const SCHEMA: &str = "piimap.notice/1";
+
+/// The exact link title of Civ. Code §1798.135(a)(1) / 11 CCR §7026(a)(1).
+pub const DO_NOT_SELL_TEXT: &str = "Do Not Sell or Share My Personal Information";
+/// The exact link title of Civ. Code §1798.135(a)(2).
+pub const LIMIT_TEXT: &str = "Limit the Use of My Sensitive Personal Information";
+
+/// Which documents a warning belongs on.
+pub mod doc {
+    /// The CCPA privacy-policy section.
+    pub const POLICY: &str = "ccpa-policy";
+    /// The notice at collection.
+    pub const NOTICE: &str = "notice-at-collection";
+    /// The GDPR record of processing activities.
+    pub const ROPA: &str = "gdpr-ropa";
+}
+
+/// A vocabulary key and the text printed for it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Label {
+    /// The stable key (vocabulary key, data type, recipient id).
+    pub key: String,
+    /// The printed text.
+    pub label: String,
+}
+/// Something the draft cannot state honestly without a human: missing organisation facts,
+/// findings not declared, a refused statement. Shown at the top of each draft it concerns
+/// and printed on stderr.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Warning {
+    /// Stable machine-readable code (`toll_free_missing`, `sale_statement_blocked`, …).
+    pub code: String,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The documents it concerns (`ccpa-policy`, `notice-at-collection`, `gdpr-ropa`).
+    pub documents: Vec<String>,
+    /// Shorthand: it concerns the CCPA privacy policy.
+    pub policy: bool,
+    /// Shorthand: it concerns the notice at collection.
+    pub notice: bool,
+    /// Shorthand: it concerns the GDPR record.
+    pub ropa: bool,
+}
+/// A link whose text the law fixes.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkModel {
+    /// The exact link text.
+    pub text: String,
+    /// Its target ("" when not declared).
+    pub url: String,
+    /// Whether the document must carry it.
+    pub applies: bool,
+}
+/// An earlier inventory merged in.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryRef {
+    /// Its date.
+    pub date: String,
+    /// Data types it adds (no longer found in the current scan).
+    pub added_data_types: Vec<String>,
+}
+/// The reporting period: the 12 months before `to`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Period {
+    /// First day excluded (same day a year earlier).
+    pub from: String,
+    /// Last day (the generation date).
+    pub to: String,
+}
+/// Everything the templates print. `notice.json` is this, serialised.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoticeModel {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// The generation date (YYYY-MM-DD).
+    pub today: String,
+    /// The "Last updated" date (YYYY-MM-DD).
+    pub last_updated: String,
+    /// The same, written out ("November 1, 2026").
+    pub last_updated_display: String,
+    /// The 12-month period.
+    pub period: Period,
+    /// The business.
+    pub organisation: OrganisationModel,
+    /// Warnings, most important first.
+    pub warnings: Vec<Warning>,
+    /// CCPA categories collected in the preceding 12 months.
+    pub categories: Vec<CategoryModel>,
+    /// Sensitive personal information.
+    pub sensitive: SensitiveModel,
+    /// Categories of sources (all categories).
+    pub source_categories: Vec<Label>,
+    /// Purposes of collection and use (all categories).
+    pub purposes: Vec<Label>,
+    /// Selling and sharing.
+    pub sale_and_sharing: SaleSharingModel,
+    /// Disclosures for a business purpose.
+    pub disclosures: DisclosureModel,
+    /// Minors.
+    pub minors: MinorsModel,
+    /// Request methods.
+    pub requests: RequestsModel,
+    /// The right to opt out of sale/sharing applies (sells, shares, or may).
+    pub opt_out_applies: bool,
+    /// The right to limit applies (SPI used beyond §7027(m)).
+    pub limit_applies: bool,
+    /// Third parties controlling collection (pixels, SDKs).
+    pub collection_controllers: Vec<CollectorModel>,
+    /// Recipients.
+    pub recipients: Vec<RecipientModel>,
+    /// Data types.
+    pub data_types: Vec<TypeModel>,
+    /// The GDPR record.
+    pub ropa: RopaModel,
+    /// The data engineer's report.
+    pub report: ReportModel,
+    /// Earlier inventories merged in.
+    pub history: Vec<HistoryRef>,
+}
+
+pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// "November 1, 2026" for "2026-11-01" (the input when it is not a date).
+pub fn display_date(date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    if !history::is_date(date) {
+        return date.to_string();
+    }
+    let m: usize = date[5..7].parse().unwrap_or(1);
+    let d: u32 = date[8..10].parse().unwrap_or(1);
+    format!("{} {d}, {}", MONTHS[m - 1], &date[..4])
+}
+
+/// The earlier inventories merged in, each with the types only it adds.
+fn history_refs(
+    inventory: &Inventory,
+    merged: &Inventory,
+    synthetic: &BTreeMap<String, String>,
+    history: &[HistoryInventory],
+) -> Vec<HistoryRef> {
+    let added = |date: &str| -> Vec<String> {
+        let mut v: Vec<String> = merged
+            .assets
+            .iter()
+            .filter(|a| synthetic.get(&a.id).is_some_and(|d| d == date))
+            .flat_map(|a| a.data_types().map(String::from).collect::<Vec<_>>())
+            .filter(|d| {
+                !inventory
+                    .assets
+                    .iter()
+                    .any(|c| c.data_types().any(|x| x == d))
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    history
+        .iter()
+        .map(|h| HistoryRef {
+            date: h.date.clone(),
+            added_data_types: added(&h.date),
+        })
+        .collect()
+}
+
+/// Most important first: refused statements, then incomplete coverage, then missing
+/// facts, then review items (a stable sort: each group keeps its order).
+fn rank_warnings(mut warnings: Vec<Warning>) -> Vec<Warning> {
+    let rank = |w: &Warning| -> u8 {
+        match w.code.split(':').next().unwrap_or("") {
+            "sale_statement_blocked" | "possible_sharing" => 0,
+            "coverage_incomplete" => 1,
+            "undeclared_recipient"
+            | "found_undeclared"
+            | "declared_not_found"
+            | "outside_sources" => 3,
+            _ => 2,
+        }
+    };
+    warnings.sort_by_key(rank);
+    warnings
+}
+
+/// The report's view of the model: its category columns and its recipients.
+fn report_of(
+    inventory: &Inventory,
+    map: &DataMap,
+    categories: &[CategoryModel],
+    recipients: &[RecipientModel],
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+) -> ReportModel {
+    let columns = categories
+        .iter()
+        .map(|c| report::HeatColumn {
+            letter: c.letter.clone(),
+            name: c.name.clone(),
+            short: c.short.clone(),
+        })
+        .collect();
+    let boxes = recipients
+        .iter()
+        .map(|r| report::DiagramRecipient {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            category_label: r.category_label.clone(),
+            role_label: r.role_label.clone(),
+            declared: r.declared,
+            advertising: r.advertising || r.sold || r.shared,
+        })
+        .collect();
+    report::build(inventory, map, columns, boxes, manifest, taxonomy)
+}
+
+impl NoticeModel {
+    /// Builds the model: the data map is rebuilt from `inventory` (merged with `history`,
+    /// the earlier inventories of the 12-month window) and `manifest`, so a changed
+    /// manifest applies without a new scan. `today` is YYYY-MM-DD.
+    pub fn build(
+        inventory: &Inventory,
+        manifest: &Manifest,
+        taxonomy: &Taxonomy,
+        vocab: &Vocabulary,
+        catalog: &Catalog,
+        today: &str,
+        history: &[HistoryInventory],
+    ) -> NoticeModel {
+        let knowledge = Knowledge {
+            taxonomy,
+            vocab,
+            catalog,
+        };
+        let (merged, synthetic) = history::merge(inventory, history);
+        let assessed = assess(&merged, manifest, knowledge, today);
+        let mut map = assessed.map;
+        if !synthetic.is_empty() {
+            // What could not be read is a fact of the current scan only.
+            map.coverage =
+                DataMap::build(inventory, manifest, taxonomy, vocab, catalog, today).coverage;
+        }
+        let mut cx = Ctx {
+            manifest,
+            taxonomy,
+            vocab,
+            catalog,
+            map: &map,
+            synthetic: &synthetic,
+            warnings: Vec::new(),
+        };
+        let types: BTreeMap<&str, &TypeEntry> =
+            map.collected().map(|t| (t.data_type.as_str(), t)).collect();
+
+        let last_updated = organisation::last_updated(&mut cx, today);
+        organisation::warn_missing_facts(&mut cx);
+        let requests = rights::requests(&mut cx);
+        organisation::warn_missing_statements(&mut cx);
+        categories::warn_type_review(&mut cx);
+        let categories = categories::categories(&mut cx, &types);
+        let (source_categories, purposes) = categories::sources_and_purposes(&categories);
+        let sensitive = sensitive::sensitive(&mut cx, &categories);
+        let sale_and_sharing = sale::sale_and_sharing(&mut cx, &categories, &assessed.sale);
+        let disclosures = disclosures::disclosures(&mut cx, &categories);
+        let minors = minors::minors(&mut cx, &assessed.sale);
+        let collection_controllers = collectors::collectors(&merged, manifest, vocab, &synthetic);
+        let recipients = recipients::recipients(&mut cx);
+        let data_types = recipients::data_types(&cx);
+        let ropa = ropa::build_ropa(&mut cx, &merged, &types);
+        let report = report_of(
+            inventory,
+            &map,
+            &categories,
+            &recipients,
+            manifest,
+            taxonomy,
+        );
+        let warnings = rank_warnings(cx.warnings);
+
+        NoticeModel {
+            schema: SCHEMA.into(),
+            today: today.into(),
+            last_updated_display: display_date(&last_updated),
+            last_updated,
+            period: Period {
+                from: history::twelve_months_before(today),
+                to: today.into(),
+            },
+            organisation: OrganisationModel::of(&manifest.organisation),
+            warnings,
+            categories,
+            opt_out_applies: sale_and_sharing.opt_out_link.applies,
+            limit_applies: sensitive.limit_link.applies,
+            sensitive,
+            source_categories,
+            purposes,
+            sale_and_sharing,
+            disclosures,
+            minors,
+            requests,
+            collection_controllers,
+            recipients,
+            data_types,
+            ropa,
+            report,
+            history: history_refs(inventory, &merged, &synthetic, history),
+        }
+    }
+
+    /// The warnings as one-line messages (for stderr).
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.warnings.iter().map(|w| w.message.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::inventory::ScanInfo;
+
+    /// A manifest (TOML text) with the built-in knowledge.
+    pub struct Fixture {
+        pub manifest: Manifest,
+        pub taxonomy: Taxonomy,
+        pub vocab: Vocabulary,
+        pub catalog: Catalog,
+    }
+
+    pub fn fixture(manifest: &str) -> Fixture {
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let vocab = Vocabulary::builtin().unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        let manifest = Manifest::parse("t.toml", manifest, &taxonomy, &vocab, &catalog)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Fixture {
+            manifest,
+            taxonomy,
+            vocab,
+            catalog,
+        }
+    }
+
+    /// The model of an empty inventory: every declared type is "declared, not found",
+    /// which is enough for the rules that read the declarations.
+    pub fn model_of(f: &Fixture, today: &str) -> NoticeModel {
+        let inv = Inventory::new(ScanInfo::default(), Vec::new());
+        NoticeModel::build(
+            &inv,
+            &f.manifest,
+            &f.taxonomy,
+            &f.vocab,
+            &f.catalog,
+            today,
+            &[],
+        )
+    }
+
+    impl NoticeModel {
+        pub fn warning_codes(&self) -> Vec<String> {
+            self.warnings.iter().map(|w| w.code.clone()).collect()
+        }
+    }
+
+    #[test]
+    fn refused_statements_come_first_and_review_items_last() {
+        let w = |code: &str| Warning {
+            code: code.into(),
+            message: String::new(),
+            documents: Vec::new(),
+            policy: true,
+            notice: false,
+            ropa: false,
+        };
+        let ranked = rank_warnings(vec![
+            w("found_undeclared:email"),
+            w("legal_name_missing"),
+            w("coverage_incomplete"),
+            w("sale_statement_blocked"),
+            w("address_missing"),
+        ]);
+        let codes: Vec<&str> = ranked.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "sale_statement_blocked",
+                "coverage_incomplete",
+                "legal_name_missing",
+                "address_missing",
+                "found_undeclared:email"
+            ]
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The recipients and the data types across the whole map, as `notice.json` and the
+//! report list them, with the warnings that concern a recipient itself.
+
+use serde::Serialize;
+
+use super::categories::TypeEvidence;
+use super::context::Ctx;
+use super::{doc, Label};
+use crate::inventory::datamap::Presence;
+use crate::inventory::sale::Flow;
+use crate::knowledge::VocabKind;
+
+/// A recipient, across data types.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecipientModel {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Category key.
+    pub category: String,
+    /// Category label.
+    pub category_label: String,
+    /// Role key (`service_provider`, `contractor`, `third_party`, `unknown`).
+    pub role: String,
+    /// Role as printed.
+    pub role_label: String,
+    /// Declared in the manifest.
+    pub declared: bool,
+    /// Seen in the data.
+    pub observed: bool,
+    /// Typically acts for cross-context advertising.
+    pub advertising: bool,
+    /// Sold to.
+    pub sold: bool,
+    /// Shared with.
+    pub shared: bool,
+    /// Purposes.
+    pub purposes: Vec<Label>,
+    /// Data types it receives.
+    pub data_types: Vec<Label>,
+    /// Transfer destination.
+    pub transfer_country: String,
+    /// Transfer safeguard.
+    pub transfer_safeguard: String,
+    /// Where it was seen.
+    pub evidence: Vec<String>,
+    /// Seen but not declared: role and sale/sharing unknown.
+    pub needs_review: bool,
+}
+/// A data type across the map.
+#[derive(Clone, Debug, Serialize)]
+pub struct TypeModel {
+    /// Key.
+    pub data_type: String,
+    /// Label.
+    pub label: String,
+    /// Plural phrase.
+    pub phrase: String,
+    /// CCPA letters.
+    pub ccpa: Vec<String>,
+    /// (ae) item, or "".
+    pub sensitive: String,
+    /// (ae) wording, or "".
+    pub sensitive_wording: String,
+    /// When it becomes sensitive.
+    pub sensitive_note: String,
+    /// GDPR Art. 9 category, or "".
+    pub gdpr_special: String,
+    /// GDPR Art. 10.
+    pub gdpr_article10: bool,
+    /// Presence.
+    pub presence: Presence,
+    /// Manifest sources.
+    pub sources: Vec<String>,
+    /// Purposes.
+    pub purposes: Vec<Label>,
+    /// Data subjects.
+    pub data_subjects: Vec<Label>,
+    /// Retention.
+    pub retention: Vec<String>,
+    /// Recipient names.
+    pub recipients: Vec<String>,
+    /// Sold.
+    pub sold: bool,
+    /// Shared.
+    pub shared: bool,
+    /// Flows to an advertising/social recipient without a sold/shared declaration.
+    pub possibly_shared: bool,
+    /// Evidence.
+    pub evidence: TypeEvidence,
+}
+
+/// A role as printed.
+fn role_label(role: &str) -> String {
+    match role {
+        "service_provider" => "Service provider".into(),
+        "contractor" => "Contractor".into(),
+        "third_party" => "Third party".into(),
+        _ => "Not declared (needs review)".into(),
+    }
+}
+
+/// Warns about each recipient seen in the data and declared nowhere: its role, and so
+/// whether the flow is a sale, a share or a business-purpose disclosure, is unknown.
+pub(super) fn warn_undeclared(cx: &mut Ctx<'_>) {
+    let map = cx.map;
+    for r in map
+        .recipients
+        .iter()
+        .filter(|r| Flow::of_recipient(r).is_unreviewed())
+    {
+        cx.warn(
+            format!("undeclared_recipient:{}", r.id),
+            &[doc::POLICY, doc::NOTICE, doc::ROPA],
+            format!(
+                "{} ({}) was seen in the data ({}) but is not a declared recipient: its role is unknown; declare it under [recipients]",
+                r.name,
+                r.category_label,
+                r.evidence.join("; ")
+            ),
+        );
+    }
+}
+
+/// Every recipient of the data map; a transfer without a safeguard is warned (GDPR Art.
+/// 30(1)(e), Chapter V).
+pub(super) fn recipients(cx: &mut Ctx<'_>) -> Vec<RecipientModel> {
+    let recipients: Vec<RecipientModel> = cx
+        .map
+        .recipients
+        .iter()
+        .map(|r| RecipientModel {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            category: r.category.clone(),
+            category_label: r.category_label.clone(),
+            role: r.role.clone(),
+            role_label: role_label(&r.role),
+            declared: r.declared,
+            observed: r.observed,
+            advertising: r.advertising,
+            sold: r.sold,
+            shared: r.shared,
+            purposes: cx.labels(VocabKind::Purpose, &r.purposes),
+            data_types: r.data_types.iter().map(|d| cx.type_label(d)).collect(),
+            transfer_country: r.transfer_country.clone(),
+            transfer_safeguard: r.transfer_safeguard.clone(),
+            evidence: r.evidence.clone(),
+            needs_review: Flow::of_recipient(r).is_unreviewed(),
+        })
+        .collect();
+    for r in recipients
+        .iter()
+        .filter(|r| !r.transfer_country.is_empty() && r.transfer_safeguard.trim().is_empty())
+    {
+        cx.warn(
+            format!("transfer_safeguard_missing:{}", r.id),
+            &[doc::ROPA],
+            format!(
+                "the transfer to {} ({}) has no safeguard declared (GDPR Art. 30(1)(e), Chapter V)",
+                r.name, r.transfer_country
+            ),
+        );
+    }
+    recipients
+}
+
+/// Every collected data type.
+pub(super) fn data_types(cx: &Ctx<'_>) -> Vec<TypeModel> {
+    cx.map
+        .collected()
+        .map(|t| TypeModel {
+            data_type: t.data_type.clone(),
+            label: t.label.clone(),
+            phrase: t.example.clone(),
+            ccpa: t.ccpa.clone(),
+            sensitive: t.sensitive.clone(),
+            sensitive_wording: t.sensitive_wording.clone(),
+            sensitive_note: t.sensitive_note.clone(),
+            gdpr_special: t.gdpr_special.clone(),
+            gdpr_article10: t.gdpr_article10,
+            presence: t.presence,
+            sources: t.sources.clone(),
+            purposes: cx.labels(VocabKind::Purpose, &t.purposes),
+            data_subjects: cx.labels(VocabKind::DataSubject, &t.data_subjects),
+            retention: t.retention.clone(),
+            recipients: t.recipients.iter().map(|r| r.name.clone()).collect(),
+            sold: t.sold,
+            shared: t.shared,
+            possibly_shared: t.possibly_shared,
+            evidence: cx.type_evidence(t),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{fixture, model_of};
+
+    /// GDPR Art. 30(1)(e), Chapter V: a transfer to a third country is recorded with its
+    /// safeguard; one without is warned.
+    #[test]
+    fn gdpr_art_30_1_e_transfer_without_safeguard_is_warned() {
+        let manifest = "[sources.shop]\nkind = \"files\"\npath = \"shop\"\ndata_types = [\"email\"]\nrecipients = [\"pay\"]\n[recipients.pay]\nname = \"Pay\"\nrole = \"service_provider\"\ncategory = \"payment_processors\"\npurposes = [\"payment_processing\"]\ntransfer = { country = \"United States\", safeguard = \"\" }\n";
+        let m = model_of(&fixture(manifest), "2026-11-29");
+        assert!(m
+            .warning_codes()
+            .contains(&"transfer_safeguard_missing:pay".to_string()));
+        assert_eq!(m.recipients[0].role_label, "Service provider");
+        let safe = manifest.replace("safeguard = \"\"", "safeguard = \"SCCs\"");
+        let m = model_of(&fixture(&safe), "2026-11-29");
+        assert!(!m
+            .warning_codes()
+            .iter()
+            .any(|c| c.starts_with("transfer_safeguard")));
+    }
+}
