@@ -6,7 +6,11 @@
 //! 1. Every non-empty value is scanned with the column name as a field hint
 //!    ([`super::Scanner::scan_value`]). For each data type we count the values with at
 //!    least one finding (`matched`), the validator passes and rejections, and distinct
-//!    matched values.
+//!    matched values. A rejection counts once per type and value, and not when another
+//!    detector of the type found the value. A finding that lies inside a finding of
+//!    another type the name hints, with no evidence of its own beyond its shape (no
+//!    hint, no context word, no checksum), is not counted: a strong name hint for one
+//!    type outweighs a weak pattern of another (`88.60.15.31` in a `phone` column).
 //! 2. **Decoys**: when a type's validator saw at least 10 candidates and fewer than 30 %
 //!    passed, the column is shaped like the type but is not it (random 16-digit ids,
 //!    of which ~10 % pass Luhn by chance). No verdict.
@@ -17,7 +21,8 @@
 //!    reaches the threshold.
 //! 4. **Closed value lists** (gender, marital status): reported when at least 80 % of
 //!    the non-empty values are in the list, or when the name hints the type and at least
-//!    half are.
+//!    half are. One-letter codes of a list (`M`, `F`) count only when at least two
+//!    different ones occur (a column of sizes S/M/L is not one of genders).
 //! 5. **Columns of names**: under a name that neither hints nor excludes person names
 //!    (`agent`, `attending`, `owner`, `contact`), a value that as a whole passes the
 //!    person-name value pattern and validator (`PATRICIA ALVAREZ`, `Alvarez, Patricia`,
@@ -65,6 +70,11 @@ struct TypeStats {
     rules: Vec<DetectorIdx>,
     examples: Vec<Masked>,
     value_list_hits: u64,
+    /// Values that are one-letter codes of the list (`M`, `F`), and which letters were
+    /// seen (bit n: letter `a` + n): they count only when at least two different codes
+    /// occur (rule 4), so a column of sizes (`S`, `M`, `L`) is not a column of genders.
+    value_code_hits: u64,
+    value_codes: u32,
     /// Values recognised as whole person names under a neutral column name (rule 5).
     value_names: u64,
     value_name_distinct: HashSet<u64, foldhash::fast::FixedState>,
@@ -97,6 +107,17 @@ pub struct Tally {
 }
 
 impl TypeStats {
+    /// Values in the type's closed list: words, and one-letter codes when at least two
+    /// different codes were seen.
+    fn list_hits(&self) -> u64 {
+        let codes = if self.value_codes.count_ones() >= 2 {
+            self.value_code_hits
+        } else {
+            0
+        };
+        self.value_list_hits + codes
+    }
+
     fn merge(&mut self, other: TypeStats) {
         self.matched_values += other.matched_values;
         self.findings += other.findings;
@@ -123,6 +144,8 @@ impl TypeStats {
             }
         }
         self.value_list_hits += other.value_list_hits;
+        self.value_code_hits += other.value_code_hits;
+        self.value_codes |= other.value_codes;
         self.value_names += other.value_names;
         for h in other.value_name_distinct {
             if self.value_name_distinct.len() >= DISTINCT_CAP {
@@ -164,16 +187,33 @@ impl Tally {
         findings: &[Finding],
         rejected: &[DetectorIdx],
     ) {
+        // A rejection counts once per type and value, and not at all when another
+        // detector of the type found the value: under a label that names no country
+        // (`national_id`) a dozen national validators try each value and one passes.
+        let mut rejected_types: [u16; 8] = [u16::MAX; 8];
+        let mut n_rejected = 0;
         for &det in rejected {
-            self.types
-                .entry(engine.detector(det).type_idx)
-                .or_default()
-                .rejected += 1;
+            let t = engine.detector(det).type_idx;
+            if rejected_types[..n_rejected].contains(&t)
+                || findings
+                    .iter()
+                    .any(|f| engine.detector(f.detector).type_idx == t)
+            {
+                continue;
+            }
+            if n_rejected < rejected_types.len() {
+                rejected_types[n_rejected] = t;
+                n_rejected += 1;
+            }
+            self.types.entry(t).or_default().rejected += 1;
         }
         // Count the value once per type, with its first (best-placed) finding.
         let mut counted: [u16; 8] = [u16::MAX; 8];
         let mut n_counted = 0;
         for f in findings {
+            if findings.len() > 1 && outweighed(engine, f, findings) {
+                continue;
+            }
             let d = engine.detector(f.detector);
             let st = self.types.entry(d.type_idx).or_default();
             st.findings += 1;
@@ -209,8 +249,16 @@ impl Tally {
         }
     }
 
-    fn record_list_hit(&mut self, type_idx: u16) {
-        self.types.entry(type_idx).or_default().value_list_hits += 1;
+    /// Counts a value found in a closed list (a one-letter value as a code).
+    fn record_list_hit(&mut self, type_idx: u16, value: &[u8]) {
+        let st = self.types.entry(type_idx).or_default();
+        match value.trim_ascii() {
+            [c] if c.is_ascii_alphabetic() => {
+                st.value_code_hits += 1;
+                st.value_codes |= 1 << (c.to_ascii_lowercase() - b'a');
+            }
+            _ => st.value_list_hits += 1,
+        }
     }
 
     /// Counts a value recognised as a whole person name (rule 5).
@@ -354,7 +402,7 @@ impl Tally {
                 continue;
             }
             let hinted = status == HintStatus::Hinted;
-            let list_hits = self.types.get(&d.type_idx).map_or(0, |s| s.value_list_hits);
+            let list_hits = self.types.get(&d.type_idx).map_or(0, TypeStats::list_hits);
             let list_ratio = if n > 0 {
                 list_hits as f32 / n as f32
             } else {
@@ -573,7 +621,7 @@ impl FieldState {
             self.tally
                 .record(engine, value, &out.findings, &out.rejected);
             for &t in hit.list_hits.iter() {
-                self.tally.record_list_hit(t);
+                self.tally.record_list_hit(t, value);
             }
             if let Some(det) = hit.value_name {
                 let d = engine.detector(det);
@@ -591,7 +639,7 @@ impl FieldState {
             for &det in engine.listed_in(value) {
                 if self.list_detectors.contains(&det) {
                     let d = engine.detector(det);
-                    self.tally.record_list_hit(d.type_idx);
+                    self.tally.record_list_hit(d.type_idx, value);
                     if let Some(slot) = list_hits.get_mut(n_list) {
                         *slot = d.type_idx;
                     }
@@ -736,6 +784,30 @@ impl FindingSink for ScanScratch {
     }
 }
 
+/// Whether finding `f` is the same text as a finding of another type that the column name
+/// hints, read another way: it lies inside that finding and has no evidence of its own
+/// beyond a shape (no name hint, no context word, no checksum). A strong name hint for
+/// one type outweighs a weak pattern of another: a `phone` column of `88.60.15.31` holds
+/// phones, not IP addresses; a `user_agent` column's version numbers are not IPs.
+fn outweighed(engine: &Engine, f: &Finding, findings: &[Finding]) -> bool {
+    let ev = &f.evidence;
+    if ev.name_hint
+        || ev.context_word.is_some()
+        || ev
+            .validator
+            .is_some_and(|v| v.strength() == crate::validate::Strength::Checksum)
+    {
+        return false;
+    }
+    let own = engine.detector(f.detector).type_idx;
+    findings.iter().any(|h| {
+        h.evidence.name_hint
+            && engine.detector(h.detector).type_idx != own
+            && h.start <= f.start
+            && f.end <= h.end
+    })
+}
+
 /// Rounds a score for reports (three decimals are plenty, and keep JSON readable).
 fn round3(x: f32) -> f32 {
     (x * 1000.0).round() / 1000.0
@@ -803,6 +875,113 @@ mod tests {
             out.rejected.clone(),
             out.recipients.clone(),
         )
+    }
+
+    fn types(report: &ColumnReport) -> Vec<&str> {
+        let mut t: Vec<&str> = report
+            .verdicts
+            .iter()
+            .map(|v| v.data_type.as_str())
+            .collect();
+        t.sort_unstable();
+        t
+    }
+
+    fn column(engine: &Engine, name: &str, values: &[&str]) -> Vec<String> {
+        let report = classify(engine, name, values.iter().map(|v| v.as_bytes()));
+        types(&report).into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_hinted_finding_outweighs_a_weak_shape_of_another_type_inside_it() {
+        let engine = Engine::with_rules(None).unwrap();
+        let by_id = |id: &str| {
+            engine
+                .detectors()
+                .iter()
+                .position(|d| d.spec.id == id)
+                .unwrap() as DetectorIdx
+        };
+        let finding = |det: DetectorIdx, end: usize, validator, name_hint| Finding {
+            detector: det,
+            start: 0,
+            end,
+            confidence: 0.8,
+            evidence: crate::detect::Evidence {
+                via: crate::detect::Via::Pattern,
+                base: 0.7,
+                validator,
+                context_word: None,
+                name_hint,
+            },
+            mask: crate::mask::MaskStyle::Full,
+        };
+        let phone = finding(by_id("phone_national"), 11, None, true);
+        let ip = finding(
+            by_id("ipv4"),
+            11,
+            Some(crate::validate::Validator::Ipv4),
+            false,
+        );
+        let card = finding(
+            by_id("credit_card"),
+            11,
+            Some(crate::validate::Validator::LuhnCard),
+            false,
+        );
+        assert!(outweighed(&engine, &ip, &[phone, ip]));
+        // Without the hinted finding, or with a checksum of its own, it stands.
+        assert!(!outweighed(&engine, &ip, &[ip]));
+        assert!(!outweighed(&engine, &card, &[phone, card]));
+        // A hinted finding of the same type outweighs nothing.
+        let other_phone = finding(by_id("phone_intl"), 11, None, false);
+        assert!(!outweighed(&engine, &other_phone, &[phone, other_phone]));
+        // Only what lies inside the hinted finding.
+        let longer = Finding { end: 14, ..ip };
+        assert!(!outweighed(&engine, &longer, &[phone, longer]));
+        let mut tally = Tally::default();
+        tally.count_values(1, 1);
+        tally.record(&engine, b"88.60.15.31", &[phone, ip], &[]);
+        let ip_type = engine.detector(ip.detector).type_idx;
+        assert!(!tally.types.contains_key(&ip_type));
+    }
+
+    #[test]
+    fn one_letter_codes_count_when_two_different_ones_occur() {
+        let engine = Engine::with_rules(None).unwrap();
+        let genders = ["M", "F", "F", "X", "male", "M", "female", "F", "M", "F"];
+        assert_eq!(column(&engine, "g", &genders), ["gender"]);
+        // One code only, or codes among values outside the list: not a gender column.
+        assert!(column(&engine, "g", &["M", "M", "M", "M", "M"]).is_empty());
+        let sizes = ["S", "M", "L", "XL", "M", "S", "L", "M"];
+        assert!(column(&engine, "size", &sizes).is_empty());
+    }
+
+    #[test]
+    fn whole_name_hints_and_generic_labels_reach_their_detectors() {
+        let engine = Engine::with_rules(None).unwrap();
+        let logins = ["alice", "bob42", "m.lopez", "svc_backup", "jdoe"];
+        assert_eq!(column(&engine, "user", &logins), ["username"]);
+        // `=user` is the whole name, not every name with the word in it.
+        let roles = ["admin", "editor", "viewer", "admin", "owner"];
+        assert!(column(&engine, "user_role", &roles).is_empty());
+        // Valid PESELs under a label that names no country.
+        let pesels = ["44051401359", "02070803628", "02270803624"];
+        assert_eq!(column(&engine, "national_id", &pesels), ["national_id"]);
+        assert_eq!(column(&engine, "idNumber", &pesels), ["national_id"]);
+        // Abbreviated headers.
+        let surnames = ["Smith", "Johnson", "Williams", "Brown", "Garcia"];
+        assert_eq!(column(&engine, "lst_nm", &surnames), ["person_name"]);
+        // An access log's request target is the page visited, query or not.
+        let paths = ["/products/42", "/static/app.js", "/search?q=pan"];
+        assert_eq!(column(&engine, "url", &paths), ["url"]);
+        // An email under a user-id name is an email, not a user name.
+        let emails = [
+            "jane.doe@example.com",
+            "bob@example.org",
+            "m.lopez@mail.example",
+        ];
+        assert_eq!(column(&engine, "userId", &emails), ["email"]);
     }
 
     #[test]

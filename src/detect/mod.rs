@@ -967,13 +967,18 @@ fn main_patterns(detectors: &[CompiledDetector]) -> (Vec<String>, Vec<DetectorId
 /// triggers that one's detectors too: only the longer one is reported where both match,
 /// and the window around it covers the shorter one's occurrence as well.
 fn trigger_literals(detectors: &[CompiledDetector]) -> Vec<(TriggerKey, Vec<TriggerTarget>)> {
-    let mut triggers: BTreeMap<TriggerKey, Vec<TriggerTarget>> = BTreeMap::new();
+    // One entry per literal: a word that is one detector's context word and another's
+    // prefilter literal (`address`) must trigger both (two entries with the same text
+    // would leave the second unreachable in a leftmost-first automaton). Whether it
+    // must stand as a word is decided after merging: only when all its targets are
+    // context words.
+    let mut triggers: BTreeMap<String, Vec<TriggerTarget>> = BTreeMap::new();
     for (i, d) in detectors.iter().enumerate() {
         match d.gate {
             Gate::Context if !d.spec.patterns.is_empty() => {
                 for (w, word) in d.spec.context.iter().enumerate() {
                     triggers
-                        .entry((word.to_ascii_lowercase(), true))
+                        .entry(word.to_ascii_lowercase())
                         .or_default()
                         .push((i as DetectorIdx, Some(w as u16)));
                 }
@@ -981,7 +986,7 @@ fn trigger_literals(detectors: &[CompiledDetector]) -> Vec<(TriggerKey, Vec<Trig
             Gate::Prefilter => {
                 for lit in &d.spec.prefilter {
                     triggers
-                        .entry((lit.to_ascii_lowercase(), false))
+                        .entry(lit.to_ascii_lowercase())
                         .or_default()
                         .push((i as DetectorIdx, None));
                 }
@@ -989,13 +994,13 @@ fn trigger_literals(detectors: &[CompiledDetector]) -> Vec<(TriggerKey, Vec<Trig
             _ => {}
         }
     }
-    let mut triggers: Vec<(TriggerKey, Vec<TriggerTarget>)> = triggers.into_iter().collect();
-    triggers.sort_by(|a, b| b.0 .0.len().cmp(&a.0 .0.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut triggers: Vec<(String, Vec<TriggerTarget>)> = triggers.into_iter().collect();
+    triggers.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     let merged: Vec<Vec<TriggerTarget>> = triggers
         .iter()
-        .map(|((word, _), targets)| {
+        .map(|(word, targets)| {
             let mut all = targets.clone();
-            for ((other, _), more) in &triggers {
+            for (other, more) in &triggers {
                 if other.len() < word.len() && word.contains(other.as_str()) {
                     for t in more {
                         if !all.iter().any(|(d, _)| *d == t.0) {
@@ -1010,7 +1015,10 @@ fn trigger_literals(detectors: &[CompiledDetector]) -> Vec<(TriggerKey, Vec<Trig
     triggers
         .into_iter()
         .zip(merged)
-        .map(|((key, _), targets)| (key, targets))
+        .map(|((word, _), targets)| {
+            let bounded = targets.iter().all(|(_, w)| w.is_some());
+            ((word, bounded), targets)
+        })
         .collect()
 }
 
@@ -1276,7 +1284,8 @@ impl<'e> Scanner<'e> {
             };
             let (s, e) = (m.start(), m.end());
             let (entry, bounded) = &engine.literal_entries[m.pattern().as_usize()];
-            if *bounded && !stands_alone(hay, s, e) {
+            let glued = matches!(entry, LiteralEntry::Trigger(_)) && !stands_alone(hay, s, e);
+            if *bounded && glued {
                 // Glued to a word ("card" in "discard"): a shorter literal may still
                 // start inside it.
                 at = s + 1;
@@ -1287,9 +1296,25 @@ impl<'e> Scanner<'e> {
             }
             if let Some(&(ss, se)) = self.spans.get(span) {
                 if ss <= s && e <= se {
+                    // Inside a reported value a literal is part of it (a vendor domain in
+                    // an email, a context word in a user agent), but a prefilter literal
+                    // can still start a value of another type there: the operator's
+                    // contact address inside a crawler's user agent.
+                    if let LiteralEntry::Trigger(targets) = entry {
+                        self.run_triggered(targets, true, hay, s, e, field, sink);
+                    }
                     at = e;
                     continue;
                 }
+            }
+            if glued {
+                // A literal that is both a context word and a prefilter literal
+                // (`address`), glued to a word: only its prefilter detectors run.
+                if let LiteralEntry::Trigger(targets) = entry {
+                    self.run_triggered(targets, true, hay, s, e, field, sink);
+                }
+                at = e;
+                continue;
             }
             self.handle_literal(entry, hay, s, e, field, sink);
             // A trigger may start inside a recipient literal (`_test_` in `sk_test_`);
@@ -1331,21 +1356,41 @@ impl<'e> Scanner<'e> {
                 }
             }
             LiteralEntry::Trigger(targets) => {
-                for &(det, word) in targets {
-                    let d = engine.detector(det);
-                    // A prefilter literal sits inside the value (the '@' of an email):
-                    // give the detector's regex the whole neighbourhood of the line.
-                    let window = if d.gate == Gate::Prefilter {
-                        d.spec.window.max(256)
-                    } else {
-                        d.spec.window
-                    };
-                    let (ws, we) = line_window(hay, s, e, window.max(e - s));
-                    self.run_patterns(det, hay, ws, we, word, field, sink);
-                    if ws == 0 && we == hay.len() && !self.covered.contains(&det) {
-                        self.covered.push(det);
-                    }
-                }
+                self.run_triggered(targets, false, hay, s, e, field, sink);
+            }
+        }
+    }
+
+    /// Runs the detectors a trigger literal at `[s, e)` stands for around it (only the
+    /// prefilter ones when `prefilter_only`: see [`Scanner::scan_literals`]).
+    #[allow(clippy::too_many_arguments)]
+    fn run_triggered(
+        &mut self,
+        targets: &[TriggerTarget],
+        prefilter_only: bool,
+        hay: &[u8],
+        s: usize,
+        e: usize,
+        field: Option<&FieldContext>,
+        sink: &mut dyn FindingSink,
+    ) {
+        let engine = self.engine;
+        for &(det, word) in targets {
+            let d = engine.detector(det);
+            if prefilter_only && d.gate != Gate::Prefilter {
+                continue;
+            }
+            // A prefilter literal sits inside the value (the '@' of an email): give the
+            // detector's regex the whole neighbourhood of the line.
+            let window = if d.gate == Gate::Prefilter {
+                d.spec.window.max(256)
+            } else {
+                d.spec.window
+            };
+            let (ws, we) = line_window(hay, s, e, window.max(e - s));
+            self.run_patterns(det, hay, ws, we, word, field, sink);
+            if ws == 0 && we == hay.len() && !self.covered.contains(&det) {
+                self.covered.push(det);
             }
         }
     }
