@@ -39,11 +39,14 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
 
-use crate::detect::{
-    DetectorIdx, Engine, FieldContext, Finding, FindingSink, Gate, HintStatus, Scanner,
-};
+use crate::detect::{DetectorIdx, Engine, FieldContext, Finding, Gate, HintStatus, Scanner};
 use crate::inventory::{ColumnReport, Verdict};
 use crate::mask::Masked;
+
+mod memo;
+mod scratch;
+
+pub use scratch::ScanScratch;
 
 /// Distinct values are counted exactly up to this many, then reported as "at least".
 const DISTINCT_CAP: usize = 10_000;
@@ -287,11 +290,31 @@ impl Tally {
 
     /// The verdicts, most confident first (see the module docs for the rule).
     pub fn verdicts(&self, engine: &Engine, field: &FieldContext, mode: Mode) -> Vec<Verdict> {
-        let threshold = engine.threshold();
-        let n = self.non_empty;
         let mut verdicts = Vec::new();
         let mut decided: HashSet<u16> = HashSet::new();
+        self.value_verdicts(engine, mode, &mut verdicts, &mut decided);
+        if mode == Mode::Column {
+            self.name_column_verdicts(engine, &mut verdicts, &mut decided);
+            self.list_and_name_verdicts(engine, field, &mut verdicts, &mut decided);
+        }
+        verdicts.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then_with(|| a.data_type.cmp(&b.data_type))
+        });
+        verdicts
+    }
 
+    /// Rules 1–3: types found in the values, unless the column is a decoy for them.
+    fn value_verdicts(
+        &self,
+        engine: &Engine,
+        mode: Mode,
+        verdicts: &mut Vec<Verdict>,
+        decided: &mut HashSet<u16>,
+    ) {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
         for (&type_idx, st) in &self.types {
             let attempts = st.validated + st.rejected;
             let pass_rate = (attempts > 0).then(|| st.validated as f32 / attempts as f32);
@@ -344,10 +367,20 @@ impl Tally {
                 examples: st.examples.iter().map(ToString::to_string).collect(),
             });
         }
+    }
 
+    /// Rule 5: a column of whole person names under a neutral name.
+    fn name_column_verdicts(
+        &self,
+        engine: &Engine,
+        verdicts: &mut Vec<Verdict>,
+        decided: &mut HashSet<u16>,
+    ) {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
         // Columns of names under a neutral name (rule 5).
         for (&type_idx, st) in &self.types {
-            if mode == Mode::Text || decided.contains(&type_idx) || st.value_names == 0 {
+            if decided.contains(&type_idx) || st.value_names == 0 {
                 continue;
             }
             let ratio = st.value_names as f32 / n.max(1) as f32;
@@ -390,11 +423,22 @@ impl Tally {
                     .collect(),
             });
         }
+    }
 
+    /// Rules 4 and 6: closed value lists, and types declared by the name alone.
+    fn list_and_name_verdicts(
+        &self,
+        engine: &Engine,
+        field: &FieldContext,
+        verdicts: &mut Vec<Verdict>,
+        decided: &mut HashSet<u16>,
+    ) {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
         // Closed value lists and names alone (only where there is a name).
         for (i, d) in engine.detectors().iter().enumerate() {
             let det = i as DetectorIdx;
-            if decided.contains(&d.type_idx) || mode == Mode::Text {
+            if decided.contains(&d.type_idx) {
                 continue;
             }
             let status = field.status(det);
@@ -458,12 +502,6 @@ impl Tally {
                 examples: Vec::new(),
             });
         }
-        verdicts.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then_with(|| a.data_type.cmp(&b.data_type))
-        });
-        verdicts
     }
 }
 
@@ -493,81 +531,7 @@ fn name_shaped(value: &[u8]) -> bool {
             .any(|&b| b.is_ascii_digit() || matches!(b, b'@' | b'/' | b'_' | b'=' | b':'))
 }
 
-/// Values longer than this are not remembered by [`ValueMemo`].
-const MEMO_MAX_VALUE: usize = 64;
-/// Most values one field remembers.
-const MEMO_MAX_ENTRIES: usize = 1024;
-/// After this many lookups the memo checks that it pays for itself ...
-const MEMO_PROBATION: u64 = 2048;
-/// ... and turns itself off when fewer than one lookup in this many hit.
-const MEMO_MIN_HIT_EVERY: u64 = 4;
-
-/// What scanning one value produced, kept to replay it.
-struct MemoEntry {
-    findings: Box<[Finding]>,
-    rejected: Box<[DetectorIdx]>,
-    recipients: Box<[u16]>,
-    list_hits: Box<[u16]>,
-    /// The detector that recognised the value as a whole person name (rule 5).
-    value_name: Option<DetectorIdx>,
-}
-
-/// Scan results of the values a field has already seen. Scanning a value under a given
-/// name is a pure function of the two, and log fields and table columns repeat
-/// themselves (levels, services, methods, statuses, countries, flags): a repeated short
-/// value replays its recorded result instead of running the matchers again. Bounded
-/// (entries, value length) and switched off where values rarely repeat (ids,
-/// timestamps), so a unique-valued column pays one hash per value and then nothing.
-#[derive(Default)]
-struct ValueMemo {
-    map: std::collections::HashMap<Box<[u8]>, MemoEntry, foldhash::fast::RandomState>,
-    lookups: u64,
-    hits: u64,
-    off: bool,
-}
-
-impl ValueMemo {
-    /// The remembered result for `value`, if any (and counts the lookup).
-    fn get(&mut self, value: &[u8]) -> Option<&MemoEntry> {
-        if self.off || value.len() > MEMO_MAX_VALUE {
-            return None;
-        }
-        self.lookups += 1;
-        if self.lookups == MEMO_PROBATION && self.hits * MEMO_MIN_HIT_EVERY < self.lookups {
-            self.off = true;
-            self.map = std::collections::HashMap::default();
-            return None;
-        }
-        let hit = self.map.get(value);
-        self.hits += u64::from(hit.is_some());
-        hit
-    }
-
-    /// Remembers the result of scanning `value` while there is room; says whether it
-    /// did.
-    fn put(
-        &mut self,
-        value: &[u8],
-        out: &ScanScratch,
-        list_hits: &[u16],
-        value_name: Option<DetectorIdx>,
-    ) -> bool {
-        if self.off || value.len() > MEMO_MAX_VALUE || self.map.len() >= MEMO_MAX_ENTRIES {
-            return false;
-        }
-        self.map.insert(
-            value.into(),
-            MemoEntry {
-                findings: out.findings.as_slice().into(),
-                rejected: out.rejected.as_slice().into(),
-                recipients: out.recipients.as_slice().into(),
-                list_hits: list_hits.into(),
-                value_name,
-            },
-        );
-        true
-    }
-}
+use memo::ValueMemo;
 
 impl FieldState {
     /// Starts tallying a field called `name`.
@@ -734,56 +698,6 @@ pub struct ColumnClassifier<'e> {
     scratch: ScanScratch,
 }
 
-/// Values all the fields sharing one [`ScanScratch`] may remember together: a JSON log
-/// with thousands of distinct keys must not hold thousands of full memos (at most a few
-/// MB per scratch).
-const MEMO_BUDGET: usize = 16_384;
-
-/// Scratch buffers one scan call fills: findings, validator rejections and recipient
-/// catalog hits. Reused across calls, so the hot path does not allocate.
-pub struct ScanScratch {
-    /// Findings of the last call.
-    pub findings: Vec<Finding>,
-    /// Detectors whose candidates a validator rejected.
-    pub rejected: Vec<DetectorIdx>,
-    /// Recipient literals seen.
-    pub recipients: Vec<u16>,
-    /// How many more values the fields using this scratch may remember.
-    memo_budget: usize,
-}
-
-impl Default for ScanScratch {
-    fn default() -> Self {
-        ScanScratch {
-            findings: Vec::new(),
-            rejected: Vec::new(),
-            recipients: Vec::new(),
-            memo_budget: MEMO_BUDGET,
-        }
-    }
-}
-
-impl ScanScratch {
-    /// Empties the buffers, keeping their capacity.
-    pub fn clear(&mut self) {
-        self.findings.clear();
-        self.rejected.clear();
-        self.recipients.clear();
-    }
-}
-
-impl FindingSink for ScanScratch {
-    fn finding(&mut self, _hay: &[u8], finding: &Finding) {
-        self.findings.push(*finding);
-    }
-    fn rejected(&mut self, detector: DetectorIdx) {
-        self.rejected.push(detector);
-    }
-    fn recipient(&mut self, _hay: &[u8], hit: &crate::detect::RecipientHit) {
-        self.recipients.push(hit.literal);
-    }
-}
-
 /// Whether finding `f` is the same text as a finding of another type that the column name
 /// hints, read another way: it lies inside that finding and has no evidence of its own
 /// beyond a shape (no name hint, no context word, no checksum). A strong name hint for
@@ -860,6 +774,7 @@ pub fn classify<'v>(
 
 #[cfg(test)]
 mod tests {
+    use super::memo::MEMO_PROBATION;
     use super::*;
 
     /// Findings (detector, span, masked value), rejections and recipient literals.
