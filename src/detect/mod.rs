@@ -416,9 +416,6 @@ impl Engine {
         &self.recipient_literals[idx as usize]
     }
 
-    /// A new per-thread scanner (with a warm cache from an earlier scanner when there
-    /// is one).
-
     /// Resolves a column/field name against every detector's hints.
     pub fn field_context(&self, name: &str) -> FieldContext {
         let norm = NormalizedName::new(name);

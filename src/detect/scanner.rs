@@ -667,6 +667,8 @@ impl<'e> Scanner<'e> {
 }
 
 impl Engine {
+    /// A new per-thread scanner (with a warm cache from an earlier scanner when there
+    /// is one).
     pub fn scanner(&self) -> Scanner<'_> {
         let pooled = self.cache_pool.lock().ok().and_then(|mut pool| pool.pop());
         let (main, detector_caches) = match pooled {
