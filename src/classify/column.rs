@@ -514,8 +514,13 @@ pub struct FieldState {
     list_detectors: Vec<DetectorIdx>,
     /// Whole-value person-name detectors the name neither hints nor excludes (rule 5).
     name_detectors: Vec<DetectorIdx>,
+    /// Whether the rule-5 probation has been decided ([`FieldState::end_name_probation`]).
+    name_probation_over: bool,
     memo: ValueMemo,
 }
+
+/// Values after which a field with few whole names stops looking for them (rule 5).
+const NAME_PROBATION: u64 = 256;
 
 /// Longest value tried as a whole person name (rule 5).
 const VALUE_NAME_MAX: usize = 64;
@@ -555,6 +560,7 @@ impl FieldState {
             tally: Tally::default(),
             list_detectors,
             name_detectors,
+            name_probation_over: false,
             memo: ValueMemo::default(),
         }
     }
@@ -577,6 +583,7 @@ impl FieldState {
             return;
         }
         self.tally.count_values(1, 1);
+        self.end_name_probation();
         let engine = scanner.engine();
         if let Some(hit) = self.memo.get(value) {
             out.findings.extend_from_slice(&hit.findings);
@@ -587,7 +594,7 @@ impl FieldState {
             for &t in hit.list_hits.iter() {
                 self.tally.record_list_hit(t, value);
             }
-            if let Some(det) = hit.value_name {
+            if let Some(det) = hit.value_name.filter(|_| !self.name_detectors.is_empty()) {
                 let d = engine.detector(det);
                 self.tally
                     .record_value_name(d.type_idx, value.trim_ascii(), d.mask);
@@ -624,6 +631,27 @@ impl FieldState {
             && self.memo.put(value, out, &list_hits[..n_list], value_name)
         {
             out.memo_budget -= 1;
+        }
+    }
+
+    /// Rule 5 needs 80 % of a column's values to be whole names: once this field has
+    /// seen [`NAME_PROBATION`] values and fewer than half of them were, it stops trying
+    /// (a column of cities, titles or products would pay the name pattern and the
+    /// dictionary on every value for a verdict it cannot reach).
+    fn end_name_probation(&mut self) {
+        if self.name_probation_over || self.tally.non_empty < NAME_PROBATION {
+            return;
+        }
+        self.name_probation_over = true;
+        let names = self
+            .tally
+            .types
+            .values()
+            .map(|st| st.value_names)
+            .max()
+            .unwrap_or(0);
+        if names * 2 < NAME_PROBATION {
+            self.name_detectors.clear();
         }
     }
 
@@ -666,6 +694,7 @@ impl FieldState {
             tally: Tally::default(),
             list_detectors: self.list_detectors.clone(),
             name_detectors: self.name_detectors.clone(),
+            name_probation_over: false,
             memo: ValueMemo::default(),
         }
     }
@@ -859,6 +888,31 @@ mod tests {
         tally.record(&engine, b"88.60.15.31", &[phone, ip], &[]);
         let ip_type = engine.detector(ip.detector).type_idx;
         assert!(!tally.types.contains_key(&ip_type));
+    }
+
+    #[test]
+    fn a_field_with_few_names_stops_looking_for_them_after_probation() {
+        let engine = Engine::with_rules(None).unwrap();
+        let mut scanner = engine.scanner();
+        let mut out = ScanScratch::default();
+        let mut cities = FieldState::new(&engine, "agent");
+        let mut agents = FieldState::new(&engine, "agent");
+        assert!(!cities.name_detectors.is_empty());
+        let names = [
+            "Mary Smith",
+            "Patricia Johnson",
+            "John Williams",
+            "Linda Brown",
+        ];
+        for i in 0..NAME_PROBATION as usize + 5 {
+            let city = ["New York", "San Francisco", "Los Angeles", "Buenos Aires"][i % 4];
+            cities.observe(&mut scanner, city.as_bytes(), &mut out);
+            agents.observe(&mut scanner, names[i % 4].as_bytes(), &mut out);
+        }
+        assert!(cities.name_detectors.is_empty());
+        assert!(!agents.name_detectors.is_empty());
+        let report = agents.report(&engine);
+        assert!(report.verdicts.iter().any(|v| v.data_type == "person_name"));
     }
 
     #[test]
