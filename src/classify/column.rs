@@ -44,6 +44,7 @@ use crate::inventory::{ColumnReport, Verdict};
 use crate::mask::Masked;
 
 mod memo;
+mod outweigh;
 mod scratch;
 
 pub use scratch::ScanScratch;
@@ -537,6 +538,7 @@ fn name_shaped(value: &[u8]) -> bool {
 }
 
 use memo::ValueMemo;
+use outweigh::outweighed;
 
 impl FieldState {
     /// Starts tallying a field called `name`.
@@ -725,30 +727,6 @@ pub struct ColumnClassifier<'e> {
     scanner: Scanner<'e>,
     state: FieldState,
     scratch: ScanScratch,
-}
-
-/// Whether finding `f` is the same text as a finding of another type that the column name
-/// hints, read another way: it lies inside that finding and has no evidence of its own
-/// beyond a shape (no name hint, no context word, no checksum). A strong name hint for
-/// one type outweighs a weak pattern of another: a `phone` column of `88.60.15.31` holds
-/// phones, not IP addresses; a `user_agent` column's version numbers are not IPs.
-fn outweighed(engine: &Engine, f: &Finding, findings: &[Finding]) -> bool {
-    let ev = &f.evidence;
-    if ev.name_hint
-        || ev.context_word.is_some()
-        || ev
-            .validator
-            .is_some_and(|v| v.strength() == crate::validate::Strength::Checksum)
-    {
-        return false;
-    }
-    let own = engine.detector(f.detector).type_idx;
-    findings.iter().any(|h| {
-        h.evidence.name_hint
-            && engine.detector(h.detector).type_idx != own
-            && h.start <= f.start
-            && f.end <= h.end
-    })
 }
 
 /// Rounds a score for reports (three decimals are plenty, and keep JSON readable).
