@@ -6,7 +6,11 @@
 //! 1. Every non-empty value is scanned with the column name as a field hint
 //!    ([`super::Scanner::scan_value`]). For each data type we count the values with at
 //!    least one finding (`matched`), the validator passes and rejections, and distinct
-//!    matched values.
+//!    matched values. A rejection counts once per type and value, and not when another
+//!    detector of the type found the value. A finding that lies inside a finding of
+//!    another type the name hints, with no evidence of its own beyond its shape (no
+//!    hint, no context word, no checksum), is not counted: a strong name hint for one
+//!    type outweighs a weak pattern of another (`88.60.15.31` in a `phone` column).
 //! 2. **Decoys**: when a type's validator saw at least 10 candidates and fewer than 30 %
 //!    passed, the column is shaped like the type but is not it (random 16-digit ids,
 //!    of which ~10 % pass Luhn by chance). No verdict.
@@ -17,7 +21,8 @@
 //!    reaches the threshold.
 //! 4. **Closed value lists** (gender, marital status): reported when at least 80 % of
 //!    the non-empty values are in the list, or when the name hints the type and at least
-//!    half are.
+//!    half are. One-letter codes of a list (`M`, `F`) count only when at least two
+//!    different ones occur (a column of sizes S/M/L is not one of genders).
 //! 5. **Columns of names**: under a name that neither hints nor excludes person names
 //!    (`agent`, `attending`, `owner`, `contact`), a value that as a whole passes the
 //!    person-name value pattern and validator (`PATRICIA ALVAREZ`, `Alvarez, Patricia`,
@@ -34,11 +39,15 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
 
-use crate::detect::{
-    DetectorIdx, Engine, FieldContext, Finding, FindingSink, Gate, HintStatus, Scanner,
-};
+use crate::detect::{DetectorIdx, Engine, FieldContext, Finding, Gate, HintStatus, Scanner};
 use crate::inventory::{ColumnReport, Verdict};
 use crate::mask::Masked;
+
+mod memo;
+mod outweigh;
+mod scratch;
+
+pub use scratch::ScanScratch;
 
 /// Distinct values are counted exactly up to this many, then reported as "at least".
 const DISTINCT_CAP: usize = 10_000;
@@ -65,6 +74,11 @@ struct TypeStats {
     rules: Vec<DetectorIdx>,
     examples: Vec<Masked>,
     value_list_hits: u64,
+    /// Values that are one-letter codes of the list (`M`, `F`), and which letters were
+    /// seen (bit n: letter `a` + n): they count only when at least two different codes
+    /// occur (rule 4), so a column of sizes (`S`, `M`, `L`) is not a column of genders.
+    value_code_hits: u64,
+    value_codes: u32,
     /// Values recognised as whole person names under a neutral column name (rule 5).
     value_names: u64,
     value_name_distinct: HashSet<u64, foldhash::fast::FixedState>,
@@ -97,6 +111,17 @@ pub struct Tally {
 }
 
 impl TypeStats {
+    /// Values in the type's closed list: words, and one-letter codes when at least two
+    /// different codes were seen.
+    fn list_hits(&self) -> u64 {
+        let codes = if self.value_codes.count_ones() >= 2 {
+            self.value_code_hits
+        } else {
+            0
+        };
+        self.value_list_hits + codes
+    }
+
     fn merge(&mut self, other: TypeStats) {
         self.matched_values += other.matched_values;
         self.findings += other.findings;
@@ -123,6 +148,8 @@ impl TypeStats {
             }
         }
         self.value_list_hits += other.value_list_hits;
+        self.value_code_hits += other.value_code_hits;
+        self.value_codes |= other.value_codes;
         self.value_names += other.value_names;
         for h in other.value_name_distinct {
             if self.value_name_distinct.len() >= DISTINCT_CAP {
@@ -164,16 +191,33 @@ impl Tally {
         findings: &[Finding],
         rejected: &[DetectorIdx],
     ) {
+        // A rejection counts once per type and value, and not at all when another
+        // detector of the type found the value: under a label that names no country
+        // (`national_id`) a dozen national validators try each value and one passes.
+        let mut rejected_types: [u16; 8] = [u16::MAX; 8];
+        let mut n_rejected = 0;
         for &det in rejected {
-            self.types
-                .entry(engine.detector(det).type_idx)
-                .or_default()
-                .rejected += 1;
+            let t = engine.detector(det).type_idx;
+            if rejected_types[..n_rejected].contains(&t)
+                || findings
+                    .iter()
+                    .any(|f| engine.detector(f.detector).type_idx == t)
+            {
+                continue;
+            }
+            if n_rejected < rejected_types.len() {
+                rejected_types[n_rejected] = t;
+                n_rejected += 1;
+            }
+            self.types.entry(t).or_default().rejected += 1;
         }
         // Count the value once per type, with its first (best-placed) finding.
         let mut counted: [u16; 8] = [u16::MAX; 8];
         let mut n_counted = 0;
         for f in findings {
+            if findings.len() > 1 && outweighed(engine, f, findings) {
+                continue;
+            }
             let d = engine.detector(f.detector);
             let st = self.types.entry(d.type_idx).or_default();
             st.findings += 1;
@@ -209,8 +253,16 @@ impl Tally {
         }
     }
 
-    fn record_list_hit(&mut self, type_idx: u16) {
-        self.types.entry(type_idx).or_default().value_list_hits += 1;
+    /// Counts a value found in a closed list (a one-letter value as a code).
+    fn record_list_hit(&mut self, type_idx: u16, value: &[u8]) {
+        let st = self.types.entry(type_idx).or_default();
+        match value.trim_ascii() {
+            [c] if c.is_ascii_alphabetic() => {
+                st.value_code_hits += 1;
+                st.value_codes |= 1 << (c.to_ascii_lowercase() - b'a');
+            }
+            _ => st.value_list_hits += 1,
+        }
     }
 
     /// Counts a value recognised as a whole person name (rule 5).
@@ -239,11 +291,31 @@ impl Tally {
 
     /// The verdicts, most confident first (see the module docs for the rule).
     pub fn verdicts(&self, engine: &Engine, field: &FieldContext, mode: Mode) -> Vec<Verdict> {
-        let threshold = engine.threshold();
-        let n = self.non_empty;
         let mut verdicts = Vec::new();
         let mut decided: HashSet<u16> = HashSet::new();
+        self.value_verdicts(engine, mode, &mut verdicts, &mut decided);
+        if mode == Mode::Column {
+            self.name_column_verdicts(engine, &mut verdicts, &mut decided);
+            self.list_and_name_verdicts(engine, field, &mut verdicts, &mut decided);
+        }
+        verdicts.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then_with(|| a.data_type.cmp(&b.data_type))
+        });
+        verdicts
+    }
 
+    /// Rules 1–3: types found in the values, unless the column is a decoy for them.
+    fn value_verdicts(
+        &self,
+        engine: &Engine,
+        mode: Mode,
+        verdicts: &mut Vec<Verdict>,
+        decided: &mut HashSet<u16>,
+    ) {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
         for (&type_idx, st) in &self.types {
             let attempts = st.validated + st.rejected;
             let pass_rate = (attempts > 0).then(|| st.validated as f32 / attempts as f32);
@@ -296,10 +368,20 @@ impl Tally {
                 examples: st.examples.iter().map(ToString::to_string).collect(),
             });
         }
+    }
 
+    /// Rule 5: a column of whole person names under a neutral name.
+    fn name_column_verdicts(
+        &self,
+        engine: &Engine,
+        verdicts: &mut Vec<Verdict>,
+        decided: &mut HashSet<u16>,
+    ) {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
         // Columns of names under a neutral name (rule 5).
         for (&type_idx, st) in &self.types {
-            if mode == Mode::Text || decided.contains(&type_idx) || st.value_names == 0 {
+            if decided.contains(&type_idx) || st.value_names == 0 {
                 continue;
             }
             let ratio = st.value_names as f32 / n.max(1) as f32;
@@ -342,11 +424,22 @@ impl Tally {
                     .collect(),
             });
         }
+    }
 
+    /// Rules 4 and 6: closed value lists, and types declared by the name alone.
+    fn list_and_name_verdicts(
+        &self,
+        engine: &Engine,
+        field: &FieldContext,
+        verdicts: &mut Vec<Verdict>,
+        decided: &mut HashSet<u16>,
+    ) {
+        let threshold = engine.threshold();
+        let n = self.non_empty;
         // Closed value lists and names alone (only where there is a name).
         for (i, d) in engine.detectors().iter().enumerate() {
             let det = i as DetectorIdx;
-            if decided.contains(&d.type_idx) || mode == Mode::Text {
+            if decided.contains(&d.type_idx) {
                 continue;
             }
             let status = field.status(det);
@@ -354,7 +447,7 @@ impl Tally {
                 continue;
             }
             let hinted = status == HintStatus::Hinted;
-            let list_hits = self.types.get(&d.type_idx).map_or(0, |s| s.value_list_hits);
+            let list_hits = self.types.get(&d.type_idx).map_or(0, TypeStats::list_hits);
             let list_ratio = if n > 0 {
                 list_hits as f32 / n as f32
             } else {
@@ -410,12 +503,6 @@ impl Tally {
                 examples: Vec::new(),
             });
         }
-        verdicts.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then_with(|| a.data_type.cmp(&b.data_type))
-        });
-        verdicts
     }
 }
 
@@ -428,8 +515,13 @@ pub struct FieldState {
     list_detectors: Vec<DetectorIdx>,
     /// Whole-value person-name detectors the name neither hints nor excludes (rule 5).
     name_detectors: Vec<DetectorIdx>,
+    /// Whether the rule-5 probation has been decided ([`FieldState::end_name_probation`]).
+    name_probation_over: bool,
     memo: ValueMemo,
 }
+
+/// Values after which a field with few whole names stops looking for them (rule 5).
+const NAME_PROBATION: u64 = 256;
 
 /// Longest value tried as a whole person name (rule 5).
 const VALUE_NAME_MAX: usize = 64;
@@ -445,81 +537,8 @@ fn name_shaped(value: &[u8]) -> bool {
             .any(|&b| b.is_ascii_digit() || matches!(b, b'@' | b'/' | b'_' | b'=' | b':'))
 }
 
-/// Values longer than this are not remembered by [`ValueMemo`].
-const MEMO_MAX_VALUE: usize = 64;
-/// Most values one field remembers.
-const MEMO_MAX_ENTRIES: usize = 1024;
-/// After this many lookups the memo checks that it pays for itself ...
-const MEMO_PROBATION: u64 = 2048;
-/// ... and turns itself off when fewer than one lookup in this many hit.
-const MEMO_MIN_HIT_EVERY: u64 = 4;
-
-/// What scanning one value produced, kept to replay it.
-struct MemoEntry {
-    findings: Box<[Finding]>,
-    rejected: Box<[DetectorIdx]>,
-    recipients: Box<[u16]>,
-    list_hits: Box<[u16]>,
-    /// The detector that recognised the value as a whole person name (rule 5).
-    value_name: Option<DetectorIdx>,
-}
-
-/// Scan results of the values a field has already seen. Scanning a value under a given
-/// name is a pure function of the two, and log fields and table columns repeat
-/// themselves (levels, services, methods, statuses, countries, flags): a repeated short
-/// value replays its recorded result instead of running the matchers again. Bounded
-/// (entries, value length) and switched off where values rarely repeat (ids,
-/// timestamps), so a unique-valued column pays one hash per value and then nothing.
-#[derive(Default)]
-struct ValueMemo {
-    map: std::collections::HashMap<Box<[u8]>, MemoEntry, foldhash::fast::RandomState>,
-    lookups: u64,
-    hits: u64,
-    off: bool,
-}
-
-impl ValueMemo {
-    /// The remembered result for `value`, if any (and counts the lookup).
-    fn get(&mut self, value: &[u8]) -> Option<&MemoEntry> {
-        if self.off || value.len() > MEMO_MAX_VALUE {
-            return None;
-        }
-        self.lookups += 1;
-        if self.lookups == MEMO_PROBATION && self.hits * MEMO_MIN_HIT_EVERY < self.lookups {
-            self.off = true;
-            self.map = std::collections::HashMap::default();
-            return None;
-        }
-        let hit = self.map.get(value);
-        self.hits += u64::from(hit.is_some());
-        hit
-    }
-
-    /// Remembers the result of scanning `value` while there is room; says whether it
-    /// did.
-    fn put(
-        &mut self,
-        value: &[u8],
-        out: &ScanScratch,
-        list_hits: &[u16],
-        value_name: Option<DetectorIdx>,
-    ) -> bool {
-        if self.off || value.len() > MEMO_MAX_VALUE || self.map.len() >= MEMO_MAX_ENTRIES {
-            return false;
-        }
-        self.map.insert(
-            value.into(),
-            MemoEntry {
-                findings: out.findings.as_slice().into(),
-                rejected: out.rejected.as_slice().into(),
-                recipients: out.recipients.as_slice().into(),
-                list_hits: list_hits.into(),
-                value_name,
-            },
-        );
-        true
-    }
-}
+use memo::ValueMemo;
+use outweigh::outweighed;
 
 impl FieldState {
     /// Starts tallying a field called `name`.
@@ -543,6 +562,7 @@ impl FieldState {
             tally: Tally::default(),
             list_detectors,
             name_detectors,
+            name_probation_over: false,
             memo: ValueMemo::default(),
         }
     }
@@ -565,6 +585,7 @@ impl FieldState {
             return;
         }
         self.tally.count_values(1, 1);
+        self.end_name_probation();
         let engine = scanner.engine();
         if let Some(hit) = self.memo.get(value) {
             out.findings.extend_from_slice(&hit.findings);
@@ -573,9 +594,9 @@ impl FieldState {
             self.tally
                 .record(engine, value, &out.findings, &out.rejected);
             for &t in hit.list_hits.iter() {
-                self.tally.record_list_hit(t);
+                self.tally.record_list_hit(t, value);
             }
-            if let Some(det) = hit.value_name {
+            if let Some(det) = hit.value_name.filter(|_| !self.name_detectors.is_empty()) {
                 let d = engine.detector(det);
                 self.tally
                     .record_value_name(d.type_idx, value.trim_ascii(), d.mask);
@@ -591,7 +612,7 @@ impl FieldState {
             for &det in engine.listed_in(value) {
                 if self.list_detectors.contains(&det) {
                     let d = engine.detector(det);
-                    self.tally.record_list_hit(d.type_idx);
+                    self.tally.record_list_hit(d.type_idx, value);
                     if let Some(slot) = list_hits.get_mut(n_list) {
                         *slot = d.type_idx;
                     }
@@ -612,6 +633,27 @@ impl FieldState {
             && self.memo.put(value, out, &list_hits[..n_list], value_name)
         {
             out.memo_budget -= 1;
+        }
+    }
+
+    /// Rule 5 needs 80 % of a column's values to be whole names: once this field has
+    /// seen [`NAME_PROBATION`] values and fewer than half of them were, it stops trying
+    /// (a column of cities, titles or products would pay the name pattern and the
+    /// dictionary on every value for a verdict it cannot reach).
+    fn end_name_probation(&mut self) {
+        if self.name_probation_over || self.tally.non_empty < NAME_PROBATION {
+            return;
+        }
+        self.name_probation_over = true;
+        let names = self
+            .tally
+            .types
+            .values()
+            .map(|st| st.value_names)
+            .max()
+            .unwrap_or(0);
+        if names * 2 < NAME_PROBATION {
+            self.name_detectors.clear();
         }
     }
 
@@ -654,6 +696,7 @@ impl FieldState {
             tally: Tally::default(),
             list_detectors: self.list_detectors.clone(),
             name_detectors: self.name_detectors.clone(),
+            name_probation_over: false,
             memo: ValueMemo::default(),
         }
     }
@@ -684,56 +727,6 @@ pub struct ColumnClassifier<'e> {
     scanner: Scanner<'e>,
     state: FieldState,
     scratch: ScanScratch,
-}
-
-/// Values all the fields sharing one [`ScanScratch`] may remember together: a JSON log
-/// with thousands of distinct keys must not hold thousands of full memos (at most a few
-/// MB per scratch).
-const MEMO_BUDGET: usize = 16_384;
-
-/// Scratch buffers one scan call fills: findings, validator rejections and recipient
-/// catalog hits. Reused across calls, so the hot path does not allocate.
-pub struct ScanScratch {
-    /// Findings of the last call.
-    pub findings: Vec<Finding>,
-    /// Detectors whose candidates a validator rejected.
-    pub rejected: Vec<DetectorIdx>,
-    /// Recipient literals seen.
-    pub recipients: Vec<u16>,
-    /// How many more values the fields using this scratch may remember.
-    memo_budget: usize,
-}
-
-impl Default for ScanScratch {
-    fn default() -> Self {
-        ScanScratch {
-            findings: Vec::new(),
-            rejected: Vec::new(),
-            recipients: Vec::new(),
-            memo_budget: MEMO_BUDGET,
-        }
-    }
-}
-
-impl ScanScratch {
-    /// Empties the buffers, keeping their capacity.
-    pub fn clear(&mut self) {
-        self.findings.clear();
-        self.rejected.clear();
-        self.recipients.clear();
-    }
-}
-
-impl FindingSink for ScanScratch {
-    fn finding(&mut self, _hay: &[u8], finding: &Finding) {
-        self.findings.push(*finding);
-    }
-    fn rejected(&mut self, detector: DetectorIdx) {
-        self.rejected.push(detector);
-    }
-    fn recipient(&mut self, _hay: &[u8], hit: &crate::detect::RecipientHit) {
-        self.recipients.push(hit.literal);
-    }
 }
 
 /// Rounds a score for reports (three decimals are plenty, and keep JSON readable).
@@ -788,6 +781,7 @@ pub fn classify<'v>(
 
 #[cfg(test)]
 mod tests {
+    use super::memo::MEMO_PROBATION;
     use super::*;
 
     /// Findings (detector, span, masked value), rejections and recipient literals.
@@ -803,6 +797,138 @@ mod tests {
             out.rejected.clone(),
             out.recipients.clone(),
         )
+    }
+
+    fn types(report: &ColumnReport) -> Vec<&str> {
+        let mut t: Vec<&str> = report
+            .verdicts
+            .iter()
+            .map(|v| v.data_type.as_str())
+            .collect();
+        t.sort_unstable();
+        t
+    }
+
+    fn column(engine: &Engine, name: &str, values: &[&str]) -> Vec<String> {
+        let report = classify(engine, name, values.iter().map(|v| v.as_bytes()));
+        types(&report).into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_hinted_finding_outweighs_a_weak_shape_of_another_type_inside_it() {
+        let engine = Engine::with_rules(None).unwrap();
+        let by_id = |id: &str| {
+            engine
+                .detectors()
+                .iter()
+                .position(|d| d.spec.id == id)
+                .unwrap() as DetectorIdx
+        };
+        let finding = |det: DetectorIdx, end: usize, validator, name_hint| Finding {
+            detector: det,
+            start: 0,
+            end,
+            confidence: 0.8,
+            evidence: crate::detect::Evidence {
+                via: crate::detect::Via::Pattern,
+                base: 0.7,
+                validator,
+                context_word: None,
+                name_hint,
+            },
+            mask: crate::mask::MaskStyle::Full,
+        };
+        let phone = finding(by_id("phone_national"), 11, None, true);
+        let ip = finding(
+            by_id("ipv4"),
+            11,
+            Some(crate::validate::Validator::Ipv4),
+            false,
+        );
+        let card = finding(
+            by_id("credit_card"),
+            11,
+            Some(crate::validate::Validator::LuhnCard),
+            false,
+        );
+        assert!(outweighed(&engine, &ip, &[phone, ip]));
+        // Without the hinted finding, or with a checksum of its own, it stands.
+        assert!(!outweighed(&engine, &ip, &[ip]));
+        assert!(!outweighed(&engine, &card, &[phone, card]));
+        // A hinted finding of the same type outweighs nothing.
+        let other_phone = finding(by_id("phone_intl"), 11, None, false);
+        assert!(!outweighed(&engine, &other_phone, &[phone, other_phone]));
+        // Only what lies inside the hinted finding.
+        let longer = Finding { end: 14, ..ip };
+        assert!(!outweighed(&engine, &longer, &[phone, longer]));
+        let mut tally = Tally::default();
+        tally.count_values(1, 1);
+        tally.record(&engine, b"88.60.15.31", &[phone, ip], &[]);
+        let ip_type = engine.detector(ip.detector).type_idx;
+        assert!(!tally.types.contains_key(&ip_type));
+    }
+
+    #[test]
+    fn a_field_with_few_names_stops_looking_for_them_after_probation() {
+        let engine = Engine::with_rules(None).unwrap();
+        let mut scanner = engine.scanner();
+        let mut out = ScanScratch::default();
+        let mut cities = FieldState::new(&engine, "agent");
+        let mut agents = FieldState::new(&engine, "agent");
+        assert!(!cities.name_detectors.is_empty());
+        let names = [
+            "Mary Smith",
+            "Patricia Johnson",
+            "John Williams",
+            "Linda Brown",
+        ];
+        for i in 0..NAME_PROBATION as usize + 5 {
+            let city = ["New York", "San Francisco", "Los Angeles", "Buenos Aires"][i % 4];
+            cities.observe(&mut scanner, city.as_bytes(), &mut out);
+            agents.observe(&mut scanner, names[i % 4].as_bytes(), &mut out);
+        }
+        assert!(cities.name_detectors.is_empty());
+        assert!(!agents.name_detectors.is_empty());
+        let report = agents.report(&engine);
+        assert!(report.verdicts.iter().any(|v| v.data_type == "person_name"));
+    }
+
+    #[test]
+    fn one_letter_codes_count_when_two_different_ones_occur() {
+        let engine = Engine::with_rules(None).unwrap();
+        let genders = ["M", "F", "F", "X", "male", "M", "female", "F", "M", "F"];
+        assert_eq!(column(&engine, "g", &genders), ["gender"]);
+        // One code only, or codes among values outside the list: not a gender column.
+        assert!(column(&engine, "g", &["M", "M", "M", "M", "M"]).is_empty());
+        let sizes = ["S", "M", "L", "XL", "M", "S", "L", "M"];
+        assert!(column(&engine, "size", &sizes).is_empty());
+    }
+
+    #[test]
+    fn whole_name_hints_and_generic_labels_reach_their_detectors() {
+        let engine = Engine::with_rules(None).unwrap();
+        let logins = ["alice", "bob42", "m.lopez", "svc_backup", "jdoe"];
+        assert_eq!(column(&engine, "user", &logins), ["username"]);
+        // `=user` is the whole name, not every name with the word in it.
+        let roles = ["admin", "editor", "viewer", "admin", "owner"];
+        assert!(column(&engine, "user_role", &roles).is_empty());
+        // Valid PESELs under a label that names no country.
+        let pesels = ["44051401359", "02070803628", "02270803624"];
+        assert_eq!(column(&engine, "national_id", &pesels), ["national_id"]);
+        assert_eq!(column(&engine, "idNumber", &pesels), ["national_id"]);
+        // Abbreviated headers.
+        let surnames = ["Smith", "Johnson", "Williams", "Brown", "Garcia"];
+        assert_eq!(column(&engine, "lst_nm", &surnames), ["person_name"]);
+        // An access log's request target is the page visited, query or not.
+        let paths = ["/products/42", "/static/app.js", "/search?q=pan"];
+        assert_eq!(column(&engine, "url", &paths), ["url"]);
+        // An email under a user-id name is an email, not a user name.
+        let emails = [
+            "jane.doe@example.com",
+            "bob@example.org",
+            "m.lopez@mail.example",
+        ];
+        assert_eq!(column(&engine, "userId", &emails), ["email"]);
     }
 
     #[test]

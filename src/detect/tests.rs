@@ -348,3 +348,17 @@ patterns = ['\b\d{16}\b']
     // Nothing else matches 15 digits: the rejection stands, nothing is reported.
     assert!(ids(&e, "ref 411111111111112 ok").is_empty());
 }
+
+#[test]
+fn a_prefilter_literal_inside_another_value_still_starts_its_own() {
+    // The user agent is a free match spanning the whole quote; the contact address
+    // inside it is an email all the same.
+    let engine = Engine::with_rules(None).unwrap();
+    let line =
+        br#""GET / HTTP/1.1" 200 5 "-" "Mozilla/5.0 (compatible; Ezooms/1.0; help@moz.com)""#;
+    let mut found = Vec::new();
+    engine.scanner().scan_text(line, &mut found);
+    let types: Vec<&str> = found.iter().map(|f| engine.data_type(f.detector)).collect();
+    assert!(types.contains(&"user_agent"), "{types:?}");
+    assert!(types.contains(&"email"), "{types:?}");
+}
