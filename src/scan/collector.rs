@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use super::findings::{push_line, FindingLine, FindingsWriter};
+use super::findings::{AssetKind, FindingRecord, FindingsWriter};
 use crate::detect::column::{FieldState, Mode, ScanScratch, Tally};
 use crate::detect::{DetectorIdx, Engine, FieldContext, RecipientKind, Scanner};
 use crate::inventory::{
@@ -19,6 +19,8 @@ use crate::source::{Anomaly, FieldId, Location, RecordSink};
 struct Kept {
     field: Option<FieldId>,
     line: Option<u64>,
+    /// 1-based column in code points, for text read as whole lines.
+    column: Option<u32>,
     row: Option<u64>,
     detector: DetectorIdx,
     confidence: f32,
@@ -41,6 +43,7 @@ const LANE_MIN_CELLS: usize = 256;
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
     asset: String,
+    asset_kind: AssetKind,
     scanner: Scanner<'e>,
     names: Vec<String>,
     /// Field name → id; looked up for every cell, so with a fast hash.
@@ -93,6 +96,7 @@ impl<'e> AssetCollector<'e> {
         AssetCollector {
             engine,
             asset: asset.to_string(),
+            asset_kind: AssetKind::File,
             scanner: engine.scanner(),
             names: Vec::new(),
             ids: HashMap::default(),
@@ -107,6 +111,13 @@ impl<'e> AssetCollector<'e> {
             recipients: BTreeMap::new(),
             lines_of: Vec::new(),
         }
+    }
+
+    /// Marks the asset as a database table (the findings file points at it logically,
+    /// not as a file).
+    pub fn for_table(mut self) -> Self {
+        self.asset_kind = AssetKind::Table;
+        self
     }
 
     /// The asset name.
@@ -130,12 +141,16 @@ impl<'e> AssetCollector<'e> {
         );
     }
 
+    /// Keeps the findings of the last scan for the findings file. `line_of` gives each
+    /// finding's line for text; `columns` is set when that text is whole lines (its
+    /// offsets are then columns), and needs the findings sorted by offset.
     fn keep_findings(
         &mut self,
         hay: &[u8],
         field: Option<FieldId>,
         at: Location,
         line_of: Option<&[u64]>,
+        mut columns: Option<Columns<'_>>,
     ) {
         if !self.keep {
             return;
@@ -145,6 +160,7 @@ impl<'e> AssetCollector<'e> {
             self.kept.push(Kept {
                 field,
                 line,
+                column: columns.as_mut().map(|c| c.at(f.start)),
                 row: at.row,
                 detector: f.detector,
                 confidence: f.confidence,
@@ -158,22 +174,22 @@ impl<'e> AssetCollector<'e> {
         if self.kept.is_empty() {
             return;
         }
-        let mut buf = Vec::with_capacity(self.kept.len() * 160);
-        for k in &self.kept {
+        writer.write(self.kept.iter().map(|k| {
             let d = self.engine.detector(k.detector);
-            let line = FindingLine {
+            FindingRecord {
                 asset: &self.asset,
+                asset_kind: self.asset_kind,
                 field: k.field.map(|f| self.names[f as usize].as_str()),
                 line: k.line,
+                column: k.column,
                 row: k.row,
                 data_type: self.engine.data_type(k.detector),
                 rule: &d.spec.id,
+                rule_description: &d.spec.description,
                 confidence: crate::detect::finding::round2(k.confidence),
                 masked: k.masked.as_str(),
-            };
-            push_line(&mut buf, &line);
-        }
-        writer.write_batch(&buf, self.kept.len() as u64);
+            }
+        }));
         self.kept.clear();
     }
 
@@ -238,6 +254,7 @@ impl<'e> AssetCollector<'e> {
                         kept.extend(scratch.findings.iter().map(|f| Kept {
                             field: Some(id),
                             line: at.line,
+                            column: None,
                             row: at.row,
                             detector: f.detector,
                             confidence: f.confidence,
@@ -397,11 +414,38 @@ impl RecordSink for AssetCollector<'_> {
             }
         }
         if !self.scratch.findings.is_empty() {
-            self.keep_findings(value, Some(field), at, None);
+            self.keep_findings(value, Some(field), at, None, None);
         }
     }
 
     fn text(&mut self, text: &[u8], first_line: u64) {
+        self.scan_text(text, first_line, false);
+    }
+
+    fn lines(&mut self, text: &[u8], first_line: u64) {
+        self.scan_text(text, first_line, true);
+    }
+
+    fn rows(&mut self, n: u64) {
+        self.rows += n;
+    }
+
+    fn anomaly(&mut self, kind: Anomaly, at: Location) {
+        let e = self
+            .anomalies
+            .entry(anomaly_name(kind))
+            .or_insert((0, None));
+        e.0 += 1;
+        if e.1.is_none() {
+            e.1 = at.line;
+        }
+    }
+}
+
+impl AssetCollector<'_> {
+    /// Scans unstructured text starting at line `first_line`; `whole_lines` when it
+    /// starts at the start of a line, so that its offsets are columns.
+    fn scan_text(&mut self, text: &[u8], first_line: u64, whole_lines: bool) {
         if text.is_empty() {
             return;
         }
@@ -448,22 +492,56 @@ impl RecordSink for AssetCollector<'_> {
             start = end;
         }
         let lines_of = std::mem::take(&mut self.lines_of);
-        self.keep_findings(text, None, Location::default(), Some(&lines_of));
+        let columns = whole_lines.then(|| Columns::new(text));
+        self.keep_findings(text, None, Location::default(), Some(&lines_of), columns);
         self.lines_of = lines_of;
     }
+}
 
-    fn rows(&mut self, n: u64) {
-        self.rows += n;
+/// 1-based columns, in code points, of ascending byte offsets into text that starts at
+/// the start of a line. Counted on from the previous offset, so many findings on one
+/// long line cost one pass over it.
+struct Columns<'h> {
+    hay: &'h [u8],
+    at: usize,
+    column: u32,
+}
+
+impl<'h> Columns<'h> {
+    fn new(hay: &'h [u8]) -> Self {
+        Columns {
+            hay,
+            at: 0,
+            column: 1,
+        }
     }
 
-    fn anomaly(&mut self, kind: Anomaly, at: Location) {
-        let e = self
-            .anomalies
-            .entry(anomaly_name(kind))
-            .or_insert((0, None));
-        e.0 += 1;
-        if e.1.is_none() {
-            e.1 = at.line;
-        }
+    /// The column of `offset` (not before the previous one asked for).
+    fn at(&mut self, offset: usize) -> u32 {
+        let offset = offset.clamp(self.at, self.hay.len());
+        let between = &self.hay[self.at..offset];
+        // A byte that is not a UTF-8 continuation byte starts a code point.
+        let chars = |b: &[u8]| b.iter().filter(|&&c| (c as i8) >= -0x40).count() as u32;
+        self.column = match memchr::memrchr(b'\n', between) {
+            Some(nl) => 1 + chars(&between[nl + 1..]),
+            None => self.column + chars(between),
+        };
+        self.at = offset;
+        self.column
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Columns;
+
+    #[test]
+    fn columns_count_code_points_from_the_last_line_start() {
+        let hay = "ab\ncé x\nq".as_bytes();
+        let mut c = Columns::new(hay);
+        assert_eq!(c.at(1), 2, "b");
+        assert_eq!(c.at(7), 4, "x after c, é and a space");
+        assert_eq!(c.at(9), 1, "q starts the next line");
+        assert_eq!(c.at(9), 1, "asking again");
     }
 }

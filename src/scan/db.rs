@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::batch::{Behind, CellBatch};
-use super::findings::{push_line, FindingLine, FindingsWriter};
+use super::findings::{AssetKind, FindingRecord, FindingsBatch, FindingsWriter};
 use super::AssetCollector;
 use crate::detect::column::{FieldState, ScanScratch};
 use crate::detect::{DetectorIdx, Engine, Scanner};
@@ -177,8 +177,8 @@ struct TableCollector<'e> {
     hinted: Vec<(String, FieldState)>,
     scanner: Option<Scanner<'e>>,
     scratch: ScanScratch,
-    lines: Vec<u8>,
-    line_count: u64,
+    /// Findings of hinted columns, until the findings file is at hand.
+    pending: FindingsBatch,
     /// Cells waiting to be classified (see [`super::batch`]).
     batch: CellBatch,
     /// The helper thread classifying batches behind the reader, if any.
@@ -194,15 +194,14 @@ struct TableCollector<'e> {
 impl<'e> TableCollector<'e> {
     fn new(engine: &'e Engine, asset: &str, keep: bool) -> Self {
         TableCollector {
-            inner: Some(AssetCollector::new(engine, asset, keep)),
+            inner: Some(AssetCollector::new(engine, asset, keep).for_table()),
             engine,
             asset: asset.to_string(),
             keep,
             hinted: Vec::new(),
             scanner: None,
             scratch: ScanScratch::default(),
-            lines: Vec::new(),
-            line_count: 0,
+            pending: FindingsBatch::default(),
             batch: CellBatch::default(),
             behind: None,
             rows_pending: 0,
@@ -270,9 +269,7 @@ impl<'e> TableCollector<'e> {
     fn drain_findings(&mut self, writer: &FindingsWriter) {
         self.flush();
         self.collector().drain_findings(writer);
-        writer.write_batch(&self.lines, self.line_count);
-        self.lines.clear();
-        self.line_count = 0;
+        writer.write_batch(&mut self.pending);
     }
 
     fn finish_into(mut self, report: &mut AssetReport) {
@@ -341,18 +338,20 @@ impl RecordSink for TableCollector<'_> {
         if self.keep {
             for f in &self.scratch.findings {
                 let masked = f.masked(value);
-                let line = FindingLine {
+                let spec = &engine.detector(f.detector).spec;
+                self.pending.push(&FindingRecord {
                     asset: &self.asset,
+                    asset_kind: AssetKind::Table,
                     field: Some(name),
                     line: at.line,
+                    column: None,
                     row: at.row,
                     data_type: engine.data_type(f.detector),
-                    rule: &engine.detector(f.detector).spec.id,
+                    rule: &spec.id,
+                    rule_description: &spec.description,
                     confidence: crate::detect::finding::round2(f.confidence),
                     masked: masked.as_str(),
-                };
-                push_line(&mut self.lines, &line);
-                self.line_count += 1;
+                });
             }
         }
     }

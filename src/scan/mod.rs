@@ -9,7 +9,7 @@
 mod batch;
 mod collector;
 pub mod db;
-pub mod findings;
+pub use crate::report::findings;
 pub mod shard;
 pub mod state;
 

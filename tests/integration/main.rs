@@ -8,6 +8,7 @@ mod names;
 mod notice;
 mod postgres;
 mod rules;
+mod sarif;
 mod shard;
 mod sqlite;
 mod util;
