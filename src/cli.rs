@@ -76,6 +76,27 @@ pub enum Command {
     /// Generate the disclosure documents (CCPA privacy-policy section, notice at
     /// collection, GDPR Art. 30 record) and the visual report from an inventory.
     Notice(NoticeArgs),
+    /// Print a shell completion script on stdout (e.g. `piimap completions bash >
+    /// /etc/bash_completion.d/piimap`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per subcommand with --out.
+    Man(ManArgs),
+}
+
+/// `piimap completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `piimap man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write piimap.1 and one page per subcommand (piimap-scan.1, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `piimap check`.

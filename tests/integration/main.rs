@@ -1,6 +1,7 @@
 //! One integration-test binary (linked once), with a module per area.
 
 mod accuracy;
+mod completions;
 mod files;
 mod hostile;
 mod inventory;
