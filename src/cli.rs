@@ -76,6 +76,27 @@ pub enum Command {
     /// Generate the disclosure documents (CCPA privacy-policy section, notice at
     /// collection, GDPR Art. 30 record) and the visual report from an inventory.
     Notice(NoticeArgs),
+    /// Print a shell completion script on stdout (e.g. `piimap completions bash >
+    /// /etc/bash_completion.d/piimap`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per subcommand with --out.
+    Man(ManArgs),
+}
+
+/// `piimap completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `piimap man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write piimap.1 and one page per subcommand (piimap-scan.1, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `piimap check`.
@@ -248,6 +269,25 @@ pub enum Format {
     Json,
 }
 
+/// Formats of the `--findings` file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    /// One JSON object per finding and line.
+    #[default]
+    Jsonl,
+    /// A SARIF 2.1.0 log, one result per finding.
+    Sarif,
+}
+
+impl From<FindingsFormat> for piimap::report::findings::FindingsFileFormat {
+    fn from(f: FindingsFormat) -> Self {
+        match f {
+            FindingsFormat::Jsonl => Self::JsonLines,
+            FindingsFormat::Sarif => Self::Sarif,
+        }
+    }
+}
+
 /// `piimap scan`.
 #[derive(Debug, Args)]
 #[command(
@@ -280,7 +320,7 @@ pub struct ScanArgs {
     pub statement_timeout: u64,
 
     /// Text to scan (repeatable), instead of paths. With --text or stdin only
-    /// --format and --findings apply; other scan flags are refused.
+    /// --format, --findings and --findings-format apply; other scan flags are refused.
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["paths", "db", "config"])]
     pub text: Vec<String>,
 
@@ -321,9 +361,21 @@ pub struct ScanArgs {
     #[arg(long, requires = "state")]
     pub verify: bool,
 
-    /// Write every finding, masked, as JSON lines to FILE (atomically).
+    /// Write every finding, masked, to FILE (atomically): JSON lines, or SARIF with
+    /// --findings-format sarif.
     #[arg(long, value_name = "FILE")]
     pub findings: Option<PathBuf>,
+
+    /// Format of the --findings file: JSON lines, or SARIF 2.1.0 for code scanning
+    /// (GitHub, GitLab). Needs --findings.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT",
+        requires = "findings"
+    )]
+    pub findings_format: FindingsFormat,
 
     /// Output on stdout: a summary table, or the inventory as JSON.
     #[arg(long, value_enum, default_value_t)]

@@ -16,7 +16,7 @@ use crate::inventory::{
     AssetError, AssetReport, FieldReport, ObservedRecipient, RecipientEvidence,
 };
 use crate::mask::Masked;
-use crate::scan::findings::{push_line, FindingLine, FindingsWriter};
+use crate::scan::findings::{AssetKind, FindingRecord, FindingsWriter};
 use crate::source::file::FileSink;
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
@@ -25,6 +25,8 @@ use crate::source::{Anomaly, FieldId, Location, RecordSink};
 struct Kept {
     field: Option<FieldId>,
     line: Option<u64>,
+    /// 1-based column in code points, for text read as whole lines.
+    column: Option<u32>,
     row: Option<u64>,
     detector: DetectorIdx,
     confidence: f32,
@@ -47,6 +49,7 @@ const LANE_MIN_CELLS: usize = 256;
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
     asset: String,
+    asset_kind: AssetKind,
     /// Where kept findings go (`None`: no findings file, nothing is kept).
     findings: Option<&'e FindingsWriter>,
     scanner: Scanner<'e>,
@@ -102,6 +105,7 @@ impl<'e> AssetCollector<'e> {
         AssetCollector {
             engine,
             asset: asset.to_string(),
+            asset_kind: AssetKind::File,
             findings,
             scanner: engine.scanner(),
             names: Vec::new(),
@@ -117,6 +121,13 @@ impl<'e> AssetCollector<'e> {
             recipients: BTreeMap::new(),
             lines_of: Vec::new(),
         }
+    }
+
+    /// Marks the asset as a database table (the findings file points at it logically,
+    /// not as a file).
+    pub fn for_table(mut self) -> Self {
+        self.asset_kind = AssetKind::Table;
+        self
     }
 
     /// The asset name.
@@ -140,12 +151,16 @@ impl<'e> AssetCollector<'e> {
         );
     }
 
+    /// Keeps the findings of the last scan for the findings file. `line_of` gives each
+    /// finding's line for text; `columns` is set when that text is whole lines (its
+    /// offsets are then columns), and needs the findings sorted by offset.
     fn keep_findings(
         &mut self,
         hay: &[u8],
         field: Option<FieldId>,
         at: Location,
         line_of: Option<&[u64]>,
+        mut columns: Option<Columns<'_>>,
     ) {
         if !self.keep {
             return;
@@ -155,6 +170,7 @@ impl<'e> AssetCollector<'e> {
             self.kept.push(Kept {
                 field,
                 line,
+                column: columns.as_mut().map(|c| c.at(f.start)),
                 row: at.row,
                 detector: f.detector,
                 confidence: f.confidence,
@@ -166,7 +182,9 @@ impl<'e> AssetCollector<'e> {
     /// An empty collector for another part of the same asset (a chunk of a big file
     /// scanned in parallel), to be folded back with [`AssetCollector::merge`].
     pub fn part(&self) -> AssetCollector<'e> {
-        AssetCollector::new(self.engine, &self.asset, self.findings)
+        let mut part = AssetCollector::new(self.engine, &self.asset, self.findings);
+        part.asset_kind = self.asset_kind;
+        part
     }
 
     /// Writes the buffered findings to the findings file and forgets them.
@@ -175,22 +193,22 @@ impl<'e> AssetCollector<'e> {
         if self.kept.is_empty() {
             return;
         }
-        let mut buf = Vec::with_capacity(self.kept.len() * 160);
-        for k in &self.kept {
+        writer.write(self.kept.iter().map(|k| {
             let d = self.engine.detector(k.detector);
-            let line = FindingLine {
+            FindingRecord {
                 asset: &self.asset,
+                asset_kind: self.asset_kind,
                 field: k.field.map(|f| self.names[f as usize].as_str()),
                 line: k.line,
+                column: k.column,
                 row: k.row,
                 data_type: self.engine.data_type(k.detector),
                 rule: &d.spec.id,
+                rule_description: &d.spec.description,
                 confidence: crate::detect::finding::round2(k.confidence),
                 masked: k.masked.as_str(),
-            };
-            push_line(&mut buf, &line);
-        }
-        writer.write_batch(&buf, self.kept.len() as u64);
+            }
+        }));
         self.kept.clear();
     }
 
@@ -255,6 +273,7 @@ impl<'e> AssetCollector<'e> {
                         kept.extend(scratch.findings.iter().map(|f| Kept {
                             field: Some(id),
                             line: at.line,
+                            column: None,
                             row: at.row,
                             detector: f.detector,
                             confidence: f.confidence,
@@ -435,11 +454,38 @@ impl RecordSink for AssetCollector<'_> {
             }
         }
         if !self.scratch.findings.is_empty() {
-            self.keep_findings(value, Some(field), at, None);
+            self.keep_findings(value, Some(field), at, None, None);
         }
     }
 
     fn text(&mut self, text: &[u8], first_line: u64) {
+        self.scan_text(text, first_line, false);
+    }
+
+    fn lines(&mut self, text: &[u8], first_line: u64) {
+        self.scan_text(text, first_line, true);
+    }
+
+    fn rows(&mut self, n: u64) {
+        self.rows += n;
+    }
+
+    fn anomaly(&mut self, kind: Anomaly, at: Location) {
+        let e = self
+            .anomalies
+            .entry(anomaly_name(kind))
+            .or_insert((0, None));
+        e.0 += 1;
+        if e.1.is_none() {
+            e.1 = at.line;
+        }
+    }
+}
+
+impl AssetCollector<'_> {
+    /// Scans unstructured text starting at line `first_line`; `whole_lines` when it
+    /// starts at the start of a line, so that its offsets are columns.
+    fn scan_text(&mut self, text: &[u8], first_line: u64, whole_lines: bool) {
         if text.is_empty() {
             return;
         }
@@ -486,23 +532,42 @@ impl RecordSink for AssetCollector<'_> {
             start = end;
         }
         let lines_of = std::mem::take(&mut self.lines_of);
-        self.keep_findings(text, None, Location::default(), Some(&lines_of));
+        let columns = whole_lines.then(|| Columns::new(text));
+        self.keep_findings(text, None, Location::default(), Some(&lines_of), columns);
         self.lines_of = lines_of;
     }
+}
 
-    fn rows(&mut self, n: u64) {
-        self.rows += n;
+/// 1-based columns, in code points, of ascending byte offsets into text that starts at
+/// the start of a line. Counted on from the previous offset, so many findings on one
+/// long line cost one pass over it.
+struct Columns<'h> {
+    hay: &'h [u8],
+    at: usize,
+    column: u32,
+}
+
+impl<'h> Columns<'h> {
+    fn new(hay: &'h [u8]) -> Self {
+        Columns {
+            hay,
+            at: 0,
+            column: 1,
+        }
     }
 
-    fn anomaly(&mut self, kind: Anomaly, at: Location) {
-        let e = self
-            .anomalies
-            .entry(anomaly_name(kind))
-            .or_insert((0, None));
-        e.0 += 1;
-        if e.1.is_none() {
-            e.1 = at.line;
-        }
+    /// The column of `offset` (not before the previous one asked for).
+    fn at(&mut self, offset: usize) -> u32 {
+        let offset = offset.clamp(self.at, self.hay.len());
+        let between = &self.hay[self.at..offset];
+        // A byte that is not a UTF-8 continuation byte starts a code point.
+        let chars = |b: &[u8]| b.iter().filter(|&&c| (c as i8) >= -0x40).count() as u32;
+        self.column = match memchr::memrchr(b'\n', between) {
+            Some(nl) => 1 + chars(&between[nl + 1..]),
+            None => self.column + chars(between),
+        };
+        self.at = offset;
+        self.column
     }
 }
 
@@ -537,6 +602,16 @@ impl<'e> FileSink for AssetCollector<'e> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn columns_count_code_points_from_the_last_line_start() {
+        let hay = "ab\ncé x\nq".as_bytes();
+        let mut c = Columns::new(hay);
+        assert_eq!(c.at(1), 2, "b");
+        assert_eq!(c.at(7), 4, "x after c, é and a space");
+        assert_eq!(c.at(9), 1, "q starts the next line");
+        assert_eq!(c.at(9), 1, "asking again");
+    }
     use super::*;
 
     fn stripe_fields(report: &AssetReport) -> Vec<String> {

@@ -1,7 +1,9 @@
 //! Command implementations: resolve flags into library objects and run them.
 
 mod check;
+mod completions;
 mod dispose;
+mod man;
 mod notice;
 mod rules;
 mod scan;
@@ -125,5 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dispose(args) => dispose::run(&cli, args),
         Command::Merge(args) => scan::run_merge(&cli, args),
         Command::Notice(args) => notice::run(&cli, args),
+        Command::Completions(args) => completions::run(&cli, args),
+        Command::Man(args) => man::run(&cli, args),
     }
 }

@@ -12,7 +12,7 @@ use piimap::inventory::{now_rfc3339, write_atomic, Inventory};
 use piimap::manifest::Manifest;
 use piimap::policy::parse_fail_on;
 use piimap::report::tables;
-use piimap::scan::findings::{push_line, FindingLine, FindingsWriter};
+use piimap::scan::findings::{AssetKind, FindingRecord, FindingsBatch, FindingsWriter};
 use piimap::scan::incremental::Incremental;
 use piimap::scan::plan::{plan, PlanRequest, Target, TargetKind, DEFAULT_DB_SAMPLE_ROWS};
 use piimap::scan::state::{ScanState, StateStamp};
@@ -36,7 +36,7 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The flags `--text` and stdin scans use; any other flag given is refused.
-const TEXT_MODE_FLAGS: &[&str] = &["text", "format", "findings"];
+const TEXT_MODE_FLAGS: &[&str] = &["text", "format", "findings", "findings_format"];
 /// Flags that only mean something for databases.
 const DB_FLAGS: &[&str] = &["db_concurrency", "views", "statement_timeout"];
 /// Flags that only mean something for file trees.
@@ -256,7 +256,8 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
     let mut incremental = incremental(cli, engine, args, &config.targets)?;
     let findings = match &args.findings {
         Some(path) => Some(
-            FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
+            FindingsWriter::create(path, args.findings_format.into())
+                .with_context(|| format!("creating {}", path.display()))?,
         ),
         None => None,
     };
@@ -520,7 +521,8 @@ fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Resu
     };
     let findings = match &args.findings {
         Some(path) => Some(
-            FindingsWriter::create(path).with_context(|| format!("creating {}", path.display()))?,
+            FindingsWriter::create(path, args.findings_format.into())
+                .with_context(|| format!("creating {}", path.display()))?,
         ),
         None => None,
     };
@@ -532,26 +534,26 @@ fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Resu
         found.sort_by_key(|f| f.start);
         let mut line = 1usize;
         let mut counted_to = 0usize;
-        let mut lines_out = Vec::new();
+        let mut batch = FindingsBatch::default();
         for f in &found {
             line += memchr::memchr_iter(b'\n', &bytes[counted_to..f.start]).count();
             counted_to = f.start;
             let d = engine.detector(f.detector);
             let masked = f.masked(bytes);
             let confidence = piimap::detect::finding::round2(f.confidence);
-            push_line(
-                &mut lines_out,
-                &FindingLine {
-                    asset,
-                    field: None,
-                    line: Some(line as u64),
-                    row: None,
-                    data_type: &d.spec.data_type,
-                    rule: &d.spec.id,
-                    confidence,
-                    masked: masked.as_str(),
-                },
-            );
+            batch.push(&FindingRecord {
+                asset,
+                asset_kind: AssetKind::Input,
+                field: None,
+                line: Some(line as u64),
+                column: None,
+                row: None,
+                data_type: &d.spec.data_type,
+                rule: &d.spec.id,
+                rule_description: &d.spec.description,
+                confidence,
+                masked: masked.as_str(),
+            });
             rows.push(json!({
                 "asset": asset,
                 "field": null,
@@ -563,7 +565,7 @@ fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Resu
             }));
         }
         if let Some(w) = &findings {
-            w.write_batch(&lines_out, found.len() as u64);
+            w.write_batch(&mut batch);
         }
     }
     if let Some(writer) = findings {

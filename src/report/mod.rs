@@ -1,4 +1,4 @@
-//! Renderers for humans: the scan summary table, plus the output escaping every
+//! Renderers: the scan summary table, the findings file ([`findings`]), and the output escaping every
 //! renderer uses ([`escape`]).
 
 use std::fmt::Write as _;
@@ -99,6 +99,7 @@ pub fn summary_table(inv: &Inventory) -> String {
 }
 
 pub mod escape;
+pub mod findings;
 pub mod markdown;
 pub mod tables;
 

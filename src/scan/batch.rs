@@ -344,6 +344,11 @@ impl RecordSink for BatchedCollector<'_> {
         self.collector().text(text, first_line);
     }
 
+    fn lines(&mut self, text: &[u8], first_line: u64) {
+        self.flush();
+        self.collector().lines(text, first_line);
+    }
+
     fn rows(&mut self, n: u64) {
         // Counted here: the collector may be on the helper thread.
         self.rows_pending += n;

@@ -299,8 +299,9 @@ impl Driver<'_> {
         let format = self.database.format();
         let mut retried = false;
         loop {
-            let mut collector =
-                TableCollector::new(AssetCollector::new(self.engine, &id, self.findings));
+            let mut collector = TableCollector::new(
+                AssetCollector::new(self.engine, &id, self.findings).for_table(),
+            );
             collector.classify_behind(scope);
             if session.as_ref().is_none_or(|s| s.is_closed()) {
                 match self.database.connect() {

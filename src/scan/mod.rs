@@ -8,7 +8,7 @@
 
 mod batch;
 pub mod db;
-pub mod findings;
+pub use crate::report::findings;
 pub mod incremental;
 pub mod plan;
 mod run;

@@ -89,6 +89,12 @@ pub trait RecordSink {
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location);
     /// A run of unstructured text starting at line `first_line` (1-based).
     fn text(&mut self, text: &[u8], first_line: u64);
+    /// [`RecordSink::text`] that starts at the start of a line (whole lines), so that
+    /// offsets into it are columns too; text from the middle of a line (what follows a
+    /// log line's parsed fields) goes to `text`.
+    fn lines(&mut self, text: &[u8], first_line: u64) {
+        self.text(text, first_line);
+    }
     /// Counts lines or rows read, for the asset's stats.
     fn rows(&mut self, n: u64);
     /// Notes an anomaly.

@@ -1,6 +1,7 @@
 //! One integration-test binary (linked once), with a module per area.
 
 mod accuracy;
+mod completions;
 mod files;
 mod hostile;
 mod inventory;
@@ -8,6 +9,7 @@ mod names;
 mod notice;
 mod postgres;
 mod rules;
+mod sarif;
 mod shard;
 mod sqlite;
 mod util;

@@ -27,7 +27,7 @@ fn push_line(line: &[u8], line_no: u64, row: u64, sink: &mut dyn RecordSink) {
                 sink.anomaly(Anomaly::InvalidUtf8, at);
             }
             sink.anomaly(Anomaly::BadJsonLine, at);
-            sink.text(line, line_no);
+            sink.lines(line, line_no);
         }
     }
 }

@@ -246,11 +246,11 @@ pub fn scan_block(
             format != LineFormat::Plain && !long && push_structured(line, format, at, sink);
         if long || structured {
             if run_start < pos {
-                sink.text(&block[run_start..pos], run_line);
+                sink.lines(&block[run_start..pos], run_line);
             }
             if long {
                 sink.anomaly(Anomaly::TruncatedLine, at);
-                sink.text(&line[..floor_char_boundary(line, cap)], line_no);
+                sink.lines(&line[..floor_char_boundary(line, cap)], line_no);
             }
             run_start = (end + 1).min(block.len());
             run_line = line_no + 1;
@@ -259,7 +259,7 @@ pub fn scan_block(
         pos = end + 1;
     }
     if run_start < block.len() {
-        sink.text(&block[run_start..], run_line);
+        sink.lines(&block[run_start..], run_line);
     }
     sink.rows(lines);
 }
