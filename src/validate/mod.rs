@@ -326,6 +326,106 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn table_rows_follow_the_enum() {
+        assert_eq!(TABLE.len(), Validator::ALL.len());
+        for (i, row) in TABLE.iter().enumerate() {
+            assert_eq!(
+                row.validator as usize, i,
+                "row {i} ({}) out of order",
+                row.name
+            );
+            assert_eq!(Validator::ALL.get(i), Some(&row.validator));
+            assert_eq!(row.validator.name(), row.name);
+            assert_eq!(row.validator.strength(), row.strength);
+            assert_eq!(row.check.is_none(), row.validator.check(b"x").is_none());
+            assert!(
+                !row.name.is_empty()
+                    && row
+                        .name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{:?} is not a snake_case rule name",
+                row.name
+            );
+            let same_name = TABLE.iter().filter(|r| r.name == row.name).count();
+            assert_eq!(
+                same_name, 1,
+                "{} is in the table {same_name} times",
+                row.name
+            );
+        }
+    }
+
+    /// The `validator = "…"` names of every detector in the built-in pack.
+    fn rule_pack_validator_names() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/detectors");
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("rules/detectors is readable") {
+            let path = entry.expect("directory entry").path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("detector file is readable");
+            let table: toml::Table = text.parse().expect("detector file is TOML");
+            let detectors = table.get("detector").and_then(|d| d.as_array());
+            for det in detectors.into_iter().flatten() {
+                if let Some(name) = det.get("validator").and_then(|v| v.as_str()) {
+                    let id = det.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+                    names.push((format!("{}:{id}", path.display()), name.to_string()));
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn every_validator_the_rules_name_is_in_the_table() {
+        let used = rule_pack_validator_names();
+        // The pack names dozens of validators; an empty list means the walk is broken.
+        assert!(used.len() >= 40, "only {} validator uses found", used.len());
+        for (detector, name) in &used {
+            assert!(
+                Validator::from_name(name).is_some(),
+                "{detector} names unknown validator {name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn readme_lists_every_validator_with_its_strength() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/README.md");
+        let readme = std::fs::read_to_string(path).expect("rules/README.md is readable");
+        let section = readme
+            .split("### Validators")
+            .nth(1)
+            .and_then(|s| s.split("\n#").next())
+            .expect("rules/README.md has a Validators section");
+        let mut listed = Vec::new();
+        for line in section.lines() {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let last = cells.len().checked_sub(2).and_then(|i| cells.get(i));
+            let (Some(name), Some(strength)) = (cells.get(1), last) else {
+                continue;
+            };
+            let Some(name) = name.strip_prefix('`').and_then(|n| n.strip_suffix('`')) else {
+                continue;
+            };
+            let v = Validator::from_name(name)
+                .unwrap_or_else(|| panic!("README lists unknown validator {name:?}"));
+            let expected = match v.strength() {
+                Strength::Checksum => "checksum",
+                Strength::Structural => "structural",
+            };
+            assert_eq!(*strength, expected, "README strength of {name}");
+            listed.push(v);
+        }
+        for &v in Validator::ALL {
+            let times = listed.iter().filter(|&&l| l == v).count();
+            assert_eq!(times, 1, "README lists {} {times} times", v.name());
+        }
+    }
+
+    #[test]
     fn names_round_trip() {
         assert_eq!(Validator::ALL.len(), 62);
         for &v in Validator::ALL {
