@@ -1,9 +1,32 @@
-//! Health identifiers: ICD-10 diagnosis codes and the US Medicare Beneficiary Identifier.
+//! Health identifiers: the UK NHS number, ICD-10 diagnosis codes and the US Medicare
+//! Beneficiary Identifier.
 //!
-//! Both are structural: neither carries a check digit. They run on the trimmed raw
-//! candidate, copy at most a few bytes onto the stack, and never panic.
+//! The NHS number carries a mod-11 check digit; ICD-10 codes and the MBI are structural.
+//! They run on the trimmed raw candidate, copy at most a few bytes onto the stack, and
+//! never panic.
 
-use super::{exact_alnum, num};
+use super::normalise::{all_same, dv, exact_alnum, exact_digits, num, SPACE_DASH};
+
+/// NHS number proof (spaces/dashes): mod-11, weights 10..2 (11 → 0, 10 never issued).
+pub fn nhs_number_ok(candidate: &[u8]) -> bool {
+    let Some(d) = exact_digits::<10>(candidate, SPACE_DASH) else {
+        return false;
+    };
+    if all_same(&d) {
+        return false;
+    }
+    let sum: u32 = d[..9]
+        .iter()
+        .zip((2..=10u32).rev())
+        .map(|(&b, w)| dv(b) * w)
+        .sum();
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        10 => return false,
+        r => r,
+    };
+    check == dv(d[9])
+}
 
 /// ICD-10 categories whose third character is a letter (ICD-10-CM), e.g. `C4A`, `Z3A`.
 const LETTER_CATEGORIES: &[[u8; 3]] = &[
@@ -83,6 +106,22 @@ pub fn us_mbi_ok(candidate: &[u8]) -> bool {
 mod tests {
     use crate::validate::tests::cases;
     use crate::validate::Validator;
+
+    #[test]
+    fn nhs_number() {
+        cases(
+            Validator::NhsNumber,
+            &["943 476 5919", "4010232137", "485-777-3457", "943 476 5870"],
+            &[
+                "943 476 5918",
+                "4444444444",
+                "0000000000",
+                "94347659",
+                "94347659191",
+                "401023213X",
+            ],
+        );
+    }
 
     #[test]
     fn icd10() {
