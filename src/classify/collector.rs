@@ -16,7 +16,7 @@ use crate::inventory::{
     AssetError, AssetReport, FieldReport, ObservedRecipient, RecipientEvidence,
 };
 use crate::mask::Masked;
-use crate::scan::findings::{AssetKind, FindingRecord, FindingsWriter};
+use crate::report::findings::{AssetKind, FindingRecord, FindingsWriter};
 use crate::source::file::FileSink;
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
