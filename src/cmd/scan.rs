@@ -254,13 +254,7 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
     let with_dir = manifest.as_ref().map(|m| (m, manifest_dir.as_path()));
     let config = scan_config(cli, engine, args, with_dir, threads)?;
     let mut incremental = incremental(cli, engine, args, &config.targets)?;
-    let findings = match &args.findings {
-        Some(path) => Some(
-            FindingsWriter::create(path, args.findings_format.into())
-                .with_context(|| format!("creating {}", path.display()))?,
-        ),
-        None => None,
-    };
+    let findings = open_findings(args)?;
     let progress = ProgressBar::new(cli.quiet);
     let outputs = Outputs {
         findings: findings.as_ref(),
@@ -294,6 +288,17 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
         violations,
         failing,
     })
+}
+
+/// The findings file of `--findings FILE` in its `--findings-format`, when asked for.
+fn open_findings(args: &ScanArgs) -> anyhow::Result<Option<FindingsWriter>> {
+    args.findings
+        .as_ref()
+        .map(|path| {
+            FindingsWriter::create(path, args.findings_format.into())
+                .with_context(|| format!("creating {}", path.display()))
+        })
+        .transpose()
 }
 
 /// `--out` (inventory files, and the disclosures with `--notice`) and `--history`.
@@ -519,13 +524,7 @@ fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Resu
             .map(|(i, t)| (format!("<text {}>", i + 1), t.as_bytes().to_vec()))
             .collect()
     };
-    let findings = match &args.findings {
-        Some(path) => Some(
-            FindingsWriter::create(path, args.findings_format.into())
-                .with_context(|| format!("creating {}", path.display()))?,
-        ),
-        None => None,
-    };
+    let findings = open_findings(args)?;
     let mut rows = Vec::new();
     let mut scanner = engine.scanner();
     for (asset, bytes) in &inputs {
