@@ -123,7 +123,7 @@ pub struct CheckArgs {
     pub fail_on: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: OutputFormat,
 }
 
 /// `piimap diff`.
@@ -135,7 +135,7 @@ pub struct DiffArgs {
     pub new: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: OutputFormat,
 }
 
 /// `piimap merge`.
@@ -152,7 +152,7 @@ pub struct MergeArgs {
     pub config: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: OutputFormat,
 }
 
 /// `piimap init`.
@@ -261,7 +261,7 @@ pub struct NoticeArgs {
 
 /// Output formats for machines and humans.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     /// A table for humans.
     #[default]
     Table,
@@ -279,7 +279,7 @@ pub enum FindingsFormat {
     Sarif,
 }
 
-impl From<FindingsFormat> for piimap::report::findings::FindingsFileFormat {
+impl From<FindingsFormat> for piimap::output::findings::FindingsFileFormat {
     fn from(f: FindingsFormat) -> Self {
         match f {
             FindingsFormat::Jsonl => Self::JsonLines,
@@ -379,7 +379,7 @@ pub struct ScanArgs {
 
     /// Output on stdout: a summary table, or the inventory as JSON.
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: OutputFormat,
 
     /// Rows sampled per table (CSV, JSON lines, Parquet; 1–10,000,000).
     #[arg(long, default_value_t = 10_000, value_name = "N", conflicts_with = "full",
@@ -491,7 +491,7 @@ pub enum RulesCommand {
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: OutputFormat,
     },
     /// Show what each rule finds in the given text, with confidence, masked value and why.
     Test {
@@ -500,7 +500,7 @@ pub enum RulesCommand {
         rule: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
-        format: Format,
+        format: OutputFormat,
         /// The texts to test.
         #[arg(required = true, value_name = "TEXT")]
         texts: Vec<String>,

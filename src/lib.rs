@@ -20,7 +20,7 @@
 //! * [`source`] walks paths and reads files (CSV/TSV, JSON lines, Parquet, text and
 //!   logs, compressed or not), pushing cells and text into a [`source::RecordSink`].
 //! * [`scan`] orchestrates sources and the engine in parallel into per-asset reports.
-//! * [`inventory`] is the result model written as `inventory.json`; [`report`] renders
+//! * [`inventory`] is the result model written as `inventory.json`; [`output`] renders
 //!   it for humans.
 
 //!
@@ -48,8 +48,8 @@ pub mod manifest;
 pub mod mask;
 pub mod names;
 pub mod notice;
+pub mod output;
 pub mod policy;
-pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;

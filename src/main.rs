@@ -51,7 +51,7 @@ fn main() -> std::process::ExitCode {
             let message = format!("{err:#}");
             eprintln!(
                 "piimap: error: {}",
-                piimap::report::escape::terminal_text(&message)
+                piimap::output::escape::terminal_text(&message)
             );
             let code = if err.downcast_ref::<cmd::UsageError>().is_some() {
                 ExitCode::Usage

@@ -132,6 +132,45 @@ pub struct Transfer {
     pub safeguard: String,
 }
 
+/// The role a recipient plays under the CCPA: decides whether a disclosure to it is
+/// for a business purpose or may be a sale or share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Processes the data on the business's behalf under a contract (§1798.140(ag)).
+    ServiceProvider,
+    /// Receives the data for a business purpose under a contract (§1798.140(j)).
+    Contractor,
+    /// Anyone else (§1798.140(ai)).
+    ThirdParty,
+    /// Seen in the data, but nobody has declared a role.
+    Unknown,
+}
+
+impl Role {
+    /// The role a manifest spells `name`, if it is one a manifest may declare.
+    pub fn declared(name: &str) -> Option<Role> {
+        [Role::ServiceProvider, Role::Contractor, Role::ThirdParty]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
+
+    /// The name a manifest and the JSON outputs use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ServiceProvider => "service_provider",
+            Role::Contractor => "contractor",
+            Role::ThirdParty => "third_party",
+            Role::Unknown => "unknown",
+        }
+    }
+
+    /// Acts on the business's behalf (service provider or contractor).
+    pub fn is_processor(self) -> bool {
+        matches!(self, Role::ServiceProvider | Role::Contractor)
+    }
+}
+
 /// A declared recipient.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +199,13 @@ pub struct Recipient {
     /// International transfer.
     #[serde(default)]
     pub transfer: Option<Transfer>,
+}
+
+impl Recipient {
+    /// The declared role (a manifest that passed the checks has a known one).
+    pub fn role(&self) -> Role {
+        Role::declared(self.role.get_ref()).unwrap_or(Role::Unknown)
+    }
 }
 
 /// A reviewed finding: a false positive, or accepted.
@@ -490,13 +536,15 @@ impl Checker<'_> {
     }
 
     fn recipient(&mut self, p: &str, r: &Recipient) {
-        match r.role.get_ref().as_str() {
-            "service_provider" | "contractor" | "third_party" => {}
-            other => self.err(
+        if Role::declared(r.role.get_ref()).is_none() {
+            self.err(
                 r.role.span(),
                 format!("{p}.role"),
-                format!("unknown role `{other}` (service_provider, contractor or third_party)"),
-            ),
+                format!(
+                    "unknown role `{}` (service_provider, contractor or third_party)",
+                    r.role.get_ref()
+                ),
+            );
         }
         self.vocab(
             VocabKind::RecipientCategory,

@@ -11,14 +11,55 @@ use crate::inventory::sale::{PossibleShare, SaleAssessment};
 use crate::manifest::Manifest;
 use crate::taxonomy::Taxonomy;
 
-/// The kinds of violation `--fail-on` can select.
-pub const KINDS: &[&str] = &["undeclared", "sensitive", "recipients", "stale", "sale"];
+/// What a violation is about: the value `--fail-on` selects and `kind` in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// A data type found where the manifest does not declare it.
+    Undeclared,
+    /// Sensitive personal information where the manifest does not say it is expected.
+    Sensitive,
+    /// Data reaching a recipient the manifest does not declare.
+    Recipients,
+    /// A declared data type no longer found.
+    Stale,
+    /// A possible sale or share the manifest does not answer for.
+    Sale,
+}
+
+impl ViolationKind {
+    /// Every kind, in the order `--fail-on any` lists them.
+    pub const ALL: &'static [ViolationKind] = &[
+        Self::Undeclared,
+        Self::Sensitive,
+        Self::Recipients,
+        Self::Stale,
+        Self::Sale,
+    ];
+
+    /// The name used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Undeclared => "undeclared",
+            Self::Sensitive => "sensitive",
+            Self::Recipients => "recipients",
+            Self::Stale => "stale",
+            Self::Sale => "sale",
+        }
+    }
+}
+
+impl std::fmt::Display for ViolationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One policy violation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
-    /// `undeclared`, `sensitive`, `recipients`, `stale` or `sale`.
-    pub kind: String,
+    /// What the violation is about.
+    pub kind: ViolationKind,
     /// The manifest source concerned, if any.
     pub source: Option<String>,
     /// The asset concerned, if any.
@@ -98,7 +139,7 @@ fn undeclared(t: &TypeEntry, a: &AssetRef, manifest: &Manifest) -> Option<Violat
         .map(|f| format!(", field {f}"))
         .unwrap_or_default();
     Some(Violation {
-        kind: "undeclared".into(),
+        kind: ViolationKind::Undeclared,
         source: a.source.clone(),
         asset: Some(a.asset.clone()),
         field: a.field.clone(),
@@ -138,7 +179,7 @@ fn sensitive_undeclared(
             })
         });
     (!source_declares_sensitive).then(|| Violation {
-        kind: "sensitive".into(),
+        kind: ViolationKind::Sensitive,
         source: a.source.clone(),
         asset: Some(a.asset.clone()),
         field: a.field.clone(),
@@ -153,7 +194,7 @@ fn sensitive_undeclared(
 /// Declared, found nowhere.
 fn stale(t: &TypeEntry, map: &DataMap) -> Option<Violation> {
     (t.presence == Presence::DeclaredNotFound).then(|| Violation {
-        kind: "stale".into(),
+        kind: ViolationKind::Stale,
         source: t.sources.first().cloned(),
         asset: None,
         field: None,
@@ -170,7 +211,7 @@ fn stale(t: &TypeEntry, map: &DataMap) -> Option<Violation> {
 /// Data flows to a recipient nobody declared.
 fn undeclared_recipient(r: &RecipientEntry) -> Option<Violation> {
     (r.observed && !r.declared).then(|| Violation {
-        kind: "recipients".into(),
+        kind: ViolationKind::Recipients,
         source: None,
         asset: None,
         field: None,
@@ -192,7 +233,7 @@ fn possible_sale(r: &RecipientEntry, p: &PossibleShare, sale: &SaleAssessment) -
         "while the manifest declares no sale or sharing"
     };
     Violation {
-        kind: "sale".into(),
+        kind: ViolationKind::Sale,
         source: None,
         asset: None,
         field: None,
@@ -207,7 +248,7 @@ fn possible_sale(r: &RecipientEntry, p: &PossibleShare, sale: &SaleAssessment) -
 }
 
 /// Parses `--fail-on` (comma-separated kinds, or `any`).
-pub fn parse_fail_on(list: &[String]) -> Result<Vec<String>, String> {
+pub fn parse_fail_on(list: &[String]) -> Result<Vec<ViolationKind>, String> {
     let mut out = Vec::new();
     for item in list
         .iter()
@@ -215,17 +256,18 @@ pub fn parse_fail_on(list: &[String]) -> Result<Vec<String>, String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
+        let names = ViolationKind::ALL.iter().map(|k| k.as_str());
         if item == "any" {
-            out.extend(KINDS.iter().map(|k| k.to_string()));
-        } else if KINDS.contains(&item) {
-            out.push(item.to_string());
+            out.extend_from_slice(ViolationKind::ALL);
+        } else if let Some(kind) = ViolationKind::ALL.iter().find(|k| k.as_str() == item) {
+            out.push(*kind);
         } else {
-            let hint = crate::manifest::suggest(item, KINDS.iter().copied())
+            let hint = crate::manifest::suggest(item, names.clone())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             return Err(format!(
                 "unknown --fail-on kind `{item}`{hint}; kinds: {}, any",
-                KINDS.join(", ")
+                names.collect::<Vec<_>>().join(", ")
             ));
         }
     }

@@ -16,7 +16,7 @@ use crate::inventory::{
     AssetError, AssetReport, FieldReport, ObservedRecipient, RecipientEvidence,
 };
 use crate::mask::Masked;
-use crate::report::findings::{AssetKind, FindingRecord, FindingsWriter};
+use crate::output::findings::{AssetKind, FindingRecord, FindingsWriter};
 use crate::source::file::FileSink;
 use crate::source::{Anomaly, FieldId, Location, RecordSink};
 
@@ -634,7 +634,12 @@ mod tests {
         let plain = part.field("plain_ref");
         part.cell(plain, b"ref-1", Location::default());
         total.merge(part);
-        let mut report = AssetReport::new("t".into(), "t".into(), "table", "postgres");
+        let mut report = AssetReport::new(
+            "t".into(),
+            "t".into(),
+            crate::inventory::AssetKind::Table,
+            "postgres",
+        );
         total.finish_into(&mut report);
         assert_eq!(stripe_fields(&report), ["processor_ref"]);
         assert_eq!(report.stats.values_read, Some(2));

@@ -9,7 +9,7 @@ use piimap::inventory::Inventory;
 use piimap::policy::parse_fail_on;
 
 use super::{load_engine, load_manifest, UsageError};
-use crate::cli::{CheckArgs, Cli, DiffArgs, Format, InitArgs};
+use crate::cli::{CheckArgs, Cli, DiffArgs, InitArgs, OutputFormat};
 
 pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let fail_on = parse_fail_on(&args.fail_on).map_err(UsageError)?;
@@ -44,14 +44,14 @@ pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = super::stdout(cli);
     match args.format {
-        Format::Json => {
-            piimap::report::escape::write_json_pretty(
+        OutputFormat::Json => {
+            piimap::output::escape::write_json_pretty(
                 &mut out,
                 &serde_json::json!({ "violations": violations, "failing": selected.len() }),
             )?;
             writeln!(out)?;
         }
-        Format::Table => {
+        OutputFormat::Table => {
             if violations.is_empty() {
                 writeln!(out, "no policy violations")?;
             }
@@ -87,11 +87,11 @@ pub fn run_diff(cli: &Cli, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let diff = InventoryDiff::between(&old, &new);
     let mut out = super::stdout(cli);
     match args.format {
-        Format::Json => {
-            piimap::report::escape::write_json_pretty(&mut out, &diff)?;
+        OutputFormat::Json => {
+            piimap::output::escape::write_json_pretty(&mut out, &diff)?;
             writeln!(out)?;
         }
-        Format::Table => out.write_all(diff.to_text().as_bytes())?,
+        OutputFormat::Table => out.write_all(diff.to_text().as_bytes())?,
     }
     out.flush()?;
     Ok(ExitCode::Success)

@@ -52,7 +52,7 @@ pub fn stdout(cli: &Cli) -> Box<dyn std::io::Write> {
 
 /// Data-derived text made safe for a terminal (control characters shown escaped).
 pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
-    piimap::report::escape::terminal(s)
+    piimap::output::escape::terminal(s)
 }
 
 /// Loads the built-in rules plus `--rules`, with the threshold applied (the parser has

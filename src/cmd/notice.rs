@@ -4,7 +4,7 @@ use std::io::Write;
 
 use piimap::exit::ExitCode;
 use piimap::inventory::Inventory;
-use piimap::notice::{self, Format, NoticeModel};
+use piimap::notice::{self, DocumentFormat, NoticeModel};
 
 use super::{load_engine, load_manifest, Knowledge, UsageError};
 use crate::cli::{Cli, NoticeArgs, NoticeFormat};
@@ -40,21 +40,21 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
         Some(d) => vec![d],
         None => notice::DOCUMENTS.iter().collect(),
     };
-    let mut formats: Vec<Format> = args
+    let mut formats: Vec<DocumentFormat> = args
         .format
         .iter()
         .map(|f| match f {
-            NoticeFormat::Md => Format::Md,
-            NoticeFormat::Html => Format::Html,
-            NoticeFormat::Json => Format::Json,
+            NoticeFormat::Md => DocumentFormat::Md,
+            NoticeFormat::Html => DocumentFormat::Html,
+            NoticeFormat::Json => DocumentFormat::Json,
         })
         .collect();
     if formats.is_empty() {
-        formats = vec![Format::Md, Format::Html];
+        formats = vec![DocumentFormat::Md, DocumentFormat::Html];
     }
     // A document asked for alone in a format it lacks is written in its own.
     if let [d] = documents[..] {
-        if formats.iter().all(|f| !d.has(*f)) && formats.contains(&Format::Html) {
+        if formats.iter().all(|f| !d.has(*f)) && formats.contains(&DocumentFormat::Html) {
             if let (Some(note), false) = (d.format_note, cli.quiet) {
                 eprintln!("note: {note}");
             }

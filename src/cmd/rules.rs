@@ -9,7 +9,7 @@ use piimap::exit::ExitCode;
 use serde_json::json;
 
 use super::{load_engine, load_rules, UsageError};
-use crate::cli::{Cli, Format, RulesCommand};
+use crate::cli::{Cli, OutputFormat, RulesCommand};
 
 pub fn run(cli: &Cli, cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -32,10 +32,10 @@ fn gate_name(g: Gate) -> &'static str {
     }
 }
 
-fn list(cli: &Cli, engine: &Engine, format: Format) -> anyhow::Result<ExitCode> {
+fn list(cli: &Cli, engine: &Engine, format: OutputFormat) -> anyhow::Result<ExitCode> {
     let mut out = super::stdout(cli);
     match format {
-        Format::Json => {
+        OutputFormat::Json => {
             let items: Vec<_> = engine
                 .detectors()
                 .iter()
@@ -62,10 +62,10 @@ fn list(cli: &Cli, engine: &Engine, format: Format) -> anyhow::Result<ExitCode> 
                     })
                 })
                 .collect();
-            piimap::report::escape::write_json_pretty(&mut out, &items)?;
+            piimap::output::escape::write_json_pretty(&mut out, &items)?;
             writeln!(out)?;
         }
-        Format::Table => {
+        OutputFormat::Table => {
             writeln!(
                 out,
                 "{:<28} {:<20} {:<18} {:<18} {:>5}  DESCRIPTION",
@@ -104,7 +104,7 @@ fn test(
     cli: &Cli,
     engine: &Engine,
     rule: Option<&str>,
-    format: Format,
+    format: OutputFormat,
     texts: &[String],
 ) -> anyhow::Result<ExitCode> {
     if let Some(id) = rule {
@@ -137,11 +137,11 @@ fn test(
     }
     let mut out = super::stdout(cli);
     match format {
-        Format::Json => {
-            piimap::report::escape::write_json_pretty(&mut out, &results)?;
+        OutputFormat::Json => {
+            piimap::output::escape::write_json_pretty(&mut out, &results)?;
             writeln!(out)?;
         }
-        Format::Table => {
+        OutputFormat::Table => {
             for r in &results {
                 // The input itself is not echoed: it may be real personal data.
                 let findings = r["findings"]
@@ -176,7 +176,7 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         Err(errors) => {
             eprintln!(
                 "{}",
-                piimap::report::escape::terminal_text(&errors.to_string())
+                piimap::output::escape::terminal_text(&errors.to_string())
             );
             eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
             return Ok(ExitCode::Fatal);
@@ -196,7 +196,7 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         Err(errors) => {
             eprintln!(
                 "{}",
-                piimap::report::escape::terminal_text(&errors.to_string())
+                piimap::output::escape::terminal_text(&errors.to_string())
             );
             eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
             return Ok(ExitCode::Fatal);
@@ -220,7 +220,7 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     for failure in check_examples(&engine, |d| user_ids.contains(&d.spec.id)) {
         eprintln!(
             "{}",
-            piimap::report::escape::terminal_text(&failure.to_string())
+            piimap::output::escape::terminal_text(&failure.to_string())
         );
         problems += 1;
     }

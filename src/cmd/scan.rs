@@ -10,8 +10,8 @@ use piimap::detect::{Engine, Finding};
 use piimap::exit::ExitCode;
 use piimap::inventory::{now_rfc3339, write_atomic, Inventory};
 use piimap::manifest::Manifest;
+use piimap::output::tables;
 use piimap::policy::parse_fail_on;
-use piimap::report::tables;
 use piimap::scan::findings::{AssetKind, FindingRecord, FindingsBatch, FindingsWriter};
 use piimap::scan::incremental::Incremental;
 use piimap::scan::plan::{plan, PlanRequest, Target, TargetKind, DEFAULT_DB_SAMPLE_ROWS};
@@ -21,7 +21,7 @@ use piimap::source::walk::FileEntry;
 use serde_json::json;
 
 use super::{load_engine, UsageError};
-use crate::cli::{Cli, Format, ScanArgs};
+use crate::cli::{Cli, OutputFormat, ScanArgs};
 
 pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     if args.paths.is_empty() && args.db.is_empty() && args.config.is_none() {
@@ -335,7 +335,7 @@ fn write_scan_files(
             &inventory.scan.started_at[..10]
         ));
         write_atomic(&path, |w| {
-            piimap::report::escape::write_json_pretty(w, inventory).map_err(std::io::Error::other)
+            piimap::output::escape::write_json_pretty(w, inventory).map_err(std::io::Error::other)
         })
         .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -348,12 +348,12 @@ fn print_scan(cli: &Cli, args: &ScanArgs, scanned: &Scanned) -> anyhow::Result<(
     let (inventory, violations) = (&scanned.inventory, &scanned.violations);
     let mut out = super::stdout(cli);
     match args.format {
-        Format::Json => {
-            piimap::report::escape::write_json_pretty(&mut out, inventory)?;
+        OutputFormat::Json => {
+            piimap::output::escape::write_json_pretty(&mut out, inventory)?;
             writeln!(out)?;
         }
-        Format::Table => {
-            out.write_all(piimap::report::summary_table(inventory).as_bytes())?;
+        OutputFormat::Table => {
+            out.write_all(piimap::output::summary_table(inventory).as_bytes())?;
             if !inventory.scan.carried.is_empty() || !inventory.scan.rescanned.is_empty() {
                 writeln!(
                     out,
@@ -421,7 +421,7 @@ pub fn write_outputs(
 ) -> anyhow::Result<()> {
     let path = dir.join("inventory.json");
     write_atomic(&path, |w| {
-        piimap::report::escape::write_json_pretty(&mut *w, inventory)
+        piimap::output::escape::write_json_pretty(&mut *w, inventory)
             .map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })
@@ -439,7 +439,7 @@ pub fn write_outputs(
     .with_context(|| format!("writing {}", path.display()))?;
     let path = dir.join("inventory.md");
     write_atomic(&path, |w| {
-        w.write_all(piimap::report::markdown::inventory_markdown(inventory, violations).as_bytes())
+        w.write_all(piimap::output::markdown::inventory_markdown(inventory, violations).as_bytes())
     })
     .with_context(|| format!("writing {}", path.display()))?;
     tracing::info!(dir = %dir.display(), "inventory written");
@@ -579,14 +579,14 @@ fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Resu
             .or_default() += 1;
     }
     match args.format {
-        Format::Json => {
-            piimap::report::escape::write_json_pretty(
+        OutputFormat::Json => {
+            piimap::output::escape::write_json_pretty(
                 &mut out,
                 &json!({ "findings": rows, "summary": by_type }),
             )?;
             writeln!(out)?;
         }
-        Format::Table => {
+        OutputFormat::Table => {
             writeln!(
                 out,
                 "{:<10} {:>6}  {:<20} {:<26} {:>5}  VALUE (masked)",
@@ -596,7 +596,7 @@ fn scan_text_inputs(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Resu
                 writeln!(
                     out,
                     "{:<10} {:>6}  {:<20} {:<26} {:>5}  {}",
-                    piimap::report::escape::fit(r["asset"].as_str().unwrap_or_default(), 10),
+                    piimap::output::escape::fit(r["asset"].as_str().unwrap_or_default(), 10),
                     r["line"],
                     super::terminal(r["data_type"].as_str().unwrap_or_default()),
                     super::terminal(r["rule"].as_str().unwrap_or_default()),
@@ -642,11 +642,13 @@ pub fn run_merge(cli: &Cli, args: &crate::cli::MergeArgs) -> anyhow::Result<Exit
     }
     let mut out = super::stdout(cli);
     match args.format {
-        Format::Json => {
-            piimap::report::escape::write_json_pretty(&mut out, &inventory)?;
+        OutputFormat::Json => {
+            piimap::output::escape::write_json_pretty(&mut out, &inventory)?;
             writeln!(out)?;
         }
-        Format::Table => out.write_all(piimap::report::summary_table(&inventory).as_bytes())?,
+        OutputFormat::Table => {
+            out.write_all(piimap::output::summary_table(&inventory).as_bytes())?
+        }
     }
     out.flush()?;
     Ok(if inventory.has_failures() {

@@ -17,7 +17,7 @@ pub use super::disposition::disposition_for;
 use super::sale::{carries_advertising_data, Flow};
 use super::{AssetReport, Inventory, Status};
 use crate::knowledge::{Catalog, VocabKind, Vocabulary};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Role};
 use crate::taxonomy::Taxonomy;
 
 /// Where a data type was found.
@@ -65,8 +65,8 @@ pub struct TypeRecipient {
     pub name: String,
     /// Recipient-category key.
     pub category: String,
-    /// `service_provider`, `contractor`, `third_party`, or `unknown` (observed only).
-    pub role: String,
+    /// The declared role (`unknown` when only observed).
+    pub role: Role,
     /// Declared in the manifest.
     pub declared: bool,
     /// Seen in the data (in an asset holding this type).
@@ -180,7 +180,7 @@ pub struct RecipientEntry {
     /// The category's printed label.
     pub category_label: String,
     /// Role (`unknown` when only observed).
-    pub role: String,
+    pub role: Role,
     /// Declared in the manifest.
     pub declared: bool,
     /// Seen in the data.
@@ -497,7 +497,7 @@ impl Join<'_> {
                     id: rid.clone(),
                     name: r.name.clone(),
                     category: r.category.get_ref().clone(),
-                    role: r.role.get_ref().clone(),
+                    role: r.role(),
                     declared: true,
                     observed: false,
                     sold: r.sold,
@@ -534,9 +534,14 @@ impl Join<'_> {
                 .and_then(|k| manifest.recipients.get(k));
             recipients.push(TypeRecipient {
                 id: declared_key.clone().unwrap_or_else(|| vid.clone()),
-                name: vendor.map_or(vid.clone(), |v| v.name.clone()),
-                category: vendor.map_or_else(String::new, |v| v.category.clone()),
-                role: declared.map_or_else(|| "unknown".to_string(), |r| r.role.get_ref().clone()),
+                name: declared
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| vendor.map_or(vid.clone(), |v| v.name.clone())),
+                category: declared.map_or_else(
+                    || vendor.map_or_else(String::new, |v| v.category.clone()),
+                    |r| r.category.get_ref().clone(),
+                ),
+                role: declared.map_or(Role::Unknown, |r| r.role()),
                 declared: declared.is_some(),
                 observed: true,
                 sold: declared.is_some_and(|r| r.sold),
@@ -729,7 +734,7 @@ fn recipient_entries(
             category_label: vocab
                 .label(VocabKind::RecipientCategory, r.category.get_ref())
                 .to_string(),
-            role: r.role.get_ref().clone(),
+            role: r.role(),
             declared: true,
             observed: seen.is_some(),
             advertising: catalog.get(cid).is_some_and(|v| v.advertising),
@@ -770,7 +775,7 @@ fn recipient_entries(
             category_label: vocab
                 .label(VocabKind::RecipientCategory, &v.category)
                 .to_string(),
-            role: "unknown".into(),
+            role: Role::Unknown,
             declared: false,
             observed: true,
             advertising: v.advertising,

@@ -92,7 +92,7 @@ impl InventoryDiff {
 
     /// A human rendering, one change a line. Asset ids and field names come from the
     /// scanned data, so each item goes through
-    /// [`escape::terminal`](crate::report::escape::terminal): no raw control character
+    /// [`escape::terminal`](crate::output::escape::terminal): no raw control character
     /// (ANSI escape, carriage return) and no newline from the data reaches the terminal.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
@@ -107,7 +107,7 @@ impl InventoryDiff {
                 for item in list {
                     out.push_str(&format!(
                         "{sign} {what}: {}\n",
-                        crate::report::escape::terminal(item)
+                        crate::output::escape::terminal(item)
                     ));
                 }
             }

@@ -104,7 +104,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn asset(id: u8, status: u8, ty: u8) -> AssetReport {
-        let mut r = AssetReport::new(format!("file:a{id}"), format!("a{id}"), "file", "csv");
+        let mut r = AssetReport::new(
+            format!("file:a{id}"),
+            format!("a{id}"),
+            crate::inventory::AssetKind::File,
+            "csv",
+        );
         r.status = [
             Status::Scanned,
             Status::Partial,

@@ -130,6 +130,18 @@ pub struct RecipientEvidence {
     pub count: u64,
 }
 
+/// What an asset is: decides how it is addressed, read and carried forward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetKind {
+    /// A file (local or an object in a store), or text given on the command line.
+    File,
+    /// A database table or view.
+    Table,
+    /// A whole database that could not be read (its tables are unknown).
+    Database,
+}
+
 /// One scanned data asset.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AssetReport {
@@ -137,8 +149,8 @@ pub struct AssetReport {
     pub id: String,
     /// The asset as given or walked (a path, a table).
     pub asset: String,
-    /// `file` or `table`.
-    pub kind: String,
+    /// What was read: a file or a table.
+    pub kind: AssetKind,
     /// The manifest source it was scanned as part of, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -168,11 +180,11 @@ pub struct AssetReport {
 
 impl AssetReport {
     /// A new report for an asset, with no findings yet.
-    pub fn new(id: String, asset: String, kind: &str, format: &str) -> Self {
+    pub fn new(id: String, asset: String, kind: AssetKind, format: &str) -> Self {
         AssetReport {
             id,
             asset,
-            kind: kind.into(),
+            kind,
             source: None,
             format: format.into(),
             compression: None,

@@ -13,21 +13,18 @@
 use serde::{Deserialize, Serialize};
 
 use super::datamap::{DataMap, RecipientEntry, TypeRecipient};
+use crate::manifest::Role;
 use crate::taxonomy::Taxonomy;
-
-/// The manifest role of a recipient that is neither a service provider nor a contractor.
-pub const THIRD_PARTY: &str = "third_party";
 
 /// What the rules need to know about one recipient of personal information.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Flow<'a> {
+pub struct Flow {
     /// Declared in the manifest's `[recipients]`.
     pub declared: bool,
     /// Seen in the scanned data.
     pub observed: bool,
-    /// The declared role (`service_provider`, `contractor`, `third_party`; `unknown` when
-    /// only observed).
-    pub role: &'a str,
+    /// The declared role (`unknown` when only observed).
+    pub role: Role,
     /// Declared as sold to.
     pub sold: bool,
     /// Declared as shared with for cross-context behavioral advertising.
@@ -37,13 +34,13 @@ pub struct Flow<'a> {
     pub advertising: bool,
 }
 
-impl<'a> Flow<'a> {
+impl Flow {
     /// The flow to a recipient of one data type; `advertising` comes from the catalog.
-    pub fn of_type_recipient(r: &'a TypeRecipient, advertising: bool) -> Flow<'a> {
+    pub fn of_type_recipient(r: &TypeRecipient, advertising: bool) -> Flow {
         Flow {
             declared: r.declared,
             observed: r.observed,
-            role: &r.role,
+            role: r.role,
             sold: r.sold,
             shared: r.shared,
             advertising,
@@ -51,11 +48,11 @@ impl<'a> Flow<'a> {
     }
 
     /// The flow to a recipient across the data map.
-    pub fn of_recipient(r: &'a RecipientEntry) -> Flow<'a> {
+    pub fn of_recipient(r: &RecipientEntry) -> Flow {
         Flow {
             declared: r.declared,
             observed: r.observed,
-            role: &r.role,
+            role: r.role,
             sold: r.sold,
             shared: r.shared,
             advertising: r.advertising,
@@ -98,7 +95,7 @@ impl<'a> Flow<'a> {
             && self.advertising
             && !self.sold
             && !self.shared
-            && (!self.declared || self.role == THIRD_PARTY)
+            && (!self.declared || self.role == Role::ThirdParty)
     }
 }
 
@@ -181,7 +178,7 @@ impl SaleAssessment {
 mod tests {
     use super::*;
 
-    fn flow(declared: bool, observed: bool, role: &str, sold: bool, shared: bool) -> Flow<'_> {
+    fn flow(declared: bool, observed: bool, role: Role, sold: bool, shared: bool) -> Flow {
         Flow {
             declared,
             observed,
@@ -197,15 +194,15 @@ mod tests {
     /// and declared nowhere, it may be.
     #[test]
     fn ccpa_1798_140_ah_ad_network_recipient_means_possibly_shared() {
-        assert!(flow(false, true, "unknown", false, false).may_be_sharing());
-        assert!(flow(true, true, THIRD_PARTY, false, false).may_be_sharing());
+        assert!(flow(false, true, Role::Unknown, false, false).may_be_sharing());
+        assert!(flow(true, true, Role::ThirdParty, false, false).may_be_sharing());
         let not_ads = Flow {
             advertising: false,
-            ..flow(false, true, "unknown", false, false)
+            ..flow(false, true, Role::Unknown, false, false)
         };
         assert!(!not_ads.may_be_sharing());
         // Not seen in the data: only the declaration speaks.
-        assert!(!flow(true, false, THIRD_PARTY, false, false).may_be_sharing());
+        assert!(!flow(true, false, Role::ThirdParty, false, false).may_be_sharing());
     }
 
     /// 11 CCR §7050(b): a service provider or contractor may not provide cross-context
@@ -213,21 +210,21 @@ mod tests {
     /// declared as shared is sharing, not "possibly" so.
     #[test]
     fn ccpa_regs_7050_b_declared_service_provider_or_declared_share_is_not_possibly_shared() {
-        assert!(!flow(true, true, "service_provider", false, false).may_be_sharing());
-        assert!(!flow(true, true, "contractor", false, false).may_be_sharing());
-        assert!(!flow(true, true, THIRD_PARTY, false, true).may_be_sharing());
-        assert!(!flow(true, true, THIRD_PARTY, true, false).may_be_sharing());
+        assert!(!flow(true, true, Role::ServiceProvider, false, false).may_be_sharing());
+        assert!(!flow(true, true, Role::Contractor, false, false).may_be_sharing());
+        assert!(!flow(true, true, Role::ThirdParty, false, true).may_be_sharing());
+        assert!(!flow(true, true, Role::ThirdParty, true, false).may_be_sharing());
     }
 
     /// Civ. Code §1798.140(ad), (ah): a sale or a share is what the manifest declares;
     /// an undeclared recipient is never listed as sold to or shared with, only flagged.
     #[test]
     fn ccpa_1798_140_ad_ah_sale_and_sharing_are_declared_not_inferred() {
-        assert!(flow(true, false, THIRD_PARTY, true, false).is_sale());
-        assert!(flow(true, false, THIRD_PARTY, false, true).is_sharing());
-        assert!(!flow(false, true, "unknown", true, true).is_sale());
-        assert!(!flow(false, true, "unknown", true, true).is_sharing());
-        assert!(flow(false, true, "unknown", false, false).is_unreviewed());
+        assert!(flow(true, false, Role::ThirdParty, true, false).is_sale());
+        assert!(flow(true, false, Role::ThirdParty, false, true).is_sharing());
+        assert!(!flow(false, true, Role::Unknown, true, true).is_sale());
+        assert!(!flow(false, true, Role::Unknown, true, true).is_sharing());
+        assert!(flow(false, true, Role::Unknown, false, false).is_unreviewed());
     }
 
     /// Civ. Code §1798.130(a)(5)(C)(ii), §1798.140(e): a declared recipient that is
@@ -236,11 +233,11 @@ mod tests {
     fn ccpa_1798_130_a5cii_declared_recipient_not_sold_or_shared_is_a_business_purpose_disclosure()
     {
         assert!(
-            flow(true, false, "service_provider", false, false).is_business_purpose_disclosure()
+            flow(true, false, Role::ServiceProvider, false, false).is_business_purpose_disclosure()
         );
-        assert!(flow(true, true, THIRD_PARTY, false, false).is_business_purpose_disclosure());
-        assert!(!flow(true, true, THIRD_PARTY, true, false).is_business_purpose_disclosure());
-        assert!(!flow(false, true, "unknown", false, false).is_business_purpose_disclosure());
+        assert!(flow(true, true, Role::ThirdParty, false, false).is_business_purpose_disclosure());
+        assert!(!flow(true, true, Role::ThirdParty, true, false).is_business_purpose_disclosure());
+        assert!(!flow(false, true, Role::Unknown, false, false).is_business_purpose_disclosure());
     }
 
     /// Civ. Code §1798.140(k), (v)(1)(A), (F): identifiers and internet activity are what

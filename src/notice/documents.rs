@@ -13,12 +13,12 @@ use super::templates::{environment, render};
 use crate::inventory::{write_atomic, Inventory};
 use crate::knowledge::{Catalog, Vocabulary};
 use crate::manifest::Manifest;
-use crate::report::escape;
+use crate::output::escape;
 use crate::taxonomy::Taxonomy;
 
 /// An output format of the documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum DocumentFormat {
     /// Markdown (and CSV for the record of processing activities).
     Md,
     /// Standalone HTML.
@@ -41,7 +41,7 @@ pub enum Renderer {
 #[derive(Clone, Copy, Debug)]
 pub struct Output {
     /// The format that asks for it.
-    pub format: Format,
+    pub format: DocumentFormat,
     /// File name inside the output directory.
     pub file: &'static str,
     /// How it is produced.
@@ -66,12 +66,12 @@ pub struct Document {
 
 impl Document {
     /// The files of this document for `format`.
-    pub fn outputs_in(&self, format: Format) -> impl Iterator<Item = &Output> {
+    pub fn outputs_in(&self, format: DocumentFormat) -> impl Iterator<Item = &Output> {
         self.outputs.iter().filter(move |o| o.format == format)
     }
 
     /// Whether the document has a file in `format`.
-    pub fn has(&self, format: Format) -> bool {
+    pub fn has(&self, format: DocumentFormat) -> bool {
         self.outputs_in(format).next().is_some()
     }
 }
@@ -84,12 +84,12 @@ pub static DOCUMENTS: &[Document] = &[
         summary: "The CCPA/CPRA privacy-policy section",
         outputs: &[
             Output {
-                format: Format::Md,
+                format: DocumentFormat::Md,
                 file: "notice.md",
                 renderer: Renderer::Template("ccpa-policy.md.j2"),
             },
             Output {
-                format: Format::Html,
+                format: DocumentFormat::Html,
                 file: "notice.html",
                 renderer: Renderer::Template("ccpa-policy.html.j2"),
             },
@@ -102,12 +102,12 @@ pub static DOCUMENTS: &[Document] = &[
         summary: "The CCPA notice at collection (11 CCR §7012)",
         outputs: &[
             Output {
-                format: Format::Md,
+                format: DocumentFormat::Md,
                 file: "notice-at-collection.md",
                 renderer: Renderer::Template("notice-at-collection.md.j2"),
             },
             Output {
-                format: Format::Html,
+                format: DocumentFormat::Html,
                 file: "notice-at-collection.html",
                 renderer: Renderer::Template("notice-at-collection.html.j2"),
             },
@@ -120,12 +120,12 @@ pub static DOCUMENTS: &[Document] = &[
         summary: "The GDPR Art. 30(1) record of processing activities",
         outputs: &[
             Output {
-                format: Format::Md,
+                format: DocumentFormat::Md,
                 file: "ropa.md",
                 renderer: Renderer::Template("ropa.md.j2"),
             },
             Output {
-                format: Format::Md,
+                format: DocumentFormat::Md,
                 file: "ropa.csv",
                 renderer: Renderer::Code(super::ropa_csv::ropa_csv),
             },
@@ -139,7 +139,7 @@ pub static DOCUMENTS: &[Document] = &[
         kind: None,
         summary: "The data engineer's visual report",
         outputs: &[Output {
-            format: Format::Html,
+            format: DocumentFormat::Html,
             file: "report.html",
             renderer: Renderer::Template("report.html.j2"),
         }],
@@ -180,7 +180,7 @@ pub struct Rendered {
 pub fn render_documents(
     model: &NoticeModel,
     documents: &[&Document],
-    formats: &[Format],
+    formats: &[DocumentFormat],
     templates: Option<&Path>,
 ) -> anyhow::Result<Vec<Rendered>> {
     let env = environment(templates);
@@ -198,7 +198,7 @@ pub fn render_documents(
             });
         }
     }
-    if formats.contains(&Format::Json) {
+    if formats.contains(&DocumentFormat::Json) {
         let mut json = escape::to_json_pretty(model)?;
         json.push('\n');
         out.push(Rendered {
@@ -239,7 +239,11 @@ pub fn write_all(
     let rendered = render_documents(
         &model,
         &all,
-        &[Format::Md, Format::Html, Format::Json],
+        &[
+            DocumentFormat::Md,
+            DocumentFormat::Html,
+            DocumentFormat::Json,
+        ],
         templates,
     )?;
     write_rendered(out_dir, &rendered)?;

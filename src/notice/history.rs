@@ -136,7 +136,7 @@ pub fn merge(
             merged.assets.push(AssetReport {
                 id,
                 asset: a.asset.clone(),
-                kind: a.kind.clone(),
+                kind: a.kind,
                 source: a.source.clone(),
                 format: a.format.clone(),
                 compression: a.compression.clone(),
@@ -160,7 +160,12 @@ mod tests {
     use crate::inventory::Verdict;
 
     fn inventory(types: &[(&str, &str)]) -> Inventory {
-        let mut a = AssetReport::new("file:a.csv".into(), "a.csv".into(), "file", "csv");
+        let mut a = AssetReport::new(
+            "file:a.csv".into(),
+            "a.csv".into(),
+            crate::inventory::AssetKind::File,
+            "csv",
+        );
         for (field, dt) in types {
             let v: Verdict = serde_json::from_value(serde_json::json!({
                 "data_type": dt, "confidence": 1.0, "matched_values": 3, "values_checked": 3,

@@ -26,8 +26,8 @@ pub mod ropa_csv;
 pub mod templates;
 
 pub use documents::{
-    find, render_documents, template_names, write_all, write_rendered, Document, Format, Output,
-    Rendered, Renderer, DOCUMENTS,
+    find, render_documents, template_names, write_all, write_rendered, Document, DocumentFormat,
+    Output, Rendered, Renderer, DOCUMENTS,
 };
 pub use history::{load_history, HistoryInventory};
 pub use model::{NoticeModel, Warning, DO_NOT_SELL_TEXT, LIMIT_TEXT};

@@ -2,7 +2,7 @@
 
 use super::model::NoticeModel;
 use crate::inventory::datamap::Presence;
-use crate::report::escape;
+use crate::output::escape;
 
 /// The record of processing activities as CSV: one row per processing activity. Every
 /// cell goes through [`escape::csv_cell`]: asset names and labels can come from the

@@ -10,7 +10,7 @@ use minijinja::{
     AutoEscape, Environment, Error, ErrorKind, HtmlEscape, Output, State, UndefinedBehavior, Value,
 };
 
-use crate::report::escape;
+use crate::output::escape;
 
 fn seq(value: &Value) -> Result<Vec<Value>, Error> {
     if value.is_undefined() || value.is_none() {

@@ -146,7 +146,12 @@ pub fn redact_url(url: &str) -> String {
 
 /// One failed asset standing for a whole database.
 fn failed_database(id: &str, format: &str, kind: &str, message: String) -> AssetReport {
-    let mut r = AssetReport::new(id.to_string(), id.to_string(), "database", format);
+    let mut r = AssetReport::new(
+        id.to_string(),
+        id.to_string(),
+        crate::inventory::AssetKind::Database,
+        format,
+    );
     r.fail(kind, message, false);
     r
 }
@@ -387,7 +392,12 @@ fn table_report(
     mut collector: TableCollector<'_>,
     plan: ColumnPlan<'_>,
 ) -> AssetReport {
-    let mut report = AssetReport::new(id.to_string(), id.to_string(), "table", format);
+    let mut report = AssetReport::new(
+        id.to_string(),
+        id.to_string(),
+        crate::inventory::AssetKind::Table,
+        format,
+    );
     let mut skipped = plan.skipped;
     collector.drain_findings();
     collector.finish_into(&mut report);
@@ -479,14 +489,24 @@ mod tests {
 
         let mut one_by_one = AssetCollector::new(&engine, "t", None);
         feed(&mut one_by_one, rows);
-        let mut want = AssetReport::new("t".into(), "t".into(), "table", "postgres");
+        let mut want = AssetReport::new(
+            "t".into(),
+            "t".into(),
+            crate::inventory::AssetKind::Table,
+            "postgres",
+        );
         one_by_one.finish_into(&mut want);
 
         let got = std::thread::scope(|scope| {
             let mut table = TableCollector::new(AssetCollector::new(&engine, "t", None));
             table.classify_behind(scope);
             feed(&mut table, rows);
-            let mut got = AssetReport::new("t".into(), "t".into(), "table", "postgres");
+            let mut got = AssetReport::new(
+                "t".into(),
+                "t".into(),
+                crate::inventory::AssetKind::Table,
+                "postgres",
+            );
             table.finish_into(&mut got);
             got
         });

@@ -197,7 +197,12 @@ mod tests {
     }
 
     fn report(id: &str, status: Status) -> AssetReport {
-        let mut r = AssetReport::new(id.into(), id.into(), "file", "csv");
+        let mut r = AssetReport::new(
+            id.into(),
+            id.into(),
+            crate::inventory::AssetKind::File,
+            "csv",
+        );
         r.status = status;
         r
     }

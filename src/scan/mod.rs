@@ -8,7 +8,7 @@
 
 mod batch;
 pub mod db;
-pub use crate::report::findings;
+pub use crate::output::findings;
 pub mod incremental;
 pub mod plan;
 mod run;
@@ -114,7 +114,12 @@ impl<'e> FileScanner<'e> {
     pub fn scan_file(&self, entry: &FileEntry) -> Vec<AssetReport> {
         let started = Instant::now();
         let asset = entry.path.display().to_string();
-        let mut report = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
+        let mut report = AssetReport::new(
+            format!("file:{asset}"),
+            asset,
+            crate::inventory::AssetKind::File,
+            "unknown",
+        );
         report.stats.bytes = entry.size;
         self.scan_into(&entry.path, &mut report);
         report.stats.duration_ms = started.elapsed().as_millis() as u64;
@@ -216,14 +221,24 @@ pub fn walk_reports(
     let mut out = Vec::new();
     for s in skipped {
         let asset = s.path.display().to_string();
-        let mut r = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
+        let mut r = AssetReport::new(
+            format!("file:{asset}"),
+            asset,
+            crate::inventory::AssetKind::File,
+            "unknown",
+        );
         r.status = Status::Skipped;
         r.skipped_reason = Some(s.reason.clone());
         out.push(r);
     }
     for (path, err) in errors {
         let asset = path.display().to_string();
-        let mut r = AssetReport::new(format!("file:{asset}"), asset, "file", "unknown");
+        let mut r = AssetReport::new(
+            format!("file:{asset}"),
+            asset,
+            crate::inventory::AssetKind::File,
+            "unknown",
+        );
         r.fail("walk", err.clone(), false);
         out.push(r);
     }

@@ -9,6 +9,7 @@ use super::{doc, Label};
 use crate::inventory::datamap::Presence;
 use crate::inventory::sale::Flow;
 use crate::knowledge::VocabKind;
+use crate::manifest::Role;
 
 /// A recipient, across data types.
 #[derive(Clone, Debug, Serialize)]
@@ -22,7 +23,7 @@ pub struct RecipientModel {
     /// Category label.
     pub category_label: String,
     /// Role key (`service_provider`, `contractor`, `third_party`, `unknown`).
-    pub role: String,
+    pub role: Role,
     /// Role as printed.
     pub role_label: String,
     /// Declared in the manifest.
@@ -92,12 +93,12 @@ pub struct TypeModel {
 }
 
 /// A role as printed.
-fn role_label(role: &str) -> String {
+fn role_label(role: Role) -> String {
     match role {
-        "service_provider" => "Service provider".into(),
-        "contractor" => "Contractor".into(),
-        "third_party" => "Third party".into(),
-        _ => "Not declared (needs review)".into(),
+        Role::ServiceProvider => "Service provider".into(),
+        Role::Contractor => "Contractor".into(),
+        Role::ThirdParty => "Third party".into(),
+        Role::Unknown => "Not declared (needs review)".into(),
     }
 }
 
@@ -135,8 +136,8 @@ pub(super) fn recipients(cx: &mut Ctx<'_>) -> Vec<RecipientModel> {
             name: r.name.clone(),
             category: r.category.clone(),
             category_label: r.category_label.clone(),
-            role: r.role.clone(),
-            role_label: role_label(&r.role),
+            role: r.role,
+            role_label: role_label(r.role),
             declared: r.declared,
             observed: r.observed,
             advertising: r.advertising,

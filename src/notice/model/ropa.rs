@@ -249,9 +249,9 @@ fn activity_recipients(
         recipients.push(RopaRecipient {
             name: r.name.clone(),
             category: r.category_label.clone(),
-            role: match (r.role.as_str(), r.declared) {
+            role: match (r.role, r.declared) {
                 (_, false) => "Not declared (needs review)".into(),
-                ("service_provider" | "contractor", _) => "Processor (service provider)".into(),
+                (role, true) if role.is_processor() => "Processor (service provider)".into(),
                 _ => "Third party".into(),
             },
             declared: r.declared,

@@ -276,7 +276,7 @@ fn hostile_names_are_inert_in_every_output() {
     assert!(assets.iter().any(|a| a.contains(EVIL_FILE)), "{assets:?}");
 
     // JSON: serde_json escapes C0 (`\u001b`) in inventory.json; notice.json goes through
-    // report::escape::JsonFormatter, which escapes DEL and C1 as well.
+    // output::escape::JsonFormatter, which escapes DEL and C1 as well.
     let text = read("inventory.json");
     assert_no_c0("inventory.json", &text);
     assert!(text.contains("red\\u001b[31mcolumn"));
@@ -423,7 +423,7 @@ fn hostile_names_are_inert_in_every_output() {
 }
 
 /// serde_json alone writes DEL and C1 controls (`\u{9b}` is CSI to some terminals) raw:
-/// every JSON output goes through `piimap::report::escape::write_json_pretty`.
+/// every JSON output goes through `piimap::output::escape::write_json_pretty`.
 #[test]
 fn json_outputs_escape_c1_controls() {
     let dir = tempdir();

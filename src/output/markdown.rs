@@ -37,7 +37,7 @@ pub fn inventory_markdown(inv: &Inventory, violations: &[Violation]) -> String {
     if !violations.is_empty() {
         let _ = writeln!(out, "\n## Policy violations\n");
         for v in violations {
-            let _ = writeln!(out, "- **{}**: {}", md(&v.kind), md(&v.message));
+            let _ = writeln!(out, "- **{}**: {}", md(v.kind.as_str()), md(&v.message));
         }
     }
     what_was_read(&mut out, inv);
@@ -132,7 +132,7 @@ fn recipients(out: &mut String, map: &DataMap) {
             "| {} | {} | {} | {} | {} | {} | {} |",
             md(&r.name),
             md(&r.category_label),
-            md(&r.role),
+            md(r.role.as_str()),
             yn(r.declared),
             yn(r.observed),
             yn(r.sold),

@@ -129,7 +129,12 @@ pub(crate) mod tests {
                 vec!["@SUM(1)", "+cmd", "[x](javascript:y)"],
             ),
         ] {
-            let mut a = AssetReport::new(format!("file:{asset}"), asset.into(), "file", "csv");
+            let mut a = AssetReport::new(
+                format!("file:{asset}"),
+                asset.into(),
+                crate::inventory::AssetKind::File,
+                "csv",
+            );
             for field in fields {
                 let v: Verdict = serde_json::from_value(serde_json::json!({
                     "data_type": "email", "confidence": 1.0, "matched_values": 3,

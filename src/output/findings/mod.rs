@@ -304,7 +304,7 @@ impl KeptFinding {
 /// Serialises `value` compactly into `out` with the crate's escaping formatter (C1 and
 /// bidirectional controls escaped too), for the formats' `encode`.
 pub(crate) fn push_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
-    let f = crate::report::escape::JsonFormatter(serde_json::ser::CompactFormatter);
+    let f = crate::output::escape::JsonFormatter(serde_json::ser::CompactFormatter);
     // Writing into a Vec cannot fail, and these types always serialise.
     let _ = value.serialize(&mut serde_json::Serializer::with_formatter(out, f));
 }
