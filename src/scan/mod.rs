@@ -110,7 +110,8 @@ impl<'e> FileScanner<'e> {
     }
 
     /// Scans one file; never panics on bad input, never returns an error: problems go
-    /// into the report. A SQLite database file gives one report per table.
+    /// into the report. A SQLite database file gives one report per table, a workbook
+    /// one per sheet (`file:PATH#Sheet1`).
     pub fn scan_file(&self, entry: &FileEntry) -> Vec<AssetReport> {
         let started = Instant::now();
         let asset = entry.path.display().to_string();
@@ -121,7 +122,7 @@ impl<'e> FileScanner<'e> {
             "unknown",
         );
         report.stats.bytes = entry.size;
-        self.scan_into(&entry.path, &mut report);
+        let tables = self.scan_into(&entry.path, &mut report);
         report.stats.duration_ms = started.elapsed().as_millis() as u64;
         if report.format == "sqlite" && report.status == Status::Skipped {
             let opts = db::DbOptions {
@@ -130,7 +131,10 @@ impl<'e> FileScanner<'e> {
             };
             return db::scan_sqlite_file(self.engine, &entry.path, &opts, self.findings);
         }
-        vec![report]
+        match tables {
+            Some(tables) if !tables.is_empty() => tables,
+            _ => vec![report],
+        }
     }
 
     /// How this run reads files.
@@ -142,10 +146,15 @@ impl<'e> FileScanner<'e> {
         }
     }
 
-    fn scan_into(&self, path: &Path, report: &mut AssetReport) {
+    /// Reads one file into `report`; a file of several tables gives their reports
+    /// instead (`None` for any other file).
+    fn scan_into(&self, path: &Path, report: &mut AssetReport) -> Option<Vec<AssetReport>> {
         let raw = match open::raw_head(path, 16) {
             Ok(raw) => raw,
-            Err(e) => return report.fail("io", format!("cannot open: {e}"), false),
+            Err(e) => {
+                report.fail("io", format!("cannot open: {e}"), false);
+                return None;
+            }
         };
         if raw.is_empty() {
             report.format = "empty".into();
@@ -156,7 +165,7 @@ impl<'e> FileScanner<'e> {
                 first_line: None,
                 fatal: false,
             });
-            return;
+            return None;
         }
         let compression = format::compression(path, &raw);
         if compression != Compression::None {
@@ -164,7 +173,10 @@ impl<'e> FileScanner<'e> {
         }
         let opened = match open::open(path, compression) {
             Ok(o) => o,
-            Err(e) => return report.fail("io", format!("cannot read: {e}"), false),
+            Err(e) => {
+                report.fail("io", format!("cannot read: {e}"), false);
+                return None;
+            }
         };
         let fmt = format::detect(path, &opened.head);
         report.format = fmt.name().into();
@@ -177,39 +189,119 @@ impl<'e> FileScanner<'e> {
                 ),
                 _ => "binary content".into(),
             });
-            return;
+            return None;
         };
-        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         let input = Input::new(path, fmt, compression, &opened.head, opened.reader);
+        if let Some(tables) = reader.as_tables() {
+            return self.scan_tables(tables, input, report);
+        }
+        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         let mut summary = ReadSummary::default();
         let result = reader.read(input, &self.read_options(), &mut collector, &mut summary);
-        if let Some(reason) = summary.skipped {
-            report.status = Status::Skipped;
-            report.skipped_reason = Some(reason);
-            return;
-        }
-        collector.drain_findings();
-        let read_something = collector.rows_read() > 0;
-        report.line_format = summary.line_format;
-        report.stats.sampling = summary.sampling;
-        report.stats.rows_scanned = if summary.rows_are_lines {
-            collector.rows_read()
-        } else {
-            summary.rows_scanned
+        finish_read(collector, summary, result, report);
+        None
+    }
+
+    /// Reads a file of several tables: one report per table, each made like a file's
+    /// (`report` is their template, and is failed itself if the file cannot be read).
+    fn scan_tables(
+        &self,
+        reader: &dyn file::TablesReader,
+        input: Input<'_>,
+        report: &mut AssetReport,
+    ) -> Option<Vec<AssetReport>> {
+        let mut tables = TableReports {
+            scanner: self,
+            file: report,
+            reports: Vec::new(),
         };
-        report.stats.skipped_columns = summary
-            .skipped_columns
-            .into_iter()
-            .map(|(column, reason)| SkippedColumn { column, reason })
-            .collect();
-        collector.finish_into(report);
-        if let Err(e) = result {
-            let kind = match e {
-                SourceError::Io { .. } => "io",
-                SourceError::Parse(_) => "parse",
-            };
-            report.fail(kind, e.to_string(), read_something);
+        let result = reader.read_tables(input, &self.read_options(), &mut tables);
+        let reports = tables.reports;
+        match result {
+            Err(e) => {
+                // The file could not be read as a whole: the file is the failed asset,
+                // and what was read of its tables before that stays reported.
+                report.fail(error_kind(&e), e.to_string(), !reports.is_empty());
+                let mut all = vec![report.clone()];
+                all.extend(reports);
+                Some(all)
+            }
+            Ok(()) if reports.is_empty() => {
+                report.status = Status::Skipped;
+                report.skipped_reason = Some("no tables (a workbook without worksheets)".into());
+                None
+            }
+            Ok(()) => Some(reports),
         }
+    }
+}
+
+/// The [`file::TableSinks`] of one file: each table read into a collector of its own
+/// and made into a report named after the file and the table.
+struct TableReports<'s, 'e> {
+    scanner: &'s FileScanner<'e>,
+    file: &'s AssetReport,
+    reports: Vec<AssetReport>,
+}
+
+impl file::TableSinks for TableReports<'_, '_> {
+    fn table(&mut self, name: &str, read: &mut file::ReadTable<'_>) {
+        let started = Instant::now();
+        let mut report = AssetReport::new(
+            format!("{}#{name}", self.file.id),
+            format!("{}#{name}", self.file.asset),
+            self.file.kind,
+            &self.file.format,
+        );
+        report.compression = self.file.compression.clone();
+        let mut collector =
+            AssetCollector::new(self.scanner.engine, &report.asset, self.scanner.findings);
+        let mut summary = ReadSummary::default();
+        let result = read(&mut collector, &mut summary);
+        finish_read(collector, summary, result, &mut report);
+        report.stats.duration_ms = started.elapsed().as_millis() as u64;
+        self.reports.push(report);
+    }
+}
+
+/// Makes a read into the asset's report: the summary, the collector's fields and stats,
+/// and the read's error (partial when something was read before it).
+fn finish_read(
+    mut collector: AssetCollector<'_>,
+    summary: ReadSummary,
+    result: Result<(), SourceError>,
+    report: &mut AssetReport,
+) {
+    if let Some(reason) = summary.skipped {
+        report.status = Status::Skipped;
+        report.skipped_reason = Some(reason);
+        return;
+    }
+    collector.drain_findings();
+    let read_something = collector.rows_read() > 0;
+    report.line_format = summary.line_format;
+    report.stats.sampling = summary.sampling;
+    report.stats.rows_scanned = if summary.rows_are_lines {
+        collector.rows_read()
+    } else {
+        summary.rows_scanned
+    };
+    report.stats.skipped_columns = summary
+        .skipped_columns
+        .into_iter()
+        .map(|(column, reason)| SkippedColumn { column, reason })
+        .collect();
+    collector.finish_into(report);
+    if let Err(e) = result {
+        report.fail(error_kind(&e), e.to_string(), read_something);
+    }
+}
+
+/// The kind of an asset error from a source error.
+fn error_kind(e: &SourceError) -> &'static str {
+    match e {
+        SourceError::Io { .. } => "io",
+        SourceError::Parse(_) => "parse",
     }
 }
 

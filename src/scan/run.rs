@@ -272,7 +272,8 @@ fn scan_db(
 }
 
 /// The reports of each scanned file, by its state key (`file:PATH`): a file's own report,
-/// and the tables of a SQLite file (`sqlite:PATH/TABLE`).
+/// the sheets of a workbook (`file:PATH#SHEET`) and the tables of a SQLite file
+/// (`sqlite:PATH/TABLE`).
 fn reports_by_file<'r, 'k>(
     reports: &'r [AssetReport],
     keys: impl Iterator<Item = &'k String>,
@@ -281,7 +282,11 @@ fn reports_by_file<'r, 'k>(
     let mut out: std::collections::HashMap<&'k str, Vec<&'r AssetReport>> =
         std::collections::HashMap::new();
     for r in reports {
-        let owner = keys.get(r.id.as_str()).copied().or_else(|| {
+        let sheet_of = || {
+            r.id.match_indices('#')
+                .find_map(|(i, _)| keys.get(&r.id[..i]).copied())
+        };
+        let owner = keys.get(r.id.as_str()).copied().or_else(sheet_of).or_else(|| {
             let rest = r.id.strip_prefix("sqlite:")?;
             rest.rmatch_indices('/')
                 .find_map(|(i, _)| keys.get(format!("file:{}", &rest[..i]).as_str()).copied())

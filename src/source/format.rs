@@ -29,6 +29,15 @@ pub enum Format {
     Jsonl,
     /// Apache Parquet.
     Parquet,
+    /// An Office Open XML workbook (`.xlsx`, `.xlsm`): a zip, or a CFB container when
+    /// it is password-protected.
+    Xlsx,
+    /// A legacy Excel workbook (`.xls`, BIFF in a CFB container).
+    Xls,
+    /// An OpenDocument spreadsheet (`.ods`).
+    Ods,
+    /// An Apache Avro object container file.
+    Avro,
     /// A SQLite database file.
     Sqlite,
     /// Plain text or logs (line formats are sniffed per file by [`super::text`]).
@@ -45,6 +54,10 @@ impl Format {
             Format::Csv { .. } => "csv",
             Format::Jsonl => "jsonl",
             Format::Parquet => "parquet",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Avro => "avro",
             Format::Sqlite => "sqlite",
             Format::Text => "text",
             Format::Binary => "binary",
@@ -86,6 +99,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
     if head.starts_with(b"PAR1") {
         return Format::Parquet;
     }
+    if head.starts_with(AVRO_MAGIC) {
+        return Format::Avro;
+    }
     match inner_extension(path).as_deref() {
         Some("csv") => {
             return Format::Csv {
@@ -96,8 +112,15 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
         Some("psv") => return Format::Csv { delimiter: b'|' },
         Some("jsonl" | "ndjson") => return Format::Jsonl,
         Some("parquet" | "pq") => return Format::Parquet,
+        Some("avro") => return Format::Avro,
+        Some("xlsx" | "xlsm") => return Format::Xlsx,
+        Some("xls") => return Format::Xls,
+        Some("ods") => return Format::Ods,
         Some("json") if looks_like_json_lines(head) => return Format::Jsonl,
         _ => {}
+    }
+    if is_ods_zip(head) {
+        return Format::Ods;
     }
     if looks_binary(head) {
         return Format::Binary;
@@ -112,6 +135,19 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
             _ => Format::Text,
         },
     }
+}
+
+/// The first bytes of an Avro object container file.
+pub const AVRO_MAGIC: &[u8] = b"Obj\x01";
+
+/// An OpenDocument spreadsheet whatever its name: a zip whose first entry is the
+/// uncompressed `mimetype` naming the spreadsheet type (ODF 1.2, part 3, 3.3).
+fn is_ods_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04")
+        && head.get(30..38) == Some(b"mimetype")
+        && head
+            .get(38..)
+            .is_some_and(|rest| rest.starts_with(b"application/vnd.oasis.opendocument.spreadsheet"))
 }
 
 fn is_log_name(path: &Path) -> bool {
@@ -227,6 +263,30 @@ mod tests {
             detect(Path::new("syslog"), b"Jan 1 host sshd[1]: a, b\n"),
             Format::Text
         );
+    }
+
+    #[test]
+    fn spreadsheets_by_name_and_avro_and_ods_by_content() {
+        let zip = b"PK\x03\x04\x14\x00\x00\x00";
+        assert_eq!(detect(Path::new("a.xlsx"), zip), Format::Xlsx);
+        assert_eq!(detect(Path::new("A.XLSM"), zip), Format::Xlsx);
+        // A password-protected workbook is a CFB container but still an .xlsx.
+        let cfb = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00";
+        assert_eq!(detect(Path::new("locked.xlsx"), cfb), Format::Xlsx);
+        assert_eq!(detect(Path::new("old.xls"), cfb), Format::Xls);
+        assert_eq!(detect(Path::new("x.ods"), zip), Format::Ods);
+        assert_eq!(detect(Path::new("noext"), cfb), Format::Binary);
+        assert_eq!(detect(Path::new("noext"), zip), Format::Binary);
+        let mut ods = b"PK\x03\x04".to_vec();
+        ods.resize(30, 0);
+        ods.extend_from_slice(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK");
+        assert_eq!(detect(Path::new("export.bin"), &ods), Format::Ods);
+        let mut odt = ods.clone();
+        odt.splice(38.., b"application/vnd.oasis.opendocument.textPK".iter().copied());
+        assert_eq!(detect(Path::new("export.bin"), &odt), Format::Binary);
+        assert_eq!(detect(Path::new("part-0000"), b"Obj\x01\x04\x16"), Format::Avro);
+        assert_eq!(detect(Path::new("t.avro"), b""), Format::Avro);
+        assert_eq!(Format::Avro.name(), "avro");
     }
 
     #[test]

@@ -5,15 +5,23 @@
 //! it reads into a [`FileSink`] and says how it read the file in a [`ReadSummary`].
 //! Every reader has the same signature, so the scan stage has no per-format code.
 //!
-//! To add a reader (xlsx, Avro, …): write `file/NAME.rs` with a unit struct implementing
-//! [`FileReader`], and add its line to [`reader`] (plus its [`Format`] variant, if the
-//! format is new).
+//! To add a reader: write `file/NAME.rs` with a unit struct implementing [`FileReader`],
+//! and add its line to [`reader`] (plus its [`Format`] variant, if the format is new).
+//!
+//! A file that holds several tables (a workbook's sheets) is several assets
+//! (`book.xlsx#Sheet1`, `book.xlsx#Sheet2`): its reader also implements
+//! [`TablesReader`] and says so in [`FileReader::as_tables`]; the scan stage then hands
+//! it [`TableSinks`], which give each table its own sink, summary and report. A caller
+//! that wants one asset per file calls [`FileReader::read`], which such a reader
+//! implements with [`read_tables_as_one`] (fields named `table#column`).
 
 pub mod access_log;
+pub mod avro;
 pub mod capped;
 pub mod csv;
 pub mod jsonl;
 pub mod parquet;
+pub mod spreadsheet;
 pub mod text;
 
 use std::io::{self, Read};
@@ -29,6 +37,8 @@ pub fn reader(format: Format) -> Option<&'static dyn FileReader> {
         Format::Csv { .. } => Some(&csv::CsvFile),
         Format::Jsonl => Some(&jsonl::JsonLinesFile),
         Format::Parquet => Some(&parquet::ParquetFile),
+        Format::Xlsx | Format::Xls | Format::Ods => Some(&spreadsheet::Workbook),
+        Format::Avro => Some(&avro::AvroFile),
         Format::Text => Some(&text::TextFile),
         Format::Sqlite | Format::Binary => None,
     }
@@ -46,6 +56,141 @@ pub trait FileReader: Sync {
         sink: &mut dyn FileSink,
         summary: &mut ReadSummary,
     ) -> Result<(), SourceError>;
+
+    /// This reader as a reader of several tables per file, when its files hold several
+    /// (each table is then its own asset): see [`TablesReader`].
+    fn as_tables(&self) -> Option<&dyn TablesReader> {
+        None
+    }
+}
+
+/// Reads a file that holds several tables (a workbook's sheets), each its own asset.
+pub trait TablesReader: Sync {
+    /// Reads every table of `input`, each through `tables.table(name, …)`. An error
+    /// returned here is the file's (it could not be opened: corrupt, password-protected);
+    /// an error of one table is returned to `table` and fails that table only.
+    fn read_tables(
+        &self,
+        input: Input<'_>,
+        opts: &ReadOptions,
+        tables: &mut dyn TableSinks,
+    ) -> Result<(), SourceError>;
+}
+
+/// How one table of a multi-table file is read: into the sink and summary it is given.
+pub type ReadTable<'r> =
+    dyn FnMut(&mut dyn FileSink, &mut ReadSummary) -> Result<(), SourceError> + 'r;
+
+/// Where a [`TablesReader`] puts the tables it reads.
+pub trait TableSinks {
+    /// Reads the table `name` (asset `FILE#name`) by `read`, into a sink and a summary
+    /// of its own; an error `read` returns is that table's (what was read before it is
+    /// kept).
+    fn table(&mut self, name: &str, read: &mut ReadTable<'_>);
+}
+
+/// [`FileReader::read`] for a [`TablesReader`]: every table into the one `sink`, its
+/// fields named `table#field`, and the rows summed in `summary`. The first table error
+/// is returned after every table was read.
+pub fn read_tables_as_one(
+    reader: &dyn TablesReader,
+    input: Input<'_>,
+    opts: &ReadOptions,
+    sink: &mut dyn FileSink,
+    summary: &mut ReadSummary,
+) -> Result<(), SourceError> {
+    let mut one = OneSink {
+        sink,
+        summary,
+        first_error: None,
+    };
+    reader.read_tables(input, opts, &mut one)?;
+    one.first_error.map_or(Ok(()), Err)
+}
+
+/// Tables folded into one sink (see [`read_tables_as_one`]).
+struct OneSink<'a> {
+    sink: &'a mut dyn FileSink,
+    summary: &'a mut ReadSummary,
+    first_error: Option<SourceError>,
+}
+
+impl TableSinks for OneSink<'_> {
+    fn table(&mut self, name: &str, read: &mut ReadTable<'_>) {
+        let mut table = ReadSummary::default();
+        let mut prefixed = Prefixed {
+            inner: &mut *self.sink,
+            prefix: format!("{name}#"),
+        };
+        let result = read(&mut prefixed, &mut table);
+        let s = &mut *self.summary;
+        if s.sampling.is_empty() {
+            s.sampling = table.sampling;
+        }
+        s.rows_scanned += table.rows_scanned;
+        s.skipped_columns.extend(
+            table
+                .skipped_columns
+                .into_iter()
+                .map(|(c, why)| (format!("{name}#{c}"), why)),
+        );
+        if let (Err(e), None) = (result, &self.first_error) {
+            self.first_error = Some(e);
+        }
+    }
+}
+
+/// A record sink that names every field `prefix + name`.
+struct Prefixed<'a> {
+    inner: &'a mut dyn FileSink,
+    prefix: String,
+}
+
+impl Prefixed<'_> {
+    fn named(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+}
+
+impl RecordSink for Prefixed<'_> {
+    fn field(&mut self, name: &str) -> super::FieldId {
+        let name = self.named(name);
+        self.inner.field(&name)
+    }
+    fn field_with_hint(&mut self, name: &str, hint: &str) -> super::FieldId {
+        let name = self.named(name);
+        self.inner.field_with_hint(&name, hint)
+    }
+    fn cell(&mut self, field: super::FieldId, value: &[u8], at: Location) {
+        self.inner.cell(field, value, at);
+    }
+    fn text(&mut self, text: &[u8], first_line: u64) {
+        self.inner.text(text, first_line);
+    }
+    fn lines(&mut self, text: &[u8], first_line: u64) {
+        self.inner.lines(text, first_line);
+    }
+    fn rows(&mut self, n: u64) {
+        self.inner.rows(n);
+    }
+    fn anomaly(&mut self, kind: Anomaly, at: Location) {
+        self.inner.anomaly(kind, at);
+    }
+}
+
+/// Parts of a table are read one after another, in order, into the one sink.
+impl FileSink for Prefixed<'_> {
+    fn as_records(&mut self) -> &mut dyn RecordSink {
+        self
+    }
+    fn flush(&mut self) {
+        self.inner.flush();
+    }
+    fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
+        for i in 0..n {
+            read(i, self);
+        }
+    }
 }
 
 /// How files are read (the same for every file of a run).
