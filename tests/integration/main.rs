@@ -11,5 +11,6 @@ mod postgres;
 mod rules;
 mod sarif;
 mod shard;
+mod spreadsheet;
 mod sqlite;
 mod util;

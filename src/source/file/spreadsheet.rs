@@ -496,6 +496,7 @@ impl SheetSource for XlsxSheet<'_> {
         Ok(Box::new(CellRows {
             next: move || cells.next_cell(),
             pending: None,
+            done: false,
             caps,
         }))
     }
@@ -505,6 +506,8 @@ impl SheetSource for XlsxSheet<'_> {
 struct CellRows<'a, F> {
     next: F,
     pending: Option<Cell<DataRef<'a>>>,
+    /// The stream has ended (calamine's reader must not be asked again).
+    done: bool,
     caps: Caps,
 }
 
@@ -517,9 +520,13 @@ where
         loop {
             let cell = match self.pending.take() {
                 Some(c) => c,
+                None if self.done => return Ok(!row.is_empty()),
                 None => match (self.next)().map_err(xlsx_error)? {
                     Some(c) => c,
-                    None => return Ok(!row.is_empty()),
+                    None => {
+                        self.done = true;
+                        return Ok(!row.is_empty());
+                    }
                 },
             };
             let (r, c) = cell.get_position();
@@ -659,11 +666,19 @@ fn sniff_header(ahead: &[Row], merges: &[Dimensions]) -> Header {
     }
     let mut names = spread(first, merges);
     let mut data_from = i + 1;
-    let grouped = merges
+    // A sub-header: text under the header's groups (its cells merged across
+    // columns) and nowhere else, where a data row would fill the other columns too.
+    let groups: Vec<&Dimensions> = merges
         .iter()
-        .any(|m| m.start.0 == first.index && m.end.1 > m.start.1);
-    if let Some(sub) = ahead.get(i + 1).filter(|_| grouped) {
-        if is_header(sub, &[], ahead.get(i + 2)) {
+        .filter(|m| m.start.0 == first.index && m.end.1 > m.start.1)
+        .collect();
+    let under_groups = |row: &Row| {
+        row.cells
+            .iter()
+            .all(|c| groups.iter().any(|m| (m.start.1..=m.end.1).contains(&c.0)))
+    };
+    if let Some(sub) = ahead.get(i + 1).filter(|_| !groups.is_empty()) {
+        if under_groups(sub) && is_header(sub, &[], None) {
             for (col, name) in spread(sub, &[]) {
                 match names.iter_mut().find(|(c, _)| *c == col) {
                     Some((_, top)) => *top = format!("{top} {name}"),
@@ -832,4 +847,95 @@ fn reread(
         n += 1;
     }
     Ok(pushed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::file::capped::tests::{sampling, Recorder};
+    use crate::source::file::ReadTable;
+
+    /// Each table read: its name, what it pushed, its summary and its result.
+    #[derive(Default)]
+    struct Book {
+        tables: Vec<(String, Recorder, ReadSummary, Result<(), String>)>,
+    }
+
+    impl TableSinks for Book {
+        fn table(&mut self, name: &str, read: &mut ReadTable<'_>) {
+            let (mut sink, mut summary) = (Recorder::default(), ReadSummary::default());
+            let result = read(&mut sink, &mut summary).map_err(|e| e.to_string());
+            self.tables.push((name.to_string(), sink, summary, result));
+        }
+    }
+
+    fn read_path(path: &std::path::Path, rows: usize, full: bool) -> Result<Book, String> {
+        let head = std::fs::read(path).unwrap();
+        let head = &head[..head.len().min(4096)];
+        let format = crate::source::format::detect(path, head);
+        let stream = Box::new(std::fs::File::open(path).unwrap());
+        let input = Input::new(path, format, Compression::None, head, stream);
+        let opts = ReadOptions {
+            sampling: sampling(rows, full),
+            line_cap: 64,
+            chunk_size: 1 << 20,
+        };
+        let mut book = Book::default();
+        Workbook
+            .read_tables(input, &opts, &mut book)
+            .map_err(|e| e.to_string())?;
+        Ok(book)
+    }
+
+    fn cells_of(r: &Recorder, field: &str) -> Vec<String> {
+        r.cells
+            .iter()
+            .filter(|c| c.0 == field)
+            .map(|c| String::from_utf8_lossy(&c.1).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn an_xlsx_sheet_streams_typed_values_under_its_header() {
+        use rust_xlsxwriter::{ExcelDateTime as Dt, Format as F, Formula};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["ssn", "card", "dob", "copy", "ratio", "big", "note"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_number(1, 0, 146_606_018.0).unwrap();
+        ws.write_number(1, 1, 4_230_172_036_881_697.0).unwrap();
+        let date = F::new().set_num_format("yyyy-mm-dd");
+        ws.write_datetime_with_format(1, 2, Dt::from_ymd(1984, 2, 29).unwrap(), &date)
+            .unwrap();
+        ws.write_formula(1, 3, Formula::new("=A2*2").set_result("293212036"))
+            .unwrap();
+        ws.write_number(1, 4, 0.25).unwrap();
+        ws.write_number(1, 5, 1e20).unwrap();
+        ws.write_string(1, 6, "é".repeat(100)).unwrap();
+        ws.write_boolean(2, 0, true).unwrap();
+        ws.write_number(2, 1, -7.0).unwrap();
+        wb.save(&path).unwrap();
+        let book = read_path(&path, 10, true).unwrap();
+        assert_eq!(book.tables.len(), 1);
+        let (name, r, summary, result) = &book.tables[0];
+        assert_eq!(name, "Sheet1");
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(cells_of(r, "ssn"), ["146606018"]);
+        assert_eq!(cells_of(r, "card"), ["4230172036881697", "-7"]);
+        assert_eq!(cells_of(r, "dob"), ["1984-02-29"]);
+        assert_eq!(cells_of(r, "copy"), ["293212036"], "the formula's cached value");
+        assert_eq!(cells_of(r, "ratio"), ["0.25"]);
+        assert_eq!(cells_of(r, "big"), ["100000000000000000000"]);
+        // Capped at 64 bytes on a character boundary, and counted.
+        assert_eq!(cells_of(r, "note"), ["é".repeat(32)]);
+        assert_eq!(r.anomalies, [(Anomaly::TruncatedField, Some(2))]);
+        // Rows are data rows; lines are the sheet's row numbers.
+        assert_eq!(r.rows, 2);
+        assert_eq!(summary.rows_scanned, 2);
+        assert_eq!(r.cells[0].2, Some(2));
+        assert_eq!(r.cells[0].3, Some(0));
+    }
 }
