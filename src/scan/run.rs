@@ -286,11 +286,15 @@ fn reports_by_file<'r, 'k>(
             r.id.match_indices('#')
                 .find_map(|(i, _)| keys.get(&r.id[..i]).copied())
         };
-        let owner = keys.get(r.id.as_str()).copied().or_else(sheet_of).or_else(|| {
-            let rest = r.id.strip_prefix("sqlite:")?;
-            rest.rmatch_indices('/')
-                .find_map(|(i, _)| keys.get(format!("file:{}", &rest[..i]).as_str()).copied())
-        });
+        let owner = keys
+            .get(r.id.as_str())
+            .copied()
+            .or_else(sheet_of)
+            .or_else(|| {
+                let rest = r.id.strip_prefix("sqlite:")?;
+                rest.rmatch_indices('/')
+                    .find_map(|(i, _)| keys.get(format!("file:{}", &rest[..i]).as_str()).copied())
+            });
         if let Some(key) = owner {
             out.entry(key).or_default().push(r);
         }

@@ -282,9 +282,15 @@ mod tests {
         ods.extend_from_slice(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheetPK");
         assert_eq!(detect(Path::new("export.bin"), &ods), Format::Ods);
         let mut odt = ods.clone();
-        odt.splice(38.., b"application/vnd.oasis.opendocument.textPK".iter().copied());
+        odt.splice(
+            38..,
+            b"application/vnd.oasis.opendocument.textPK".iter().copied(),
+        );
         assert_eq!(detect(Path::new("export.bin"), &odt), Format::Binary);
-        assert_eq!(detect(Path::new("part-0000"), b"Obj\x01\x04\x16"), Format::Avro);
+        assert_eq!(
+            detect(Path::new("part-0000"), b"Obj\x01\x04\x16"),
+            Format::Avro
+        );
         assert_eq!(detect(Path::new("t.avro"), b""), Format::Avro);
         assert_eq!(Format::Avro.name(), "avro");
     }

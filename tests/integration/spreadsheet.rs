@@ -101,7 +101,8 @@ fn write_xlsx(path: &Path, header: &[String], rows: &[Vec<String>]) {
             let col = c as u16;
             match header[c].as_str() {
                 h if NUMERIC.contains(&h) => {
-                    ws.write_number(row, col, v.parse::<f64>().unwrap()).unwrap();
+                    ws.write_number(row, col, v.parse::<f64>().unwrap())
+                        .unwrap();
                 }
                 "birth_date" => {
                     let (y, m, d) = birth_date(i);
@@ -205,7 +206,13 @@ fn field_types(a: &Value) -> BTreeMap<String, Vec<String>> {
 
 fn scan(dir: &Path, code: i32) -> Value {
     json(
-        &["scan", dir.to_str().unwrap(), "--format", "json", "--no-ignore"],
+        &[
+            "scan",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-ignore",
+        ],
         code,
     )
 }
@@ -230,7 +237,8 @@ fn an_xlsx_and_an_avro_file_are_classified_like_the_same_data_in_csv() {
         ("email_copy", "email"),
     ] {
         assert!(
-            csv.get(field).is_some_and(|t| t.first().map(String::as_str) == Some(ty)),
+            csv.get(field)
+                .is_some_and(|t| t.first().map(String::as_str) == Some(ty)),
             "CSV {field}: {:?}",
             csv.get(field)
         );
@@ -305,20 +313,37 @@ fn every_sheet_is_an_asset_with_its_header_sniffed_and_merged_cells_spanned() {
     assert_eq!(ids.len(), 3, "{ids:?}");
     for sheet in ["People", "Raw dump", "Secret"] {
         assert!(
-            ids.iter().any(|id| id.starts_with("file:") && id.ends_with(&format!("book.xlsx#{sheet}"))),
+            ids.iter()
+                .any(|id| id.starts_with("file:") && id.ends_with(&format!("book.xlsx#{sheet}"))),
             "{sheet} in {ids:?}"
         );
     }
     let people = field_types(asset(&inv, "book.xlsx#People"));
-    assert_eq!(people.get("Contact Email").map(|t| t[0].as_str()), Some("email"), "{people:?}");
-    assert_eq!(people.get("Contact Phone").map(|t| t[0].as_str()), Some("phone"), "{people:?}");
+    assert_eq!(
+        people.get("Contact Email").map(|t| t[0].as_str()),
+        Some("email"),
+        "{people:?}"
+    );
+    assert_eq!(
+        people.get("Contact Phone").map(|t| t[0].as_str()),
+        Some("phone"),
+        "{people:?}"
+    );
     assert_eq!(asset(&inv, "book.xlsx#People")["stats"]["rows_scanned"], 20);
     // No header: column letters, and the first row is data.
     let raw = asset(&inv, "book.xlsx#Raw dump");
     assert_eq!(raw["stats"]["rows_scanned"], 20, "{raw}");
-    assert_eq!(field_types(raw).get("A").map(|t| t[0].as_str()), Some("email"), "{raw}");
+    assert_eq!(
+        field_types(raw).get("A").map(|t| t[0].as_str()),
+        Some("email"),
+        "{raw}"
+    );
     let secret = field_types(asset(&inv, "book.xlsx#Secret"));
-    assert_eq!(secret.get("contact").map(|t| t[0].as_str()), Some("email"), "{secret:?}");
+    assert_eq!(
+        secret.get("contact").map(|t| t[0].as_str()),
+        Some("email"),
+        "{secret:?}"
+    );
 }
 
 #[test]
@@ -355,9 +380,17 @@ fn an_unchanged_workbook_is_carried_forward_sheet_by_sheet() {
         v
     };
     assert_eq!(fields(&a).len(), 3);
-    assert_eq!(fields(&a), fields(&b), "the sheets come back from the state");
+    assert_eq!(
+        fields(&a),
+        fields(&b),
+        "the sheets come back from the state"
+    );
     let carried = b["scan"]["carried"].to_string();
-    assert!(carried.contains("book.xlsx"), "carried: {carried}\n{}", stdout(&second));
+    assert!(
+        carried.contains("book.xlsx"),
+        "carried: {carried}\n{}",
+        stdout(&second)
+    );
 }
 
 /// A minimal OpenDocument spreadsheet, built as the standard describes: a zip whose
@@ -419,7 +452,11 @@ fn an_ods_file_is_read_as_tables_and_its_numbers_keep_their_digits() {
     let mut rows: Vec<[String; 3]> = vec![["name".into(), "email".into(), "ssn".into()]];
     let (_, people) = customers();
     for p in people.iter().take(20) {
-        rows.push([format!("{} {}", p[1], p[2]), p[3].clone(), p[5].replace('-', "")]);
+        rows.push([
+            format!("{} {}", p[1], p[2]),
+            p[3].clone(),
+            p[5].replace('-', ""),
+        ]);
     }
     let refs: Vec<[&str; 3]> = rows
         .iter()
@@ -434,8 +471,16 @@ fn an_ods_file_is_read_as_tables_and_its_numbers_keep_their_digits() {
     assert_eq!(sheet["format"], "ods");
     assert_eq!(sheet["stats"]["rows_scanned"], 20, "{sheet}");
     let got = field_types(sheet);
-    assert_eq!(got.get("email").map(|t| t[0].as_str()), Some("email"), "{got:?}");
-    assert_eq!(got, field_types(asset(&inv, "contacts.csv")), "ods like CSV");
+    assert_eq!(
+        got.get("email").map(|t| t[0].as_str()),
+        Some("email"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got,
+        field_types(asset(&inv, "contacts.csv")),
+        "ods like CSV"
+    );
 }
 
 /// `tests/fixtures/sheets/people.xls`, written by xlwt (see make_xls.py beside it): a
@@ -453,9 +498,21 @@ fn a_legacy_xls_workbook_is_read_with_its_merged_header() {
     assert_eq!(sheet["format"], "xls");
     assert_eq!(sheet["stats"]["rows_scanned"], 12, "{sheet}");
     let got = field_types(sheet);
-    assert_eq!(got.get("Contact Email").map(|t| t[0].as_str()), Some("email"), "{got:?}");
-    assert_eq!(got.get("ssn").map(|t| t[0].as_str()), Some("ssn"), "{got:?}");
-    assert_eq!(got.get("card").map(|t| t[0].as_str()), Some("credit_card"), "{got:?}");
+    assert_eq!(
+        got.get("Contact Email").map(|t| t[0].as_str()),
+        Some("email"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.get("ssn").map(|t| t[0].as_str()),
+        Some("ssn"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.get("card").map(|t| t[0].as_str()),
+        Some("credit_card"),
+        "{got:?}"
+    );
 }
 
 #[test]
@@ -465,7 +522,11 @@ fn bad_workbooks_and_avro_files_are_per_asset_errors_and_the_scan_goes_on() {
     // A good file beside the bad ones.
     write(p, "ok.csv", "email\nann@example.com\nbob@example.com\n");
     // Not a zip at all, and a real workbook cut in half.
-    write(p, "corrupt.xlsx", b"PK\x03\x04 this is not really a zip archive".as_slice());
+    write(
+        p,
+        "corrupt.xlsx",
+        b"PK\x03\x04 this is not really a zip archive".as_slice(),
+    );
     write_book(&p.join("whole.xlsx"));
     let whole = std::fs::read(p.join("whole.xlsx")).unwrap();
     write(p, "cut.xlsx", &whole[..whole.len() / 2]);
@@ -515,7 +576,10 @@ fn bad_workbooks_and_avro_files_are_per_asset_errors_and_the_scan_goes_on() {
     assert_eq!(cut["status"], "partial", "{cut}");
     assert!(message(cut).contains("truncated"), "{cut}");
     let kept = cut["stats"]["rows_scanned"].as_u64().unwrap();
-    assert!((10..40).contains(&kept) && kept % 10 == 0, "whole blocks kept: {cut}");
+    assert!(
+        (10..40).contains(&kept) && kept % 10 == 0,
+        "whole blocks kept: {cut}"
+    );
     assert!(field_types(cut).contains_key("email"), "{cut}");
 }
 

@@ -180,10 +180,14 @@ impl<R: Read> Container<R> {
             return Err(block_too_big());
         }
         self.stored.resize(size, 0);
-        self.r.read_exact(&mut self.stored).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => corrupt("truncated block (the file ends inside it)"),
-            _ => SourceError::io("reading Avro", e),
-        })?;
+        self.r
+            .read_exact(&mut self.stored)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => {
+                    corrupt("truncated block (the file ends inside it)")
+                }
+                _ => SourceError::io("reading Avro", e),
+            })?;
         let mut sync = [0u8; 16];
         self.r.read_exact(&mut sync).map_err(|e| match e.kind() {
             io::ErrorKind::UnexpectedEof => corrupt("truncated block (no sync marker)"),
@@ -215,7 +219,9 @@ impl<R: Read> Container<R> {
             Codec::Snappy => {
                 // Snappy data, then the big-endian CRC-32 of the uncompressed data.
                 let bad = || corrupt("a snappy block does not decompress (corrupt data)");
-                let (data, crc) = stored.split_at_checked(stored.len().wrapping_sub(4)).ok_or_else(bad)?;
+                let (data, crc) = stored
+                    .split_at_checked(stored.len().wrapping_sub(4))
+                    .ok_or_else(bad)?;
                 let len = snap::raw::decompress_len(data).map_err(|_| bad())?;
                 if len > BLOCK_BUDGET {
                     return Err(block_too_big());
@@ -303,7 +309,9 @@ fn number(f: f64) -> serde_json::Value {
 fn to_json(v: Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        Value::Record(fields) => J::Object(fields.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
+        Value::Record(fields) => {
+            J::Object(fields.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
         Value::Map(map) => J::Object(map.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
         Value::Array(items) => J::Array(items.into_iter().map(to_json).collect()),
         Value::Union(_, v) => to_json(*v),
@@ -316,9 +324,7 @@ fn to_json(v: Value) -> serde_json::Value {
         Value::Date(d) => iso_date(i64::from(d)),
         Value::TimestampMillis(t) | Value::LocalTimestampMillis(t) => iso_timestamp(t, 1_000),
         Value::TimestampMicros(t) | Value::LocalTimestampMicros(t) => iso_timestamp(t, 1_000_000),
-        Value::TimestampNanos(t) | Value::LocalTimestampNanos(t) => {
-            iso_timestamp(t, 1_000_000_000)
-        }
+        Value::TimestampNanos(t) | Value::LocalTimestampNanos(t) => iso_timestamp(t, 1_000_000_000),
         Value::Uuid(u) => J::String(u.to_string()),
         Value::BigDecimal(d) => J::String(d.to_string()),
         Value::Null
@@ -426,9 +432,20 @@ fn push_cell(sink: &mut dyn RecordSink, id: FieldId, v: &[u8], at: Location, lin
 /// too big to hold) as cells; `open` gives the stream from its start. `stats` is kept
 /// up to date, so it says what was read when an error ends the read.
 pub fn read<R: Read>(
+    open: impl FnMut() -> io::Result<R>,
+    sampling: Sampling,
+    line_cap: usize,
+    sink: &mut dyn RecordSink,
+    stats: &mut TableStats,
+) -> Result<(), SourceError> {
+    read_with_budget(open, sampling, line_cap, SAMPLE_BUDGET, sink, stats)
+}
+
+fn read_with_budget<R: Read>(
     mut open: impl FnMut() -> io::Result<R>,
     sampling: Sampling,
     line_cap: usize,
+    budget: usize,
     sink: &mut dyn RecordSink,
     stats: &mut TableStats,
 ) -> Result<(), SourceError> {
@@ -442,7 +459,7 @@ pub fn read<R: Read>(
     };
     type Cells = Vec<(FieldId, Vec<u8>)>;
     let mut sample: Option<RowSample<Cells>> =
-        (!sampling.full).then(|| RowSample::new(sampling.rows, sampling.seed, SAMPLE_BUDGET));
+        (!sampling.full).then(|| RowSample::new(sampling.rows, sampling.seed, budget));
     let (mut row, mut empty) = (0u64, 0u64);
     let result = loop {
         let value = match file.next(&mut empty) {
@@ -456,7 +473,9 @@ pub fn read<R: Read>(
         };
         match &mut sample {
             None => {
-                fields.each(sink, value, &mut |sink, id, v| push_cell(sink, id, v, at, line_cap));
+                fields.each(sink, value, &mut |sink, id, v| {
+                    push_cell(sink, id, v, at, line_cap)
+                });
                 stats.rows_scanned = row + 1;
             }
             Some(s) => {
@@ -516,4 +535,204 @@ pub fn read<R: Read>(
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::file::capped::tests::{sampling, Recorder};
+    use apache_avro::types::Record;
+    use apache_avro::{Codec, DeflateSettings, Writer, ZstandardSettings};
+
+    const SCHEMA: &str = r#"{
+        "type": "record", "name": "Person", "fields": [
+            {"name": "id", "type": "long"},
+            {"name": "f1", "type": "string", "doc": "contact email", "aliases": ["mail"]},
+            {"name": "address", "type": {"type": "record", "name": "Address", "fields": [
+                {"name": "city", "type": "string"},
+                {"name": "zip", "type": ["null", "string"]}
+            ]}},
+            {"name": "phones", "type": {"type": "array", "items": "string"}},
+            {"name": "born", "type": {"type": "int", "logicalType": "date"}},
+            {"name": "seen", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+            {"name": "score", "type": "double"},
+            {"name": "active", "type": "boolean"}
+        ]}"#;
+
+    /// `n` people in blocks of `per_block`, compressed with `codec`.
+    fn people(n: usize, per_block: usize, codec: Codec) -> Vec<u8> {
+        let schema = Schema::parse_str(SCHEMA).unwrap();
+        let mut w = Writer::with_codec(&schema, Vec::new(), codec);
+        for i in 0..n {
+            let mut r = Record::new(&schema).unwrap();
+            r.put("id", i as i64);
+            r.put("f1", format!("user{i}@example.com"));
+            let mut a = Record::new(match &schema {
+                Schema::Record(rs) => &rs.fields[2].schema,
+                _ => unreachable!(),
+            })
+            .unwrap();
+            a.put("city", "Springfield");
+            a.put(
+                "zip",
+                Value::Union(1, Box::new(Value::String(format!("{:05}", 10_000 + i)))),
+            );
+            r.put("address", a);
+            r.put(
+                "phones",
+                Value::Array(vec![Value::String(format!("+1 415 555 {:04}", i))]),
+            );
+            r.put("born", Value::Date(-3_653 + i as i32));
+            r.put("seen", Value::TimestampMillis(1_700_000_000_123));
+            r.put("score", 123_456_789.0f64);
+            r.put("active", true);
+            w.append(r).unwrap();
+            if (i + 1) % per_block == 0 {
+                w.flush().unwrap();
+            }
+        }
+        w.into_inner().unwrap()
+    }
+
+    fn read_bytes(
+        data: &[u8],
+        rows: usize,
+        full: bool,
+        budget: usize,
+    ) -> (Recorder, TableStats, Result<(), SourceError>, usize) {
+        let mut opens = 0;
+        let mut sink = Recorder::default();
+        let mut stats = TableStats::default();
+        let result = read_with_budget(
+            || {
+                opens += 1;
+                Ok(data)
+            },
+            sampling(rows, full),
+            64,
+            budget,
+            &mut sink,
+            &mut stats,
+        );
+        (sink, stats, result, opens)
+    }
+
+    fn values(r: &Recorder, field: &str) -> Vec<String> {
+        r.cells
+            .iter()
+            .filter(|c| c.0 == field)
+            .map(|c| String::from_utf8_lossy(&c.1).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn nested_records_are_flattened_like_json_with_typed_values_as_text() {
+        let data = people(3, 2, Codec::Null);
+        let (r, stats, result, _) = read_bytes(&data, 10, true, usize::MAX);
+        result.unwrap();
+        assert_eq!((stats.rows_total, stats.rows_scanned), (3, 3));
+        assert_eq!(stats.method, "full");
+        assert_eq!(r.rows, 3);
+        assert_eq!(values(&r, "f1")[2], "user2@example.com");
+        assert_eq!(values(&r, "address.city").len(), 3);
+        assert_eq!(values(&r, "address.zip"), ["10000", "10001", "10002"]);
+        assert_eq!(values(&r, "phones[]")[0], "+1 415 555 0000");
+        assert_eq!(values(&r, "born")[..2], ["1960-01-01", "1960-01-02"]);
+        assert_eq!(values(&r, "seen")[0], "2023-11-14T22:13:20");
+        assert_eq!(values(&r, "score")[0], "123456789", "no .0, no exponent");
+        assert!(
+            values(&r, "active").is_empty(),
+            "booleans hold nothing to scan"
+        );
+        assert_eq!(r.cells.iter().find(|c| c.0 == "id").unwrap().3, Some(0));
+    }
+
+    #[test]
+    fn a_fields_doc_and_aliases_are_its_name_hints() {
+        let schema = Schema::parse_str(SCHEMA).unwrap();
+        let h = hints(&schema);
+        assert_eq!(h.get("f1").map(String::as_str), Some("contact email mail"));
+        assert!(!h.contains_key("address.city"));
+    }
+
+    #[test]
+    fn every_codec_reads_the_same_records() {
+        let plain = read_bytes(&people(25, 10, Codec::Null), 10, true, usize::MAX)
+            .0
+            .cells;
+        for codec in [
+            Codec::Deflate(DeflateSettings::default()),
+            Codec::Snappy,
+            Codec::Zstandard(ZstandardSettings::default()),
+        ] {
+            let (r, _, result, _) = read_bytes(&people(25, 10, codec), 10, true, usize::MAX);
+            result.unwrap();
+            assert_eq!(r.cells, plain, "{codec:?}");
+        }
+    }
+
+    #[test]
+    fn a_sample_over_budget_reads_the_same_records_again() {
+        let data = people(300, 50, Codec::Snappy);
+        let (held, a, ra, one) = read_bytes(&data, 20, false, usize::MAX);
+        let (again, b, rb, two) = read_bytes(&data, 20, false, 500);
+        ra.unwrap();
+        rb.unwrap();
+        assert_eq!((one, two), (1, 2));
+        assert_eq!(held.cells, again.cells, "same seed, same records");
+        assert_eq!((a.rows_scanned, a.rows_total), (20, 300));
+        assert_eq!(
+            (b.rows_scanned, b.method.as_str()),
+            (20, "reservoir sample of 20 rows (seed 7)")
+        );
+    }
+
+    #[test]
+    fn a_truncated_or_corrupt_block_keeps_the_blocks_before_it() {
+        let data = people(30, 10, Codec::Deflate(DeflateSettings::default()));
+        let (r, stats, result, _) = read_bytes(&data[..data.len() - 20], 10, true, usize::MAX);
+        let e = result.unwrap_err().to_string();
+        assert!(e.contains("truncated"), "{e}");
+        assert_eq!(stats.rows_scanned, 20);
+        assert_eq!(values(&r, "f1").len(), 20);
+        // A flipped byte in the last sync marker.
+        let mut bad = data.clone();
+        let n = bad.len();
+        bad[n - 3] ^= 0xff;
+        let e = read_bytes(&bad, 10, true, usize::MAX)
+            .2
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sync marker"), "{e}");
+        // Not a container, and a header cut short.
+        let e = read_bytes(b"PAR1 not avro", 10, true, usize::MAX)
+            .2
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("magic"), "{e}");
+        let e = read_bytes(&data[..40], 10, true, usize::MAX)
+            .2
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("header"), "{e}");
+    }
+
+    #[test]
+    fn records_of_no_bytes_are_counted_without_decoding_each() {
+        // A block claiming 2^40 records of an empty record: no hang, no error.
+        let schema = Schema::parse_str(r#"{"type": "record", "name": "E", "fields": []}"#).unwrap();
+        let mut w = Writer::new(&schema, Vec::new());
+        w.append(Record::new(&schema).unwrap()).unwrap();
+        let data = w.into_inner().unwrap();
+        let sync = &data[data.len() - 16..];
+        let header = data.windows(16).position(|w| w == sync).unwrap() + 16;
+        let mut forged = data[..header].to_vec();
+        // count 2^40 (zig-zag varint), size 0, sync.
+        forged.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00]);
+        forged.extend_from_slice(sync);
+        let (r, stats, result, _) = read_bytes(&forged, 10, true, usize::MAX);
+        result.unwrap();
+        assert_eq!(stats.rows_total, 1 << 40);
+        assert!(r.cells.is_empty());
+    }
 }

@@ -240,15 +240,18 @@ fn read_xlsx(
         .map(|s| s.name.clone())
         .collect();
     for name in &names {
-        tables.table(name, &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
-            let merges = match wb.worksheet_merge_cells(name) {
-                Some(Ok(m)) => m,
-                Some(Err(e)) => return Err(xlsx_error(e)),
-                None => Vec::new(),
-            };
-            let mut sheet = XlsxSheet { wb: &mut wb, name };
-            read_sheet(&mut sheet, &merges, opts, sink.as_records(), summary)
-        });
+        tables.table(
+            name,
+            &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
+                let merges = match wb.worksheet_merge_cells(name) {
+                    Some(Ok(m)) => m,
+                    Some(Err(e)) => return Err(xlsx_error(e)),
+                    None => Vec::new(),
+                };
+                let mut sheet = XlsxSheet { wb: &mut wb, name };
+                read_sheet(&mut sheet, &merges, opts, sink.as_records(), summary)
+            },
+        );
     }
     Ok(())
 }
@@ -277,11 +280,14 @@ fn read_xls(
             continue;
         }
         let merges = wb.worksheet_merge_cells(&name).unwrap_or_default();
-        tables.table(&name, &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
-            let range = wb.worksheet_range(&name).map_err(xls_error)?;
-            let mut sheet = RangeSheet(&range);
-            read_sheet(&mut sheet, &merges, opts, sink.as_records(), summary)
-        });
+        tables.table(
+            &name,
+            &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
+                let range = wb.worksheet_range(&name).map_err(xls_error)?;
+                let mut sheet = RangeSheet(&range);
+                read_sheet(&mut sheet, &merges, opts, sink.as_records(), summary)
+            },
+        );
     }
     Ok(())
 }
@@ -300,10 +306,19 @@ fn read_ods(
             continue;
         }
         // calamine does not give an .ods's merged regions: covered cells read empty.
-        tables.table(&name, &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
-            let range = wb.worksheet_range(&name).map_err(ods_error)?;
-            read_sheet(&mut RangeSheet(&range), &[], opts, sink.as_records(), summary)
-        });
+        tables.table(
+            &name,
+            &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
+                let range = wb.worksheet_range(&name).map_err(ods_error)?;
+                read_sheet(
+                    &mut RangeSheet(&range),
+                    &[],
+                    opts,
+                    sink.as_records(),
+                    summary,
+                )
+            },
+        );
     }
     Ok(())
 }
@@ -752,6 +767,17 @@ fn read_sheet(
     sink: &mut dyn RecordSink,
     summary: &mut ReadSummary,
 ) -> Result<(), SourceError> {
+    read_sheet_within(source, merges, opts, SAMPLE_BUDGET, sink, summary)
+}
+
+fn read_sheet_within(
+    source: &mut dyn SheetSource,
+    merges: &[Dimensions],
+    opts: &ReadOptions,
+    budget: usize,
+    sink: &mut dyn RecordSink,
+    summary: &mut ReadSummary,
+) -> Result<(), SourceError> {
     let caps = Caps::new(opts.line_cap);
     let sampling = opts.sampling;
     let mut rows = source.rows(caps)?;
@@ -777,11 +803,13 @@ fn read_sheet(
         names: header.names,
         ids: Vec::new(),
     };
-    let mut sample = (!sampling.full).then(|| RowSample::new(sampling.rows, sampling.seed, SAMPLE_BUDGET));
+    let mut sample = (!sampling.full).then(|| RowSample::new(sampling.rows, sampling.seed, budget));
     let mut data_row = 0u64;
     let mut offer = |row: &Row, sink: &mut dyn RecordSink, data_row: u64| match &mut sample {
         None => columns.push(sink, row, data_row),
-        Some(s) => s.offer(data_row, u64::from(row.index) + 1, row.size(), || row.clone()),
+        Some(s) => s.offer(data_row, u64::from(row.index) + 1, row.size(), || {
+            row.clone()
+        }),
     };
     let mut failed = None;
     for row in &ahead[header.data_from..] {
@@ -815,7 +843,9 @@ fn read_sheet(
                 }
                 kept.len() as u64
             }
-            Sampled::Reread(picks) => reread(source, caps, header.data_from, &picks, &mut columns, sink)?,
+            Sampled::Reread(picks) => {
+                reread(source, caps, header.data_from, &picks, &mut columns, sink)?
+            }
         };
     }
     stats.summarize(summary);
@@ -902,7 +932,10 @@ mod tests {
         let path = dir.path().join("t.xlsx");
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();
-        for (c, h) in ["ssn", "card", "dob", "copy", "ratio", "big", "note"].iter().enumerate() {
+        for (c, h) in ["ssn", "card", "dob", "copy", "ratio", "big", "note"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, c as u16, *h).unwrap();
         }
         ws.write_number(1, 0, 146_606_018.0).unwrap();
@@ -926,7 +959,11 @@ mod tests {
         assert_eq!(cells_of(r, "ssn"), ["146606018"]);
         assert_eq!(cells_of(r, "card"), ["4230172036881697", "-7"]);
         assert_eq!(cells_of(r, "dob"), ["1984-02-29"]);
-        assert_eq!(cells_of(r, "copy"), ["293212036"], "the formula's cached value");
+        assert_eq!(
+            cells_of(r, "copy"),
+            ["293212036"],
+            "the formula's cached value"
+        );
         assert_eq!(cells_of(r, "ratio"), ["0.25"]);
         assert_eq!(cells_of(r, "big"), ["100000000000000000000"]);
         // Capped at 64 bytes on a character boundary, and counted.
@@ -937,5 +974,258 @@ mod tests {
         assert_eq!(summary.rows_scanned, 2);
         assert_eq!(r.cells[0].2, Some(2));
         assert_eq!(r.cells[0].3, Some(0));
+    }
+
+    fn row(index: u32, cells: &[(u32, &str)]) -> Row {
+        let mut r = Row {
+            index,
+            ..Row::default()
+        };
+        let caps = Caps::new(1024);
+        for &(col, v) in cells {
+            match v.parse::<f64>() {
+                Ok(f) => r.push(col, Value::Float(f), caps),
+                Err(_) => r.push(col, Value::Text(v), caps),
+            }
+        }
+        r
+    }
+
+    fn merge(r0: u32, c0: u32, r1: u32, c1: u32) -> Dimensions {
+        Dimensions::new((r0, c0), (r1, c1))
+    }
+
+    fn names(h: &Header) -> Vec<(u32, &str)> {
+        h.names.iter().map(|(c, n)| (*c, n.as_str())).collect()
+    }
+
+    #[test]
+    fn a_title_row_is_skipped_and_the_header_found_below_it() {
+        let ahead = [
+            row(0, &[(0, "Customer export 2024")]),
+            row(2, &[(0, "name"), (1, "email"), (2, "ssn")]),
+            row(
+                3,
+                &[(0, "Ann Lee"), (1, "ann@example.com"), (2, "146606018")],
+            ),
+        ];
+        let h = sniff_header(&ahead, &[]);
+        assert_eq!(h.titles, [0]);
+        assert_eq!(h.data_from, 2);
+        assert_eq!(names(&h), [(0, "name"), (1, "email"), (2, "ssn")]);
+    }
+
+    #[test]
+    fn a_sheet_of_data_has_no_header() {
+        let emails = [
+            row(0, &[(0, "ann@example.com"), (1, "Ann")]),
+            row(1, &[(0, "bob@example.com"), (1, "Bob")]),
+        ];
+        assert_eq!(sniff_header(&emails, &[]), Header::default());
+        let numbers = [row(0, &[(0, "1"), (1, "2")]), row(1, &[(0, "3"), (1, "4")])];
+        assert_eq!(sniff_header(&numbers, &[]), Header::default());
+        // A header much narrower than the rows below is a stray value, not a header.
+        let narrow = [
+            row(0, &[(0, "note"), (1, "other")]),
+            row(1, &[(0, "a"), (1, "b"), (2, "c"), (3, "d"), (4, "e")]),
+        ];
+        assert_eq!(sniff_header(&narrow, &[]), Header::default());
+        assert_eq!(sniff_header(&[], &[]), Header::default());
+    }
+
+    #[test]
+    fn a_merged_group_header_names_its_columns_with_their_sub_headers() {
+        let ahead = [
+            row(0, &[(0, "Name"), (1, "Contact"), (3, "Notes")]),
+            row(1, &[(1, "Email"), (2, "Phone")]),
+            row(2, &[(0, "Ann"), (1, "a@x.io"), (2, "555-0100"), (3, "hi")]),
+        ];
+        let merges = [merge(0, 0, 1, 0), merge(0, 1, 0, 2), merge(0, 3, 1, 3)];
+        let h = sniff_header(&ahead, &merges);
+        assert_eq!(h.data_from, 2);
+        assert_eq!(
+            names(&h),
+            [
+                (0, "Name"),
+                (1, "Contact Email"),
+                (2, "Contact Phone"),
+                (3, "Notes")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_merged_header_over_data_spans_its_columns_as_distinct_fields() {
+        // The row under the group fills columns outside it: data, not a sub-header.
+        let ahead = [
+            row(0, &[(0, "id"), (1, "Name")]),
+            row(1, &[(0, "1"), (1, "Mary"), (2, "Miller")]),
+        ];
+        let h = sniff_header(&ahead, &[merge(0, 1, 0, 2)]);
+        assert_eq!(h.data_from, 1);
+        assert_eq!(names(&h), [(0, "id"), (1, "Name"), (2, "Name (C)")]);
+    }
+
+    #[test]
+    fn columns_are_lettered_like_the_spreadsheet() {
+        let got: Vec<String> = [0, 1, 25, 26, 51, 52, 701, 702, 16_383]
+            .into_iter()
+            .map(column_letters)
+            .collect();
+        assert_eq!(got, ["A", "B", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]);
+    }
+
+    #[test]
+    fn numbers_keep_their_digits() {
+        let text = |f: f64| {
+            let mut s = String::new();
+            write_number(f, &mut s);
+            s
+        };
+        assert_eq!(text(123_456_789.0), "123456789");
+        assert_eq!(text(4_111_111_111_111_111.0), "4111111111111111");
+        assert_eq!(text(-0.0), "0");
+        assert_eq!(text(12.5), "12.5");
+        assert_eq!(text(1e-7), "0.0000001");
+        assert_eq!(text(1e21), "1000000000000000000000");
+    }
+
+    fn two_sheets(path: &std::path::Path, rows: u32) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for name in ["One", "Two"] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.write_string(0, 0, "email").unwrap();
+            for i in 0..rows {
+                ws.write_string(i + 1, 0, format!("user{i}@example.com"))
+                    .unwrap();
+            }
+        }
+        wb.save(path).unwrap();
+    }
+
+    #[test]
+    fn a_sample_over_budget_reads_the_sheet_again_for_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.xlsx");
+        two_sheets(&path, 500);
+        let opts = ReadOptions {
+            sampling: sampling(25, false),
+            line_cap: 1024,
+            chunk_size: 1 << 20,
+        };
+        /// Counts how often the sheet is read from its start.
+        struct Counting<'s>(XlsxSheet<'s>, usize);
+        impl SheetSource for Counting<'_> {
+            fn rows(&mut self, caps: Caps) -> Result<Box<dyn Rows + '_>, SourceError> {
+                self.1 += 1;
+                self.0.rows(caps)
+            }
+        }
+        let run = |budget: usize| {
+            let bytes = std::fs::read(&path).unwrap();
+            let rs: Rs = Box::new(Cursor::new(bytes));
+            let mut book = Xlsx::new(rs).unwrap();
+            let sheet = XlsxSheet {
+                wb: &mut book,
+                name: "Two",
+            };
+            let mut counted = Counting(sheet, 0);
+            let (mut r, mut s) = (Recorder::default(), ReadSummary::default());
+            read_sheet_within(&mut counted, &[], &opts, budget, &mut r, &mut s).unwrap();
+            (r.cells, s, counted.1)
+        };
+        let (held, a, one) = run(usize::MAX);
+        let (again, b, two) = run(200);
+        assert_eq!((one, two), (1, 2));
+        assert_eq!(held.len(), 25);
+        assert_eq!(held, again, "same seed, same rows");
+        assert_eq!(a.sampling, "reservoir sample of 25 rows (seed 7)");
+        assert_eq!((a.rows_scanned, b.rows_scanned), (25, 25));
+    }
+
+    #[test]
+    fn a_broken_sheet_fails_alone_and_a_gzipped_workbook_is_read() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.xlsx");
+        two_sheets(&good, 5);
+        // Rewrite the zip with the first sheet's XML cut short.
+        let mut src = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+        let bad = dir.path().join("bad.xlsx");
+        let mut out = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let name = f.name().to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                bytes.truncate(bytes.len() * 2 / 3);
+            }
+            out.start_file(name, stored).unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+        out.finish().unwrap();
+        let book = read_path(&bad, 10, true).unwrap();
+        let results: Vec<(&str, bool)> = book
+            .tables
+            .iter()
+            .map(|t| (t.0.as_str(), t.3.is_ok()))
+            .collect();
+        assert_eq!(results, [("One", false), ("Two", true)]);
+        assert!(book.tables[0]
+            .3
+            .as_ref()
+            .unwrap_err()
+            .contains("malformed XML"));
+        assert_eq!(cells_of(&book.tables[1].1, "email").len(), 5);
+
+        // The same workbook gzipped: read from memory.
+        let gz = dir.path().join("good.xlsx.gz");
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::fast(),
+        );
+        enc.write_all(&std::fs::read(&good).unwrap()).unwrap();
+        enc.finish().unwrap();
+        let opened = crate::source::open::open(&gz, Compression::Gzip).unwrap();
+        let format = crate::source::format::detect(&gz, &opened.head);
+        assert_eq!(format, Format::Xlsx);
+        let input = Input::new(&gz, format, Compression::Gzip, &opened.head, opened.reader);
+        let opts = ReadOptions {
+            sampling: sampling(10, true),
+            line_cap: 1024,
+            chunk_size: 1 << 20,
+        };
+        let mut book = Book::default();
+        Workbook.read_tables(input, &opts, &mut book).unwrap();
+        assert_eq!(book.tables.len(), 2);
+        assert_eq!(cells_of(&book.tables[0].1, "email").len(), 5);
+    }
+
+    #[test]
+    fn read_as_one_asset_names_fields_by_sheet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.xlsx");
+        two_sheets(&path, 3);
+        let head = std::fs::read(&path).unwrap();
+        let input = Input::new(
+            &path,
+            Format::Xlsx,
+            Compression::None,
+            &head,
+            Box::new(std::fs::File::open(&path).unwrap()),
+        );
+        let opts = ReadOptions {
+            sampling: sampling(10, true),
+            line_cap: 1024,
+            chunk_size: 1 << 20,
+        };
+        let (mut r, mut s) = (Recorder::default(), ReadSummary::default());
+        Workbook.read(input, &opts, &mut r, &mut s).unwrap();
+        assert_eq!(r.fields, ["One#email", "Two#email"]);
+        assert_eq!(s.rows_scanned, 6);
     }
 }
