@@ -382,6 +382,9 @@ fn hints(schema: &Schema) -> HashMap<String, String> {
     out
 }
 
+/// Receives each flattened value of a record: the sink, its field and its text.
+type Emit<'e> = dyn FnMut(&mut dyn RecordSink, FieldId, &[u8]) + 'e;
+
 /// Flattened paths interned as fields, with their hints.
 struct Fields {
     hints: HashMap<String, String>,
@@ -404,12 +407,7 @@ impl Fields {
     }
 
     /// Flattens a record into `emit(field, value)`.
-    fn each(
-        &mut self,
-        sink: &mut dyn RecordSink,
-        value: Value,
-        emit: &mut dyn FnMut(&mut dyn RecordSink, FieldId, &[u8]),
-    ) {
+    fn each(&mut self, sink: &mut dyn RecordSink, value: Value, emit: &mut Emit<'_>) {
         flatten_json(&to_json(value), &mut String::new(), &mut |path, v| {
             let id = self.id(sink, path);
             emit(sink, id, v);
