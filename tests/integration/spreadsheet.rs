@@ -556,6 +556,16 @@ fn bad_workbooks_and_avro_files_are_per_asset_errors_and_the_scan_goes_on() {
     huge.extend_from_slice(&[0x02, 0xfe, 0xff, 0xff, 0xff, 0x1f]);
     write(p, "huge.avro", &huge);
 
+    // A legacy workbook whose dimensions record claims 2^32 rows: calamine would
+    // reserve terabytes for it (and abort the process).
+    let mut xls = std::fs::read(repo().join("tests/fixtures/sheets/people.xls")).unwrap();
+    let dims = xls
+        .windows(4)
+        .position(|w| w == [0x00, 0x02, 0x0e, 0x00])
+        .expect("a BIFF8 dimensions record");
+    xls[dims + 8..dims + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+    write(p, "forged.xls", &xls);
+
     let o = run(&["scan", p.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let inv: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -567,6 +577,7 @@ fn bad_workbooks_and_avro_files_are_per_asset_errors_and_the_scan_goes_on() {
         ("locked.xlsx", "failed", "password-protected"),
         ("locked.ods", "failed", "password-protected"),
         ("huge.avro", "failed", "over the 32 MiB block budget"),
+        ("forged.xls", "failed", "over the budget"),
     ] {
         let a = asset(&inv, name);
         assert_eq!(a["status"], status, "{a}");

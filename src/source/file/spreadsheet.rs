@@ -34,6 +34,7 @@ use super::{
 use crate::source::format::{Compression, Format};
 use crate::source::SourceError;
 
+mod guard;
 mod table;
 
 pub use table::column_letters;
@@ -261,12 +262,11 @@ fn read_xls(
     if size > WORKBOOK_BUDGET {
         return Err(over_budget("the .xls workbook (held whole to be read)"));
     }
-    // An encrypted .xlsx is a CFB container too: calamine's .xlsx reader knows it.
-    if matches!(Xlsx::new(&mut rs), Err(XlsxError::Password)) {
+    // An encrypted .xlsx is a CFB container too; a BIFF workbook is checked before
+    // calamine lays its sheets out.
+    if let guard::Cfb::Encrypted = guard::check_cfb(&mut rs)? {
         return Err(SourceError::Parse(PASSWORD.into()));
     }
-    rs.seek(SeekFrom::Start(0))
-        .map_err(|e| SourceError::io("reading workbook", e))?;
     let mut wb = Xls::new(rs).map_err(xls_error)?;
     for (name, typ) in sheet_list(wb.sheets_metadata()) {
         if typ != SheetType::WorkSheet {
@@ -293,6 +293,7 @@ fn read_ods(
     if largest_part(&mut rs, &["content.xml"])? > WORKBOOK_BUDGET {
         return Err(over_budget("the content of the spreadsheet"));
     }
+    guard::check_ods(&mut rs)?;
     let mut wb = Ods::new(rs).map_err(ods_error)?;
     for (name, typ) in sheet_list(wb.sheets_metadata()) {
         if typ != SheetType::WorkSheet {
