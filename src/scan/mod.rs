@@ -3,8 +3,9 @@
 //! Files are scanned in parallel on a rayon pool: each is opened, its format sniffed,
 //! and read by the reader [`crate::source::file::reader`] picks, into the file's
 //! [`AssetCollector`] (a big text file is also cut into chunks scanned in parallel by
-//! the text reader). Databases go through [`db`]. A failing asset is recorded and the
-//! scan goes on.
+//! the text reader; a file of several tables, a workbook, into one collector and report
+//! per table). Databases go through [`db`]. A failing asset is recorded and the scan
+//! goes on.
 
 mod batch;
 pub mod db;

@@ -24,7 +24,8 @@ use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::{
-    Cell, Data, DataRef, Ods, OdsError, Range, Reader, SheetType, Xls, XlsError, Xlsx, XlsxError,
+    Cell, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType, Xls, XlsError, Xlsx,
+    XlsxError,
 };
 
 use super::{
@@ -237,13 +238,8 @@ fn read_xlsx(
         tables.table(
             name,
             &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
-                let merges = match wb.worksheet_merge_cells(name) {
-                    Some(Ok(m)) => m,
-                    Some(Err(e)) => return Err(xlsx_error(e)),
-                    None => Vec::new(),
-                };
                 let mut sheet = XlsxSheet { wb: &mut wb, name };
-                read_sheet(&mut sheet, &merges, opts, sink.as_records(), summary)
+                read_sheet(&mut sheet, opts, sink.as_records(), summary)
             },
         );
     }
@@ -277,8 +273,8 @@ fn read_xls(
             &name,
             &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
                 let range = wb.worksheet_range(&name).map_err(xls_error)?;
-                let mut sheet = RangeSheet(&range);
-                read_sheet(&mut sheet, &merges, opts, sink.as_records(), summary)
+                let mut sheet = RangeSheet(&range, merges.clone());
+                read_sheet(&mut sheet, opts, sink.as_records(), summary)
             },
         );
     }
@@ -304,13 +300,8 @@ fn read_ods(
             &name,
             &mut |sink: &mut dyn FileSink, summary: &mut ReadSummary| {
                 let range = wb.worksheet_range(&name).map_err(ods_error)?;
-                read_sheet(
-                    &mut RangeSheet(&range),
-                    &[],
-                    opts,
-                    sink.as_records(),
-                    summary,
-                )
+                let mut sheet = RangeSheet(&range, Vec::new());
+                read_sheet(&mut sheet, opts, sink.as_records(), summary)
             },
         );
     }
@@ -339,6 +330,14 @@ impl SheetSource for XlsxSheet<'_> {
             done: false,
             caps,
         }))
+    }
+
+    fn merges(&mut self) -> Result<Vec<Dimensions>, SourceError> {
+        match self.wb.worksheet_merge_cells(self.name) {
+            Some(Ok(m)) => Ok(m),
+            Some(Err(e)) => Err(xlsx_error(e)),
+            None => Ok(Vec::new()),
+        }
     }
 }
 
@@ -380,8 +379,8 @@ where
     }
 }
 
-/// A sheet calamine read whole (`.xls`, `.ods`).
-struct RangeSheet<'r>(&'r Range<Data>);
+/// A sheet calamine read whole (`.xls`, `.ods`), with its merged regions.
+struct RangeSheet<'r>(&'r Range<Data>, Vec<Dimensions>);
 
 impl SheetSource for RangeSheet<'_> {
     fn rows(&mut self, caps: Caps) -> Result<Box<dyn Rows + '_>, SourceError> {
@@ -392,6 +391,10 @@ impl SheetSource for RangeSheet<'_> {
             c0,
             caps,
         }))
+    }
+
+    fn merges(&mut self) -> Result<Vec<Dimensions>, SourceError> {
+        Ok(self.1.clone())
     }
 }
 
@@ -549,6 +552,9 @@ mod tests {
                 self.1 += 1;
                 self.0.rows(caps)
             }
+            fn merges(&mut self) -> Result<Vec<Dimensions>, SourceError> {
+                self.0.merges()
+            }
         }
         let run = |budget: usize| {
             let bytes = std::fs::read(&path).unwrap();
@@ -560,12 +566,14 @@ mod tests {
             };
             let mut counted = Counting(sheet, 0);
             let (mut r, mut s) = (Recorder::default(), ReadSummary::default());
-            read_sheet_within(&mut counted, &[], &opts, budget, &mut r, &mut s).unwrap();
+            read_sheet_within(&mut counted, &opts, budget, &mut r, &mut s).unwrap();
             (r.cells, s, counted.1)
         };
         let (held, a, one) = run(usize::MAX);
         let (again, b, two) = run(200);
-        assert_eq!((one, two), (1, 2));
+        // Once for the rows looked at for the header, once on from there, and once more
+        // for the sample's rows.
+        assert_eq!((one, two), (2, 3));
         assert_eq!(held.len(), 25);
         assert_eq!(held, again, "same seed, same rows");
         assert_eq!(a.sampling, "reservoir sample of 25 rows (seed 7)");

@@ -187,6 +187,8 @@ pub(super) trait Rows {
 pub(super) trait SheetSource {
     /// The sheet's rows from the first.
     fn rows(&mut self, caps: Caps) -> Result<Box<dyn Rows + '_>, SourceError>;
+    /// The sheet's merged regions (none where the format does not give them).
+    fn merges(&mut self) -> Result<Vec<Dimensions>, SourceError>;
 }
 
 /// The column letters of a 0-based column (`A`, …, `Z`, `AA`, …).
@@ -357,17 +359,30 @@ impl Columns {
 /// read again when too big to hold) pushed as cells.
 pub(super) fn read_sheet(
     source: &mut dyn SheetSource,
-    merges: &[Dimensions],
     opts: &ReadOptions,
     sink: &mut dyn RecordSink,
     summary: &mut ReadSummary,
 ) -> Result<(), SourceError> {
-    read_sheet_within(source, merges, opts, SAMPLE_BUDGET, sink, summary)
+    read_sheet_within(source, opts, SAMPLE_BUDGET, sink, summary)
+}
+
+/// Whether merged regions may name columns: a row near the top leaves a column empty
+/// that a row below it fills (a merged header spans it, or a title does).
+fn may_be_merged(ahead: &[Row]) -> bool {
+    ahead
+        .iter()
+        .enumerate()
+        .take(MAX_TITLE_ROWS + 1)
+        .any(|(i, top)| {
+            ahead[i + 1..]
+                .iter()
+                .flat_map(|r| r.cells.iter())
+                .any(|c| !top.cells.iter().any(|t| t.0 == c.0))
+        })
 }
 
 pub(super) fn read_sheet_within(
     source: &mut dyn SheetSource,
-    merges: &[Dimensions],
     opts: &ReadOptions,
     budget: usize,
     sink: &mut dyn RecordSink,
@@ -375,16 +390,31 @@ pub(super) fn read_sheet_within(
 ) -> Result<(), SourceError> {
     let caps = Caps::new(opts.line_cap);
     let sampling = opts.sampling;
-    let mut rows = source.rows(caps)?;
     let mut ahead: Vec<Row> = Vec::new();
-    while ahead.len() < HEADER_LOOKAHEAD {
-        let mut row = Row::default();
-        if !rows.next_row(&mut row)? {
-            break;
+    {
+        let mut rows = source.rows(caps)?;
+        while ahead.len() < HEADER_LOOKAHEAD {
+            let mut row = Row::default();
+            if !rows.next_row(&mut row)? {
+                break;
+            }
+            ahead.push(row);
         }
-        ahead.push(row);
     }
-    let header = sniff_header(&ahead, merges);
+    // Finding an .xlsx's merged regions is a pass over its sheet: only when they
+    // may matter.
+    let merges = if may_be_merged(&ahead) {
+        source.merges()?
+    } else {
+        Vec::new()
+    };
+    // Read on from after the rows looked at.
+    let mut rows = source.rows(caps)?;
+    let mut skipped = Row::default();
+    for _ in 0..ahead.len() {
+        rows.next_row(&mut skipped)?;
+    }
+    let header = sniff_header(&ahead, &merges);
     for &t in &header.titles {
         let title = &ahead[t];
         sink.text(title.text.as_bytes(), u64::from(title.index) + 1);
