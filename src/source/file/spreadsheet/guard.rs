@@ -25,7 +25,7 @@ const MAX_COLUMNS: u64 = 16_384;
 
 fn too_big(cells: u64) -> SourceError {
     SourceError::Parse(format!(
-        "its sheets would take {cells} cells laid out in memory, over the budget of {GRID_BUDGET} (not read)"
+        "its sheets would take at least {cells} cells laid out in memory, over the budget of {GRID_BUDGET} (not read)"
     ))
 }
 
