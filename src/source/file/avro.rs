@@ -141,8 +141,7 @@ impl<R: Read> Container<R> {
         let json: serde_json::Value = bytes("avro.schema")
             .and_then(|b| serde_json::from_slice(b).ok())
             .ok_or_else(|| corrupt("the header has no readable schema"))?;
-        let schema =
-            Schema::parse(&json).map_err(|e| corrupt(&format!("the schema is not valid: {e}")))?;
+        let schema = Schema::parse(&json).map_err(|_| corrupt("the schema is not valid"))?;
         let codec = match bytes("avro.codec").unwrap_or(b"null") {
             b"null" => Codec::Null,
             b"deflate" => Codec::Deflate,
