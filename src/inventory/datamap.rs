@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 pub use super::disposition::disposition_for;
 use super::sale::{carries_advertising_data, Flow};
-use super::{AssetReport, Inventory, Status};
-use crate::knowledge::{Catalog, VocabKind, Vocabulary};
-use crate::manifest::{Manifest, Role};
+use super::scanned::Scanned;
+use super::{AssetReport, Inventory};
+use crate::knowledge::{Catalog, Vocabulary};
+use crate::manifest::{Manifest, Messages, Role};
 use crate::taxonomy::Taxonomy;
 
 /// Where a data type was found.
@@ -124,6 +125,45 @@ pub struct TypeEntry {
     pub shared: bool,
     /// Flows to an advertising/social recipient not declared as sold/shared.
     pub possibly_shared: bool,
+    /// Purposes and retention per manifest source holding it: which period applies to
+    /// which data.
+    #[serde(default)]
+    pub by_source: Vec<SourceFacts>,
+    /// Every live finding is a verdict on the field name alone (no value matched) in an
+    /// asset whose source does not declare the type, and no disposition accepts it: the
+    /// scan does not show the type is there.
+    #[serde(default)]
+    pub name_only: bool,
+    /// Sources (or `(outside the declared sources)`) holding this message-content type
+    /// that do not say whose messages they are: whether it is sensitive
+    /// (§1798.140(ae)(1)(E)) needs their answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_unanswered: Vec<String>,
+}
+
+/// What one manifest source declares about the data it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceFacts {
+    /// The source key.
+    pub source: String,
+    /// Its purposes (vocabulary keys).
+    pub purposes: Vec<String>,
+    /// Its retention period or criteria ("" when not declared).
+    pub retention: String,
+}
+
+/// The part of a category one manifest source holds: its types there, and the purposes
+/// and retention the source declares for them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategorySource {
+    /// The source key.
+    pub source: String,
+    /// The category's data types that this source holds.
+    pub data_types: Vec<String>,
+    /// The source's purposes (vocabulary keys).
+    pub purposes: Vec<String>,
+    /// The source's retention period or criteria ("" when not declared).
+    pub retention: String,
 }
 
 /// A CCPA statutory category and everything the notice says about it.
@@ -151,6 +191,13 @@ pub struct CategoryEntry {
     pub shared_with: Vec<String>,
     /// Retention periods or criteria.
     pub retention: Vec<String>,
+    /// Per manifest source holding its types: which types, purposes and retention.
+    #[serde(default)]
+    pub by_source: Vec<CategorySource>,
+    /// Some of its data was found in assets that belong to no manifest source (their
+    /// purposes and retention are unknown).
+    #[serde(default)]
+    pub outside_sources: bool,
     /// Some type in it was found but not declared.
     pub needs_review: bool,
     /// Some type in it was declared but not found.
@@ -201,6 +248,20 @@ pub struct RecipientEntry {
     pub transfer_safeguard: String,
     /// Where it was seen: `asset (field): matched ×count`.
     pub evidence: Vec<String>,
+    /// Declared recipients only: data types seen in the same assets as it that its
+    /// declaration does not cover. The data shows co-location, not a flow, so these are
+    /// for review and never listed as disclosed to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub colocated: Vec<Colocation>,
+}
+
+/// A data type seen beside a declared recipient beyond what it is declared to receive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Colocation {
+    /// The data type.
+    pub data_type: String,
+    /// The assets (paths) holding both.
+    pub assets: Vec<String>,
 }
 
 /// Assets that could not be (fully) scanned, so the map may be incomplete.
@@ -255,7 +316,7 @@ pub fn source_of(asset: &AssetReport, manifest: &Manifest) -> Option<String> {
         .map(|(_, n)| n)
 }
 
-fn push_unique(v: &mut Vec<String>, s: &str) {
+pub(super) fn push_unique(v: &mut Vec<String>, s: &str) {
     if !s.is_empty() && !v.iter().any(|x| x == s) {
         v.push(s.to_string());
     }
@@ -263,130 +324,15 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 
 /// Whether a declared recipient receives `data_type` (by name or CCPA letter; an empty
 /// list means "whatever its sources hold").
-fn receives(list: &[toml::Spanned<String>], data_type: &str, letters: &[String]) -> bool {
+pub(super) fn receives(
+    list: &[toml::Spanned<String>],
+    data_type: &str,
+    letters: &[String],
+) -> bool {
     list.is_empty()
         || list
             .iter()
             .any(|t| t.get_ref() == data_type || letters.iter().any(|l| l == t.get_ref()))
-}
-
-/// What the scan found, per data type: live findings and dismissed ones.
-type Found = BTreeMap<String, (Vec<AssetRef>, Vec<AssetRef>)>;
-
-/// Vendors observed per catalog id: evidence lines, and the types of the assets they
-/// were seen in.
-type Observed = BTreeMap<String, (Vec<String>, BTreeSet<String>)>;
-
-/// The first step of the join: the inventory read asset by asset.
-#[derive(Default)]
-struct Scanned {
-    found: Found,
-    coverage: Coverage,
-    observed: Observed,
-}
-
-impl Scanned {
-    fn read(inv: &Inventory, manifest: &Manifest, today: &str) -> Scanned {
-        let mut s = Scanned::default();
-        for a in &inv.assets {
-            s.count_coverage(a);
-            let types_here = s.add_findings(a, manifest, today);
-            s.add_observed_vendors(a, &types_here);
-        }
-        s
-    }
-
-    fn count_coverage(&mut self, a: &AssetReport) {
-        let coverage = &mut self.coverage;
-        match a.status {
-            Status::Scanned => coverage.scanned += 1,
-            Status::Partial | Status::Failed => {
-                coverage.failed.push(format!(
-                    "{}: {}",
-                    a.asset,
-                    a.errors
-                        .iter()
-                        .filter(|e| e.fatal)
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ));
-                if a.status == Status::Partial {
-                    coverage.scanned += 1;
-                }
-            }
-            Status::Skipped => coverage.skipped.push(format!(
-                "{}: {}",
-                a.asset,
-                a.skipped_reason.clone().unwrap_or_default()
-            )),
-            Status::Empty => coverage.empty.push(format!("{}: {}", a.asset, a.problem())),
-        }
-        for c in &a.stats.skipped_columns {
-            coverage
-                .skipped_columns
-                .push(format!("{}: {} ({})", a.asset, c.column, c.reason));
-        }
-    }
-
-    /// Files each finding of `a` as live or dismissed; returns the live types.
-    fn add_findings(
-        &mut self,
-        a: &AssetReport,
-        manifest: &Manifest,
-        today: &str,
-    ) -> BTreeSet<String> {
-        let source = source_of(a, manifest);
-        let mut types_here = BTreeSet::new();
-        for f in &a.fields {
-            for t in &f.types {
-                let mut r = AssetRef {
-                    asset: a.id.clone(),
-                    field: f.field.clone(),
-                    source: source.clone(),
-                    confidence: t.confidence,
-                    matched_values: t.matched_values,
-                    values_checked: t.values_checked,
-                    evidence: t.evidence.clone(),
-                    examples: t.examples.clone(),
-                    disposition: None,
-                };
-                let entry = self.found.entry(t.data_type.clone()).or_default();
-                match disposition_for(manifest, a, f.field.as_deref(), &t.data_type, today) {
-                    Some(d) if d.status.get_ref() == "false_positive" => {
-                        r.disposition =
-                            Some(format!("false_positive: {} ({})", d.reason, d.reviewer));
-                        entry.1.push(r);
-                    }
-                    Some(d) => {
-                        r.disposition = Some(format!("accepted: {} ({})", d.reason, d.reviewer));
-                        types_here.insert(t.data_type.clone());
-                        entry.0.push(r);
-                    }
-                    None => {
-                        types_here.insert(t.data_type.clone());
-                        entry.0.push(r);
-                    }
-                }
-            }
-        }
-        types_here
-    }
-
-    fn add_observed_vendors(&mut self, a: &AssetReport, types_here: &BTreeSet<String>) {
-        for r in &a.recipients {
-            let e = self.observed.entry(r.id.clone()).or_default();
-            for ev in &r.evidence {
-                let field = ev
-                    .field
-                    .as_deref()
-                    .map(|f| format!(" ({f})"))
-                    .unwrap_or_default();
-                e.0.push(format!("{}{field}: {} ×{}", a.asset, ev.matched, ev.count));
-            }
-            e.1.extend(types_here.iter().cloned());
-        }
-    }
 }
 
 /// The manifest sources declaring each data type.
@@ -437,6 +383,8 @@ impl Join<'_> {
         };
         self.add_source_facts(&mut entry, &sources);
         entry.sources = sources;
+        entry.name_only = self.name_only(dt, &entry.assets);
+        self.resolve_messages(&mut entry);
         entry.recipients = self.declared_recipients(dt, &tax.ccpa, &entry.sources);
         self.add_observed_recipients(dt, &mut entry.recipients);
         entry.sold = entry.recipients.iter().any(|r| r.sold);
@@ -469,6 +417,84 @@ impl Join<'_> {
                 .iter()
                 .for_each(|p| push_unique(&mut entry.source_categories, p.get_ref()));
             push_unique(&mut entry.retention, &src.retention);
+        }
+        entry.by_source = sources
+            .iter()
+            .filter_map(|name| {
+                let src = self.manifest.sources.get(name)?;
+                Some(SourceFacts {
+                    source: name.clone(),
+                    purposes: src.purposes.iter().map(|p| p.get_ref().clone()).collect(),
+                    retention: src.retention.trim().to_string(),
+                })
+            })
+            .collect();
+    }
+
+    /// Every live finding of `dt` is a verdict on the field name alone, with no value
+    /// matched, in an asset whose own source does not declare `dt`, and no disposition
+    /// accepts it.
+    fn name_only(&self, dt: &str, assets: &[AssetRef]) -> bool {
+        let declared_by_own_source = |a: &AssetRef| {
+            a.source
+                .as_ref()
+                .and_then(|s| self.manifest.sources.get(s))
+                .is_some_and(|src| src.data_types.iter().any(|d| d.get_ref() == dt))
+        };
+        !assets.is_empty()
+            && assets.iter().all(|a| {
+                a.matched_values == 0
+                    && a.evidence.iter().all(|e| e == "name_only")
+                    && !declared_by_own_source(a)
+                    && !a
+                        .disposition
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("accepted"))
+            })
+    }
+
+    /// A type whose sensitive item excludes messages the business is the intended
+    /// recipient of (§1798.140(ae)(1)(E)) is not sensitive when every source holding it
+    /// says `messages = "to_business"`; it is when one says `"between_consumers"`; and
+    /// otherwise it stays sensitive with the sources that must answer.
+    fn resolve_messages(&self, entry: &mut TypeEntry) {
+        let conditional = self
+            .taxonomy
+            .sensitive
+            .get(&entry.sensitive)
+            .is_some_and(|s| s.unless_business_is_recipient);
+        if !conditional {
+            return;
+        }
+        let answers: Vec<(&String, Option<Messages>)> = entry
+            .sources
+            .iter()
+            .map(|s| (s, self.manifest.sources.get(s).and_then(|src| src.messages)))
+            .collect();
+        if answers
+            .iter()
+            .any(|(_, m)| *m == Some(Messages::BetweenConsumers))
+        {
+            return;
+        }
+        let mut unanswered: Vec<String> = answers
+            .iter()
+            .filter(|(_, m)| m.is_none())
+            .map(|(s, _)| (*s).clone())
+            .collect();
+        if entry.assets.iter().any(|a| a.source.is_none()) {
+            unanswered.push(OUTSIDE_SOURCES.into());
+        }
+        if unanswered.is_empty() && !answers.is_empty() {
+            entry.sensitive_note = format!(
+                "Not sensitive personal information: the messages are sent to the business (sources: {}), and §1798.140{} excludes communications the business is the intended recipient of.",
+                entry.sources.join(", "),
+                entry.sensitive
+            );
+            entry.sensitive.clear();
+            entry.sensitive_wording.clear();
+        } else {
+            entry.sensitive_unanswered = unanswered;
         }
     }
 
@@ -508,48 +534,43 @@ impl Join<'_> {
         recipients
     }
 
-    /// Vendors observed in assets holding `dt`: marks declared ones as observed, adds
-    /// the others.
+    /// Vendors observed in assets holding `dt`: a declared recipient that receives `dt`
+    /// is marked observed; one that does not (its declaration does not cover `dt`) is
+    /// left out — the co-location is a review item of its [`RecipientEntry`], never a
+    /// claim; an undeclared vendor is added with an unknown role.
     fn add_observed_recipients(&self, dt: &str, recipients: &mut Vec<TypeRecipient>) {
         let manifest = self.manifest;
-        for (vid, (_, types)) in &self.scanned.observed {
-            if !types.contains(dt) {
+        for (vid, seen) in &self.scanned.observed {
+            if !seen.types.contains_key(dt) {
                 continue;
             }
             let declared_key = manifest
                 .recipients
                 .keys()
-                .find(|k| manifest.recipient_catalog_id(k) == vid)
-                .cloned();
-            if let Some(x) = recipients
-                .iter_mut()
-                .find(|x| Some(&x.id) == declared_key.as_ref())
-            {
-                x.observed = true;
+                .find(|k| manifest.recipient_catalog_id(k) == vid);
+            if let Some(key) = declared_key {
+                if let Some(x) = recipients.iter_mut().find(|x| &x.id == key) {
+                    x.observed = true;
+                }
                 continue;
             }
             let vendor = self.catalog.get(vid);
-            let declared = declared_key
-                .as_ref()
-                .and_then(|k| manifest.recipients.get(k));
             recipients.push(TypeRecipient {
-                id: declared_key.clone().unwrap_or_else(|| vid.clone()),
-                name: declared
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| vendor.map_or(vid.clone(), |v| v.name.clone())),
-                category: declared.map_or_else(
-                    || vendor.map_or_else(String::new, |v| v.category.clone()),
-                    |r| r.category.get_ref().clone(),
-                ),
-                role: declared.map_or(Role::Unknown, |r| r.role()),
-                declared: declared.is_some(),
+                id: vid.clone(),
+                name: vendor.map_or(vid.clone(), |v| v.name.clone()),
+                category: vendor.map_or_else(String::new, |v| v.category.clone()),
+                role: Role::Unknown,
+                declared: false,
                 observed: true,
-                sold: declared.is_some_and(|r| r.sold),
-                shared: declared.is_some_and(|r| r.shared_for_cross_context_advertising),
+                sold: false,
+                shared: false,
             });
         }
     }
 }
+
+/// The name [`TypeEntry::sensitive_unanswered`] gives data found outside every source.
+pub const OUTSIDE_SOURCES: &str = "(outside the declared sources)";
 
 impl DataMap {
     /// Joins an inventory with a manifest. `today` (YYYY-MM-DD) decides expired dispositions.
@@ -592,8 +613,13 @@ impl DataMap {
             }
         }
         let categories = roll_up(&data_types, taxonomy);
-        let recipients =
-            recipient_entries(&data_types, manifest, vocab, catalog, &scanned.observed);
+        let recipients = super::recipients::recipient_entries(
+            &data_types,
+            manifest,
+            vocab,
+            catalog,
+            &scanned.observed,
+        );
         DataMap {
             data_types,
             categories,
@@ -646,8 +672,32 @@ impl TypeEntry {
             sold: false,
             shared: false,
             possibly_shared: false,
+            by_source: Vec::new(),
+            name_only: false,
+            sensitive_unanswered: Vec::new(),
         }
     }
+}
+
+/// Files `t` under each manifest source of `c` that holds it, with that source's
+/// purposes and retention, so each period says which data it applies to.
+fn add_by_source(c: &mut CategoryEntry, t: &TypeEntry) {
+    for f in &t.by_source {
+        let i = match c.by_source.iter().position(|x| x.source == f.source) {
+            Some(i) => i,
+            None => {
+                c.by_source.push(CategorySource {
+                    source: f.source.clone(),
+                    data_types: Vec::new(),
+                    purposes: f.purposes.clone(),
+                    retention: f.retention.clone(),
+                });
+                c.by_source.len() - 1
+            }
+        };
+        push_unique(&mut c.by_source[i].data_types, &t.data_type);
+    }
+    c.outside_sources |= t.assets.iter().any(|a| a.source.is_none());
 }
 
 fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
@@ -669,10 +719,13 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
                 sold_to: Vec::new(),
                 shared_with: Vec::new(),
                 retention: Vec::new(),
+                by_source: Vec::new(),
+                outside_sources: false,
                 needs_review: false,
                 unverified: false,
                 evidence_assets: Vec::new(),
             });
+            add_by_source(c, t);
             push_unique(&mut c.data_types, &t.data_type);
             push_unique(&mut c.examples, &t.example);
             if taxonomy.is_sensitive_category(&letter)
@@ -706,7 +759,10 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
                     push_unique(&mut c.disclosed_to, &r.category);
                 }
             }
-            c.needs_review |= t.presence == Presence::FoundUndeclared || t.possibly_shared;
+            c.needs_review |= t.presence == Presence::FoundUndeclared
+                || t.possibly_shared
+                || t.name_only
+                || (taxonomy.is_sensitive_category(&letter) && !t.sensitive_unanswered.is_empty());
             c.unverified |= t.presence == Presence::DeclaredNotFound;
             for a in &t.assets {
                 push_unique(&mut c.evidence_assets, &a.asset);
@@ -714,83 +770,4 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
         }
     }
     cats.into_values().collect()
-}
-
-fn recipient_entries(
-    types: &[TypeEntry],
-    manifest: &Manifest,
-    vocab: &Vocabulary,
-    catalog: &Catalog,
-    observed: &BTreeMap<String, (Vec<String>, BTreeSet<String>)>,
-) -> Vec<RecipientEntry> {
-    let mut out: Vec<RecipientEntry> = Vec::new();
-    for (id, r) in &manifest.recipients {
-        let cid = manifest.recipient_catalog_id(id);
-        let seen = observed.get(cid);
-        out.push(RecipientEntry {
-            id: id.clone(),
-            name: r.name.clone(),
-            category: r.category.get_ref().clone(),
-            category_label: vocab
-                .label(VocabKind::RecipientCategory, r.category.get_ref())
-                .to_string(),
-            role: r.role(),
-            declared: true,
-            observed: seen.is_some(),
-            advertising: catalog.get(cid).is_some_and(|v| v.advertising),
-            sold: r.sold,
-            shared: r.shared_for_cross_context_advertising,
-            purposes: r.purposes.iter().map(|p| p.get_ref().clone()).collect(),
-            data_types: types
-                .iter()
-                .filter(|t| t.recipients.iter().any(|x| x.id == *id))
-                .map(|t| t.data_type.clone())
-                .collect(),
-            transfer_country: r
-                .transfer
-                .as_ref()
-                .map(|t| t.country.clone())
-                .unwrap_or_default(),
-            transfer_safeguard: r
-                .transfer
-                .as_ref()
-                .map(|t| t.safeguard.clone())
-                .unwrap_or_default(),
-            evidence: seen.map(|s| s.0.clone()).unwrap_or_default(),
-        });
-    }
-    for (vid, (evidence, _)) in observed {
-        if manifest
-            .recipients
-            .keys()
-            .any(|k| manifest.recipient_catalog_id(k) == vid)
-        {
-            continue;
-        }
-        let Some(v) = catalog.get(vid) else { continue };
-        out.push(RecipientEntry {
-            id: vid.clone(),
-            name: v.name.clone(),
-            category: v.category.clone(),
-            category_label: vocab
-                .label(VocabKind::RecipientCategory, &v.category)
-                .to_string(),
-            role: Role::Unknown,
-            declared: false,
-            observed: true,
-            advertising: v.advertising,
-            sold: false,
-            shared: false,
-            purposes: Vec::new(),
-            data_types: types
-                .iter()
-                .filter(|t| t.recipients.iter().any(|x| x.id == *vid))
-                .map(|t| t.data_type.clone())
-                .collect(),
-            transfer_country: String::new(),
-            transfer_safeguard: String::new(),
-            evidence: evidence.clone(),
-        });
-    }
-    out
 }
