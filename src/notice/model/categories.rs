@@ -60,6 +60,32 @@ pub struct CategorySourceModel {
     /// Its retention period or criteria ("" when not declared).
     pub retention: String,
 }
+/// One manifest source as the policy summarises it: the categories it holds (with the
+/// examples there), why, and for how long, so purposes and retention stay attributed
+/// where several categories share a source.
+#[derive(Clone, Debug, Serialize)]
+pub struct HoldingModel {
+    /// Source key ("" for data found outside every declared source).
+    pub source: String,
+    /// Printed name.
+    pub name: String,
+    /// The categories it holds, each with the examples held here.
+    pub categories: Vec<HeldCategory>,
+    /// Its purposes.
+    pub purposes: Vec<Label>,
+    /// Its retention period or criteria ("" when not declared).
+    pub retention: String,
+}
+/// A category as held by one source.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldCategory {
+    /// Letter.
+    pub letter: String,
+    /// Statutory name.
+    pub name: String,
+    /// Phrases of its types held there.
+    pub examples: Vec<String>,
+}
 /// Recipients of one category grouped by recipient category.
 #[derive(Clone, Debug, Serialize)]
 pub struct RecipientGroup {
@@ -497,6 +523,34 @@ pub(super) fn categories(
         .iter()
         .map(|c| category(cx, c, types))
         .collect()
+}
+
+/// The categories regrouped by the source holding them, in the order met.
+pub(super) fn holdings(categories: &[CategoryModel]) -> Vec<HoldingModel> {
+    let mut out: Vec<HoldingModel> = Vec::new();
+    for c in categories {
+        for s in &c.by_source {
+            let i = match out.iter().position(|h| h.source == s.source) {
+                Some(i) => i,
+                None => {
+                    out.push(HoldingModel {
+                        source: s.source.clone(),
+                        name: s.name.clone(),
+                        categories: Vec::new(),
+                        purposes: s.purposes.clone(),
+                        retention: s.retention.clone(),
+                    });
+                    out.len() - 1
+                }
+            };
+            out[i].categories.push(HeldCategory {
+                letter: c.letter.clone(),
+                name: c.name.clone(),
+                examples: s.examples.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The categories of sources and the purposes over all categories, each once.

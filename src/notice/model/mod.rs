@@ -40,8 +40,8 @@ pub mod sensitive;
 
 pub use answers::WithheldModel;
 pub use categories::{
-    AssetEvidence, CategoryModel, CategorySourceModel, ExampleModel, RecipientGroup,
-    SensitiveItemModel, TypeEvidence, UnreviewedRecipient,
+    AssetEvidence, CategoryModel, CategorySourceModel, ExampleModel, HeldCategory, HoldingModel,
+    RecipientGroup, SensitiveItemModel, TypeEvidence, UnreviewedRecipient,
 };
 pub use choices::{AlternativeLinkModel, ChoicesModel};
 pub use collectors::{CollectorModel, TrackingModel};
@@ -159,6 +159,8 @@ pub struct NoticeModel {
     pub source_categories: Vec<Label>,
     /// Purposes of collection and use (all categories).
     pub purposes: Vec<Label>,
+    /// Per manifest source: the categories it holds, why and for how long.
+    pub holdings: Vec<HoldingModel>,
     /// Selling and sharing.
     pub sale_and_sharing: SaleSharingModel,
     /// Disclosures for a business purpose.
@@ -352,6 +354,7 @@ impl NoticeModel {
         categories::warn_type_review(&mut cx);
         let categories = categories::categories(&mut cx, &types);
         let (source_categories, purposes) = categories::sources_and_purposes(&categories);
+        let holdings = categories::holdings(&categories);
         let sensitive = sensitive::sensitive(&mut cx, &categories);
         let sale_and_sharing = sale::sale_and_sharing(&mut cx, &categories, &assessed.sale);
         let disclosures = disclosures::disclosures(&mut cx, &categories);
@@ -389,6 +392,7 @@ impl NoticeModel {
             sensitive,
             source_categories,
             purposes,
+            holdings,
             sale_and_sharing,
             disclosures,
             minors,
