@@ -755,6 +755,59 @@ mod tests {
         assert!(!m.sources.is_empty());
     }
 
+    /// The starter asks every question a negative statement rests on, leaves each
+    /// unanswered (so nothing is assumed), and its suggested answers parse.
+    #[test]
+    fn starter_asks_every_disclosure_question_without_answering_it() {
+        let m = parse(STARTER).unwrap_or_else(|e| panic!("{e}"));
+        let d = &m.disclosures;
+        assert!(d.sells.is_none() && d.shares.is_none() && d.sensitive_pi_use.is_none());
+        let keys: Vec<&str> = crate::inventory::answers::Question::ALL
+            .iter()
+            .map(|q| q.key().trim_start_matches("disclosures."))
+            .chain(["messages"])
+            .collect();
+        let mut answered = STARTER.to_string();
+        for k in &keys {
+            let commented = format!("\n# {k} = ");
+            assert!(
+                STARTER.contains(&commented),
+                "the starter does not ask `{k}`"
+            );
+            answered = answered.replace(&commented, &format!("\n{k} = "));
+        }
+        let m = parse(&answered).unwrap_or_else(|e| panic!("{e}"));
+        let d = &m.disclosures;
+        assert!(
+            d.sells.is_some() && d.shares.is_some() && d.discloses_for_business_purpose.is_some()
+        );
+        assert!(d.sensitive_pi_use.is_some() && d.sells_or_shares_under_16.is_some());
+        assert!(d.third_party_tracking.is_some());
+        assert!(m.sources.values().any(|s| s.messages.is_some()));
+    }
+
+    /// The older `[organisation]` spellings of two answers load, but may not contradict
+    /// `[disclosures]`.
+    #[test]
+    fn legacy_answers_must_agree_with_disclosures() {
+        let m = parse("[organisation]\nsells_or_shares_minors_data = true\n").unwrap();
+        assert_eq!(m.sells_or_shares_under_16(), Some(true));
+        let e = parse("[organisation]\nuses_sensitive_beyond_permitted_purposes = true\n[disclosures]\nsensitive_pi_use = \"permitted_purposes_only\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("contradicts disclosures.sensitive_pi_use"),
+            "{e}"
+        );
+        let e = parse("[[dispositions]]\nasset = \"a\"\nrecipient = \"strpe\"\nstatus = \"false_positive\"\nreason = \"r\"\nreviewer = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("dispositions[0].recipient: no recipient `strpe`"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn unknown_keys_are_located_and_get_a_suggestion() {
         let e =

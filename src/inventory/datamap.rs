@@ -771,3 +771,251 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
     }
     cats.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{
+        AssetKind, FieldReport, ObservedRecipient, RecipientEvidence, ScanInfo, Verdict,
+    };
+    use crate::knowledge::RecipientKind;
+
+    fn verdict(data_type: &str, matched: u64, evidence: &[&str]) -> Verdict {
+        Verdict {
+            data_type: data_type.into(),
+            confidence: 0.9,
+            matched_values: matched,
+            values_checked: 40,
+            ratio: matched as f32 / 40.0,
+            validator_pass_rate: None,
+            distinct: matched,
+            evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            rules: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+
+    /// An asset of manifest source `source` with `fields` (name, verdicts) and vendors.
+    fn asset(
+        source: &str,
+        path: &str,
+        fields: Vec<(&str, Vec<Verdict>)>,
+        vendors: &[&str],
+    ) -> AssetReport {
+        let mut a = AssetReport::new(format!("file:{path}"), path.into(), AssetKind::File, "csv");
+        a.source = Some(source.into());
+        a.fields = fields
+            .into_iter()
+            .map(|(f, types)| FieldReport {
+                field: Some(f.into()),
+                values_checked: 40,
+                types,
+            })
+            .collect();
+        a.recipients = vendors
+            .iter()
+            .map(|v| ObservedRecipient {
+                id: v.to_string(),
+                name: v.to_string(),
+                category: "payment_processors".into(),
+                advertising: false,
+                evidence: vec![RecipientEvidence {
+                    kind: RecipientKind::Column,
+                    matched: format!("{v}_customer_id"),
+                    field: Some(format!("{v}_customer_id")),
+                    count: 40,
+                }],
+            })
+            .collect();
+        a
+    }
+
+    fn map_of(manifest: &str, assets: Vec<AssetReport>) -> DataMap {
+        let (t, v, c) = (
+            Taxonomy::builtin().unwrap(),
+            Vocabulary::builtin().unwrap(),
+            Catalog::builtin().unwrap(),
+        );
+        let m = Manifest::parse("t.toml", manifest, &t, &v, &c).unwrap_or_else(|e| panic!("{e}"));
+        let inv = Inventory::new(ScanInfo::default(), assets);
+        DataMap::build(&inv, &m, &t, &v, &c, "2026-11-29")
+    }
+
+    fn entry<'a>(map: &'a DataMap, dt: &str) -> &'a TypeEntry {
+        map.data_types.iter().find(|t| t.data_type == dt).unwrap()
+    }
+
+    const SUPPORT: &str = "[sources.support]\nkind = \"files\"\npath = \"support\"\ndata_types = [\"message_content\"]\nretention = \"2 years\"\n";
+
+    /// Civ. Code §1798.140(ae)(1)(E): message contents are sensitive "unless the business
+    /// is the intended recipient"; the source says whose messages it holds, and until it
+    /// does the claim stays sensitive and is marked for review.
+    #[test]
+    fn ccpa_1798_140_ae_1_e_messages_sent_to_the_business_are_not_sensitive() {
+        let msgs = || {
+            vec![asset(
+                "support",
+                "support/tickets.csv",
+                vec![(
+                    "message",
+                    vec![verdict("message_content", 0, &["name_only"])],
+                )],
+                &[],
+            )]
+        };
+        let unanswered = map_of(SUPPORT, msgs());
+        let t = entry(&unanswered, "message_content");
+        assert_eq!(t.sensitive, "(ae)(1)(E)");
+        assert_eq!(t.sensitive_unanswered, ["support"]);
+        let l = unanswered
+            .categories
+            .iter()
+            .find(|c| c.letter == "L")
+            .unwrap();
+        assert!(l.needs_review);
+
+        let to_business = map_of(&format!("{SUPPORT}messages = \"to_business\"\n"), msgs());
+        let t = entry(&to_business, "message_content");
+        assert!(t.sensitive.is_empty() && t.sensitive_unanswered.is_empty());
+        assert!(t.sensitive_note.contains("intended recipient"));
+        assert!(to_business.categories.iter().all(|c| c.letter != "L"));
+        assert!(to_business.categories.iter().any(|c| c.letter == "H"));
+
+        let between = map_of(
+            &format!("{SUPPORT}messages = \"between_consumers\"\n"),
+            msgs(),
+        );
+        assert_eq!(entry(&between, "message_content").sensitive, "(ae)(1)(E)");
+        assert!(
+            !between
+                .categories
+                .iter()
+                .find(|c| c.letter == "L")
+                .unwrap()
+                .needs_review
+        );
+    }
+
+    /// §7011(e)(1)(A) ("meaningful understanding"): a verdict on a field name alone, with
+    /// no value matched, is no evidence of collection unless the asset's own source
+    /// declares the type (or a disposition accepts it).
+    #[test]
+    fn a_name_only_verdict_is_evidence_only_where_its_source_declares_the_type() {
+        let found = |source: &str| {
+            vec![asset(
+                source,
+                &format!("{source}/t.csv"),
+                vec![(
+                    "message",
+                    vec![verdict("message_content", 0, &["name_only"])],
+                )],
+                &[],
+            )]
+        };
+        let own = map_of(SUPPORT, found("support"));
+        assert!(!entry(&own, "message_content").name_only);
+        let other = format!("{SUPPORT}[sources.crm]\nkind = \"files\"\npath = \"crm\"\n");
+        let elsewhere = map_of(&other, found("crm"));
+        assert!(entry(&elsewhere, "message_content").name_only);
+        let h = elsewhere
+            .categories
+            .iter()
+            .find(|c| c.letter == "H")
+            .unwrap();
+        assert!(h.needs_review);
+        // A value-backed finding is evidence whatever the declaration.
+        let valued = vec![asset(
+            "crm",
+            "crm/t.csv",
+            vec![(
+                "message",
+                vec![verdict("message_content", 12, &["pattern"])],
+            )],
+            &[],
+        )];
+        assert!(!entry(&map_of(&other, valued), "message_content").name_only);
+    }
+
+    const SHOP: &str = "[sources.shop]\nkind = \"files\"\npath = \"shop\"\ndata_types = [\"email\", \"date_of_birth\"]\nretention = \"3 years\"\nrecipients = [\"stripe\"]\n[recipients.stripe]\nname = \"Stripe\"\nrole = \"service_provider\"\ncategory = \"payment_processors\"\ndata_types = [\"email\"]\n";
+
+    fn shop() -> Vec<AssetReport> {
+        vec![asset(
+            "shop",
+            "shop/customers.csv",
+            vec![
+                ("email", vec![verdict("email", 40, &["pattern"])]),
+                ("dob", vec![verdict("date_of_birth", 40, &["pattern"])]),
+            ],
+            &["stripe"],
+        )]
+    }
+
+    /// Civ. Code §1798.130(a)(5)(C)(ii): a recipient's declared data types bound what is
+    /// disclosed to it; its marker next to other types is co-location, kept for review
+    /// with the asset, never a disclosure.
+    #[test]
+    fn ccpa_1798_130_a5cii_declared_recipient_types_bound_the_disclosure() {
+        let map = map_of(SHOP, shop());
+        assert!(entry(&map, "email")
+            .recipients
+            .iter()
+            .any(|r| r.id == "stripe" && r.observed));
+        assert!(entry(&map, "date_of_birth").recipients.is_empty());
+        let c = map.categories.iter().find(|c| c.letter == "C").unwrap();
+        assert!(c.disclosed_to.is_empty());
+        let stripe = map.recipients.iter().find(|r| r.id == "stripe").unwrap();
+        assert_eq!(stripe.data_types, ["email"]);
+        assert_eq!(
+            stripe.colocated,
+            [Colocation {
+                data_type: "date_of_birth".into(),
+                assets: vec!["shop/customers.csv".into()],
+            }]
+        );
+        // Reviewed: the recipient does not receive it.
+        let reviewed = format!("{SHOP}[[dispositions]]\nasset = \"file:shop/*\"\nrecipient = \"stripe\"\ndata_type = \"date_of_birth\"\nstatus = \"false_positive\"\nreason = \"link column only\"\nreviewer = \"x\"\n");
+        let map = map_of(&reviewed, shop());
+        let stripe = map.recipients.iter().find(|r| r.id == "stripe").unwrap();
+        assert!(stripe.colocated.is_empty());
+        // The finding itself is untouched by a disposition about a recipient.
+        assert!(!entry(&map, "date_of_birth").assets.is_empty());
+    }
+
+    /// Civ. Code §1798.100(a)(3): each retention period is attributed to the source (and
+    /// so the types) it applies to; a category spanning two sources keeps both.
+    #[test]
+    fn ccpa_1798_100_a3_retention_is_attributed_per_source() {
+        let manifest = format!("{SHOP}[sources.logs]\nkind = \"files\"\npath = \"logs\"\ndata_types = [\"ip_address\"]\nretention = \"90 days\"\n");
+        let mut assets = shop();
+        assets.push(asset(
+            "logs",
+            "logs/a.log",
+            vec![("ip", vec![verdict("ip_address", 40, &["pattern"])])],
+            &[],
+        ));
+        let map = map_of(&manifest, assets);
+        let a = map.categories.iter().find(|c| c.letter == "A").unwrap();
+        let by: Vec<(&str, &str, Vec<&str>)> = a
+            .by_source
+            .iter()
+            .map(|s| {
+                (
+                    s.source.as_str(),
+                    s.retention.as_str(),
+                    s.data_types.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert!(
+            by.contains(&("shop", "3 years", vec!["date_of_birth", "email"])),
+            "{by:?}"
+        );
+        assert!(
+            by.contains(&("logs", "90 days", vec!["ip_address"])),
+            "{by:?}"
+        );
+        let c = map.categories.iter().find(|c| c.letter == "C").unwrap();
+        assert_eq!(c.by_source.len(), 1);
+        assert_eq!(c.by_source[0].retention, "3 years");
+    }
+}
