@@ -57,12 +57,14 @@ pub struct Organisation {
     /// The business has a mobile app (the policy must be reachable inside it).
     #[serde(default)]
     pub has_mobile_app: bool,
-    /// Actual knowledge of selling or sharing personal information of consumers under 16.
+    /// Older spelling of `[disclosures] sells_or_shares_under_16` (kept so existing
+    /// manifests still load; the two must not disagree).
     #[serde(default)]
-    pub sells_or_shares_minors_data: bool,
-    /// Sensitive personal information is used beyond the purposes of 11 CCR §7027(m).
+    pub sells_or_shares_minors_data: Option<Spanned<bool>>,
+    /// Older spelling of `[disclosures] sensitive_pi_use`: `true` is
+    /// `"beyond_permitted_purposes"`, `false` `"permitted_purposes_only"`.
     #[serde(default)]
-    pub uses_sensitive_beyond_permitted_purposes: bool,
+    pub uses_sensitive_beyond_permitted_purposes: Option<Spanned<bool>>,
     /// A financial incentive or price/service difference is offered.
     #[serde(default)]
     pub financial_incentive: bool,
@@ -78,6 +80,63 @@ pub struct Organisation {
     /// The date the policy was last updated; defaults to the generation date.
     #[serde(default)]
     pub last_updated: String,
+}
+
+/// How sensitive personal information is used, the answer the §7027(m) statement rests
+/// on (11 CCR §7011(e)(1)(K)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitiveUse {
+    /// Only for the purposes of 11 CCR §7027(m): the right to limit does not apply.
+    PermittedPurposesOnly,
+    /// Also for other purposes: the right to limit applies (Civ. Code §1798.121).
+    BeyondPermittedPurposes,
+}
+
+/// The answers every negative statement of a draft rests on ("we have not sold…", "we do
+/// not use sensitive personal information beyond…"). Each is `None` until the manifest
+/// answers it, and an unanswered question withholds its statement: a default of `false`
+/// would publish a claim nobody made.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosures {
+    /// Personal information was sold in the preceding 12 months (Civ. Code §1798.140(ad)).
+    #[serde(default)]
+    pub sells: Option<bool>,
+    /// Personal information was shared for cross-context behavioral advertising in the
+    /// preceding 12 months (§1798.140(ah)).
+    #[serde(default)]
+    pub shares: Option<bool>,
+    /// Personal information was disclosed for a business purpose (to service providers,
+    /// contractors or third parties) in the preceding 12 months (§1798.130(a)(5)(C)(ii)).
+    #[serde(default)]
+    pub discloses_for_business_purpose: Option<bool>,
+    /// How sensitive personal information is used (11 CCR §7027(m)).
+    #[serde(default)]
+    pub sensitive_pi_use: Option<SensitiveUse>,
+    /// Actual knowledge of selling or sharing personal information of consumers under 16
+    /// (Civ. Code §1798.120(c), 11 CCR §7011(e)(1)(G)).
+    #[serde(default)]
+    pub sells_or_shares_under_16: Option<bool>,
+    /// Third parties may collect personal information about consumers' online activities
+    /// over time and across websites on the business's site (Bus. & Prof. Code
+    /// §22575(b)(6)).
+    #[serde(default)]
+    pub third_party_tracking: Option<bool>,
+}
+
+/// Whose messages a source holds: decides whether message contents are sensitive
+/// personal information (Civ. Code §1798.140(ae)(1)(E) excludes those the business is
+/// the intended recipient of).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Messages {
+    /// Messages consumers send to the business (support tickets, contact forms): not
+    /// sensitive on this ground.
+    ToBusiness,
+    /// Messages between consumers, or to others, that the business carries or stores:
+    /// sensitive.
+    BetweenConsumers,
 }
 
 /// A named data source and what is declared about it.
@@ -119,6 +178,9 @@ pub struct Source {
     /// Recipients (ids of `[recipients.*]`).
     #[serde(default)]
     pub recipients: Vec<Spanned<String>>,
+    /// Whose messages the source holds, when it holds message contents.
+    #[serde(default)]
+    pub messages: Option<Messages>,
 }
 
 /// A cross-border transfer.
@@ -229,6 +291,11 @@ pub struct Disposition {
     /// Until when it holds (YYYY-MM-DD); expired dispositions no longer apply.
     #[serde(default)]
     pub expires: Option<Spanned<String>>,
+    /// A recipient id: the disposition is about that recipient seen beside the data type
+    /// in the asset (a co-location reviewed), not about the finding itself.
+    /// `false_positive`: the recipient does not receive the type.
+    #[serde(default)]
+    pub recipient: Option<Spanned<String>>,
 }
 
 /// The whole manifest.
@@ -244,6 +311,9 @@ pub struct Manifest {
     /// Recipients by id.
     #[serde(default)]
     pub recipients: BTreeMap<String, Recipient>,
+    /// The answers the negative statements rest on.
+    #[serde(default)]
+    pub disclosures: Disclosures,
     /// Reviewed findings.
     #[serde(default)]
     pub dispositions: Vec<Disposition>,
@@ -409,8 +479,38 @@ impl Manifest {
         }
         for (i, d) in self.dispositions.iter().enumerate() {
             c.disposition(&format!("dispositions[{i}]"), d);
+            if let Some(r) = d.recipient.as_ref() {
+                c.known_recipient(self, r, &format!("dispositions[{i}].recipient"));
+            }
         }
+        c.legacy_answers(&self.organisation, &self.disclosures);
         c.errors
+    }
+
+    /// Actual knowledge of selling or sharing data of consumers under 16, from
+    /// `[disclosures]` or its older spelling in `[organisation]`.
+    pub fn sells_or_shares_under_16(&self) -> Option<bool> {
+        self.disclosures.sells_or_shares_under_16.or(self
+            .organisation
+            .sells_or_shares_minors_data
+            .as_ref()
+            .map(|b| *b.get_ref()))
+    }
+
+    /// How sensitive personal information is used, from `[disclosures]` or its older
+    /// spelling in `[organisation]`.
+    pub fn sensitive_pi_use(&self) -> Option<SensitiveUse> {
+        self.disclosures.sensitive_pi_use.or(self
+            .organisation
+            .uses_sensitive_beyond_permitted_purposes
+            .as_ref()
+            .map(|b| {
+                if *b.get_ref() {
+                    SensitiveUse::BeyondPermittedPurposes
+                } else {
+                    SensitiveUse::PermittedPurposesOnly
+                }
+            }))
     }
 
     /// The catalog id a declared recipient stands for.
@@ -521,15 +621,49 @@ impl Checker<'_> {
             &format!("{p}.source_categories"),
         );
         for (i, r) in src.recipients.iter().enumerate() {
-            if !manifest.recipients.contains_key(r.get_ref()) {
-                let hint = did_you_mean(suggest(
-                    r.get_ref(),
-                    manifest.recipients.keys().map(String::as_str),
-                ));
+            self.known_recipient(manifest, r, &format!("{p}.recipients[{i}]"));
+        }
+    }
+
+    /// `r` names a recipient of `[recipients]`.
+    fn known_recipient(&mut self, manifest: &Manifest, r: &Spanned<String>, path: &str) {
+        if !manifest.recipients.contains_key(r.get_ref()) {
+            let hint = did_you_mean(suggest(
+                r.get_ref(),
+                manifest.recipients.keys().map(String::as_str),
+            ));
+            self.err(
+                r.span(),
+                path.to_string(),
+                format!("no recipient `{}` in [recipients]{hint}", r.get_ref()),
+            );
+        }
+    }
+
+    /// The older `[organisation]` spellings of two answers must not contradict
+    /// `[disclosures]`.
+    fn legacy_answers(&mut self, org: &Organisation, d: &Disclosures) {
+        if let (Some(old), Some(new)) =
+            (&org.sells_or_shares_minors_data, d.sells_or_shares_under_16)
+        {
+            if *old.get_ref() != new {
                 self.err(
-                    r.span(),
-                    format!("{p}.recipients[{i}]"),
-                    format!("no recipient `{}` in [recipients]{hint}", r.get_ref()),
+                    old.span(),
+                    "organisation.sells_or_shares_minors_data".into(),
+                    "contradicts disclosures.sells_or_shares_under_16: keep only the [disclosures] answer".into(),
+                );
+            }
+        }
+        if let (Some(old), Some(new)) = (
+            &org.uses_sensitive_beyond_permitted_purposes,
+            d.sensitive_pi_use,
+        ) {
+            if *old.get_ref() != (new == SensitiveUse::BeyondPermittedPurposes) {
+                self.err(
+                    old.span(),
+                    "organisation.uses_sensitive_beyond_permitted_purposes".into(),
+                    "contradicts disclosures.sensitive_pi_use: keep only the [disclosures] answer"
+                        .into(),
                 );
             }
         }
@@ -619,6 +753,59 @@ mod tests {
     fn starter_manifest_is_valid() {
         let m = parse(STARTER).unwrap_or_else(|e| panic!("{e}"));
         assert!(!m.sources.is_empty());
+    }
+
+    /// The starter asks every question a negative statement rests on, leaves each
+    /// unanswered (so nothing is assumed), and its suggested answers parse.
+    #[test]
+    fn starter_asks_every_disclosure_question_without_answering_it() {
+        let m = parse(STARTER).unwrap_or_else(|e| panic!("{e}"));
+        let d = &m.disclosures;
+        assert!(d.sells.is_none() && d.shares.is_none() && d.sensitive_pi_use.is_none());
+        let keys: Vec<&str> = crate::inventory::answers::Question::ALL
+            .iter()
+            .map(|q| q.key().trim_start_matches("disclosures."))
+            .chain(["messages"])
+            .collect();
+        let mut answered = STARTER.to_string();
+        for k in &keys {
+            let commented = format!("\n# {k} = ");
+            assert!(
+                STARTER.contains(&commented),
+                "the starter does not ask `{k}`"
+            );
+            answered = answered.replace(&commented, &format!("\n{k} = "));
+        }
+        let m = parse(&answered).unwrap_or_else(|e| panic!("{e}"));
+        let d = &m.disclosures;
+        assert!(
+            d.sells.is_some() && d.shares.is_some() && d.discloses_for_business_purpose.is_some()
+        );
+        assert!(d.sensitive_pi_use.is_some() && d.sells_or_shares_under_16.is_some());
+        assert!(d.third_party_tracking.is_some());
+        assert!(m.sources.values().any(|s| s.messages.is_some()));
+    }
+
+    /// The older `[organisation]` spellings of two answers load, but may not contradict
+    /// `[disclosures]`.
+    #[test]
+    fn legacy_answers_must_agree_with_disclosures() {
+        let m = parse("[organisation]\nsells_or_shares_minors_data = true\n").unwrap();
+        assert_eq!(m.sells_or_shares_under_16(), Some(true));
+        let e = parse("[organisation]\nuses_sensitive_beyond_permitted_purposes = true\n[disclosures]\nsensitive_pi_use = \"permitted_purposes_only\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("contradicts disclosures.sensitive_pi_use"),
+            "{e}"
+        );
+        let e = parse("[[dispositions]]\nasset = \"a\"\nrecipient = \"strpe\"\nstatus = \"false_positive\"\nreason = \"r\"\nreviewer = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("dispositions[0].recipient: no recipient `strpe`"),
+            "{e}"
+        );
     }
 
     #[test]

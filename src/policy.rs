@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::inventory::answers::Answers;
 use crate::inventory::datamap::{AssetRef, DataMap, Presence, RecipientEntry, TypeEntry};
 use crate::inventory::sale::{PossibleShare, SaleAssessment};
 use crate::manifest::Manifest;
@@ -25,6 +26,10 @@ pub enum ViolationKind {
     Stale,
     /// A possible sale or share the manifest does not answer for.
     Sale,
+    /// A question a negative statement of the drafts rests on (`[disclosures]`, a
+    /// source's `messages`) is not answered, or its answer is contradicted: the drafts
+    /// withhold the statement.
+    Unanswered,
 }
 
 impl ViolationKind {
@@ -35,6 +40,7 @@ impl ViolationKind {
         Self::Recipients,
         Self::Stale,
         Self::Sale,
+        Self::Unanswered,
     ];
 
     /// The name used on the command line and in JSON.
@@ -45,6 +51,7 @@ impl ViolationKind {
             Self::Recipients => "recipients",
             Self::Stale => "stale",
             Self::Sale => "sale",
+            Self::Unanswered => "unanswered",
         }
     }
 }
@@ -84,10 +91,35 @@ fn unread_caveat(map: &DataMap) -> String {
     )
 }
 
-/// Computes every violation (the selling and sharing rules applied here; an
-/// [`Assessment`](crate::inventory::Assessment) has them already).
+/// Computes every violation (the selling and sharing rules and the answers applied
+/// here; an [`Assessment`](crate::inventory::Assessment) has them already).
 pub fn check(map: &DataMap, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
-    check_assessed(map, &SaleAssessment::of(map, taxonomy), manifest, taxonomy)
+    let sale = SaleAssessment::of(map, taxonomy);
+    let mut out = check_assessed(map, &sale, manifest, taxonomy);
+    out.extend(unanswered(&Answers::of(manifest, map, &sale)));
+    out
+}
+
+/// One `unanswered` violation per statement the drafts withhold: a question of
+/// `[disclosures]` (or a source's `messages`) not answered, or answered against the
+/// declarations or the data.
+pub fn unanswered(answers: &Answers) -> Vec<Violation> {
+    answers
+        .withheld
+        .iter()
+        .map(|w| Violation {
+            kind: ViolationKind::Unanswered,
+            source: w
+                .key
+                .strip_prefix("sources.")
+                .and_then(|k| k.split_once('.'))
+                .map(|(s, _)| s.to_string()),
+            asset: None,
+            field: None,
+            subject: w.key.clone(),
+            message: format!("statement withheld (\"{}\"): {}", w.statement, w.reason),
+        })
+        .collect()
 }
 
 /// Computes every violation of a data map whose selling and sharing are assessed.

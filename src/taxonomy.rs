@@ -78,6 +78,10 @@ pub struct CcpaCategory {
 pub struct SensitiveItem {
     /// The statutory wording.
     pub wording: String,
+    /// The item does not apply where the business is the intended recipient of the
+    /// communication (§1798.140(ae)(1)(E)): each source's `messages` answer decides.
+    #[serde(default)]
+    pub unless_business_is_recipient: bool,
 }
 
 /// The whole taxonomy file.

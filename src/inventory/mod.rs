@@ -9,12 +9,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod answers;
 pub mod assess;
 pub mod datamap;
 pub mod diff;
 pub mod disposition;
 pub mod merge;
+mod recipients;
 pub mod sale;
+mod scanned;
 
 pub use assess::{assess, Assessment};
 

@@ -62,6 +62,14 @@ pub struct Document {
     /// Printed when the document is asked for alone in a format it lacks (then it is
     /// written in its first format).
     pub format_note: Option<&'static str>,
+    /// Whether `--kind all` writes it for this model (a page the law asks for only in
+    /// some cases); asked for by its own `--kind`, it is always written.
+    pub applies: fn(&NoticeModel) -> bool,
+}
+
+/// [`Document::applies`] of the documents every business needs.
+fn always(_: &NoticeModel) -> bool {
+    true
 }
 
 impl Document {
@@ -95,6 +103,7 @@ pub static DOCUMENTS: &[Document] = &[
             },
         ],
         format_note: None,
+        applies: always,
     },
     Document {
         name: "notice-at-collection",
@@ -113,6 +122,7 @@ pub static DOCUMENTS: &[Document] = &[
             },
         ],
         format_note: None,
+        applies: always,
     },
     Document {
         name: "gdpr-ropa",
@@ -133,6 +143,45 @@ pub static DOCUMENTS: &[Document] = &[
         format_note: Some(
             "the record of processing activities is written as Markdown and CSV (ropa.md, ropa.csv)",
         ),
+        applies: always,
+    },
+    Document {
+        name: "opt-out-notice",
+        kind: Some("ccpa-opt-out"),
+        summary: "The Notice of Right to Opt-out of Sale/Sharing (11 CCR §7013), when it applies",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "do-not-sell-or-share.md",
+                renderer: Renderer::Template("do-not-sell-or-share.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "do-not-sell-or-share.html",
+                renderer: Renderer::Template("do-not-sell-or-share.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.choices.opt_out_page,
+    },
+    Document {
+        name: "limit-notice",
+        kind: Some("ccpa-limit"),
+        summary: "The Notice of Right to Limit the use of sensitive personal information (11 CCR §7014), when it applies",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "limit-sensitive.md",
+                renderer: Renderer::Template("limit-sensitive.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "limit-sensitive.html",
+                renderer: Renderer::Template("limit-sensitive.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.choices.limit_page,
     },
     Document {
         name: "report",
@@ -144,6 +193,7 @@ pub static DOCUMENTS: &[Document] = &[
             renderer: Renderer::Template("report.html.j2"),
         }],
         format_note: None,
+        applies: always,
     },
 ];
 
@@ -219,9 +269,10 @@ pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every document in every format (notice.md, notice.html, notice-at-collection.md,
-/// notice-at-collection.html, ropa.md, ropa.csv, report.html and notice.json), written
-/// atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
+/// Every document that applies in every format (notice.md, notice.html,
+/// notice-at-collection.md, notice-at-collection.html, ropa.md, ropa.csv, report.html and
+/// notice.json; do-not-sell-or-share.md/.html and limit-sensitive.md/.html when those
+/// pages apply), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
 /// organisation facts, refused statements, findings to review) for the caller to print.
 #[allow(clippy::too_many_arguments)]
 pub fn write_all(
@@ -235,7 +286,7 @@ pub fn write_all(
     today: &str,
 ) -> anyhow::Result<Vec<String>> {
     let model = NoticeModel::build(inventory, manifest, taxonomy, vocab, catalog, today, &[]);
-    let all: Vec<&Document> = DOCUMENTS.iter().collect();
+    let all: Vec<&Document> = DOCUMENTS.iter().filter(|d| (d.applies)(&model)).collect();
     let rendered = render_documents(
         &model,
         &all,
@@ -287,7 +338,13 @@ mod tests {
     #[test]
     fn warning_documents_are_table_names() {
         use super::super::model::doc;
-        for name in [doc::POLICY, doc::NOTICE, doc::ROPA] {
+        for name in [
+            doc::POLICY,
+            doc::NOTICE,
+            doc::ROPA,
+            doc::OPT_OUT,
+            doc::LIMIT,
+        ] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }
     }

@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod completions;
+mod disclosures;
 mod files;
 mod hostile;
 mod inventory;

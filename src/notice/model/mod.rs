@@ -5,7 +5,9 @@
 //!
 //! One file per part of the model, each with the legal rule it applies and the unit
 //! tests that pin it: [`organisation`], [`rights`], [`categories`], [`sensitive`],
-//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`recipients`], [`ropa`].
+//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`recipients`], [`ropa`],
+//! [`answers`] (statements withheld for want of an answer) and [`choices`] (the opt-out
+//! and limit pages, the alternative "Your Privacy Choices" link).
 //! Which flows are sold, shared or disclosed is decided once, by
 //! [`crate::inventory::sale`]; the parts here word it.
 
@@ -22,7 +24,9 @@ use crate::knowledge::{Catalog, Vocabulary};
 use crate::manifest::Manifest;
 use crate::taxonomy::Taxonomy;
 
+pub mod answers;
 pub mod categories;
+pub mod choices;
 pub mod collectors;
 mod context;
 pub mod disclosures;
@@ -34,11 +38,13 @@ pub mod ropa;
 pub mod sale;
 pub mod sensitive;
 
+pub use answers::WithheldModel;
 pub use categories::{
-    AssetEvidence, CategoryModel, ExampleModel, RecipientGroup, SensitiveItemModel, TypeEvidence,
-    UnreviewedRecipient,
+    AssetEvidence, CategoryModel, CategorySourceModel, ExampleModel, HeldCategory, HoldingModel,
+    RecipientGroup, SensitiveItemModel, TypeEvidence, UnreviewedRecipient,
 };
-pub use collectors::CollectorModel;
+pub use choices::{AlternativeLinkModel, ChoicesModel};
+pub use collectors::{CollectorModel, TrackingModel};
 pub use disclosures::{DisclosedCategory, DisclosureModel};
 pub use minors::MinorsModel;
 pub use organisation::OrganisationModel;
@@ -66,6 +72,10 @@ pub mod doc {
     pub const NOTICE: &str = "notice-at-collection";
     /// The GDPR record of processing activities.
     pub const ROPA: &str = "gdpr-ropa";
+    /// The Notice of Right to Opt-out of Sale/Sharing (11 CCR §7013).
+    pub const OPT_OUT: &str = "opt-out-notice";
+    /// The Notice of Right to Limit (11 CCR §7014).
+    pub const LIMIT: &str = "limit-notice";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -93,6 +103,10 @@ pub struct Warning {
     pub notice: bool,
     /// Shorthand: it concerns the GDPR record.
     pub ropa: bool,
+    /// Shorthand: it concerns the opt-out page.
+    pub opt_out: bool,
+    /// Shorthand: it concerns the limit page.
+    pub limit: bool,
 }
 /// A link whose text the law fixes.
 #[derive(Clone, Debug, Serialize)]
@@ -145,6 +159,8 @@ pub struct NoticeModel {
     pub source_categories: Vec<Label>,
     /// Purposes of collection and use (all categories).
     pub purposes: Vec<Label>,
+    /// Per manifest source: the categories it holds, why and for how long.
+    pub holdings: Vec<HoldingModel>,
     /// Selling and sharing.
     pub sale_and_sharing: SaleSharingModel,
     /// Disclosures for a business purpose.
@@ -157,8 +173,13 @@ pub struct NoticeModel {
     pub opt_out_applies: bool,
     /// The right to limit applies (SPI used beyond §7027(m)).
     pub limit_applies: bool,
-    /// Third parties controlling collection (pixels, SDKs).
+    /// Everyone seen collecting on the site (pixels, tags, SDKs), with their role.
     pub collection_controllers: Vec<CollectorModel>,
+    /// Third parties collecting across websites (CalOPPA), service providers collecting
+    /// on the business's behalf, and the statement on it.
+    pub tracking: TrackingModel,
+    /// The opt-out and limit pages and the alternative "Your Privacy Choices" link.
+    pub choices: ChoicesModel,
     /// Recipients.
     pub recipients: Vec<RecipientModel>,
     /// Data types.
@@ -239,7 +260,10 @@ fn history_refs(
 fn rank_warnings(mut warnings: Vec<Warning>) -> Vec<Warning> {
     let rank = |w: &Warning| -> u8 {
         match w.code.split(':').next().unwrap_or("") {
-            "sale_statement_blocked" | "possible_sharing" => 0,
+            "sale_statement_blocked"
+            | "possible_sharing"
+            | "answer_missing"
+            | "answer_contradicted" => 0,
             "coverage_incomplete" => 1,
             "undeclared_recipient"
             | "found_undeclared"
@@ -315,6 +339,7 @@ impl NoticeModel {
             vocab,
             catalog,
             map: &map,
+            answers: &assessed.answers,
             synthetic: &synthetic,
             warnings: Vec::new(),
         };
@@ -325,14 +350,18 @@ impl NoticeModel {
         organisation::warn_missing_facts(&mut cx);
         let requests = rights::requests(&mut cx);
         organisation::warn_missing_statements(&mut cx);
+        answers::warn_withheld(&mut cx);
         categories::warn_type_review(&mut cx);
         let categories = categories::categories(&mut cx, &types);
         let (source_categories, purposes) = categories::sources_and_purposes(&categories);
+        let holdings = categories::holdings(&categories);
         let sensitive = sensitive::sensitive(&mut cx, &categories);
         let sale_and_sharing = sale::sale_and_sharing(&mut cx, &categories, &assessed.sale);
         let disclosures = disclosures::disclosures(&mut cx, &categories);
         let minors = minors::minors(&mut cx, &assessed.sale);
-        let collection_controllers = collectors::collectors(&merged, manifest, vocab, &synthetic);
+        let collection_controllers = collectors::collectors(&merged, &cx, &synthetic);
+        let tracking = collectors::tracking(&mut cx, &collection_controllers);
+        let choices = choices::choices(&sale_and_sharing, &sensitive);
         let recipients = recipients::recipients(&mut cx);
         let data_types = recipients::data_types(&cx);
         let ropa = ropa::build_ropa(&mut cx, &merged, &types);
@@ -363,11 +392,14 @@ impl NoticeModel {
             sensitive,
             source_categories,
             purposes,
+            holdings,
             sale_and_sharing,
             disclosures,
             minors,
             requests,
             collection_controllers,
+            tracking,
+            choices,
             recipients,
             data_types,
             ropa,
@@ -439,6 +471,8 @@ pub(crate) mod tests {
             policy: true,
             notice: false,
             ropa: false,
+            opt_out: false,
+            limit: false,
         };
         let ranked = rank_warnings(vec![
             w("found_undeclared:email"),

@@ -121,7 +121,7 @@ pub(super) fn warn_missing_statements(cx: &mut Ctx<'_>) {
         (
             org.opt_out_signals.trim().is_empty(),
             "opt_out_signals_missing",
-            &[doc::POLICY],
+            &[doc::POLICY, doc::OPT_OUT],
             "organisation.opt_out_signals is not set: the policy must say how opt-out preference signals such as Global Privacy Control are processed (11 CCR §7011(e)(3)(F)–(G), §7025)",
         ),
         (
