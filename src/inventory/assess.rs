@@ -51,7 +51,8 @@ pub fn assess(
         today,
     );
     let sale = SaleAssessment::of(&map, knowledge.taxonomy);
-    let violations = policy::check_assessed(&map, &sale, manifest, knowledge.taxonomy);
+    let mut violations = policy::check_assessed(&map, &sale, manifest, knowledge.taxonomy);
+    violations.extend(super::retention::violations(inventory, manifest, today));
     Assessment {
         map,
         sale,

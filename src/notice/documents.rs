@@ -62,6 +62,14 @@ pub struct Document {
     /// Printed when the document is asked for alone in a format it lacks (then it is
     /// written in its first format).
     pub format_note: Option<&'static str>,
+    /// Whether the model calls for the document (a notice of financial incentive only
+    /// when a programme is declared); a document that does not apply is not written.
+    pub applies: fn(&NoticeModel) -> bool,
+}
+
+/// [`Document::applies`] of the documents every business needs.
+fn always(_: &NoticeModel) -> bool {
+    true
 }
 
 impl Document {
@@ -95,6 +103,7 @@ pub static DOCUMENTS: &[Document] = &[
             },
         ],
         format_note: None,
+        applies: always,
     },
     Document {
         name: "notice-at-collection",
@@ -113,6 +122,26 @@ pub static DOCUMENTS: &[Document] = &[
             },
         ],
         format_note: None,
+        applies: always,
+    },
+    Document {
+        name: "notice-of-financial-incentive",
+        kind: Some("ccpa-financial-incentive"),
+        summary: "The CCPA notice of financial incentive (11 CCR §7016), when a programme is declared",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "notice-of-financial-incentive.md",
+                renderer: Renderer::Template("notice-of-financial-incentive.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "notice-of-financial-incentive.html",
+                renderer: Renderer::Template("notice-of-financial-incentive.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.incentives.applies,
     },
     Document {
         name: "gdpr-ropa",
@@ -133,6 +162,7 @@ pub static DOCUMENTS: &[Document] = &[
         format_note: Some(
             "the record of processing activities is written as Markdown and CSV (ropa.md, ropa.csv)",
         ),
+        applies: always,
     },
     Document {
         name: "report",
@@ -144,6 +174,7 @@ pub static DOCUMENTS: &[Document] = &[
             renderer: Renderer::Template("report.html.j2"),
         }],
         format_note: None,
+        applies: always,
     },
 ];
 
@@ -186,7 +217,7 @@ pub fn render_documents(
     let env = environment(templates);
     let ctx = Value::from_serialize(model);
     let mut out = Vec::new();
-    for d in documents {
+    for d in documents.iter().filter(|d| (d.applies)(model)) {
         for o in formats.iter().flat_map(|f| d.outputs_in(*f)) {
             let contents = match o.renderer {
                 Renderer::Template(name) => render(&env, name, &ctx)?,
@@ -219,8 +250,9 @@ pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every document in every format (notice.md, notice.html, notice-at-collection.md,
-/// notice-at-collection.html, ropa.md, ropa.csv, report.html and notice.json), written
+/// Every document that applies in every format (notice.md, notice.html,
+/// notice-at-collection.md, notice-at-collection.html, the notice of financial incentive
+/// when a programme is declared, ropa.md, ropa.csv, report.html and notice.json), written
 /// atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
 /// organisation facts, refused statements, findings to review) for the caller to print.
 #[allow(clippy::too_many_arguments)]
@@ -287,7 +319,7 @@ mod tests {
     #[test]
     fn warning_documents_are_table_names() {
         use super::super::model::doc;
-        for name in [doc::POLICY, doc::NOTICE, doc::ROPA] {
+        for name in [doc::POLICY, doc::NOTICE, doc::ROPA, doc::INCENTIVE] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }
     }

@@ -5,7 +5,8 @@
 //!
 //! One file per part of the model, each with the legal rule it applies and the unit
 //! tests that pin it: [`organisation`], [`rights`], [`categories`], [`sensitive`],
-//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`recipients`], [`ropa`].
+//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`incentive`], [`metrics`],
+//! [`recipients`], [`ropa`].
 //! Which flows are sold, shared or disclosed is decided once, by
 //! [`crate::inventory::sale`]; the parts here word it.
 
@@ -26,6 +27,8 @@ pub mod categories;
 pub mod collectors;
 mod context;
 pub mod disclosures;
+pub mod incentive;
+pub mod metrics;
 pub mod minors;
 pub mod organisation;
 pub mod recipients;
@@ -40,6 +43,8 @@ pub use categories::{
 };
 pub use collectors::CollectorModel;
 pub use disclosures::{DisclosedCategory, DisclosureModel};
+pub use incentive::{IncentivesModel, ProgrammeModel};
+pub use metrics::MetricsModel;
 pub use minors::MinorsModel;
 pub use organisation::OrganisationModel;
 pub use recipients::{RecipientModel, TypeModel};
@@ -66,6 +71,8 @@ pub mod doc {
     pub const NOTICE: &str = "notice-at-collection";
     /// The GDPR record of processing activities.
     pub const ROPA: &str = "gdpr-ropa";
+    /// The notice of financial incentive (11 CCR §7016).
+    pub const INCENTIVE: &str = "notice-of-financial-incentive";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -159,6 +166,10 @@ pub struct NoticeModel {
     pub limit_applies: bool,
     /// Third parties controlling collection (pixels, SDKs).
     pub collection_controllers: Vec<CollectorModel>,
+    /// Financial incentive programmes (11 CCR §7016).
+    pub incentives: IncentivesModel,
+    /// The §7102 request metrics (`None`: not printed).
+    pub request_metrics: Option<MetricsModel>,
     /// Recipients.
     pub recipients: Vec<RecipientModel>,
     /// Data types.
@@ -259,7 +270,7 @@ fn report_of(
     categories: &[CategoryModel],
     recipients: &[RecipientModel],
     manifest: &Manifest,
-    taxonomy: &Taxonomy,
+    knowledge: (&Taxonomy, &str),
 ) -> ReportModel {
     let columns = categories
         .iter()
@@ -280,7 +291,7 @@ fn report_of(
             advertising: r.advertising || r.sold || r.shared,
         })
         .collect();
-    report::build(inventory, map, columns, boxes, manifest, taxonomy)
+    report::build(inventory, map, columns, boxes, manifest, knowledge)
 }
 
 impl NoticeModel {
@@ -333,6 +344,15 @@ impl NoticeModel {
         let disclosures = disclosures::disclosures(&mut cx, &categories);
         let minors = minors::minors(&mut cx, &assessed.sale);
         let collection_controllers = collectors::collectors(&merged, manifest, vocab, &synthetic);
+        let incentives = incentive::incentives(&mut cx);
+        for (source, text) in crate::inventory::retention::unparsed(manifest) {
+            cx.warn(
+                format!("retention_unparsed:{source}"),
+                &[],
+                format!("sources.{source}.retention (\"{text}\") names no period piimap can read (\"90 days\", \"18 months\", \"7 years after employment ends\"): it is not checked against the data"),
+            );
+        }
+        let request_metrics = metrics::metrics(&mut cx, today);
         let recipients = recipients::recipients(&mut cx);
         let data_types = recipients::data_types(&cx);
         let ropa = ropa::build_ropa(&mut cx, &merged, &types);
@@ -342,7 +362,7 @@ impl NoticeModel {
             &categories,
             &recipients,
             manifest,
-            taxonomy,
+            (taxonomy, today),
         );
         let warnings = rank_warnings(cx.warnings);
 
@@ -368,6 +388,8 @@ impl NoticeModel {
             minors,
             requests,
             collection_controllers,
+            incentives,
+            request_metrics,
             recipients,
             data_types,
             ropa,
