@@ -58,7 +58,18 @@ async function narrow(page, stacked) {
     const problems = [];
     const el = document.documentElement;
     if (el.scrollWidth > window.innerWidth + 1) {
-      problems.push(`at ${window.innerWidth} px the page is ${el.scrollWidth} px wide`);
+      // Name the element that sticks out (outside any box that scrolls on purpose).
+      const scrolls = (e) => {
+        for (let p = e.parentElement; p; p = p.parentElement) {
+          if (["auto", "scroll"].includes(getComputedStyle(p).overflowX)) return true;
+        }
+        return false;
+      };
+      const wide = [...document.body.querySelectorAll("*")]
+        .filter((e) => (e.getBoundingClientRect().right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1) && !scrolls(e))
+        .pop();
+      const what = wide ? ` (${wide.tagName.toLowerCase()}: ${wide.textContent.trim().slice(0, 60)})` : "";
+      problems.push(`at ${window.innerWidth} px the page is ${el.scrollWidth} px wide${what}`);
     }
     for (const sel of stacked) {
       const wrap = document.querySelector(sel);

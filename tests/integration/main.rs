@@ -4,6 +4,7 @@ mod accuracy;
 mod completions;
 mod files;
 mod hostile;
+mod incentive;
 mod inventory;
 mod names;
 mod notice;

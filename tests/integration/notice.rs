@@ -21,6 +21,8 @@ const ALL_FILES: &[&str] = &[
     "notice.html",
     "notice-at-collection.md",
     "notice-at-collection.html",
+    "notice-of-financial-incentive.md",
+    "notice-of-financial-incentive.html",
     "ropa.md",
     "ropa.csv",
     "notice.json",
@@ -44,7 +46,21 @@ fn demo_inventory() -> (tempfile::TempDir, PathBuf) {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "scan: {}", stderr(&o));
     let inv = dir.path().join("inventory.json");
+    pin_mtimes(&inv);
     (dir, inv)
+}
+
+/// A file's modification time (the oldest-record fallback of files with no timestamp
+/// column) is when the checkout wrote it: pinned, so the documents do not depend on it.
+pub fn pin_mtimes(inventory: &Path) {
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(inventory).unwrap()).unwrap();
+    for a in v["assets"].as_array_mut().unwrap() {
+        let o = &mut a["stats"]["oldest_record"];
+        if o["basis"] == "file_mtime" {
+            o["at"] = "2026-09-01T00:00:00Z".into();
+        }
+    }
+    std::fs::write(inventory, serde_json::to_string(&v).unwrap()).unwrap();
 }
 
 /// Runs `piimap notice` with a fixed date; asserts success.
@@ -200,7 +216,7 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
     let taxonomy = piimap::taxonomy::Taxonomy::builtin().unwrap();
     let cats = model["categories"].as_array().unwrap();
     let letters: Vec<&str> = cats.iter().map(|c| c["letter"].as_str().unwrap()).collect();
-    assert_eq!(letters, ["A", "B", "C", "F", "H", "I", "L"]);
+    assert_eq!(letters, ["A", "B", "C", "D", "F", "H", "I", "L"]);
     for c in cats {
         let letter = c["letter"].as_str().unwrap();
         let name = taxonomy.ccpa_name(letter);
@@ -397,8 +413,8 @@ fn missing_facts_and_review_items_are_warned_at_the_top_and_on_stderr() {
                 "data_types = [\"ip_address\", \"url\", \"email\"]",
             ),
             (
-                "\"date_of_birth\", \"credit_card\"]",
-                "\"date_of_birth\", \"credit_card\", \"passport\"]",
+                "\"date_of_birth\", \"credit_card\", \"loyalty_program\"]",
+                "\"date_of_birth\", \"credit_card\", \"loyalty_program\", \"passport\"]",
             ),
         ],
         "",
@@ -623,7 +639,7 @@ fn templates_can_be_overridden_and_html_is_escaped() {
     // An override is escaped like the built-in templates (every value in a .md.j2).
     assert_eq!(
         read(out.path(), "notice.md"),
-        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,F,H,I,L\n"
+        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,D,F,H,I,L\n"
     );
     let html = read(out.path(), "notice.html");
     assert!(
@@ -770,9 +786,14 @@ fn no_raw_value_appears_in_any_document() {
         &all_formats(),
     );
     docs.push(("fixtures stderr".into(), stderr(&o)));
-    for f in ALL_FILES {
+    // No programme is declared there: no notice of financial incentive.
+    for f in ALL_FILES
+        .iter()
+        .filter(|f| !f.contains("financial-incentive"))
+    {
         docs.push((format!("fixtures {f}"), read(out.path(), f)));
     }
+    assert!(!out.path().join("notice-of-financial-incentive.md").exists());
     let fixtures_md = &docs
         .iter()
         .find(|(n, _)| n == "fixtures notice.md")
@@ -795,7 +816,12 @@ fn html_documents_are_standalone_and_accessible() {
     let (_inv_dir, inv) = demo_inventory();
     let out = tempdir();
     notice(&inv, &demo_manifest(), out.path(), &all_formats());
-    for f in ["notice.html", "notice-at-collection.html", "report.html"] {
+    for f in [
+        "notice.html",
+        "notice-at-collection.html",
+        "notice-of-financial-incentive.html",
+        "report.html",
+    ] {
         let html = read(out.path(), f);
         assert!(
             html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
