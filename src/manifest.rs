@@ -769,6 +769,26 @@ mod tests {
         assert!(!m.sources.is_empty());
     }
 
+    /// The starter's commented financial-incentive and metrics blocks, uncommented,
+    /// are a valid manifest.
+    #[test]
+    fn starter_incentive_and_metrics_blocks_are_valid_when_uncommented() {
+        let at = STARTER
+            .find("# [[financial_incentives]]")
+            .expect("in the starter");
+        let block: String = STARTER[at..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let m = parse(&format!("{}{block}", &STARTER[..at])).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.financial_incentives[0].name, "Rewards Club");
+        let metrics = m.request_metrics.expect("declared");
+        assert!(metrics.over_10m_consumers);
+        assert_eq!(metrics.figures["know"].received, 1200);
+    }
+
     #[test]
     fn unknown_keys_are_located_and_get_a_suggestion() {
         let e =

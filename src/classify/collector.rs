@@ -47,6 +47,10 @@ const LANES: usize = 4;
 /// Fewer cells than this in a batch are tallied in one lane.
 const LANE_MIN_CELLS: usize = 256;
 
+/// What one lane of [`AssetCollector::cells_by_field`] found: its field, the findings
+/// kept, the recipient literals seen and the earliest time among its values.
+type LaneResult = (FieldId, Vec<Kept>, Vec<u16>, Option<i64>);
+
 /// Collects one asset's (or one chunk's) results.
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
@@ -264,7 +268,7 @@ impl<'e> AssetCollector<'e> {
                 jobs.push((*id, lane, cells));
             }
         }
-        let results: Vec<(FieldId, Vec<Kept>, Vec<u16>, Option<i64>)> = jobs
+        let results: Vec<LaneResult> = jobs
             .into_par_iter()
             .map(|(id, state, cells)| {
                 let mut scanner = engine.scanner();
