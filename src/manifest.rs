@@ -65,7 +65,9 @@ pub struct Organisation {
     /// `"beyond_permitted_purposes"`, `false` `"permitted_purposes_only"`.
     #[serde(default)]
     pub uses_sensitive_beyond_permitted_purposes: Option<Spanned<bool>>,
-    /// A financial incentive or price/service difference is offered.
+    /// A financial incentive or price/service difference is offered. Each programme
+    /// is described in `[[financial_incentives]]`, which is what the drafts print; `true`
+    /// with none described is warned.
     #[serde(default)]
     pub financial_incentive: bool,
     /// How opt-out preference signals (GPC) are processed.
@@ -298,6 +300,91 @@ pub struct Disposition {
     pub recipient: Option<Spanned<String>>,
 }
 
+/// A financial incentive programme, or a price or service difference, offered in
+/// exchange for personal information (Civ. Code §1798.125(b)): each one needs a notice
+/// of financial incentive with the five items of 11 CCR §7016(d), which piimap drafts
+/// from these answers.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinancialIncentive {
+    /// The programme's name ("Trailhead Rewards").
+    #[serde(default)]
+    pub name: String,
+    /// A succinct summary of the incentive or difference (§7016(d)(1)).
+    #[serde(default)]
+    pub summary: String,
+    /// Its material terms (§7016(d)(2)): what the consumer gets and gives, limits,
+    /// expiry.
+    #[serde(default)]
+    pub terms: String,
+    /// Data types (or CCPA letters) of the personal information involved (§7016(d)(2)).
+    #[serde(default)]
+    pub data_types: Vec<Spanned<String>>,
+    /// How the consumer opts in (§7016(d)(3)).
+    #[serde(default)]
+    pub opt_in: String,
+    /// How the consumer withdraws, at any time (§7016(d)(4)).
+    #[serde(default)]
+    pub withdraw: String,
+    /// A good-faith estimate of the value of the consumer's data (§7016(d)(5)(A)).
+    #[serde(default)]
+    pub value_estimate: String,
+    /// The method used to calculate that value (§7016(d)(5)(B); §7081).
+    #[serde(default)]
+    pub value_method: String,
+    /// Where the published notice lives (linked from the privacy policy); empty: the
+    /// drafted `notice-of-financial-incentive.html` next to the policy.
+    #[serde(default)]
+    pub notice_url: String,
+}
+
+/// One request type's figures for the §7102 metrics, as declared in the manifest.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFigures {
+    /// Requests received.
+    #[serde(default)]
+    pub received: u64,
+    /// Complied with in whole or in part.
+    #[serde(default)]
+    pub complied: u64,
+    /// Denied.
+    #[serde(default)]
+    pub denied: u64,
+    /// Median or mean days to a substantive response (see `RequestMetrics::days`).
+    #[serde(default)]
+    pub days: Option<f64>,
+}
+
+/// The request metrics of 11 CCR §7102, for a business that handles the personal
+/// information of 10,000,000 or more consumers a year: counted from a request log
+/// (JSON lines, README "Request metrics") or declared as figures.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestMetrics {
+    /// The business buys, receives, sells or shares the personal information of
+    /// 10,000,000 or more consumers in a calendar year (§7102(a)). Without it the
+    /// metrics are not printed.
+    #[serde(default)]
+    pub over_10m_consumers: bool,
+    /// The calendar year reported; default: the year before the generation date.
+    #[serde(default)]
+    pub year: Option<i64>,
+    /// A request log (one JSON object a line), relative to the manifest.
+    #[serde(default)]
+    pub log: Option<String>,
+    /// `median` (default) or `mean` response days.
+    #[serde(default)]
+    pub days: Option<Spanned<String>>,
+    /// Declared figures per request type (`know`, `delete`, `correct`, `opt_out`,
+    /// `limit`), used when there is no log.
+    #[serde(default)]
+    pub figures: BTreeMap<String, RequestFigures>,
+}
+
+/// The request types of §7102(a)(1), in the order the table lists them.
+pub const REQUEST_TYPES: &[&str] = &["know", "delete", "correct", "opt_out", "limit"];
+
 /// The whole manifest.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -317,6 +404,16 @@ pub struct Manifest {
     /// Reviewed findings.
     #[serde(default)]
     pub dispositions: Vec<Disposition>,
+    /// Financial incentive programmes (11 CCR §7016).
+    #[serde(default)]
+    pub financial_incentives: Vec<FinancialIncentive>,
+    /// The §7102 request metrics.
+    #[serde(default)]
+    pub request_metrics: Option<RequestMetrics>,
+    /// The directory the manifest was read from (relative paths in it resolve
+    /// against it); `None` for parsed text.
+    #[serde(skip)]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// A manifest problem, located.
@@ -413,7 +510,9 @@ impl Manifest {
                 message: format!("cannot read: {e}"),
             }])
         })?;
-        Manifest::parse(&file, &text, taxonomy, vocab, catalog)
+        let mut manifest = Manifest::parse(&file, &text, taxonomy, vocab, catalog)?;
+        manifest.dir = Some(path.parent().map(Path::to_path_buf).unwrap_or_default());
+        Ok(manifest)
     }
 
     /// Parses and validates manifest text; `file` names it in errors.
@@ -484,6 +583,15 @@ impl Manifest {
             }
         }
         c.legacy_answers(&self.organisation, &self.disclosures);
+        for (i, f) in self.financial_incentives.iter().enumerate() {
+            c.types(
+                &f.data_types,
+                &format!("financial_incentives[{i}].data_types"),
+            );
+        }
+        if let Some(m) = &self.request_metrics {
+            c.request_metrics(m);
+        }
         c.errors
     }
 
@@ -703,6 +811,46 @@ impl Checker<'_> {
         }
     }
 
+    fn request_metrics(&mut self, m: &RequestMetrics) {
+        if let Some(d) = m
+            .days
+            .as_ref()
+            .filter(|d| !matches!(d.get_ref().as_str(), "median" | "mean"))
+        {
+            self.err(
+                d.span(),
+                "request_metrics.days".into(),
+                format!("unknown value `{}` (median or mean)", d.get_ref()),
+            );
+        }
+        for (k, f) in &m.figures {
+            if !REQUEST_TYPES.contains(&k.as_str()) {
+                let hint = did_you_mean(suggest(k, REQUEST_TYPES.iter().copied()));
+                self.errors.push(ManifestError {
+                    file: self.file.into(),
+                    line: None,
+                    column: None,
+                    path: format!("request_metrics.figures.{k}"),
+                    message: format!(
+                        "unknown request type{hint}; types: {}",
+                        REQUEST_TYPES.join(", ")
+                    ),
+                });
+            } else if f.complied + f.denied > f.received {
+                self.errors.push(ManifestError {
+                    file: self.file.into(),
+                    line: None,
+                    column: None,
+                    path: format!("request_metrics.figures.{k}"),
+                    message: format!(
+                        "complied ({}) + denied ({}) exceed received ({})",
+                        f.complied, f.denied, f.received
+                    ),
+                });
+            }
+        }
+    }
+
     fn disposition(&mut self, p: &str, d: &Disposition) {
         match d.status.get_ref().as_str() {
             "false_positive" | "accepted" => {}
@@ -806,6 +954,26 @@ mod tests {
             e.contains("dispositions[0].recipient: no recipient `strpe`"),
             "{e}"
         );
+    }
+
+    /// The starter's commented financial-incentive and metrics blocks, uncommented,
+    /// are a valid manifest.
+    #[test]
+    fn starter_incentive_and_metrics_blocks_are_valid_when_uncommented() {
+        let at = STARTER
+            .find("# [[financial_incentives]]")
+            .expect("in the starter");
+        let block: String = STARTER[at..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let m = parse(&format!("{}{block}", &STARTER[..at])).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.financial_incentives[0].name, "Rewards Club");
+        let metrics = m.request_metrics.expect("declared");
+        assert!(metrics.over_10m_consumers);
+        assert_eq!(metrics.figures["know"].received, 1200);
     }
 
     #[test]

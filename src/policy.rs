@@ -30,6 +30,10 @@ pub enum ViolationKind {
     /// source's `messages`) is not answered, or its answer is contradicted: the drafts
     /// withhold the statement.
     Unanswered,
+    /// An asset whose oldest record is older than its source's declared retention.
+    Retention,
+    /// Loyalty-like data (a likely financial incentive) with no programme declared.
+    Incentive,
 }
 
 impl ViolationKind {
@@ -41,6 +45,8 @@ impl ViolationKind {
         Self::Stale,
         Self::Sale,
         Self::Unanswered,
+        Self::Retention,
+        Self::Incentive,
     ];
 
     /// The name used on the command line and in JSON.
@@ -52,6 +58,8 @@ impl ViolationKind {
             Self::Stale => "stale",
             Self::Sale => "sale",
             Self::Unanswered => "unanswered",
+            Self::Retention => "retention",
+            Self::Incentive => "incentive",
         }
     }
 }
@@ -136,6 +144,7 @@ pub fn check_assessed(
             out.extend(sensitive_undeclared(t, a, manifest, taxonomy));
         }
         out.extend(stale(t, map));
+        out.extend(suspected_incentive(t, manifest, taxonomy));
     }
     for r in &map.recipients {
         out.extend(undeclared_recipient(r));
@@ -238,6 +247,36 @@ fn stale(t: &TypeEntry, map: &DataMap) -> Option<Violation> {
             unread_caveat(map)
         ),
     })
+}
+
+/// The taxonomy family of data types that suggest a financial incentive programme
+/// (loyalty tiers, reward points; `rules/taxonomy.toml`).
+pub const INCENTIVE_FAMILY: &str = "incentive";
+
+/// Loyalty-like data found while the manifest declares no `[[financial_incentives]]`: a
+/// likely programme that needs a notice of financial incentive (11 CCR §7016).
+fn suspected_incentive(t: &TypeEntry, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
+    let family = taxonomy.get(&t.data_type).map(|d| d.family.as_str());
+    if family != Some(INCENTIVE_FAMILY) || !manifest.financial_incentives.is_empty() {
+        return Vec::new();
+    }
+    t.assets
+        .iter()
+        .filter(|a| a.disposition.is_none())
+        .map(|a| Violation {
+            kind: ViolationKind::Incentive,
+            source: a.source.clone(),
+            asset: Some(a.asset.clone()),
+            field: a.field.clone(),
+            subject: t.data_type.clone(),
+            message: format!(
+                "{} in {}{} suggests a loyalty or rewards programme, but the manifest declares no [[financial_incentives]] (a financial incentive needs a notice, 11 CCR §7016)",
+                t.label,
+                a.asset,
+                a.field.as_deref().map(|f| format!(", field {f}")).unwrap_or_default()
+            ),
+        })
+        .collect()
 }
 
 /// Data flows to a recipient nobody declared.

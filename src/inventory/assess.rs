@@ -58,6 +58,7 @@ pub fn assess(
     let answers = Answers::of(manifest, &map, &sale);
     let mut violations = policy::check_assessed(&map, &sale, manifest, knowledge.taxonomy);
     violations.extend(policy::unanswered(&answers));
+    violations.extend(super::retention::violations(inventory, manifest, today));
     Assessment {
         map,
         sale,

@@ -63,7 +63,8 @@ pub struct Document {
     /// written in its first format).
     pub format_note: Option<&'static str>,
     /// Whether `--kind all` writes it for this model (a page the law asks for only in
-    /// some cases); asked for by its own `--kind`, it is always written.
+    /// some cases, a notice of financial incentive only when a programme is declared);
+    /// asked for by its own `--kind`, it is always written.
     pub applies: fn(&NoticeModel) -> bool,
 }
 
@@ -123,6 +124,25 @@ pub static DOCUMENTS: &[Document] = &[
         ],
         format_note: None,
         applies: always,
+    },
+    Document {
+        name: "notice-of-financial-incentive",
+        kind: Some("ccpa-financial-incentive"),
+        summary: "The CCPA notice of financial incentive (11 CCR §7016), when a programme is declared",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "notice-of-financial-incentive.md",
+                renderer: Renderer::Template("notice-of-financial-incentive.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "notice-of-financial-incentive.html",
+                renderer: Renderer::Template("notice-of-financial-incentive.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.incentives.applies,
     },
     Document {
         name: "gdpr-ropa",
@@ -236,7 +256,7 @@ pub fn render_documents(
     let env = environment(templates);
     let ctx = Value::from_serialize(model);
     let mut out = Vec::new();
-    for d in documents {
+    for d in documents.iter().filter(|d| (d.applies)(model)) {
         for o in formats.iter().flat_map(|f| d.outputs_in(*f)) {
             let contents = match o.renderer {
                 Renderer::Template(name) => render(&env, name, &ctx)?,
@@ -271,8 +291,8 @@ pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
 
 /// Every document that applies in every format (notice.md, notice.html,
 /// notice-at-collection.md, notice-at-collection.html, ropa.md, ropa.csv, report.html and
-/// notice.json; do-not-sell-or-share.md/.html and limit-sensitive.md/.html when those
-/// pages apply), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
+/// notice.json; do-not-sell-or-share.md/.html, limit-sensitive.md/.html and the notice
+/// of financial incentive when those apply), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
 /// organisation facts, refused statements, findings to review) for the caller to print.
 #[allow(clippy::too_many_arguments)]
 pub fn write_all(
@@ -344,6 +364,7 @@ mod tests {
             doc::ROPA,
             doc::OPT_OUT,
             doc::LIMIT,
+            doc::INCENTIVE,
         ] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }

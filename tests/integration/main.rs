@@ -5,6 +5,7 @@ mod completions;
 mod disclosures;
 mod files;
 mod hostile;
+mod incentive;
 mod inventory;
 mod names;
 mod notice;

@@ -21,6 +21,8 @@ const ALL_FILES: &[&str] = &[
     "notice.html",
     "notice-at-collection.md",
     "notice-at-collection.html",
+    "notice-of-financial-incentive.md",
+    "notice-of-financial-incentive.html",
     "ropa.md",
     "ropa.csv",
     "do-not-sell-or-share.md",
@@ -46,7 +48,21 @@ fn demo_inventory() -> (tempfile::TempDir, PathBuf) {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "scan: {}", stderr(&o));
     let inv = dir.path().join("inventory.json");
+    pin_mtimes(&inv);
     (dir, inv)
+}
+
+/// A file's modification time (the oldest-record fallback of files with no timestamp
+/// column) is when the checkout wrote it: pinned, so the documents do not depend on it.
+pub fn pin_mtimes(inventory: &Path) {
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(inventory).unwrap()).unwrap();
+    for a in v["assets"].as_array_mut().unwrap() {
+        let o = &mut a["stats"]["oldest_record"];
+        if o["basis"] == "file_mtime" {
+            o["at"] = "2026-09-01T00:00:00Z".into();
+        }
+    }
+    std::fs::write(inventory, serde_json::to_string(&v).unwrap()).unwrap();
 }
 
 /// Runs `piimap notice` with a fixed date; asserts success.
@@ -412,8 +428,8 @@ fn missing_facts_and_review_items_are_warned_at_the_top_and_on_stderr() {
                 "data_types = [\"ip_address\", \"url\", \"email\"]",
             ),
             (
-                "\"postal_code\", \"date_of_birth\"]",
-                "\"postal_code\", \"date_of_birth\", \"passport\"]",
+                "\"date_of_birth\", \"loyalty_program\"]",
+                "\"date_of_birth\", \"loyalty_program\", \"passport\"]",
             ),
         ],
         "",
@@ -790,6 +806,7 @@ fn no_raw_value_appears_in_any_document() {
         let f = f.unwrap().file_name().to_string_lossy().into_owned();
         docs.push((format!("fixtures {f}"), read(out.path(), &f)));
     }
+    assert!(!out.path().join("notice-of-financial-incentive.md").exists());
     let fixtures_md = &docs
         .iter()
         .find(|(n, _)| n == "fixtures notice.md")
@@ -816,6 +833,7 @@ fn html_documents_are_standalone_and_accessible() {
         "notice.html",
         "notice-at-collection.html",
         "do-not-sell-or-share.html",
+        "notice-of-financial-incentive.html",
         "report.html",
     ] {
         let html = read(out.path(), f);

@@ -5,9 +5,9 @@
 //!
 //! One file per part of the model, each with the legal rule it applies and the unit
 //! tests that pin it: [`organisation`], [`rights`], [`categories`], [`sensitive`],
-//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`recipients`], [`ropa`],
-//! [`answers`] (statements withheld for want of an answer) and [`choices`] (the opt-out
-//! and limit pages, the alternative "Your Privacy Choices" link).
+//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`incentive`], [`metrics`],
+//! [`recipients`], [`ropa`], [`answers`] (statements withheld for want of an answer) and
+//! [`choices`] (the opt-out and limit pages, the alternative "Your Privacy Choices" link).
 //! Which flows are sold, shared or disclosed is decided once, by
 //! [`crate::inventory::sale`]; the parts here word it.
 
@@ -30,6 +30,8 @@ pub mod choices;
 pub mod collectors;
 mod context;
 pub mod disclosures;
+pub mod incentive;
+pub mod metrics;
 pub mod minors;
 pub mod organisation;
 pub mod recipients;
@@ -46,6 +48,8 @@ pub use categories::{
 pub use choices::{AlternativeLinkModel, ChoicesModel};
 pub use collectors::{CollectorModel, TrackingModel};
 pub use disclosures::{DisclosedCategory, DisclosureModel};
+pub use incentive::{IncentivesModel, ProgrammeModel};
+pub use metrics::MetricsModel;
 pub use minors::MinorsModel;
 pub use organisation::OrganisationModel;
 pub use recipients::{RecipientModel, TypeModel};
@@ -76,6 +80,8 @@ pub mod doc {
     pub const OPT_OUT: &str = "opt-out-notice";
     /// The Notice of Right to Limit (11 CCR §7014).
     pub const LIMIT: &str = "limit-notice";
+    /// The notice of financial incentive (11 CCR §7016).
+    pub const INCENTIVE: &str = "notice-of-financial-incentive";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -180,6 +186,10 @@ pub struct NoticeModel {
     pub tracking: TrackingModel,
     /// The opt-out and limit pages and the alternative "Your Privacy Choices" link.
     pub choices: ChoicesModel,
+    /// Financial incentive programmes (11 CCR §7016).
+    pub incentives: IncentivesModel,
+    /// The §7102 request metrics (`None`: not printed).
+    pub request_metrics: Option<MetricsModel>,
     /// Recipients.
     pub recipients: Vec<RecipientModel>,
     /// Data types.
@@ -283,7 +293,7 @@ fn report_of(
     categories: &[CategoryModel],
     recipients: &[RecipientModel],
     manifest: &Manifest,
-    taxonomy: &Taxonomy,
+    knowledge: (&Taxonomy, &str),
 ) -> ReportModel {
     let columns = categories
         .iter()
@@ -304,7 +314,7 @@ fn report_of(
             advertising: r.advertising || r.sold || r.shared,
         })
         .collect();
-    report::build(inventory, map, columns, boxes, manifest, taxonomy)
+    report::build(inventory, map, columns, boxes, manifest, knowledge)
 }
 
 impl NoticeModel {
@@ -362,6 +372,15 @@ impl NoticeModel {
         let collection_controllers = collectors::collectors(&merged, &cx, &synthetic);
         let tracking = collectors::tracking(&mut cx, &collection_controllers);
         let choices = choices::choices(&sale_and_sharing, &sensitive);
+        let incentives = incentive::incentives(&mut cx);
+        for (source, text) in crate::inventory::retention::unparsed(manifest) {
+            cx.warn(
+                format!("retention_unparsed:{source}"),
+                &[],
+                format!("sources.{source}.retention (\"{text}\") names no period piimap can read (\"90 days\", \"18 months\", \"7 years after employment ends\"): it is not checked against the data"),
+            );
+        }
+        let request_metrics = metrics::metrics(&mut cx, today);
         let recipients = recipients::recipients(&mut cx);
         let data_types = recipients::data_types(&cx);
         let ropa = ropa::build_ropa(&mut cx, &merged, &types);
@@ -371,7 +390,7 @@ impl NoticeModel {
             &categories,
             &recipients,
             manifest,
-            taxonomy,
+            (taxonomy, today),
         );
         let warnings = rank_warnings(cx.warnings);
 
@@ -400,6 +419,8 @@ impl NoticeModel {
             collection_controllers,
             tracking,
             choices,
+            incentives,
+            request_metrics,
             recipients,
             data_types,
             ropa,
