@@ -113,7 +113,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
     pub config: PathBuf,
     /// Exit 3 when violations of these kinds are found (undeclared, sensitive,
-    /// recipients, stale, sale, or any).
+    /// recipients, stale, sale, unanswered, retention, incentive, or any).
     #[arg(
         long,
         value_name = "KINDS",
@@ -339,7 +339,7 @@ pub struct ScanArgs {
     pub notice: bool,
 
     /// Exit 3 when violations of these kinds are found (comma-separated: undeclared,
-    /// sensitive, recipients, stale, sale, or any). Needs --config.
+    /// sensitive, recipients, stale, sale, unanswered, retention, incentive, or any). Needs --config.
     #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "config")]
     pub fail_on: Vec<String>,
 

@@ -147,6 +147,31 @@ impl Catalog {
         })
     }
 
+    /// Adds the vendors of a user pack's `recipients.toml` (`[[recipient]]` entries, as
+    /// in the built-in file): a new id adds a vendor, an existing one replaces it. Each
+    /// must name a recipient category of the vocabulary.
+    pub fn layer(&mut self, file: &str, text: &str, vocab: &Vocabulary) -> Result<(), RuleError> {
+        let overlay: CatalogFile =
+            toml::from_str(text).map_err(|e| RuleError::new(file, None, e.to_string()))?;
+        for v in overlay.recipient {
+            if vocab
+                .get(VocabKind::RecipientCategory, &v.category)
+                .is_none()
+            {
+                return Err(RuleError::new(
+                    file,
+                    Some(&v.id),
+                    format!("unknown recipient category `{}`", v.category),
+                ));
+            }
+            match self.vendors.iter_mut().find(|x| x.id == v.id) {
+                Some(slot) => *slot = v,
+                None => self.vendors.push(v),
+            }
+        }
+        Ok(())
+    }
+
     /// A vendor by id.
     pub fn get(&self, id: &str) -> Option<&Vendor> {
         self.vendors.iter().find(|v| v.id == id)
@@ -197,5 +222,22 @@ mod tests {
                 v.category
             );
         }
+    }
+
+    #[test]
+    fn a_user_vendor_is_added_or_replaces_and_needs_a_known_category() {
+        let vocab = Vocabulary::builtin().unwrap();
+        let mut catalog = Catalog::builtin().unwrap();
+        let before = catalog.vendors.len();
+        let add = "[[recipient]]\nid = \"acme\"\nname = \"ACME\"\ncategory = \"data_analytics_providers\"\n";
+        catalog.layer("r.toml", add, &vocab).unwrap();
+        assert_eq!(catalog.vendors.len(), before + 1);
+        let replace = "[[recipient]]\nid = \"google_analytics\"\nname = \"GA (ours)\"\ncategory = \"data_analytics_providers\"\n";
+        catalog.layer("r.toml", replace, &vocab).unwrap();
+        assert_eq!(catalog.vendors.len(), before + 1);
+        assert_eq!(catalog.get("google_analytics").unwrap().name, "GA (ours)");
+        let bad = "[[recipient]]\nid = \"x\"\nname = \"X\"\ncategory = \"astrologers\"\n";
+        let err = catalog.layer("r.toml", bad, &vocab).unwrap_err();
+        assert!(err.to_string().contains("astrologers"), "{err}");
     }
 }

@@ -57,13 +57,17 @@ pub struct Organisation {
     /// The business has a mobile app (the policy must be reachable inside it).
     #[serde(default)]
     pub has_mobile_app: bool,
-    /// Actual knowledge of selling or sharing personal information of consumers under 16.
+    /// Older spelling of `[disclosures] sells_or_shares_under_16` (kept so existing
+    /// manifests still load; the two must not disagree).
     #[serde(default)]
-    pub sells_or_shares_minors_data: bool,
-    /// Sensitive personal information is used beyond the purposes of 11 CCR §7027(m).
+    pub sells_or_shares_minors_data: Option<Spanned<bool>>,
+    /// Older spelling of `[disclosures] sensitive_pi_use`: `true` is
+    /// `"beyond_permitted_purposes"`, `false` `"permitted_purposes_only"`.
     #[serde(default)]
-    pub uses_sensitive_beyond_permitted_purposes: bool,
-    /// A financial incentive or price/service difference is offered.
+    pub uses_sensitive_beyond_permitted_purposes: Option<Spanned<bool>>,
+    /// A financial incentive or price/service difference is offered. Each programme
+    /// is described in `[[financial_incentives]]`, which is what the drafts print; `true`
+    /// with none described is warned.
     #[serde(default)]
     pub financial_incentive: bool,
     /// How opt-out preference signals (GPC) are processed.
@@ -78,6 +82,63 @@ pub struct Organisation {
     /// The date the policy was last updated; defaults to the generation date.
     #[serde(default)]
     pub last_updated: String,
+}
+
+/// How sensitive personal information is used, the answer the §7027(m) statement rests
+/// on (11 CCR §7011(e)(1)(K)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitiveUse {
+    /// Only for the purposes of 11 CCR §7027(m): the right to limit does not apply.
+    PermittedPurposesOnly,
+    /// Also for other purposes: the right to limit applies (Civ. Code §1798.121).
+    BeyondPermittedPurposes,
+}
+
+/// The answers every negative statement of a draft rests on ("we have not sold…", "we do
+/// not use sensitive personal information beyond…"). Each is `None` until the manifest
+/// answers it, and an unanswered question withholds its statement: a default of `false`
+/// would publish a claim nobody made.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosures {
+    /// Personal information was sold in the preceding 12 months (Civ. Code §1798.140(ad)).
+    #[serde(default)]
+    pub sells: Option<bool>,
+    /// Personal information was shared for cross-context behavioral advertising in the
+    /// preceding 12 months (§1798.140(ah)).
+    #[serde(default)]
+    pub shares: Option<bool>,
+    /// Personal information was disclosed for a business purpose (to service providers,
+    /// contractors or third parties) in the preceding 12 months (§1798.130(a)(5)(C)(ii)).
+    #[serde(default)]
+    pub discloses_for_business_purpose: Option<bool>,
+    /// How sensitive personal information is used (11 CCR §7027(m)).
+    #[serde(default)]
+    pub sensitive_pi_use: Option<SensitiveUse>,
+    /// Actual knowledge of selling or sharing personal information of consumers under 16
+    /// (Civ. Code §1798.120(c), 11 CCR §7011(e)(1)(G)).
+    #[serde(default)]
+    pub sells_or_shares_under_16: Option<bool>,
+    /// Third parties may collect personal information about consumers' online activities
+    /// over time and across websites on the business's site (Bus. & Prof. Code
+    /// §22575(b)(6)).
+    #[serde(default)]
+    pub third_party_tracking: Option<bool>,
+}
+
+/// Whose messages a source holds: decides whether message contents are sensitive
+/// personal information (Civ. Code §1798.140(ae)(1)(E) excludes those the business is
+/// the intended recipient of).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Messages {
+    /// Messages consumers send to the business (support tickets, contact forms): not
+    /// sensitive on this ground.
+    ToBusiness,
+    /// Messages between consumers, or to others, that the business carries or stores:
+    /// sensitive.
+    BetweenConsumers,
 }
 
 /// A named data source and what is declared about it.
@@ -119,6 +180,9 @@ pub struct Source {
     /// Recipients (ids of `[recipients.*]`).
     #[serde(default)]
     pub recipients: Vec<Spanned<String>>,
+    /// Whose messages the source holds, when it holds message contents.
+    #[serde(default)]
+    pub messages: Option<Messages>,
 }
 
 /// A cross-border transfer.
@@ -229,7 +293,97 @@ pub struct Disposition {
     /// Until when it holds (YYYY-MM-DD); expired dispositions no longer apply.
     #[serde(default)]
     pub expires: Option<Spanned<String>>,
+    /// A recipient id: the disposition is about that recipient seen beside the data type
+    /// in the asset (a co-location reviewed), not about the finding itself.
+    /// `false_positive`: the recipient does not receive the type.
+    #[serde(default)]
+    pub recipient: Option<Spanned<String>>,
 }
+
+/// A financial incentive programme, or a price or service difference, offered in
+/// exchange for personal information (Civ. Code §1798.125(b)): each one needs a notice
+/// of financial incentive with the five items of 11 CCR §7016(d), which piimap drafts
+/// from these answers.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinancialIncentive {
+    /// The programme's name ("Trailhead Rewards").
+    #[serde(default)]
+    pub name: String,
+    /// A succinct summary of the incentive or difference (§7016(d)(1)).
+    #[serde(default)]
+    pub summary: String,
+    /// Its material terms (§7016(d)(2)): what the consumer gets and gives, limits,
+    /// expiry.
+    #[serde(default)]
+    pub terms: String,
+    /// Data types (or CCPA letters) of the personal information involved (§7016(d)(2)).
+    #[serde(default)]
+    pub data_types: Vec<Spanned<String>>,
+    /// How the consumer opts in (§7016(d)(3)).
+    #[serde(default)]
+    pub opt_in: String,
+    /// How the consumer withdraws, at any time (§7016(d)(4)).
+    #[serde(default)]
+    pub withdraw: String,
+    /// A good-faith estimate of the value of the consumer's data (§7016(d)(5)(A)).
+    #[serde(default)]
+    pub value_estimate: String,
+    /// The method used to calculate that value (§7016(d)(5)(B); §7081).
+    #[serde(default)]
+    pub value_method: String,
+    /// Where the published notice lives (linked from the privacy policy); empty: the
+    /// drafted `notice-of-financial-incentive.html` next to the policy.
+    #[serde(default)]
+    pub notice_url: String,
+}
+
+/// One request type's figures for the §7102 metrics, as declared in the manifest.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFigures {
+    /// Requests received.
+    #[serde(default)]
+    pub received: u64,
+    /// Complied with in whole or in part.
+    #[serde(default)]
+    pub complied: u64,
+    /// Denied.
+    #[serde(default)]
+    pub denied: u64,
+    /// Median or mean days to a substantive response (see `RequestMetrics::days`).
+    #[serde(default)]
+    pub days: Option<f64>,
+}
+
+/// The request metrics of 11 CCR §7102, for a business that handles the personal
+/// information of 10,000,000 or more consumers a year: counted from a request log
+/// (JSON lines, README "Request metrics") or declared as figures.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestMetrics {
+    /// The business buys, receives, sells or shares the personal information of
+    /// 10,000,000 or more consumers in a calendar year (§7102(a)). Without it the
+    /// metrics are not printed.
+    #[serde(default)]
+    pub over_10m_consumers: bool,
+    /// The calendar year reported; default: the year before the generation date.
+    #[serde(default)]
+    pub year: Option<i64>,
+    /// A request log (one JSON object a line), relative to the manifest.
+    #[serde(default)]
+    pub log: Option<String>,
+    /// `median` (default) or `mean` response days.
+    #[serde(default)]
+    pub days: Option<Spanned<String>>,
+    /// Declared figures per request type (`know`, `delete`, `correct`, `opt_out`,
+    /// `limit`), used when there is no log.
+    #[serde(default)]
+    pub figures: BTreeMap<String, RequestFigures>,
+}
+
+/// The request types of §7102(a)(1), in the order the table lists them.
+pub const REQUEST_TYPES: &[&str] = &["know", "delete", "correct", "opt_out", "limit"];
 
 /// The whole manifest.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -244,9 +398,22 @@ pub struct Manifest {
     /// Recipients by id.
     #[serde(default)]
     pub recipients: BTreeMap<String, Recipient>,
+    /// The answers the negative statements rest on.
+    #[serde(default)]
+    pub disclosures: Disclosures,
     /// Reviewed findings.
     #[serde(default)]
     pub dispositions: Vec<Disposition>,
+    /// Financial incentive programmes (11 CCR §7016).
+    #[serde(default)]
+    pub financial_incentives: Vec<FinancialIncentive>,
+    /// The §7102 request metrics.
+    #[serde(default)]
+    pub request_metrics: Option<RequestMetrics>,
+    /// The directory the manifest was read from (relative paths in it resolve
+    /// against it); `None` for parsed text.
+    #[serde(skip)]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// A manifest problem, located.
@@ -343,7 +510,9 @@ impl Manifest {
                 message: format!("cannot read: {e}"),
             }])
         })?;
-        Manifest::parse(&file, &text, taxonomy, vocab, catalog)
+        let mut manifest = Manifest::parse(&file, &text, taxonomy, vocab, catalog)?;
+        manifest.dir = Some(path.parent().map(Path::to_path_buf).unwrap_or_default());
+        Ok(manifest)
     }
 
     /// Parses and validates manifest text; `file` names it in errors.
@@ -409,8 +578,47 @@ impl Manifest {
         }
         for (i, d) in self.dispositions.iter().enumerate() {
             c.disposition(&format!("dispositions[{i}]"), d);
+            if let Some(r) = d.recipient.as_ref() {
+                c.known_recipient(self, r, &format!("dispositions[{i}].recipient"));
+            }
+        }
+        c.legacy_answers(&self.organisation, &self.disclosures);
+        for (i, f) in self.financial_incentives.iter().enumerate() {
+            c.types(
+                &f.data_types,
+                &format!("financial_incentives[{i}].data_types"),
+            );
+        }
+        if let Some(m) = &self.request_metrics {
+            c.request_metrics(m);
         }
         c.errors
+    }
+
+    /// Actual knowledge of selling or sharing data of consumers under 16, from
+    /// `[disclosures]` or its older spelling in `[organisation]`.
+    pub fn sells_or_shares_under_16(&self) -> Option<bool> {
+        self.disclosures.sells_or_shares_under_16.or(self
+            .organisation
+            .sells_or_shares_minors_data
+            .as_ref()
+            .map(|b| *b.get_ref()))
+    }
+
+    /// How sensitive personal information is used, from `[disclosures]` or its older
+    /// spelling in `[organisation]`.
+    pub fn sensitive_pi_use(&self) -> Option<SensitiveUse> {
+        self.disclosures.sensitive_pi_use.or(self
+            .organisation
+            .uses_sensitive_beyond_permitted_purposes
+            .as_ref()
+            .map(|b| {
+                if *b.get_ref() {
+                    SensitiveUse::BeyondPermittedPurposes
+                } else {
+                    SensitiveUse::PermittedPurposesOnly
+                }
+            }))
     }
 
     /// The catalog id a declared recipient stands for.
@@ -521,15 +729,49 @@ impl Checker<'_> {
             &format!("{p}.source_categories"),
         );
         for (i, r) in src.recipients.iter().enumerate() {
-            if !manifest.recipients.contains_key(r.get_ref()) {
-                let hint = did_you_mean(suggest(
-                    r.get_ref(),
-                    manifest.recipients.keys().map(String::as_str),
-                ));
+            self.known_recipient(manifest, r, &format!("{p}.recipients[{i}]"));
+        }
+    }
+
+    /// `r` names a recipient of `[recipients]`.
+    fn known_recipient(&mut self, manifest: &Manifest, r: &Spanned<String>, path: &str) {
+        if !manifest.recipients.contains_key(r.get_ref()) {
+            let hint = did_you_mean(suggest(
+                r.get_ref(),
+                manifest.recipients.keys().map(String::as_str),
+            ));
+            self.err(
+                r.span(),
+                path.to_string(),
+                format!("no recipient `{}` in [recipients]{hint}", r.get_ref()),
+            );
+        }
+    }
+
+    /// The older `[organisation]` spellings of two answers must not contradict
+    /// `[disclosures]`.
+    fn legacy_answers(&mut self, org: &Organisation, d: &Disclosures) {
+        if let (Some(old), Some(new)) =
+            (&org.sells_or_shares_minors_data, d.sells_or_shares_under_16)
+        {
+            if *old.get_ref() != new {
                 self.err(
-                    r.span(),
-                    format!("{p}.recipients[{i}]"),
-                    format!("no recipient `{}` in [recipients]{hint}", r.get_ref()),
+                    old.span(),
+                    "organisation.sells_or_shares_minors_data".into(),
+                    "contradicts disclosures.sells_or_shares_under_16: keep only the [disclosures] answer".into(),
+                );
+            }
+        }
+        if let (Some(old), Some(new)) = (
+            &org.uses_sensitive_beyond_permitted_purposes,
+            d.sensitive_pi_use,
+        ) {
+            if *old.get_ref() != (new == SensitiveUse::BeyondPermittedPurposes) {
+                self.err(
+                    old.span(),
+                    "organisation.uses_sensitive_beyond_permitted_purposes".into(),
+                    "contradicts disclosures.sensitive_pi_use: keep only the [disclosures] answer"
+                        .into(),
                 );
             }
         }
@@ -565,6 +807,46 @@ impl Checker<'_> {
                         cid.get_ref()
                     ),
                 );
+            }
+        }
+    }
+
+    fn request_metrics(&mut self, m: &RequestMetrics) {
+        if let Some(d) = m
+            .days
+            .as_ref()
+            .filter(|d| !matches!(d.get_ref().as_str(), "median" | "mean"))
+        {
+            self.err(
+                d.span(),
+                "request_metrics.days".into(),
+                format!("unknown value `{}` (median or mean)", d.get_ref()),
+            );
+        }
+        for (k, f) in &m.figures {
+            if !REQUEST_TYPES.contains(&k.as_str()) {
+                let hint = did_you_mean(suggest(k, REQUEST_TYPES.iter().copied()));
+                self.errors.push(ManifestError {
+                    file: self.file.into(),
+                    line: None,
+                    column: None,
+                    path: format!("request_metrics.figures.{k}"),
+                    message: format!(
+                        "unknown request type{hint}; types: {}",
+                        REQUEST_TYPES.join(", ")
+                    ),
+                });
+            } else if f.complied + f.denied > f.received {
+                self.errors.push(ManifestError {
+                    file: self.file.into(),
+                    line: None,
+                    column: None,
+                    path: format!("request_metrics.figures.{k}"),
+                    message: format!(
+                        "complied ({}) + denied ({}) exceed received ({})",
+                        f.complied, f.denied, f.received
+                    ),
+                });
             }
         }
     }
@@ -619,6 +901,79 @@ mod tests {
     fn starter_manifest_is_valid() {
         let m = parse(STARTER).unwrap_or_else(|e| panic!("{e}"));
         assert!(!m.sources.is_empty());
+    }
+
+    /// The starter asks every question a negative statement rests on, leaves each
+    /// unanswered (so nothing is assumed), and its suggested answers parse.
+    #[test]
+    fn starter_asks_every_disclosure_question_without_answering_it() {
+        let m = parse(STARTER).unwrap_or_else(|e| panic!("{e}"));
+        let d = &m.disclosures;
+        assert!(d.sells.is_none() && d.shares.is_none() && d.sensitive_pi_use.is_none());
+        let keys: Vec<&str> = crate::inventory::answers::Question::ALL
+            .iter()
+            .map(|q| q.key().trim_start_matches("disclosures."))
+            .chain(["messages"])
+            .collect();
+        let mut answered = STARTER.to_string();
+        for k in &keys {
+            let commented = format!("\n# {k} = ");
+            assert!(
+                STARTER.contains(&commented),
+                "the starter does not ask `{k}`"
+            );
+            answered = answered.replace(&commented, &format!("\n{k} = "));
+        }
+        let m = parse(&answered).unwrap_or_else(|e| panic!("{e}"));
+        let d = &m.disclosures;
+        assert!(
+            d.sells.is_some() && d.shares.is_some() && d.discloses_for_business_purpose.is_some()
+        );
+        assert!(d.sensitive_pi_use.is_some() && d.sells_or_shares_under_16.is_some());
+        assert!(d.third_party_tracking.is_some());
+        assert!(m.sources.values().any(|s| s.messages.is_some()));
+    }
+
+    /// The older `[organisation]` spellings of two answers load, but may not contradict
+    /// `[disclosures]`.
+    #[test]
+    fn legacy_answers_must_agree_with_disclosures() {
+        let m = parse("[organisation]\nsells_or_shares_minors_data = true\n").unwrap();
+        assert_eq!(m.sells_or_shares_under_16(), Some(true));
+        let e = parse("[organisation]\nuses_sensitive_beyond_permitted_purposes = true\n[disclosures]\nsensitive_pi_use = \"permitted_purposes_only\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("contradicts disclosures.sensitive_pi_use"),
+            "{e}"
+        );
+        let e = parse("[[dispositions]]\nasset = \"a\"\nrecipient = \"strpe\"\nstatus = \"false_positive\"\nreason = \"r\"\nreviewer = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("dispositions[0].recipient: no recipient `strpe`"),
+            "{e}"
+        );
+    }
+
+    /// The starter's commented financial-incentive and metrics blocks, uncommented,
+    /// are a valid manifest.
+    #[test]
+    fn starter_incentive_and_metrics_blocks_are_valid_when_uncommented() {
+        let at = STARTER
+            .find("# [[financial_incentives]]")
+            .expect("in the starter");
+        let block: String = STARTER[at..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let m = parse(&format!("{}{block}", &STARTER[..at])).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.financial_incentives[0].name, "Rewards Club");
+        let metrics = m.request_metrics.expect("declared");
+        assert!(metrics.over_10m_consumers);
+        assert_eq!(metrics.figures["know"].received, 1200);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::inventory::answers::Answers;
 use crate::inventory::datamap::{AssetRef, DataMap, Presence, RecipientEntry, TypeEntry};
 use crate::inventory::sale::{PossibleShare, SaleAssessment};
 use crate::manifest::Manifest;
@@ -25,6 +26,14 @@ pub enum ViolationKind {
     Stale,
     /// A possible sale or share the manifest does not answer for.
     Sale,
+    /// A question a negative statement of the drafts rests on (`[disclosures]`, a
+    /// source's `messages`) is not answered, or its answer is contradicted: the drafts
+    /// withhold the statement.
+    Unanswered,
+    /// An asset whose oldest record is older than its source's declared retention.
+    Retention,
+    /// Loyalty-like data (a likely financial incentive) with no programme declared.
+    Incentive,
 }
 
 impl ViolationKind {
@@ -35,6 +44,9 @@ impl ViolationKind {
         Self::Recipients,
         Self::Stale,
         Self::Sale,
+        Self::Unanswered,
+        Self::Retention,
+        Self::Incentive,
     ];
 
     /// The name used on the command line and in JSON.
@@ -45,6 +57,9 @@ impl ViolationKind {
             Self::Recipients => "recipients",
             Self::Stale => "stale",
             Self::Sale => "sale",
+            Self::Unanswered => "unanswered",
+            Self::Retention => "retention",
+            Self::Incentive => "incentive",
         }
     }
 }
@@ -84,10 +99,35 @@ fn unread_caveat(map: &DataMap) -> String {
     )
 }
 
-/// Computes every violation (the selling and sharing rules applied here; an
-/// [`Assessment`](crate::inventory::Assessment) has them already).
+/// Computes every violation (the selling and sharing rules and the answers applied
+/// here; an [`Assessment`](crate::inventory::Assessment) has them already).
 pub fn check(map: &DataMap, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
-    check_assessed(map, &SaleAssessment::of(map, taxonomy), manifest, taxonomy)
+    let sale = SaleAssessment::of(map, taxonomy);
+    let mut out = check_assessed(map, &sale, manifest, taxonomy);
+    out.extend(unanswered(&Answers::of(manifest, map, &sale)));
+    out
+}
+
+/// One `unanswered` violation per statement the drafts withhold: a question of
+/// `[disclosures]` (or a source's `messages`) not answered, or answered against the
+/// declarations or the data.
+pub fn unanswered(answers: &Answers) -> Vec<Violation> {
+    answers
+        .withheld
+        .iter()
+        .map(|w| Violation {
+            kind: ViolationKind::Unanswered,
+            source: w
+                .key
+                .strip_prefix("sources.")
+                .and_then(|k| k.split_once('.'))
+                .map(|(s, _)| s.to_string()),
+            asset: None,
+            field: None,
+            subject: w.key.clone(),
+            message: format!("statement withheld (\"{}\"): {}", w.statement, w.reason),
+        })
+        .collect()
 }
 
 /// Computes every violation of a data map whose selling and sharing are assessed.
@@ -104,6 +144,7 @@ pub fn check_assessed(
             out.extend(sensitive_undeclared(t, a, manifest, taxonomy));
         }
         out.extend(stale(t, map));
+        out.extend(suspected_incentive(t, manifest, taxonomy));
     }
     for r in &map.recipients {
         out.extend(undeclared_recipient(r));
@@ -206,6 +247,36 @@ fn stale(t: &TypeEntry, map: &DataMap) -> Option<Violation> {
             unread_caveat(map)
         ),
     })
+}
+
+/// The taxonomy family of data types that suggest a financial incentive programme
+/// (loyalty tiers, reward points; `rules/taxonomy.toml`).
+pub const INCENTIVE_FAMILY: &str = "incentive";
+
+/// Loyalty-like data found while the manifest declares no `[[financial_incentives]]`: a
+/// likely programme that needs a notice of financial incentive (11 CCR §7016).
+fn suspected_incentive(t: &TypeEntry, manifest: &Manifest, taxonomy: &Taxonomy) -> Vec<Violation> {
+    let family = taxonomy.get(&t.data_type).map(|d| d.family.as_str());
+    if family != Some(INCENTIVE_FAMILY) || !manifest.financial_incentives.is_empty() {
+        return Vec::new();
+    }
+    t.assets
+        .iter()
+        .filter(|a| a.disposition.is_none())
+        .map(|a| Violation {
+            kind: ViolationKind::Incentive,
+            source: a.source.clone(),
+            asset: Some(a.asset.clone()),
+            field: a.field.clone(),
+            subject: t.data_type.clone(),
+            message: format!(
+                "{} in {}{} suggests a loyalty or rewards programme, but the manifest declares no [[financial_incentives]] (a financial incentive needs a notice, 11 CCR §7016)",
+                t.label,
+                a.asset,
+                a.field.as_deref().map(|f| format!(", field {f}")).unwrap_or_default()
+            ),
+        })
+        .collect()
 }
 
 /// Data flows to a recipient nobody declared.

@@ -78,6 +78,10 @@ pub struct CcpaCategory {
 pub struct SensitiveItem {
     /// The statutory wording.
     pub wording: String,
+    /// The item does not apply where the business is the intended recipient of the
+    /// communication (§1798.140(ae)(1)(E)): each source's `messages` answer decides.
+    #[serde(default)]
+    pub unless_business_is_recipient: bool,
 }
 
 /// The whole taxonomy file.
@@ -104,6 +108,43 @@ impl Taxonomy {
         let text = crate::rules::embedded_text("taxonomy.toml")?;
         Self::from_toml(text)
             .map_err(|e| crate::rules::RuleError::new("taxonomy.toml", None, e.to_string()))
+    }
+
+    /// Adds the data types of a user pack's `taxonomy.toml` (`[types.NAME]` tables, as
+    /// in the built-in file): a new name adds a type, an existing one replaces it. The
+    /// CCPA categories and sensitive items are statutory and cannot be changed, so each
+    /// type must name letters and a sensitive item that exist.
+    pub fn layer(&mut self, file: &str, text: &str) -> Result<(), crate::rules::RuleError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Overlay {
+            #[serde(default)]
+            types: BTreeMap<String, DataType>,
+        }
+        let err = |rule: Option<&str>, m: String| crate::rules::RuleError::new(file, rule, m);
+        let overlay: Overlay = toml::from_str(text).map_err(|e| err(None, e.to_string()))?;
+        for (name, ty) in overlay.types {
+            if let Some(bad) = ty.ccpa.iter().find(|l| !self.ccpa.contains_key(*l)) {
+                return Err(err(
+                    Some(&name),
+                    format!("unknown CCPA category letter `{bad}`"),
+                ));
+            }
+            if ty.ccpa.is_empty() {
+                return Err(err(
+                    Some(&name),
+                    "names no CCPA category (`ccpa = [\"B\"]`)".into(),
+                ));
+            }
+            if !ty.sensitive.is_empty() && !self.sensitive.contains_key(&ty.sensitive) {
+                return Err(err(
+                    Some(&name),
+                    format!("unknown sensitive item `{}`", ty.sensitive),
+                ));
+            }
+            self.types.insert(name, ty);
+        }
+        Ok(())
     }
 
     /// Looks up a data type.

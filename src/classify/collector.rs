@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use crate::classify::column::{FieldState, Mode, ScanScratch, Tally};
+use crate::classify::timestamp::{self, earliest, TimeField};
 use crate::detect::{DetectorIdx, Engine, FieldContext, RecipientKind, Scanner};
+use crate::inventory::retention::{OldestRecord, RecordBasis};
 use crate::inventory::{
     AssetError, AssetReport, FieldReport, ObservedRecipient, RecipientEvidence,
 };
@@ -45,6 +47,10 @@ const LANES: usize = 4;
 /// Fewer cells than this in a batch are tallied in one lane.
 const LANE_MIN_CELLS: usize = 256;
 
+/// What one lane of [`AssetCollector::cells_by_field`] found: its field, the findings
+/// kept, the recipient literals seen and the earliest time among its values.
+type LaneResult = (FieldId, Vec<Kept>, Vec<u16>, Option<i64>);
+
 /// Collects one asset's (or one chunk's) results.
 pub struct AssetCollector<'e> {
     engine: &'e Engine,
@@ -57,6 +63,10 @@ pub struct AssetCollector<'e> {
     /// Field name → id; looked up for every cell, so with a fast hash.
     ids: HashMap<String, FieldId, foldhash::fast::RandomState>,
     fields: Vec<FieldState>,
+    /// Per field: whether it is a timestamp column, and its earliest time.
+    times: Vec<(TimeField, Option<i64>)>,
+    /// The earliest time a log line starts with (or an access log's `[time]`).
+    text_time: Option<i64>,
     /// Extra lanes of a field for batches (see [`AssetCollector::cells_by_field`]),
     /// folded into `fields` before results are read.
     lanes: Vec<Vec<FieldState>>,
@@ -111,6 +121,8 @@ impl<'e> AssetCollector<'e> {
             names: Vec::new(),
             ids: HashMap::default(),
             fields: Vec::new(),
+            times: Vec::new(),
+            text_time: None,
             lanes: Vec::new(),
             text: Tally::default(),
             keep: findings.is_some(),
@@ -234,6 +246,7 @@ impl<'e> AssetCollector<'e> {
             .zip(self.lanes.iter_mut())
             .map(Some)
             .collect();
+        let times: Vec<TimeField> = self.times.iter().map(|t| t.0).collect();
         let mut jobs: Vec<(FieldId, &mut FieldState, &[PendingCell])> = Vec::new();
         for (id, cells) in fields {
             let Some((state, lanes)) = slots.get_mut(*id as usize).and_then(Option::take) else {
@@ -255,16 +268,19 @@ impl<'e> AssetCollector<'e> {
                 jobs.push((*id, lane, cells));
             }
         }
-        let results: Vec<(FieldId, Vec<Kept>, Vec<u16>)> = jobs
+        let results: Vec<LaneResult> = jobs
             .into_par_iter()
             .map(|(id, state, cells)| {
                 let mut scanner = engine.scanner();
                 let mut scratch = ScanScratch::default();
                 let mut kept = Vec::new();
                 let mut recipients = Vec::new();
+                let mut oldest = None;
+                let time = times[id as usize];
                 let inbound = state.field().is_inbound();
                 for (at, range) in cells {
                     let value = &arena[range.clone()];
+                    oldest = earliest(oldest, time.parse(value));
                     state.observe(&mut scanner, value, &mut scratch);
                     if !inbound {
                         recipients.extend_from_slice(&scratch.recipients);
@@ -281,10 +297,12 @@ impl<'e> AssetCollector<'e> {
                         }));
                     }
                 }
-                (id, kept, recipients)
+                (id, kept, recipients, oldest)
             })
             .collect();
-        for (id, kept, recipients) in results {
+        for (id, kept, recipients, oldest) in results {
+            let t = &mut self.times[id as usize].1;
+            *t = earliest(*t, oldest);
             self.kept.extend(kept);
             for lit in recipients {
                 *self.recipients.entry((lit, Some(id))).or_default() += 1;
@@ -306,13 +324,15 @@ impl<'e> AssetCollector<'e> {
         other.drain_findings();
         other.fold_lanes();
         let mut remap = Vec::with_capacity(other.names.len());
-        for (name, state) in other.names.iter().zip(other.fields) {
+        for ((name, state), (_, time)) in other.names.iter().zip(other.fields).zip(other.times) {
             // A field interned with a hint keeps it (its context is named "name hint").
             let id = match state.field().name.strip_prefix(name.as_str()) {
                 Some(hint) if !hint.is_empty() => self.field_with_hint(name, hint.trim_start()),
                 _ => self.field(name),
             };
             self.fields[id as usize].merge(state);
+            let t = &mut self.times[id as usize].1;
+            *t = earliest(*t, time);
             remap.push(id);
         }
         for ((lit, field), n) in other.recipients {
@@ -322,6 +342,7 @@ impl<'e> AssetCollector<'e> {
                 .or_default() += n;
         }
         self.text.merge(other.text);
+        self.text_time = earliest(self.text_time, other.text_time);
         for (k, (n, first)) in other.anomalies {
             let e = self.anomalies.entry(k).or_insert((0, None));
             e.0 += n;
@@ -352,6 +373,7 @@ impl<'e> AssetCollector<'e> {
             }
         }
         report.fields.sort_by(|a, b| a.field.cmp(&b.field));
+        report.stats.oldest_record = self.oldest_record();
         let text = self
             .text
             .verdicts(engine, &FieldContext::default(), Mode::Text);
@@ -427,7 +449,27 @@ impl AssetCollector<'_> {
             *self.recipients.entry((lit, Some(id))).or_default() += 1;
         }
         self.fields.push(state);
+        self.times.push((TimeField::of(name), None));
         id
+    }
+
+    /// The earliest time seen: of a timestamp column, else of a log line.
+    fn oldest_record(&self) -> Option<OldestRecord> {
+        let column = self
+            .times
+            .iter()
+            .zip(&self.names)
+            .filter_map(|((_, t), name)| t.map(|t| (t, name)))
+            .min();
+        match (column, self.text_time) {
+            (Some((t, name)), text) if text.is_none_or(|x| t <= x) => Some(OldestRecord::at_secs(
+                t,
+                RecordBasis::Column,
+                Some(name.clone()),
+            )),
+            (_, Some(t)) => Some(OldestRecord::at_secs(t, RecordBasis::LogLine, None)),
+            _ => None,
+        }
     }
 }
 
@@ -445,6 +487,8 @@ impl RecordSink for AssetCollector<'_> {
     }
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
+        let time = &mut self.times[field as usize];
+        time.1 = earliest(time.1, time.0.parse(value));
         let state = &mut self.fields[field as usize];
         state.observe(&mut self.scanner, value, &mut self.scratch);
         // A referrer names where a visitor came from, not where data goes.
@@ -470,6 +514,10 @@ impl RecordSink for AssetCollector<'_> {
         self.rows += n;
     }
 
+    fn record_time(&mut self, time: &[u8]) {
+        self.text_time = earliest(self.text_time, timestamp::access_log_time(time));
+    }
+
     fn anomaly(&mut self, kind: Anomaly, at: Location) {
         let e = self
             .anomalies
@@ -489,7 +537,15 @@ impl AssetCollector<'_> {
         if text.is_empty() {
             return;
         }
-        let newlines = memchr::memchr_iter(b'\n', text).count() as u64;
+        let mut newlines = 0u64;
+        let mut time = timestamp::line_start(text);
+        for nl in memchr::memchr_iter(b'\n', text) {
+            newlines += 1;
+            if text.get(nl + 1).is_some_and(u8::is_ascii_digit) || text.get(nl + 1) == Some(&b'[') {
+                time = earliest(time, timestamp::line_start(&text[nl + 1..]));
+            }
+        }
+        self.text_time = earliest(self.text_time, time);
         let lines = newlines + u64::from(text.last() != Some(&b'\n'));
         self.text.count_values(lines, lines);
         self.scratch.clear();

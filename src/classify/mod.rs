@@ -9,5 +9,6 @@
 
 pub mod collector;
 pub mod column;
+pub mod timestamp;
 
 pub use collector::AssetCollector;

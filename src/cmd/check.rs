@@ -19,8 +19,9 @@ pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let (violations, partial) = match &args.inventory {
         Some(path) => {
             let inventory = Inventory::load(path).map_err(UsageError)?;
-            let today = piimap::inventory::now_rfc3339();
-            let (_, violations) = super::assess(&engine, &manifest, &inventory, &today[..10])?;
+            // SOURCE_DATE_EPOCH fixes the date (retention ages, expired dispositions).
+            let today = piimap::notice::today();
+            let (_, violations) = super::assess(&engine, &manifest, &inventory, &today)?;
             (violations, false)
         }
         None => {
@@ -38,6 +39,14 @@ pub fn run_check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             (scanned.violations, partial)
         }
     };
+    if !cli.quiet {
+        for (source, text) in piimap::inventory::retention::unparsed(&manifest) {
+            eprintln!(
+                "warning: sources.{source}.retention (\"{}\") names no period piimap can read: it is not checked against the data",
+                super::terminal(&text)
+            );
+        }
+    }
     let selected: Vec<_> = violations
         .iter()
         .filter(|v| fail_on.contains(&v.kind))

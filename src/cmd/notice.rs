@@ -38,7 +38,11 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
     );
     let documents: Vec<&notice::Document> = match notice::find(&args.kind) {
         Some(d) => vec![d],
-        None => notice::DOCUMENTS.iter().collect(),
+        // `--kind all`: the pages the law asks for only in some cases, when they apply.
+        None => notice::DOCUMENTS
+            .iter()
+            .filter(|d| (d.applies)(&model))
+            .collect(),
     };
     let mut formats: Vec<DocumentFormat> = args
         .format

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use piimap::detect::examples::check_examples;
 use piimap::detect::{Engine, Gate};
 use piimap::exit::ExitCode;
@@ -183,14 +182,8 @@ fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         }
     };
     let user_ids: Vec<String> = user.iter().map(|d| d.spec.id.clone()).collect();
-    let base = piimap::rules::builtin_detectors().context("loading built-in rules")?;
-    let taxonomy = piimap::taxonomy::Taxonomy::builtin()?;
-    let built = Engine::build(
-        piimap::rules::layer(base, user),
-        taxonomy,
-        piimap::names::NameDictionary::builtin(),
-    )
-    .and_then(|engine| engine.prepare().map(|()| engine));
+    // The pack as a scan would use it: its data types and vendors too.
+    let built = Engine::with_rules(Some(dir)).and_then(|engine| engine.prepare().map(|()| engine));
     let mut engine = match built {
         Ok(engine) => engine,
         Err(errors) => {

@@ -268,8 +268,24 @@ impl Engine {
         if let Some(dir) = user_dir {
             loaded = crate::rules::layer(loaded, crate::rules::load_dir(dir)?);
         }
-        let taxonomy = Taxonomy::builtin().map_err(|e| RuleErrors(vec![e]))?;
-        let catalog = Catalog::builtin().map_err(|e| RuleErrors(vec![e]))?;
+        let one = |e| RuleErrors(vec![e]);
+        let mut taxonomy = Taxonomy::builtin().map_err(one)?;
+        let mut catalog = Catalog::builtin().map_err(one)?;
+        if let Some(dir) = user_dir {
+            let file = |name: &str| crate::rules::user_knowledge_file(dir, name).map_err(one);
+            let shown = |name: &str| dir.join(name).display().to_string();
+            if let Some(text) = file("taxonomy.toml")? {
+                taxonomy
+                    .layer(&shown("taxonomy.toml"), &text)
+                    .map_err(one)?;
+            }
+            if let Some(text) = file("recipients.toml")? {
+                let vocab = crate::knowledge::Vocabulary::builtin().map_err(one)?;
+                catalog
+                    .layer(&shown("recipients.toml"), &text, &vocab)
+                    .map_err(one)?;
+            }
+        }
         Engine::build_with_catalog(loaded, taxonomy, NameDictionary::builtin(), catalog)
     }
 

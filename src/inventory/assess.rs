@@ -1,9 +1,11 @@
 //! The assessment: an inventory joined with the manifest (the data map), the selling and
-//! sharing rules applied to it, and the policy violations — computed once, here, and read
-//! by `scan`, `merge`, `check` and `notice`.
+//! sharing rules applied to it, the answers the negative statements rest on, and the
+//! policy violations — computed once, here, and read by `scan`, `merge`, `check` and
+//! `notice`.
 
 use serde::Serialize;
 
+use super::answers::Answers;
 use super::datamap::DataMap;
 use super::sale::SaleAssessment;
 use super::Inventory;
@@ -19,6 +21,8 @@ pub struct Assessment {
     pub map: DataMap,
     /// Selling and sharing, declared and possible.
     pub sale: SaleAssessment,
+    /// The answers the negative statements rest on, and the statements they withhold.
+    pub answers: Answers,
     /// The policy violations.
     pub violations: Vec<Violation>,
 }
@@ -51,10 +55,14 @@ pub fn assess(
         today,
     );
     let sale = SaleAssessment::of(&map, knowledge.taxonomy);
-    let violations = policy::check_assessed(&map, &sale, manifest, knowledge.taxonomy);
+    let answers = Answers::of(manifest, &map, &sale);
+    let mut violations = policy::check_assessed(&map, &sale, manifest, knowledge.taxonomy);
+    violations.extend(policy::unanswered(&answers));
+    violations.extend(super::retention::violations(inventory, manifest, today));
     Assessment {
         map,
         sale,
+        answers,
         violations,
     }
 }

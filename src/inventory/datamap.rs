@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 pub use super::disposition::disposition_for;
 use super::sale::{carries_advertising_data, Flow};
-use super::{AssetReport, Inventory, Status};
-use crate::knowledge::{Catalog, VocabKind, Vocabulary};
-use crate::manifest::{Manifest, Role};
+use super::scanned::Scanned;
+use super::{AssetReport, Inventory};
+use crate::knowledge::{Catalog, Vocabulary};
+use crate::manifest::{Manifest, Messages, Role};
 use crate::taxonomy::Taxonomy;
 
 /// Where a data type was found.
@@ -124,6 +125,45 @@ pub struct TypeEntry {
     pub shared: bool,
     /// Flows to an advertising/social recipient not declared as sold/shared.
     pub possibly_shared: bool,
+    /// Purposes and retention per manifest source holding it: which period applies to
+    /// which data.
+    #[serde(default)]
+    pub by_source: Vec<SourceFacts>,
+    /// Every live finding is a verdict on the field name alone (no value matched) in an
+    /// asset whose source does not declare the type, and no disposition accepts it: the
+    /// scan does not show the type is there.
+    #[serde(default)]
+    pub name_only: bool,
+    /// Sources (or `(outside the declared sources)`) holding this message-content type
+    /// that do not say whose messages they are: whether it is sensitive
+    /// (§1798.140(ae)(1)(E)) needs their answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_unanswered: Vec<String>,
+}
+
+/// What one manifest source declares about the data it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceFacts {
+    /// The source key.
+    pub source: String,
+    /// Its purposes (vocabulary keys).
+    pub purposes: Vec<String>,
+    /// Its retention period or criteria ("" when not declared).
+    pub retention: String,
+}
+
+/// The part of a category one manifest source holds: its types there, and the purposes
+/// and retention the source declares for them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategorySource {
+    /// The source key.
+    pub source: String,
+    /// The category's data types that this source holds.
+    pub data_types: Vec<String>,
+    /// The source's purposes (vocabulary keys).
+    pub purposes: Vec<String>,
+    /// The source's retention period or criteria ("" when not declared).
+    pub retention: String,
 }
 
 /// A CCPA statutory category and everything the notice says about it.
@@ -151,6 +191,13 @@ pub struct CategoryEntry {
     pub shared_with: Vec<String>,
     /// Retention periods or criteria.
     pub retention: Vec<String>,
+    /// Per manifest source holding its types: which types, purposes and retention.
+    #[serde(default)]
+    pub by_source: Vec<CategorySource>,
+    /// Some of its data was found in assets that belong to no manifest source (their
+    /// purposes and retention are unknown).
+    #[serde(default)]
+    pub outside_sources: bool,
     /// Some type in it was found but not declared.
     pub needs_review: bool,
     /// Some type in it was declared but not found.
@@ -201,6 +248,20 @@ pub struct RecipientEntry {
     pub transfer_safeguard: String,
     /// Where it was seen: `asset (field): matched ×count`.
     pub evidence: Vec<String>,
+    /// Declared recipients only: data types seen in the same assets as it that its
+    /// declaration does not cover. The data shows co-location, not a flow, so these are
+    /// for review and never listed as disclosed to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub colocated: Vec<Colocation>,
+}
+
+/// A data type seen beside a declared recipient beyond what it is declared to receive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Colocation {
+    /// The data type.
+    pub data_type: String,
+    /// The assets (paths) holding both.
+    pub assets: Vec<String>,
 }
 
 /// Assets that could not be (fully) scanned, so the map may be incomplete.
@@ -255,7 +316,7 @@ pub fn source_of(asset: &AssetReport, manifest: &Manifest) -> Option<String> {
         .map(|(_, n)| n)
 }
 
-fn push_unique(v: &mut Vec<String>, s: &str) {
+pub(super) fn push_unique(v: &mut Vec<String>, s: &str) {
     if !s.is_empty() && !v.iter().any(|x| x == s) {
         v.push(s.to_string());
     }
@@ -263,130 +324,15 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 
 /// Whether a declared recipient receives `data_type` (by name or CCPA letter; an empty
 /// list means "whatever its sources hold").
-fn receives(list: &[toml::Spanned<String>], data_type: &str, letters: &[String]) -> bool {
+pub(super) fn receives(
+    list: &[toml::Spanned<String>],
+    data_type: &str,
+    letters: &[String],
+) -> bool {
     list.is_empty()
         || list
             .iter()
             .any(|t| t.get_ref() == data_type || letters.iter().any(|l| l == t.get_ref()))
-}
-
-/// What the scan found, per data type: live findings and dismissed ones.
-type Found = BTreeMap<String, (Vec<AssetRef>, Vec<AssetRef>)>;
-
-/// Vendors observed per catalog id: evidence lines, and the types of the assets they
-/// were seen in.
-type Observed = BTreeMap<String, (Vec<String>, BTreeSet<String>)>;
-
-/// The first step of the join: the inventory read asset by asset.
-#[derive(Default)]
-struct Scanned {
-    found: Found,
-    coverage: Coverage,
-    observed: Observed,
-}
-
-impl Scanned {
-    fn read(inv: &Inventory, manifest: &Manifest, today: &str) -> Scanned {
-        let mut s = Scanned::default();
-        for a in &inv.assets {
-            s.count_coverage(a);
-            let types_here = s.add_findings(a, manifest, today);
-            s.add_observed_vendors(a, &types_here);
-        }
-        s
-    }
-
-    fn count_coverage(&mut self, a: &AssetReport) {
-        let coverage = &mut self.coverage;
-        match a.status {
-            Status::Scanned => coverage.scanned += 1,
-            Status::Partial | Status::Failed => {
-                coverage.failed.push(format!(
-                    "{}: {}",
-                    a.asset,
-                    a.errors
-                        .iter()
-                        .filter(|e| e.fatal)
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ));
-                if a.status == Status::Partial {
-                    coverage.scanned += 1;
-                }
-            }
-            Status::Skipped => coverage.skipped.push(format!(
-                "{}: {}",
-                a.asset,
-                a.skipped_reason.clone().unwrap_or_default()
-            )),
-            Status::Empty => coverage.empty.push(format!("{}: {}", a.asset, a.problem())),
-        }
-        for c in &a.stats.skipped_columns {
-            coverage
-                .skipped_columns
-                .push(format!("{}: {} ({})", a.asset, c.column, c.reason));
-        }
-    }
-
-    /// Files each finding of `a` as live or dismissed; returns the live types.
-    fn add_findings(
-        &mut self,
-        a: &AssetReport,
-        manifest: &Manifest,
-        today: &str,
-    ) -> BTreeSet<String> {
-        let source = source_of(a, manifest);
-        let mut types_here = BTreeSet::new();
-        for f in &a.fields {
-            for t in &f.types {
-                let mut r = AssetRef {
-                    asset: a.id.clone(),
-                    field: f.field.clone(),
-                    source: source.clone(),
-                    confidence: t.confidence,
-                    matched_values: t.matched_values,
-                    values_checked: t.values_checked,
-                    evidence: t.evidence.clone(),
-                    examples: t.examples.clone(),
-                    disposition: None,
-                };
-                let entry = self.found.entry(t.data_type.clone()).or_default();
-                match disposition_for(manifest, a, f.field.as_deref(), &t.data_type, today) {
-                    Some(d) if d.status.get_ref() == "false_positive" => {
-                        r.disposition =
-                            Some(format!("false_positive: {} ({})", d.reason, d.reviewer));
-                        entry.1.push(r);
-                    }
-                    Some(d) => {
-                        r.disposition = Some(format!("accepted: {} ({})", d.reason, d.reviewer));
-                        types_here.insert(t.data_type.clone());
-                        entry.0.push(r);
-                    }
-                    None => {
-                        types_here.insert(t.data_type.clone());
-                        entry.0.push(r);
-                    }
-                }
-            }
-        }
-        types_here
-    }
-
-    fn add_observed_vendors(&mut self, a: &AssetReport, types_here: &BTreeSet<String>) {
-        for r in &a.recipients {
-            let e = self.observed.entry(r.id.clone()).or_default();
-            for ev in &r.evidence {
-                let field = ev
-                    .field
-                    .as_deref()
-                    .map(|f| format!(" ({f})"))
-                    .unwrap_or_default();
-                e.0.push(format!("{}{field}: {} ×{}", a.asset, ev.matched, ev.count));
-            }
-            e.1.extend(types_here.iter().cloned());
-        }
-    }
 }
 
 /// The manifest sources declaring each data type.
@@ -437,6 +383,8 @@ impl Join<'_> {
         };
         self.add_source_facts(&mut entry, &sources);
         entry.sources = sources;
+        entry.name_only = self.name_only(dt, &entry.assets);
+        self.resolve_messages(&mut entry);
         entry.recipients = self.declared_recipients(dt, &tax.ccpa, &entry.sources);
         self.add_observed_recipients(dt, &mut entry.recipients);
         entry.sold = entry.recipients.iter().any(|r| r.sold);
@@ -469,6 +417,84 @@ impl Join<'_> {
                 .iter()
                 .for_each(|p| push_unique(&mut entry.source_categories, p.get_ref()));
             push_unique(&mut entry.retention, &src.retention);
+        }
+        entry.by_source = sources
+            .iter()
+            .filter_map(|name| {
+                let src = self.manifest.sources.get(name)?;
+                Some(SourceFacts {
+                    source: name.clone(),
+                    purposes: src.purposes.iter().map(|p| p.get_ref().clone()).collect(),
+                    retention: src.retention.trim().to_string(),
+                })
+            })
+            .collect();
+    }
+
+    /// Every live finding of `dt` is a verdict on the field name alone, with no value
+    /// matched, in an asset whose own source does not declare `dt`, and no disposition
+    /// accepts it.
+    fn name_only(&self, dt: &str, assets: &[AssetRef]) -> bool {
+        let declared_by_own_source = |a: &AssetRef| {
+            a.source
+                .as_ref()
+                .and_then(|s| self.manifest.sources.get(s))
+                .is_some_and(|src| src.data_types.iter().any(|d| d.get_ref() == dt))
+        };
+        !assets.is_empty()
+            && assets.iter().all(|a| {
+                a.matched_values == 0
+                    && a.evidence.iter().all(|e| e == "name_only")
+                    && !declared_by_own_source(a)
+                    && !a
+                        .disposition
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("accepted"))
+            })
+    }
+
+    /// A type whose sensitive item excludes messages the business is the intended
+    /// recipient of (§1798.140(ae)(1)(E)) is not sensitive when every source holding it
+    /// says `messages = "to_business"`; it is when one says `"between_consumers"`; and
+    /// otherwise it stays sensitive with the sources that must answer.
+    fn resolve_messages(&self, entry: &mut TypeEntry) {
+        let conditional = self
+            .taxonomy
+            .sensitive
+            .get(&entry.sensitive)
+            .is_some_and(|s| s.unless_business_is_recipient);
+        if !conditional {
+            return;
+        }
+        let answers: Vec<(&String, Option<Messages>)> = entry
+            .sources
+            .iter()
+            .map(|s| (s, self.manifest.sources.get(s).and_then(|src| src.messages)))
+            .collect();
+        if answers
+            .iter()
+            .any(|(_, m)| *m == Some(Messages::BetweenConsumers))
+        {
+            return;
+        }
+        let mut unanswered: Vec<String> = answers
+            .iter()
+            .filter(|(_, m)| m.is_none())
+            .map(|(s, _)| (*s).clone())
+            .collect();
+        if entry.assets.iter().any(|a| a.source.is_none()) {
+            unanswered.push(OUTSIDE_SOURCES.into());
+        }
+        if unanswered.is_empty() && !answers.is_empty() {
+            entry.sensitive_note = format!(
+                "Not sensitive personal information: the messages are sent to the business (sources: {}), and §1798.140{} excludes communications the business is the intended recipient of.",
+                entry.sources.join(", "),
+                entry.sensitive
+            );
+            entry.sensitive.clear();
+            entry.sensitive_wording.clear();
+        } else {
+            entry.sensitive_unanswered = unanswered;
         }
     }
 
@@ -508,48 +534,43 @@ impl Join<'_> {
         recipients
     }
 
-    /// Vendors observed in assets holding `dt`: marks declared ones as observed, adds
-    /// the others.
+    /// Vendors observed in assets holding `dt`: a declared recipient that receives `dt`
+    /// is marked observed; one that does not (its declaration does not cover `dt`) is
+    /// left out — the co-location is a review item of its [`RecipientEntry`], never a
+    /// claim; an undeclared vendor is added with an unknown role.
     fn add_observed_recipients(&self, dt: &str, recipients: &mut Vec<TypeRecipient>) {
         let manifest = self.manifest;
-        for (vid, (_, types)) in &self.scanned.observed {
-            if !types.contains(dt) {
+        for (vid, seen) in &self.scanned.observed {
+            if !seen.types.contains_key(dt) {
                 continue;
             }
             let declared_key = manifest
                 .recipients
                 .keys()
-                .find(|k| manifest.recipient_catalog_id(k) == vid)
-                .cloned();
-            if let Some(x) = recipients
-                .iter_mut()
-                .find(|x| Some(&x.id) == declared_key.as_ref())
-            {
-                x.observed = true;
+                .find(|k| manifest.recipient_catalog_id(k) == vid);
+            if let Some(key) = declared_key {
+                if let Some(x) = recipients.iter_mut().find(|x| &x.id == key) {
+                    x.observed = true;
+                }
                 continue;
             }
             let vendor = self.catalog.get(vid);
-            let declared = declared_key
-                .as_ref()
-                .and_then(|k| manifest.recipients.get(k));
             recipients.push(TypeRecipient {
-                id: declared_key.clone().unwrap_or_else(|| vid.clone()),
-                name: declared
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| vendor.map_or(vid.clone(), |v| v.name.clone())),
-                category: declared.map_or_else(
-                    || vendor.map_or_else(String::new, |v| v.category.clone()),
-                    |r| r.category.get_ref().clone(),
-                ),
-                role: declared.map_or(Role::Unknown, |r| r.role()),
-                declared: declared.is_some(),
+                id: vid.clone(),
+                name: vendor.map_or(vid.clone(), |v| v.name.clone()),
+                category: vendor.map_or_else(String::new, |v| v.category.clone()),
+                role: Role::Unknown,
+                declared: false,
                 observed: true,
-                sold: declared.is_some_and(|r| r.sold),
-                shared: declared.is_some_and(|r| r.shared_for_cross_context_advertising),
+                sold: false,
+                shared: false,
             });
         }
     }
 }
+
+/// The name [`TypeEntry::sensitive_unanswered`] gives data found outside every source.
+pub const OUTSIDE_SOURCES: &str = "(outside the declared sources)";
 
 impl DataMap {
     /// Joins an inventory with a manifest. `today` (YYYY-MM-DD) decides expired dispositions.
@@ -592,8 +613,13 @@ impl DataMap {
             }
         }
         let categories = roll_up(&data_types, taxonomy);
-        let recipients =
-            recipient_entries(&data_types, manifest, vocab, catalog, &scanned.observed);
+        let recipients = super::recipients::recipient_entries(
+            &data_types,
+            manifest,
+            vocab,
+            catalog,
+            &scanned.observed,
+        );
         DataMap {
             data_types,
             categories,
@@ -646,8 +672,32 @@ impl TypeEntry {
             sold: false,
             shared: false,
             possibly_shared: false,
+            by_source: Vec::new(),
+            name_only: false,
+            sensitive_unanswered: Vec::new(),
         }
     }
+}
+
+/// Files `t` under each manifest source of `c` that holds it, with that source's
+/// purposes and retention, so each period says which data it applies to.
+fn add_by_source(c: &mut CategoryEntry, t: &TypeEntry) {
+    for f in &t.by_source {
+        let i = match c.by_source.iter().position(|x| x.source == f.source) {
+            Some(i) => i,
+            None => {
+                c.by_source.push(CategorySource {
+                    source: f.source.clone(),
+                    data_types: Vec::new(),
+                    purposes: f.purposes.clone(),
+                    retention: f.retention.clone(),
+                });
+                c.by_source.len() - 1
+            }
+        };
+        push_unique(&mut c.by_source[i].data_types, &t.data_type);
+    }
+    c.outside_sources |= t.assets.iter().any(|a| a.source.is_none());
 }
 
 fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
@@ -669,10 +719,13 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
                 sold_to: Vec::new(),
                 shared_with: Vec::new(),
                 retention: Vec::new(),
+                by_source: Vec::new(),
+                outside_sources: false,
                 needs_review: false,
                 unverified: false,
                 evidence_assets: Vec::new(),
             });
+            add_by_source(c, t);
             push_unique(&mut c.data_types, &t.data_type);
             push_unique(&mut c.examples, &t.example);
             if taxonomy.is_sensitive_category(&letter)
@@ -706,7 +759,10 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
                     push_unique(&mut c.disclosed_to, &r.category);
                 }
             }
-            c.needs_review |= t.presence == Presence::FoundUndeclared || t.possibly_shared;
+            c.needs_review |= t.presence == Presence::FoundUndeclared
+                || t.possibly_shared
+                || t.name_only
+                || (taxonomy.is_sensitive_category(&letter) && !t.sensitive_unanswered.is_empty());
             c.unverified |= t.presence == Presence::DeclaredNotFound;
             for a in &t.assets {
                 push_unique(&mut c.evidence_assets, &a.asset);
@@ -716,81 +772,250 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
     cats.into_values().collect()
 }
 
-fn recipient_entries(
-    types: &[TypeEntry],
-    manifest: &Manifest,
-    vocab: &Vocabulary,
-    catalog: &Catalog,
-    observed: &BTreeMap<String, (Vec<String>, BTreeSet<String>)>,
-) -> Vec<RecipientEntry> {
-    let mut out: Vec<RecipientEntry> = Vec::new();
-    for (id, r) in &manifest.recipients {
-        let cid = manifest.recipient_catalog_id(id);
-        let seen = observed.get(cid);
-        out.push(RecipientEntry {
-            id: id.clone(),
-            name: r.name.clone(),
-            category: r.category.get_ref().clone(),
-            category_label: vocab
-                .label(VocabKind::RecipientCategory, r.category.get_ref())
-                .to_string(),
-            role: r.role(),
-            declared: true,
-            observed: seen.is_some(),
-            advertising: catalog.get(cid).is_some_and(|v| v.advertising),
-            sold: r.sold,
-            shared: r.shared_for_cross_context_advertising,
-            purposes: r.purposes.iter().map(|p| p.get_ref().clone()).collect(),
-            data_types: types
-                .iter()
-                .filter(|t| t.recipients.iter().any(|x| x.id == *id))
-                .map(|t| t.data_type.clone())
-                .collect(),
-            transfer_country: r
-                .transfer
-                .as_ref()
-                .map(|t| t.country.clone())
-                .unwrap_or_default(),
-            transfer_safeguard: r
-                .transfer
-                .as_ref()
-                .map(|t| t.safeguard.clone())
-                .unwrap_or_default(),
-            evidence: seen.map(|s| s.0.clone()).unwrap_or_default(),
-        });
-    }
-    for (vid, (evidence, _)) in observed {
-        if manifest
-            .recipients
-            .keys()
-            .any(|k| manifest.recipient_catalog_id(k) == vid)
-        {
-            continue;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{
+        AssetKind, FieldReport, ObservedRecipient, RecipientEvidence, ScanInfo, Verdict,
+    };
+    use crate::knowledge::RecipientKind;
+
+    fn verdict(data_type: &str, matched: u64, evidence: &[&str]) -> Verdict {
+        Verdict {
+            data_type: data_type.into(),
+            confidence: 0.9,
+            matched_values: matched,
+            values_checked: 40,
+            ratio: matched as f32 / 40.0,
+            validator_pass_rate: None,
+            distinct: matched,
+            evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            rules: Vec::new(),
+            examples: Vec::new(),
         }
-        let Some(v) = catalog.get(vid) else { continue };
-        out.push(RecipientEntry {
-            id: vid.clone(),
-            name: v.name.clone(),
-            category: v.category.clone(),
-            category_label: vocab
-                .label(VocabKind::RecipientCategory, &v.category)
-                .to_string(),
-            role: Role::Unknown,
-            declared: false,
-            observed: true,
-            advertising: v.advertising,
-            sold: false,
-            shared: false,
-            purposes: Vec::new(),
-            data_types: types
-                .iter()
-                .filter(|t| t.recipients.iter().any(|x| x.id == *vid))
-                .map(|t| t.data_type.clone())
-                .collect(),
-            transfer_country: String::new(),
-            transfer_safeguard: String::new(),
-            evidence: evidence.clone(),
-        });
     }
-    out
+
+    /// An asset of manifest source `source` with `fields` (name, verdicts) and vendors.
+    fn asset(
+        source: &str,
+        path: &str,
+        fields: Vec<(&str, Vec<Verdict>)>,
+        vendors: &[&str],
+    ) -> AssetReport {
+        let mut a = AssetReport::new(format!("file:{path}"), path.into(), AssetKind::File, "csv");
+        a.source = Some(source.into());
+        a.fields = fields
+            .into_iter()
+            .map(|(f, types)| FieldReport {
+                field: Some(f.into()),
+                values_checked: 40,
+                types,
+            })
+            .collect();
+        a.recipients = vendors
+            .iter()
+            .map(|v| ObservedRecipient {
+                id: v.to_string(),
+                name: v.to_string(),
+                category: "payment_processors".into(),
+                advertising: false,
+                evidence: vec![RecipientEvidence {
+                    kind: RecipientKind::Column,
+                    matched: format!("{v}_customer_id"),
+                    field: Some(format!("{v}_customer_id")),
+                    count: 40,
+                }],
+            })
+            .collect();
+        a
+    }
+
+    fn map_of(manifest: &str, assets: Vec<AssetReport>) -> DataMap {
+        let (t, v, c) = (
+            Taxonomy::builtin().unwrap(),
+            Vocabulary::builtin().unwrap(),
+            Catalog::builtin().unwrap(),
+        );
+        let m = Manifest::parse("t.toml", manifest, &t, &v, &c).unwrap_or_else(|e| panic!("{e}"));
+        let inv = Inventory::new(ScanInfo::default(), assets);
+        DataMap::build(&inv, &m, &t, &v, &c, "2026-11-29")
+    }
+
+    fn entry<'a>(map: &'a DataMap, dt: &str) -> &'a TypeEntry {
+        map.data_types.iter().find(|t| t.data_type == dt).unwrap()
+    }
+
+    const SUPPORT: &str = "[sources.support]\nkind = \"files\"\npath = \"support\"\ndata_types = [\"message_content\"]\nretention = \"2 years\"\n";
+
+    /// Civ. Code §1798.140(ae)(1)(E): message contents are sensitive "unless the business
+    /// is the intended recipient"; the source says whose messages it holds, and until it
+    /// does the claim stays sensitive and is marked for review.
+    #[test]
+    fn ccpa_1798_140_ae_1_e_messages_sent_to_the_business_are_not_sensitive() {
+        let msgs = || {
+            vec![asset(
+                "support",
+                "support/tickets.csv",
+                vec![(
+                    "message",
+                    vec![verdict("message_content", 0, &["name_only"])],
+                )],
+                &[],
+            )]
+        };
+        let unanswered = map_of(SUPPORT, msgs());
+        let t = entry(&unanswered, "message_content");
+        assert_eq!(t.sensitive, "(ae)(1)(E)");
+        assert_eq!(t.sensitive_unanswered, ["support"]);
+        let l = unanswered
+            .categories
+            .iter()
+            .find(|c| c.letter == "L")
+            .unwrap();
+        assert!(l.needs_review);
+
+        let to_business = map_of(&format!("{SUPPORT}messages = \"to_business\"\n"), msgs());
+        let t = entry(&to_business, "message_content");
+        assert!(t.sensitive.is_empty() && t.sensitive_unanswered.is_empty());
+        assert!(t.sensitive_note.contains("intended recipient"));
+        assert!(to_business.categories.iter().all(|c| c.letter != "L"));
+        assert!(to_business.categories.iter().any(|c| c.letter == "H"));
+
+        let between = map_of(
+            &format!("{SUPPORT}messages = \"between_consumers\"\n"),
+            msgs(),
+        );
+        assert_eq!(entry(&between, "message_content").sensitive, "(ae)(1)(E)");
+        assert!(
+            !between
+                .categories
+                .iter()
+                .find(|c| c.letter == "L")
+                .unwrap()
+                .needs_review
+        );
+    }
+
+    /// §7011(e)(1)(A) ("meaningful understanding"): a verdict on a field name alone, with
+    /// no value matched, is no evidence of collection unless the asset's own source
+    /// declares the type (or a disposition accepts it).
+    #[test]
+    fn a_name_only_verdict_is_evidence_only_where_its_source_declares_the_type() {
+        let found = |source: &str| {
+            vec![asset(
+                source,
+                &format!("{source}/t.csv"),
+                vec![(
+                    "message",
+                    vec![verdict("message_content", 0, &["name_only"])],
+                )],
+                &[],
+            )]
+        };
+        let own = map_of(SUPPORT, found("support"));
+        assert!(!entry(&own, "message_content").name_only);
+        let other = format!("{SUPPORT}[sources.crm]\nkind = \"files\"\npath = \"crm\"\n");
+        let elsewhere = map_of(&other, found("crm"));
+        assert!(entry(&elsewhere, "message_content").name_only);
+        let h = elsewhere
+            .categories
+            .iter()
+            .find(|c| c.letter == "H")
+            .unwrap();
+        assert!(h.needs_review);
+        // A value-backed finding is evidence whatever the declaration.
+        let valued = vec![asset(
+            "crm",
+            "crm/t.csv",
+            vec![(
+                "message",
+                vec![verdict("message_content", 12, &["pattern"])],
+            )],
+            &[],
+        )];
+        assert!(!entry(&map_of(&other, valued), "message_content").name_only);
+    }
+
+    const SHOP: &str = "[sources.shop]\nkind = \"files\"\npath = \"shop\"\ndata_types = [\"email\", \"date_of_birth\"]\nretention = \"3 years\"\nrecipients = [\"stripe\"]\n[recipients.stripe]\nname = \"Stripe\"\nrole = \"service_provider\"\ncategory = \"payment_processors\"\ndata_types = [\"email\"]\n";
+
+    fn shop() -> Vec<AssetReport> {
+        vec![asset(
+            "shop",
+            "shop/customers.csv",
+            vec![
+                ("email", vec![verdict("email", 40, &["pattern"])]),
+                ("dob", vec![verdict("date_of_birth", 40, &["pattern"])]),
+            ],
+            &["stripe"],
+        )]
+    }
+
+    /// Civ. Code §1798.130(a)(5)(C)(ii): a recipient's declared data types bound what is
+    /// disclosed to it; its marker next to other types is co-location, kept for review
+    /// with the asset, never a disclosure.
+    #[test]
+    fn ccpa_1798_130_a5cii_declared_recipient_types_bound_the_disclosure() {
+        let map = map_of(SHOP, shop());
+        assert!(entry(&map, "email")
+            .recipients
+            .iter()
+            .any(|r| r.id == "stripe" && r.observed));
+        assert!(entry(&map, "date_of_birth").recipients.is_empty());
+        let c = map.categories.iter().find(|c| c.letter == "C").unwrap();
+        assert!(c.disclosed_to.is_empty());
+        let stripe = map.recipients.iter().find(|r| r.id == "stripe").unwrap();
+        assert_eq!(stripe.data_types, ["email"]);
+        assert_eq!(
+            stripe.colocated,
+            [Colocation {
+                data_type: "date_of_birth".into(),
+                assets: vec!["shop/customers.csv".into()],
+            }]
+        );
+        // Reviewed: the recipient does not receive it.
+        let reviewed = format!("{SHOP}[[dispositions]]\nasset = \"file:shop/*\"\nrecipient = \"stripe\"\ndata_type = \"date_of_birth\"\nstatus = \"false_positive\"\nreason = \"link column only\"\nreviewer = \"x\"\n");
+        let map = map_of(&reviewed, shop());
+        let stripe = map.recipients.iter().find(|r| r.id == "stripe").unwrap();
+        assert!(stripe.colocated.is_empty());
+        // The finding itself is untouched by a disposition about a recipient.
+        assert!(!entry(&map, "date_of_birth").assets.is_empty());
+    }
+
+    /// Civ. Code §1798.100(a)(3): each retention period is attributed to the source (and
+    /// so the types) it applies to; a category spanning two sources keeps both.
+    #[test]
+    fn ccpa_1798_100_a3_retention_is_attributed_per_source() {
+        let manifest = format!("{SHOP}[sources.logs]\nkind = \"files\"\npath = \"logs\"\ndata_types = [\"ip_address\"]\nretention = \"90 days\"\n");
+        let mut assets = shop();
+        assets.push(asset(
+            "logs",
+            "logs/a.log",
+            vec![("ip", vec![verdict("ip_address", 40, &["pattern"])])],
+            &[],
+        ));
+        let map = map_of(&manifest, assets);
+        let a = map.categories.iter().find(|c| c.letter == "A").unwrap();
+        let by: Vec<(&str, &str, Vec<&str>)> = a
+            .by_source
+            .iter()
+            .map(|s| {
+                (
+                    s.source.as_str(),
+                    s.retention.as_str(),
+                    s.data_types.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert!(
+            by.contains(&("shop", "3 years", vec!["date_of_birth", "email"])),
+            "{by:?}"
+        );
+        assert!(
+            by.contains(&("logs", "90 days", vec!["ip_address"])),
+            "{by:?}"
+        );
+        let c = map.categories.iter().find(|c| c.letter == "C").unwrap();
+        assert_eq!(c.by_source.len(), 1);
+        assert_eq!(c.by_source[0].retention, "3 years");
+    }
 }

@@ -17,7 +17,8 @@ fn glob_match(pattern: &str, text: &str) -> bool {
         .unwrap_or(pattern == text)
 }
 
-/// The disposition that applies to a finding, if any (not expired).
+/// The disposition that applies to a finding, if any (not expired). Dispositions about
+/// a recipient seen beside the finding ([`colocation_disposition_for`]) do not.
 pub fn disposition_for<'m>(
     manifest: &'m Manifest,
     asset: &AssetReport,
@@ -25,7 +26,37 @@ pub fn disposition_for<'m>(
     data_type: &str,
     today: &str,
 ) -> Option<&'m crate::manifest::Disposition> {
-    manifest.dispositions.iter().find(|d| {
+    matching(manifest, asset, field, data_type, today).find(|d| d.recipient.is_none())
+}
+
+/// The disposition that reviews recipient `recipient` (a manifest key) seen in `asset`
+/// beside a finding of `data_type` in `field`, if any (not expired).
+pub fn colocation_disposition_for<'m>(
+    manifest: &'m Manifest,
+    asset: &AssetReport,
+    field: Option<&str>,
+    data_type: &str,
+    recipient: &str,
+    today: &str,
+) -> Option<&'m crate::manifest::Disposition> {
+    matching(manifest, asset, field, data_type, today).find(|d| {
+        d.recipient
+            .as_ref()
+            .is_some_and(|r| r.get_ref() == recipient)
+    })
+}
+
+fn matching<'m, 'a>(
+    manifest: &'m Manifest,
+    asset: &'a AssetReport,
+    field: Option<&'a str>,
+    data_type: &'a str,
+    today: &'a str,
+) -> impl Iterator<Item = &'m crate::manifest::Disposition> + 'a
+where
+    'm: 'a,
+{
+    manifest.dispositions.iter().filter(move |d| {
         !expired(&d.expires, today)
             && (glob_match(&d.asset, &asset.id) || glob_match(&d.asset, &asset.asset))
             && d.field

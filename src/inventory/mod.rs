@@ -9,12 +9,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod answers;
 pub mod assess;
 pub mod datamap;
 pub mod diff;
 pub mod disposition;
 pub mod merge;
+mod recipients;
+pub mod retention;
 pub mod sale;
+mod scanned;
 
 pub use assess::{assess, Assessment};
 
@@ -80,6 +84,12 @@ pub struct AssetStats {
     /// Columns or fields skipped, with the reason (coverage).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_columns: Vec<SkippedColumn>,
+    /// The oldest record seen, and what it was read from (a timestamp column, a log
+    /// line, the file's modification time); absent in older inventories and where
+    /// nothing dated was seen. Checked against the declared retention
+    /// ([`retention`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_record: Option<retention::OldestRecord>,
 }
 
 /// A column that was not examined, and why.

@@ -124,6 +124,13 @@ pub struct SaleAssessment {
     pub shares: bool,
     /// Flows that may be sharing although nothing declares them, one per recipient.
     pub possible_shares: Vec<PossibleShare>,
+    /// Some declared recipient receives a disclosure for a business purpose.
+    #[serde(default)]
+    pub discloses: bool,
+    /// Recipients seen in the data whose role nobody has declared (ids): each flow may
+    /// be a disclosure for a business purpose, a sale or sharing.
+    #[serde(default)]
+    pub unreviewed: Vec<String>,
 }
 
 impl SaleAssessment {
@@ -153,7 +160,20 @@ impl SaleAssessment {
             sells: flows().any(|(_, f)| f.is_sale()),
             shares: flows().any(|(_, f)| f.is_sharing()),
             possible_shares,
+            discloses: flows().any(|(_, f)| f.is_business_purpose_disclosure()),
+            unreviewed: flows()
+                .filter(|(_, f)| f.is_unreviewed())
+                .map(|(r, _)| r.id.clone())
+                .collect(),
         }
+    }
+
+    /// The "we have not disclosed personal information for a business purpose" statement
+    /// must be refused: a declared recipient receives such a disclosure, or the data
+    /// shows a flow to a recipient whose role nobody has declared (Civ. Code
+    /// §1798.130(a)(5)(C)(ii)).
+    pub fn no_disclosure_statement_blocked(&self) -> bool {
+        self.discloses || !self.unreviewed.is_empty()
     }
 
     /// Some sale or sharing is declared.
@@ -263,6 +283,7 @@ mod tests {
         }];
         let none = SaleAssessment::default();
         assert!(!none.sold_or_shared_or_may_be() && !none.none_statement_blocked());
+        assert!(!none.no_disclosure_statement_blocked());
         let blocked = SaleAssessment {
             possible_shares: possible.clone(),
             ..SaleAssessment::default()
@@ -274,5 +295,22 @@ mod tests {
             ..SaleAssessment::default()
         };
         assert!(!declared.none_statement_blocked() && declared.sold_or_shared_or_may_be());
+    }
+
+    /// Civ. Code §1798.130(a)(5)(C)(ii): "no disclosure for a business purpose" is refused
+    /// while a declared recipient receives one, or while the data shows a flow to a
+    /// recipient with no declared role (as the sale statement is refused).
+    #[test]
+    fn ccpa_1798_130_a5cii_no_disclosure_statement_is_refused_while_flows_exist() {
+        let declared = SaleAssessment {
+            discloses: true,
+            ..SaleAssessment::default()
+        };
+        assert!(declared.no_disclosure_statement_blocked());
+        let seen = SaleAssessment {
+            unreviewed: vec!["stripe".into()],
+            ..SaleAssessment::default()
+        };
+        assert!(seen.no_disclosure_statement_blocked());
     }
 }

@@ -62,6 +62,15 @@ pub struct Document {
     /// Printed when the document is asked for alone in a format it lacks (then it is
     /// written in its first format).
     pub format_note: Option<&'static str>,
+    /// Whether `--kind all` writes it for this model (a page the law asks for only in
+    /// some cases, a notice of financial incentive only when a programme is declared);
+    /// asked for by its own `--kind`, it is always written.
+    pub applies: fn(&NoticeModel) -> bool,
+}
+
+/// [`Document::applies`] of the documents every business needs.
+fn always(_: &NoticeModel) -> bool {
+    true
 }
 
 impl Document {
@@ -95,6 +104,7 @@ pub static DOCUMENTS: &[Document] = &[
             },
         ],
         format_note: None,
+        applies: always,
     },
     Document {
         name: "notice-at-collection",
@@ -113,6 +123,26 @@ pub static DOCUMENTS: &[Document] = &[
             },
         ],
         format_note: None,
+        applies: always,
+    },
+    Document {
+        name: "notice-of-financial-incentive",
+        kind: Some("ccpa-financial-incentive"),
+        summary: "The CCPA notice of financial incentive (11 CCR §7016), when a programme is declared",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "notice-of-financial-incentive.md",
+                renderer: Renderer::Template("notice-of-financial-incentive.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "notice-of-financial-incentive.html",
+                renderer: Renderer::Template("notice-of-financial-incentive.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.incentives.applies,
     },
     Document {
         name: "gdpr-ropa",
@@ -133,6 +163,45 @@ pub static DOCUMENTS: &[Document] = &[
         format_note: Some(
             "the record of processing activities is written as Markdown and CSV (ropa.md, ropa.csv)",
         ),
+        applies: always,
+    },
+    Document {
+        name: "opt-out-notice",
+        kind: Some("ccpa-opt-out"),
+        summary: "The Notice of Right to Opt-out of Sale/Sharing (11 CCR §7013), when it applies",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "do-not-sell-or-share.md",
+                renderer: Renderer::Template("do-not-sell-or-share.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "do-not-sell-or-share.html",
+                renderer: Renderer::Template("do-not-sell-or-share.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.choices.opt_out_page,
+    },
+    Document {
+        name: "limit-notice",
+        kind: Some("ccpa-limit"),
+        summary: "The Notice of Right to Limit the use of sensitive personal information (11 CCR §7014), when it applies",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "limit-sensitive.md",
+                renderer: Renderer::Template("limit-sensitive.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "limit-sensitive.html",
+                renderer: Renderer::Template("limit-sensitive.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.choices.limit_page,
     },
     Document {
         name: "report",
@@ -144,6 +213,7 @@ pub static DOCUMENTS: &[Document] = &[
             renderer: Renderer::Template("report.html.j2"),
         }],
         format_note: None,
+        applies: always,
     },
 ];
 
@@ -186,7 +256,7 @@ pub fn render_documents(
     let env = environment(templates);
     let ctx = Value::from_serialize(model);
     let mut out = Vec::new();
-    for d in documents {
+    for d in documents.iter().filter(|d| (d.applies)(model)) {
         for o in formats.iter().flat_map(|f| d.outputs_in(*f)) {
             let contents = match o.renderer {
                 Renderer::Template(name) => render(&env, name, &ctx)?,
@@ -219,9 +289,10 @@ pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every document in every format (notice.md, notice.html, notice-at-collection.md,
-/// notice-at-collection.html, ropa.md, ropa.csv, report.html and notice.json), written
-/// atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
+/// Every document that applies in every format (notice.md, notice.html,
+/// notice-at-collection.md, notice-at-collection.html, ropa.md, ropa.csv, report.html and
+/// notice.json; do-not-sell-or-share.md/.html, limit-sensitive.md/.html and the notice
+/// of financial incentive when those apply), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
 /// organisation facts, refused statements, findings to review) for the caller to print.
 #[allow(clippy::too_many_arguments)]
 pub fn write_all(
@@ -235,7 +306,7 @@ pub fn write_all(
     today: &str,
 ) -> anyhow::Result<Vec<String>> {
     let model = NoticeModel::build(inventory, manifest, taxonomy, vocab, catalog, today, &[]);
-    let all: Vec<&Document> = DOCUMENTS.iter().collect();
+    let all: Vec<&Document> = DOCUMENTS.iter().filter(|d| (d.applies)(&model)).collect();
     let rendered = render_documents(
         &model,
         &all,
@@ -287,7 +358,14 @@ mod tests {
     #[test]
     fn warning_documents_are_table_names() {
         use super::super::model::doc;
-        for name in [doc::POLICY, doc::NOTICE, doc::ROPA] {
+        for name in [
+            doc::POLICY,
+            doc::NOTICE,
+            doc::ROPA,
+            doc::OPT_OUT,
+            doc::LIMIT,
+            doc::INCENTIVE,
+        ] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }
     }

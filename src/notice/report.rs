@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::inventory::datamap::{source_of, AssetRef, DataMap, TypeEntry};
+use crate::inventory::retention::{self, RetentionStatus};
 use crate::inventory::{Inventory, Status};
 use crate::manifest::Manifest;
 use crate::taxonomy::Taxonomy;
@@ -210,6 +211,74 @@ pub struct CoverageModel {
     pub errors: Vec<ErrorRow>,
 }
 
+/// Declared against observed retention for one asset.
+#[derive(Clone, Debug, Serialize)]
+pub struct RetentionRow {
+    /// Manifest source.
+    pub source: String,
+    /// Asset id.
+    pub asset: String,
+    /// The source's retention as declared ("" when none).
+    pub declared: String,
+    /// The period applied, in days, when one was parsed.
+    pub period_days: Option<u64>,
+    /// The event the period counts from, when it does.
+    pub after: String,
+    /// The date of the oldest record (YYYY-MM-DD), "" when none was seen.
+    pub oldest: String,
+    /// What it was read from (`timestamp column created_at`, `log line timestamp`, …).
+    pub basis: String,
+    /// Age of the oldest record in days.
+    pub age_days: Option<i64>,
+    /// `within`, `exceeds`, `from_event`, `unparsed`, `not_declared`, `no_timestamp`.
+    pub status: RetentionStatus,
+    /// The outcome as printed.
+    pub status_text: String,
+}
+
+fn retention_rows(inventory: &Inventory, manifest: &Manifest, today: &str) -> Vec<RetentionRow> {
+    retention::evaluate(inventory, manifest, today)
+        .into_iter()
+        .map(|r| {
+            let (oldest, basis) = match &r.oldest {
+                Some(o) => (
+                    o.at.get(..10).unwrap_or_default().to_string(),
+                    match &o.field {
+                        Some(f) => format!("{} {f}", o.basis.describe()),
+                        None => o.basis.describe().to_string(),
+                    },
+                ),
+                None => (String::new(), String::new()),
+            };
+            let after = r
+                .period
+                .as_ref()
+                .and_then(|p| p.after.clone())
+                .unwrap_or_default();
+            let status_text = match r.status {
+                RetentionStatus::Within => "within the period".to_string(),
+                RetentionStatus::Exceeds => "older than the period".to_string(),
+                RetentionStatus::FromEvent => format!("not checked: counted from “{after}”"),
+                RetentionStatus::Unparsed => "not checked: no period in the text".to_string(),
+                RetentionStatus::NotDeclared => "not checked: no retention declared".to_string(),
+                RetentionStatus::NoTimestamp => "not checked: nothing dated was seen".to_string(),
+            };
+            RetentionRow {
+                period_days: r.period.as_ref().map(|p| p.days),
+                source: r.source,
+                asset: r.asset,
+                declared: r.declared,
+                after,
+                oldest,
+                basis,
+                age_days: r.age_days,
+                status: r.status,
+                status_text,
+            }
+        })
+        .collect()
+}
+
 /// Everything `report.html` shows beyond the notice model.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReportModel {
@@ -223,6 +292,9 @@ pub struct ReportModel {
     pub diagram: Diagram,
     /// Coverage and errors.
     pub coverage: CoverageModel,
+    /// Declared against observed retention, per source and asset holding personal
+    /// information.
+    pub retention: Vec<RetentionRow>,
 }
 
 fn level(count: u64, max: u64) -> u8 {
@@ -441,14 +513,15 @@ fn coverage(inventory: &Inventory, map: &DataMap) -> CoverageModel {
 }
 
 /// Builds the report from the current inventory (no history: this is what is there
-/// now). `columns` are the notice's categories, `recipients` its recipients.
+/// now) as of `today` (YYYY-MM-DD). `columns` are the notice's categories, `recipients`
+/// its recipients.
 pub fn build(
     inventory: &Inventory,
     map: &DataMap,
     columns: Vec<HeatColumn>,
     recipients: Vec<DiagramRecipient>,
     manifest: &Manifest,
-    taxonomy: &Taxonomy,
+    (taxonomy, today): (&Taxonomy, &str),
 ) -> ReportModel {
     let tally = Tally::of(inventory, map, &columns, taxonomy);
     let src_of: BTreeMap<String, String> = inventory
@@ -476,6 +549,7 @@ pub fn build(
         top_sensitive: top_sensitive(tally.sensitive, &src_of),
         diagram: diagram(inventory, &recipients, manifest, &src_of),
         coverage: coverage(inventory, map),
+        retention: retention_rows(inventory, manifest, today),
     }
 }
 

@@ -109,6 +109,11 @@ fn auto_escape_for(name: &str) -> AutoEscape {
 /// are still made visible (its own newlines are kept).
 fn formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
     let mode = state.auto_escape();
+    // A number or a boolean has nothing to escape, in any format (minijinja's own
+    // formatter refuses them in the custom Markdown mode).
+    if matches!(value.kind(), ValueKind::Number | ValueKind::Bool) {
+        return write!(out, "{value}").map_err(Error::from);
+    }
     if matches!(
         value.kind(),
         ValueKind::Undefined | ValueKind::None | ValueKind::Bool | ValueKind::Number

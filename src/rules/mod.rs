@@ -162,12 +162,39 @@ fn rule_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RuleErrors> {
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+        let knowledge = root == dir && is_knowledge_file(&path);
+        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() && !knowledge {
             paths.push(path);
         }
     }
     paths.sort();
     Ok(paths)
+}
+
+/// The files of a user pack that extend the knowledge rather than add detectors: new
+/// data types (`taxonomy.toml`) and vendors (`recipients.toml`), next to the detectors.
+pub const KNOWLEDGE_FILES: &[&str] = &["taxonomy.toml", "recipients.toml"];
+
+fn is_knowledge_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| KNOWLEDGE_FILES.contains(&n))
+}
+
+/// The text of a user pack's knowledge file `name` (one of [`KNOWLEDGE_FILES`]), if the
+/// pack has one.
+pub fn user_knowledge_file(dir: &Path, name: &str) -> Result<Option<String>, RuleError> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    std::fs::read_to_string(&path).map(Some).map_err(|e| {
+        RuleError::new(
+            path.display().to_string(),
+            None,
+            format!("cannot read: {e}"),
+        )
+    })
 }
 
 /// A SHA-256 (hex) over every embedded rule file and every file of the user pack,
@@ -186,7 +213,11 @@ pub fn pack_fingerprint(user_dir: Option<&Path>) -> Result<String, RuleErrors> {
         add(path.as_bytes(), bytes);
     }
     if let Some(dir) = user_dir {
-        for path in rule_files(dir)? {
+        let knowledge = KNOWLEDGE_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.is_file());
+        for path in rule_files(dir)?.into_iter().chain(knowledge) {
             let bytes = std::fs::read(&path).map_err(|e| {
                 RuleErrors(vec![RuleError::new(
                     path.display().to_string(),

@@ -125,17 +125,25 @@ impl<'e> FileScanner<'e> {
         report.stats.bytes = entry.size;
         let tables = self.scan_into(&entry.path, &mut report);
         report.stats.duration_ms = started.elapsed().as_millis() as u64;
-        if report.format == "sqlite" && report.status == Status::Skipped {
-            let opts = db::DbOptions {
-                sampling: self.opts.db_sampling,
-                ..db::DbOptions::default()
-            };
-            return db::scan_sqlite_file(self.engine, &entry.path, &opts, self.findings);
-        }
-        match tables {
+        let mut reports = match tables {
             Some(tables) if !tables.is_empty() => tables,
+            _ if report.format == "sqlite" && report.status == Status::Skipped => {
+                let opts = db::DbOptions {
+                    sampling: self.opts.db_sampling,
+                    ..db::DbOptions::default()
+                };
+                db::scan_sqlite_file(self.engine, &entry.path, &opts, self.findings)
+            }
             _ => vec![report],
+        };
+        // Nothing dated was read: the file's modification time bounds the records' age.
+        for r in reports
+            .iter_mut()
+            .filter(|r| r.stats.oldest_record.is_none())
+        {
+            r.stats.oldest_record = crate::inventory::retention::file_mtime(&entry.path);
         }
+        reports
     }
 
     /// How this run reads files.

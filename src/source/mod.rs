@@ -97,6 +97,9 @@ pub trait RecordSink {
     }
     /// Counts lines or rows read, for the asset's stats.
     fn rows(&mut self, n: u64);
+    /// A record's time that is not scanned as a value (an access log's `[time]`), for
+    /// the age of the oldest record. A sink with no use for it ignores it.
+    fn record_time(&mut self, _time: &[u8]) {}
     /// Notes an anomaly.
     fn anomaly(&mut self, kind: Anomaly, at: Location);
 }

@@ -2,8 +2,10 @@
 
 mod accuracy;
 mod completions;
+mod disclosures;
 mod files;
 mod hostile;
+mod incentive;
 mod inventory;
 mod names;
 mod notice;

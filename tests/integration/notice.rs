@@ -21,8 +21,12 @@ const ALL_FILES: &[&str] = &[
     "notice.html",
     "notice-at-collection.md",
     "notice-at-collection.html",
+    "notice-of-financial-incentive.md",
+    "notice-of-financial-incentive.html",
     "ropa.md",
     "ropa.csv",
+    "do-not-sell-or-share.md",
+    "do-not-sell-or-share.html",
     "notice.json",
     "report.html",
 ];
@@ -44,7 +48,21 @@ fn demo_inventory() -> (tempfile::TempDir, PathBuf) {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "scan: {}", stderr(&o));
     let inv = dir.path().join("inventory.json");
+    pin_mtimes(&inv);
     (dir, inv)
+}
+
+/// A file's modification time (the oldest-record fallback of files with no timestamp
+/// column) is when the checkout wrote it: pinned, so the documents do not depend on it.
+pub fn pin_mtimes(inventory: &Path) {
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(inventory).unwrap()).unwrap();
+    for a in v["assets"].as_array_mut().unwrap() {
+        let o = &mut a["stats"]["oldest_record"];
+        if o["basis"] == "file_mtime" {
+            o["at"] = "2026-09-01T00:00:00Z".into();
+        }
+    }
+    std::fs::write(inventory, serde_json::to_string(&v).unwrap()).unwrap();
 }
 
 /// Runs `piimap notice` with a fixed date; asserts success.
@@ -200,7 +218,7 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
     let taxonomy = piimap::taxonomy::Taxonomy::builtin().unwrap();
     let cats = model["categories"].as_array().unwrap();
     let letters: Vec<&str> = cats.iter().map(|c| c["letter"].as_str().unwrap()).collect();
-    assert_eq!(letters, ["A", "B", "C", "F", "H", "I", "L"]);
+    assert_eq!(letters, ["A", "B", "C", "D", "F", "H", "I", "L"]);
     for c in cats {
         let letter = c["letter"].as_str().unwrap();
         let name = taxonomy.ccpa_name(letter);
@@ -304,7 +322,7 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
     assert!(ropa.contains("Stripe: United States, safeguard: EU-US Data Privacy Framework"));
     assert!(ropa.contains("| Data protection officer | dpo@trailhead.example |"));
     let csv = read(out.path(), "ropa.csv");
-    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert_eq!(csv.lines().count(), 6, "{csv}");
 }
 
 #[test]
@@ -320,8 +338,18 @@ fn none_sold_statement_appears_without_the_pixel_and_a_declared_share_is_listed(
     }
     let no_pixel = inv_dir.path().join("no-pixel.json");
     std::fs::write(&no_pixel, serde_json::to_string(&value).unwrap()).unwrap();
+    // Without the pixel, no third party collects across websites: the answer says so.
+    let no_tracking = tempdir();
+    let config = demo_manifest_variant(
+        no_tracking.path(),
+        &[(
+            "third_party_tracking = true",
+            "third_party_tracking = false",
+        )],
+        "",
+    );
     let out = tempdir();
-    let o = notice(&no_pixel, &demo_manifest(), out.path(), &all_formats());
+    let o = notice(&no_pixel, &config, out.path(), &all_formats());
     let md = read(out.path(), "notice.md");
     assert!(
         md.contains(
@@ -342,10 +370,13 @@ fn none_sold_statement_appears_without_the_pixel_and_a_declared_share_is_listed(
     let dir = tempdir();
     let config = demo_manifest_variant(
         dir.path(),
-        &[(
-            "recipients = [\"google_analytics\", \"stripe\"]",
-            "recipients = [\"google_analytics\", \"stripe\", \"facebook\"]",
-        )],
+        &[
+            (
+                "recipients = [\"google_analytics\", \"stripe\"]",
+                "recipients = [\"google_analytics\", \"stripe\", \"facebook\"]",
+            ),
+            ("shares = false", "shares = true"),
+        ],
         "\n[recipients.facebook]\nname = \"Meta Pixel\"\nrole = \"third_party\"\ncategory = \"social_networks\"\npurposes = [\"cross_context_behavioral_advertising\"]\ndata_types = [\"ip_address\", \"url\", \"email\"]\nshared_for_cross_context_advertising = true\n",
     );
     let out = tempdir();
@@ -397,8 +428,8 @@ fn missing_facts_and_review_items_are_warned_at_the_top_and_on_stderr() {
                 "data_types = [\"ip_address\", \"url\", \"email\"]",
             ),
             (
-                "\"date_of_birth\", \"credit_card\"]",
-                "\"date_of_birth\", \"credit_card\", \"passport\"]",
+                "\"date_of_birth\", \"loyalty_program\"]",
+                "\"date_of_birth\", \"loyalty_program\", \"passport\"]",
             ),
         ],
         "",
@@ -460,7 +491,7 @@ fn missing_facts_and_review_items_are_warned_at_the_top_and_on_stderr() {
         .find(|e| e["data_type"] == "passport")
         .unwrap();
     assert_eq!(passport["presence"], "declared_not_found");
-    assert_eq!(passport["declared_in"], serde_json::json!(["exports"]));
+    assert_eq!(passport["declared_in"], serde_json::json!(["customers"]));
     assert!(passport["assets"].as_array().unwrap().is_empty());
     let ssn = l["evidence"]
         .as_array()
@@ -623,7 +654,7 @@ fn templates_can_be_overridden_and_html_is_escaped() {
     // An override is escaped like the built-in templates (every value in a .md.j2).
     assert_eq!(
         read(out.path(), "notice.md"),
-        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,F,H,I,L\n"
+        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,D,F,H,I,L\n"
     );
     let html = read(out.path(), "notice.html");
     assert!(
@@ -770,9 +801,12 @@ fn no_raw_value_appears_in_any_document() {
         &all_formats(),
     );
     docs.push(("fixtures stderr".into(), stderr(&o)));
-    for f in ALL_FILES {
-        docs.push((format!("fixtures {f}"), read(out.path(), f)));
+    // Every file written (the opt-out and limit pages only when they apply).
+    for f in std::fs::read_dir(out.path()).unwrap() {
+        let f = f.unwrap().file_name().to_string_lossy().into_owned();
+        docs.push((format!("fixtures {f}"), read(out.path(), &f)));
     }
+    assert!(!out.path().join("notice-of-financial-incentive.md").exists());
     let fixtures_md = &docs
         .iter()
         .find(|(n, _)| n == "fixtures notice.md")
@@ -795,7 +829,13 @@ fn html_documents_are_standalone_and_accessible() {
     let (_inv_dir, inv) = demo_inventory();
     let out = tempdir();
     notice(&inv, &demo_manifest(), out.path(), &all_formats());
-    for f in ["notice.html", "notice-at-collection.html", "report.html"] {
+    for f in [
+        "notice.html",
+        "notice-at-collection.html",
+        "do-not-sell-or-share.html",
+        "notice-of-financial-incentive.html",
+        "report.html",
+    ] {
         let html = read(out.path(), f);
         assert!(
             html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),

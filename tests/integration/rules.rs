@@ -218,3 +218,107 @@ fn help_and_version() {
     let o = run(&["no-such-command"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A user pack holding `taxonomy.toml` and `recipients.toml` next to its detectors adds
+/// a data type the built-in taxonomy lacks and a vendor the catalog lacks: both reach
+/// the inventory of a scan.
+#[test]
+fn user_pack_adds_data_types_and_vendors() {
+    let pack = tempdir();
+    write(
+        pack.path(),
+        "detectors/loyalty.toml",
+        r#"
+[[detector]]
+id = "acme-loyalty-number"
+data_type = "loyalty_number"
+description = "ACME loyalty card numbers"
+confidence = 0.9
+patterns = ['\bLY[0-9]{8}\b']
+mask = "last2"
+[detector.examples]
+match = ["card LY12345678", "LY00000001 joined", "loyalty=LY99999999"]
+no_match = ["LY1234567", "LY123456789", "ly rocket"]
+"#,
+    );
+    write(
+        pack.path(),
+        "taxonomy.toml",
+        r#"
+[types.loyalty_number]
+label = "Loyalty card number"
+example = "loyalty card numbers"
+ccpa = ["D"]
+fideslang = "user.financial.loyalty"
+fideslang_custom = true
+family = "commercial"
+mask = "last2"
+"#,
+    );
+    write(
+        pack.path(),
+        "recipients.toml",
+        r#"
+[[recipient]]
+id = "acme_metrics"
+name = "ACME Metrics"
+category = "data_analytics_providers"
+domains = ["acme-metrics.example"]
+"#,
+    );
+    let data = tempdir();
+    let mut csv = String::from("member,beacon\n");
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "LY{:08},https://collect.acme-metrics.example/p?id={i}\n",
+            10_000_000 + i * 7919
+        ));
+    }
+    write(data.path(), "members.csv", &csv);
+    let pack_dir = pack.path().to_str().unwrap();
+    let o = run(&["rules", "check", pack_dir]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let inv = json(
+        &[
+            "--rules",
+            pack_dir,
+            "scan",
+            "--format",
+            "json",
+            data.path().to_str().unwrap(),
+        ],
+        0,
+    );
+    let asset = &inv["assets"][0];
+    let member = asset["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "member")
+        .unwrap_or_else(|| panic!("no member field: {asset}"));
+    assert_eq!(
+        member["types"][0]["data_type"], "loyalty_number",
+        "{member}"
+    );
+    let recipients: Vec<&str> = asset["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(recipients.contains(&"acme_metrics"), "{recipients:?}");
+
+    // A type with a letter the statute does not have is refused, naming file and type.
+    write(
+        pack.path(),
+        "taxonomy.toml",
+        "[types.loyalty_number]\nlabel = \"x\"\nexample = \"x\"\nccpa = [\"Z\"]\nfideslang = \"x\"\n",
+    );
+    let o = run(&["--rules", pack_dir, "scan", "--text", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("taxonomy.toml") && err.contains("`Z`"),
+        "{err}"
+    );
+}

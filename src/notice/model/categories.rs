@@ -29,6 +29,9 @@ pub struct ExampleModel {
     pub unverified: bool,
     /// Seen only in earlier inventories of the 12-month window.
     pub historical_only: bool,
+    /// Recognised by a field name alone (no value matched) where no source declares it:
+    /// the scan does not show it is there.
+    pub name_only: bool,
 }
 /// A §1798.140(ae) item.
 #[derive(Clone, Debug, Serialize)]
@@ -40,6 +43,47 @@ pub struct SensitiveItemModel {
     /// Labels of the data types found or declared under it.
     pub data_types: Vec<Label>,
     /// Phrases of those types.
+    pub examples: Vec<String>,
+}
+/// The part of a category one manifest source holds, with the purposes and retention
+/// that source declares: which period applies to which data.
+#[derive(Clone, Debug, Serialize)]
+pub struct CategorySourceModel {
+    /// Source key ("" for data found outside every declared source).
+    pub source: String,
+    /// Printed name ("Web logs").
+    pub name: String,
+    /// Phrases of the category's types it holds.
+    pub examples: Vec<String>,
+    /// Its purposes.
+    pub purposes: Vec<Label>,
+    /// Its retention period or criteria ("" when not declared).
+    pub retention: String,
+}
+/// One manifest source as the policy summarises it: the categories it holds (with the
+/// examples there), why, and for how long, so purposes and retention stay attributed
+/// where several categories share a source.
+#[derive(Clone, Debug, Serialize)]
+pub struct HoldingModel {
+    /// Source key ("" for data found outside every declared source).
+    pub source: String,
+    /// Printed name.
+    pub name: String,
+    /// The categories it holds, each with the examples held here.
+    pub categories: Vec<HeldCategory>,
+    /// Its purposes.
+    pub purposes: Vec<Label>,
+    /// Its retention period or criteria ("" when not declared).
+    pub retention: String,
+}
+/// A category as held by one source.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldCategory {
+    /// Letter.
+    pub letter: String,
+    /// Statutory name.
+    pub name: String,
+    /// Phrases of its types held there.
     pub examples: Vec<String>,
 }
 /// Recipients of one category grouped by recipient category.
@@ -133,7 +177,12 @@ pub struct CategoryModel {
     pub unreviewed_recipients: Vec<UnreviewedRecipient>,
     /// Retention periods or criteria.
     pub retention: Vec<String>,
-    /// No retention is declared.
+    /// Per manifest source holding its types: which types, purposes and retention.
+    pub by_source: Vec<CategorySourceModel>,
+    /// Its types are held by more than one source (or partly outside every source): the
+    /// purposes and retention are printed per source.
+    pub attributed: bool,
+    /// No retention is declared for some of it.
     pub retention_missing: bool,
     /// Something in it needs a human decision.
     pub needs_review: bool,
@@ -265,6 +314,7 @@ impl CategoryTypes {
             needs_review: t.presence == Presence::FoundUndeclared,
             unverified: t.presence == Presence::DeclaredNotFound,
             historical_only: cx.historical_only(t),
+            name_only: t.name_only,
         });
         self.evidence.push(cx.type_evidence(t));
         if !t.sensitive.is_empty() {
@@ -285,6 +335,12 @@ impl CategoryTypes {
                 }),
             }
         }
+        if t.name_only {
+            self.review_notes.push(format!(
+                "{}: recognised by the field name only (no value matched) where no source declares it",
+                t.label
+            ));
+        }
         match t.presence {
             Presence::FoundUndeclared => self.review_notes.push(format!(
                 "{}: found in the data but not declared in the manifest",
@@ -304,12 +360,23 @@ impl CategoryTypes {
 /// sources (§1798.110(c)(2)). Returns the review notes.
 fn warn_missing_category_facts(cx: &mut Ctx<'_>, c: &CategoryEntry) -> Vec<String> {
     let mut notes = Vec::new();
-    if c.retention.is_empty() {
+    let without: Vec<&str> = c
+        .by_source
+        .iter()
+        .filter(|s| s.retention.is_empty())
+        .map(|s| s.source.as_str())
+        .collect();
+    if retention_missing(c) {
+        let which = if without.is_empty() || c.retention.is_empty() {
+            "set `retention` on the sources holding it".to_string()
+        } else {
+            format!("set `retention` on source(s) {}", without.join(", "))
+        };
         cx.warn(
             format!("retention_missing:{}", c.letter),
             &[doc::POLICY, doc::NOTICE],
             format!(
-                "no retention period is declared for category {} ({}): set `retention` on the sources holding it (Civ. Code §1798.100(a)(3))",
+                "no retention period is declared for category {} ({}): {which} (Civ. Code §1798.100(a)(3))",
                 c.letter, c.name
             ),
         );
@@ -340,6 +407,55 @@ fn warn_missing_category_facts(cx: &mut Ctx<'_>, c: &CategoryEntry) -> Vec<Strin
     notes
 }
 
+/// Some of the category has no retention: no source declares one, or a source holding
+/// some of its types declares none.
+fn retention_missing(c: &CategoryEntry) -> bool {
+    c.retention.is_empty() || c.by_source.iter().any(|s| s.retention.is_empty())
+}
+
+/// The category per source, in the order of the data map, then (when some of it was
+/// found outside every source) that part, whose purposes and retention are unknown.
+fn by_source(cx: &Ctx<'_>, c: &CategoryEntry) -> Vec<CategorySourceModel> {
+    let phrase = |dt: &String| {
+        cx.taxonomy
+            .get(dt)
+            .map_or_else(|| dt.clone(), |t| t.example.clone())
+    };
+    let mut out: Vec<CategorySourceModel> = c
+        .by_source
+        .iter()
+        .map(|s| CategorySourceModel {
+            source: s.source.clone(),
+            name: super::ropa::title(&s.source),
+            examples: s.data_types.iter().map(phrase).collect(),
+            purposes: cx.labels(VocabKind::Purpose, &s.purposes),
+            retention: s.retention.clone(),
+        })
+        .collect();
+    if c.outside_sources {
+        let outside = c
+            .data_types
+            .iter()
+            .filter(|dt| {
+                cx.map
+                    .data_types
+                    .iter()
+                    .find(|t| &t.data_type == *dt)
+                    .is_some_and(|t| t.assets.iter().any(|a| a.source.is_none()))
+            })
+            .map(phrase)
+            .collect();
+        out.push(CategorySourceModel {
+            source: String::new(),
+            name: "Data found outside the declared sources".into(),
+            examples: outside,
+            purposes: Vec::new(),
+            retention: String::new(),
+        });
+    }
+    out
+}
+
 fn category(
     cx: &mut Ctx<'_>,
     c: &CategoryEntry,
@@ -362,7 +478,8 @@ fn category(
         ));
     }
     review_notes.extend(warn_missing_category_facts(cx, c));
-    let retention_missing = c.retention.is_empty();
+    let retention_missing = retention_missing(c);
+    let by_source = by_source(cx, c);
     let needs_review = c.needs_review
         || !recipients.unreviewed.is_empty()
         || retention_missing
@@ -385,6 +502,8 @@ fn category(
         shared_with: recipients.shared_with,
         unreviewed_recipients: recipients.unreviewed,
         retention: c.retention.clone(),
+        attributed: by_source.len() > 1,
+        by_source,
         retention_missing,
         needs_review,
         unverified: c.unverified,
@@ -404,6 +523,34 @@ pub(super) fn categories(
         .iter()
         .map(|c| category(cx, c, types))
         .collect()
+}
+
+/// The categories regrouped by the source holding them, in the order met.
+pub(super) fn holdings(categories: &[CategoryModel]) -> Vec<HoldingModel> {
+    let mut out: Vec<HoldingModel> = Vec::new();
+    for c in categories {
+        for s in &c.by_source {
+            let i = match out.iter().position(|h| h.source == s.source) {
+                Some(i) => i,
+                None => {
+                    out.push(HoldingModel {
+                        source: s.source.clone(),
+                        name: s.name.clone(),
+                        categories: Vec::new(),
+                        purposes: s.purposes.clone(),
+                        retention: s.retention.clone(),
+                    });
+                    out.len() - 1
+                }
+            };
+            out[i].categories.push(HeldCategory {
+                letter: c.letter.clone(),
+                name: c.name.clone(),
+                examples: s.examples.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The categories of sources and the purposes over all categories, each once.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::categories::{AssetEvidence, RecipientGroup, TypeEvidence};
 use super::{doc, push_unique, Label, Warning};
+use crate::inventory::answers::Answers;
 use crate::inventory::datamap::{AssetRef, DataMap, RecipientEntry, TypeEntry};
 use crate::knowledge::{Catalog, VocabKind, Vocabulary};
 use crate::manifest::Manifest;
@@ -17,6 +18,8 @@ pub(super) struct Ctx<'a> {
     pub vocab: &'a Vocabulary,
     pub catalog: &'a Catalog,
     pub map: &'a DataMap,
+    /// The answers the negative statements rest on.
+    pub answers: &'a Answers,
     /// Asset ids taken from earlier inventories, with the inventory's date.
     pub synthetic: &'a BTreeMap<String, String>,
     pub warnings: Vec<Warning>,
@@ -36,6 +39,8 @@ impl Ctx<'_> {
             policy: docs.contains(&doc::POLICY),
             notice: docs.contains(&doc::NOTICE),
             ropa: docs.contains(&doc::ROPA),
+            opt_out: docs.contains(&doc::OPT_OUT),
+            limit: docs.contains(&doc::LIMIT),
         });
     }
 

@@ -4,9 +4,11 @@
 
 use serde::Serialize;
 
+use super::answers::{withheld, WithheldModel};
 use super::categories::{CategoryModel, RecipientGroup};
 use super::context::{union_purposes, Ctx};
 use super::{doc, push_unique, Label};
+use crate::inventory::answers::Question;
 
 /// A category in the disclosed-for-a-business-purpose list.
 #[derive(Clone, Debug, Serialize)]
@@ -29,6 +31,13 @@ pub struct DisclosureModel {
     pub categories: Vec<DisclosedCategory>,
     /// All purposes.
     pub purposes: Vec<Label>,
+    /// "We have not disclosed personal information for a business purpose" may be
+    /// printed: answered `discloses_for_business_purpose = false`, no declared recipient
+    /// receives such a disclosure and the data shows no flow to a recipient whose role
+    /// is undeclared ([`crate::inventory::sale::SaleAssessment::no_disclosure_statement_blocked`]).
+    pub none_statement: bool,
+    /// Why that statement is withheld, when it is.
+    pub withheld: Vec<WithheldModel>,
 }
 
 /// The categories disclosed for a business purpose (the rule is
@@ -61,10 +70,19 @@ pub(super) fn disclosures(cx: &mut Ctx<'_>, categories: &[CategoryModel]) -> Dis
             format!("recipient {} has no purposes declared: the policy cannot say why data is disclosed to it", r.name),
         );
     }
+    let q = Question::DisclosesForBusinessPurpose;
+    // The answer is contradicted by any flow the sale rules see (`Answers` checks it).
+    let none_statement = disclosed.is_empty() && cx.answers.says_no(q);
     DisclosureModel {
         any: !disclosed.is_empty(),
         categories: disclosed,
         purposes,
+        none_statement,
+        withheld: if none_statement {
+            Vec::new()
+        } else {
+            withheld(cx, &[q])
+        },
     }
 }
 
@@ -90,5 +108,58 @@ mod tests {
         );
         let m = model_of(&fixture(&sold), "2026-11-29");
         assert!(!m.disclosures.any && m.sale_and_sharing.sells);
+    }
+
+    /// Civ. Code §1798.130(a)(5)(C)(ii): "no disclosure for a business purpose" needs the
+    /// answer `false`, and is withheld while the data shows a flow to a recipient with no
+    /// declared role (here: a Stripe marker beside email addresses, Stripe undeclared).
+    #[test]
+    fn ccpa_1798_130_a5cii_no_disclosure_statement_needs_an_answer_and_no_flows() {
+        use crate::inventory::{AssetReport, Inventory, ObservedRecipient, ScanInfo};
+        let manifest = "[disclosures]\ndiscloses_for_business_purpose = false\n[sources.shop]\nkind = \"files\"\npath = \"shop\"\ndata_types = [\"email\"]\n";
+        let f = fixture(manifest);
+        let m = model_of(&f, "2026-11-29");
+        assert!(m.disclosures.none_statement && m.disclosures.withheld.is_empty());
+        let m = model_of(
+            &fixture(
+                "[sources.shop]\nkind = \"files\"\npath = \"shop\"\ndata_types = [\"email\"]\n",
+            ),
+            "2026-11-29",
+        );
+        assert!(!m.disclosures.none_statement);
+        assert_eq!(
+            m.disclosures.withheld[0].key,
+            "disclosures.discloses_for_business_purpose"
+        );
+        // A vendor seen in the data, role undeclared: withheld although answered.
+        let mut a = AssetReport::new(
+            "file:shop/a.log".into(),
+            "shop/a.log".into(),
+            crate::inventory::AssetKind::File,
+            "text",
+        );
+        a.recipients.push(ObservedRecipient {
+            id: "stripe".into(),
+            name: "Stripe".into(),
+            category: "payment_processors".into(),
+            advertising: false,
+            evidence: Vec::new(),
+        });
+        let inv = Inventory::new(ScanInfo::default(), vec![a]);
+        let m = super::super::NoticeModel::build(
+            &inv,
+            &f.manifest,
+            &f.taxonomy,
+            &f.vocab,
+            &f.catalog,
+            "2026-11-29",
+            &[],
+        );
+        assert!(!m.disclosures.none_statement);
+        assert!(
+            m.disclosures.withheld[0].contradicted,
+            "{:?}",
+            m.disclosures.withheld
+        );
     }
 }

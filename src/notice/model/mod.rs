@@ -5,7 +5,9 @@
 //!
 //! One file per part of the model, each with the legal rule it applies and the unit
 //! tests that pin it: [`organisation`], [`rights`], [`categories`], [`sensitive`],
-//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`recipients`], [`ropa`].
+//! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`incentive`], [`metrics`],
+//! [`recipients`], [`ropa`], [`answers`] (statements withheld for want of an answer) and
+//! [`choices`] (the opt-out and limit pages, the alternative "Your Privacy Choices" link).
 //! Which flows are sold, shared or disclosed is decided once, by
 //! [`crate::inventory::sale`]; the parts here word it.
 
@@ -22,10 +24,14 @@ use crate::knowledge::{Catalog, Vocabulary};
 use crate::manifest::Manifest;
 use crate::taxonomy::Taxonomy;
 
+pub mod answers;
 pub mod categories;
+pub mod choices;
 pub mod collectors;
 mod context;
 pub mod disclosures;
+pub mod incentive;
+pub mod metrics;
 pub mod minors;
 pub mod organisation;
 pub mod recipients;
@@ -34,12 +40,16 @@ pub mod ropa;
 pub mod sale;
 pub mod sensitive;
 
+pub use answers::WithheldModel;
 pub use categories::{
-    AssetEvidence, CategoryModel, ExampleModel, RecipientGroup, SensitiveItemModel, TypeEvidence,
-    UnreviewedRecipient,
+    AssetEvidence, CategoryModel, CategorySourceModel, ExampleModel, HeldCategory, HoldingModel,
+    RecipientGroup, SensitiveItemModel, TypeEvidence, UnreviewedRecipient,
 };
-pub use collectors::CollectorModel;
+pub use choices::{AlternativeLinkModel, ChoicesModel};
+pub use collectors::{CollectorModel, TrackingModel};
 pub use disclosures::{DisclosedCategory, DisclosureModel};
+pub use incentive::{IncentivesModel, ProgrammeModel};
+pub use metrics::MetricsModel;
 pub use minors::MinorsModel;
 pub use organisation::OrganisationModel;
 pub use recipients::{RecipientModel, TypeModel};
@@ -66,6 +76,12 @@ pub mod doc {
     pub const NOTICE: &str = "notice-at-collection";
     /// The GDPR record of processing activities.
     pub const ROPA: &str = "gdpr-ropa";
+    /// The Notice of Right to Opt-out of Sale/Sharing (11 CCR §7013).
+    pub const OPT_OUT: &str = "opt-out-notice";
+    /// The Notice of Right to Limit (11 CCR §7014).
+    pub const LIMIT: &str = "limit-notice";
+    /// The notice of financial incentive (11 CCR §7016).
+    pub const INCENTIVE: &str = "notice-of-financial-incentive";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -93,6 +109,10 @@ pub struct Warning {
     pub notice: bool,
     /// Shorthand: it concerns the GDPR record.
     pub ropa: bool,
+    /// Shorthand: it concerns the opt-out page.
+    pub opt_out: bool,
+    /// Shorthand: it concerns the limit page.
+    pub limit: bool,
 }
 /// A link whose text the law fixes.
 #[derive(Clone, Debug, Serialize)]
@@ -145,6 +165,8 @@ pub struct NoticeModel {
     pub source_categories: Vec<Label>,
     /// Purposes of collection and use (all categories).
     pub purposes: Vec<Label>,
+    /// Per manifest source: the categories it holds, why and for how long.
+    pub holdings: Vec<HoldingModel>,
     /// Selling and sharing.
     pub sale_and_sharing: SaleSharingModel,
     /// Disclosures for a business purpose.
@@ -157,8 +179,17 @@ pub struct NoticeModel {
     pub opt_out_applies: bool,
     /// The right to limit applies (SPI used beyond §7027(m)).
     pub limit_applies: bool,
-    /// Third parties controlling collection (pixels, SDKs).
+    /// Everyone seen collecting on the site (pixels, tags, SDKs), with their role.
     pub collection_controllers: Vec<CollectorModel>,
+    /// Third parties collecting across websites (CalOPPA), service providers collecting
+    /// on the business's behalf, and the statement on it.
+    pub tracking: TrackingModel,
+    /// The opt-out and limit pages and the alternative "Your Privacy Choices" link.
+    pub choices: ChoicesModel,
+    /// Financial incentive programmes (11 CCR §7016).
+    pub incentives: IncentivesModel,
+    /// The §7102 request metrics (`None`: not printed).
+    pub request_metrics: Option<MetricsModel>,
     /// Recipients.
     pub recipients: Vec<RecipientModel>,
     /// Data types.
@@ -239,7 +270,10 @@ fn history_refs(
 fn rank_warnings(mut warnings: Vec<Warning>) -> Vec<Warning> {
     let rank = |w: &Warning| -> u8 {
         match w.code.split(':').next().unwrap_or("") {
-            "sale_statement_blocked" | "possible_sharing" => 0,
+            "sale_statement_blocked"
+            | "possible_sharing"
+            | "answer_missing"
+            | "answer_contradicted" => 0,
             "coverage_incomplete" => 1,
             "undeclared_recipient"
             | "found_undeclared"
@@ -259,7 +293,7 @@ fn report_of(
     categories: &[CategoryModel],
     recipients: &[RecipientModel],
     manifest: &Manifest,
-    taxonomy: &Taxonomy,
+    knowledge: (&Taxonomy, &str),
 ) -> ReportModel {
     let columns = categories
         .iter()
@@ -280,7 +314,7 @@ fn report_of(
             advertising: r.advertising || r.sold || r.shared,
         })
         .collect();
-    report::build(inventory, map, columns, boxes, manifest, taxonomy)
+    report::build(inventory, map, columns, boxes, manifest, knowledge)
 }
 
 impl NoticeModel {
@@ -315,6 +349,7 @@ impl NoticeModel {
             vocab,
             catalog,
             map: &map,
+            answers: &assessed.answers,
             synthetic: &synthetic,
             warnings: Vec::new(),
         };
@@ -325,14 +360,27 @@ impl NoticeModel {
         organisation::warn_missing_facts(&mut cx);
         let requests = rights::requests(&mut cx);
         organisation::warn_missing_statements(&mut cx);
+        answers::warn_withheld(&mut cx);
         categories::warn_type_review(&mut cx);
         let categories = categories::categories(&mut cx, &types);
         let (source_categories, purposes) = categories::sources_and_purposes(&categories);
+        let holdings = categories::holdings(&categories);
         let sensitive = sensitive::sensitive(&mut cx, &categories);
         let sale_and_sharing = sale::sale_and_sharing(&mut cx, &categories, &assessed.sale);
         let disclosures = disclosures::disclosures(&mut cx, &categories);
         let minors = minors::minors(&mut cx, &assessed.sale);
-        let collection_controllers = collectors::collectors(&merged, manifest, vocab, &synthetic);
+        let collection_controllers = collectors::collectors(&merged, &cx, &synthetic);
+        let tracking = collectors::tracking(&mut cx, &collection_controllers);
+        let choices = choices::choices(&sale_and_sharing, &sensitive);
+        let incentives = incentive::incentives(&mut cx);
+        for (source, text) in crate::inventory::retention::unparsed(manifest) {
+            cx.warn(
+                format!("retention_unparsed:{source}"),
+                &[],
+                format!("sources.{source}.retention (\"{text}\") names no period piimap can read (\"90 days\", \"18 months\", \"7 years after employment ends\"): it is not checked against the data"),
+            );
+        }
+        let request_metrics = metrics::metrics(&mut cx, today);
         let recipients = recipients::recipients(&mut cx);
         let data_types = recipients::data_types(&cx);
         let ropa = ropa::build_ropa(&mut cx, &merged, &types);
@@ -342,7 +390,7 @@ impl NoticeModel {
             &categories,
             &recipients,
             manifest,
-            taxonomy,
+            (taxonomy, today),
         );
         let warnings = rank_warnings(cx.warnings);
 
@@ -363,11 +411,16 @@ impl NoticeModel {
             sensitive,
             source_categories,
             purposes,
+            holdings,
             sale_and_sharing,
             disclosures,
             minors,
             requests,
             collection_controllers,
+            tracking,
+            choices,
+            incentives,
+            request_metrics,
             recipients,
             data_types,
             ropa,
@@ -439,6 +492,8 @@ pub(crate) mod tests {
             policy: true,
             notice: false,
             ropa: false,
+            opt_out: false,
+            limit: false,
         };
         let ranked = rank_warnings(vec![
             w("found_undeclared:email"),

@@ -37,7 +37,8 @@ pub struct OrganisationModel {
     pub online_only: bool,
     /// Has a mobile app.
     pub has_mobile_app: bool,
-    /// Offers a financial incentive.
+    /// Declares that a financial incentive is offered (the programmes themselves are in
+    /// `incentives`).
     pub financial_incentive: bool,
     /// How opt-out preference signals are processed ("" when not declared).
     pub opt_out_signals: String,
@@ -111,7 +112,7 @@ pub(super) fn warn_missing_facts(cx: &mut Ctx<'_>) {
 /// request methods are checked.
 pub(super) fn warn_missing_statements(cx: &mut Ctx<'_>) {
     let org = &cx.manifest.organisation;
-    let checks: [(bool, &str, &[&str], &str); 4] = [
+    let checks: [(bool, &str, &[&str], &str); 3] = [
         (
             org.privacy_policy_url.trim().is_empty(),
             "privacy_policy_url_missing",
@@ -121,7 +122,7 @@ pub(super) fn warn_missing_statements(cx: &mut Ctx<'_>) {
         (
             org.opt_out_signals.trim().is_empty(),
             "opt_out_signals_missing",
-            &[doc::POLICY],
+            &[doc::POLICY, doc::OPT_OUT],
             "organisation.opt_out_signals is not set: the policy must say how opt-out preference signals such as Global Privacy Control are processed (11 CCR §7011(e)(3)(F)–(G), §7025)",
         ),
         (
@@ -129,12 +130,6 @@ pub(super) fn warn_missing_statements(cx: &mut Ctx<'_>) {
             "do_not_track_missing",
             &[doc::POLICY],
             "organisation.do_not_track is not set: CalOPPA requires saying how the website responds to Do Not Track signals (Bus. & Prof. Code §22575(b)(5))",
-        ),
-        (
-            org.financial_incentive,
-            "financial_incentive_notice",
-            &[doc::POLICY, doc::NOTICE],
-            "organisation.financial_incentive is true: piimap does not write the notice of financial incentive (11 CCR §7016); add it or link to it",
         ),
     ];
     for (missing, code, docs, message) in checks {

@@ -48,6 +48,18 @@ pub struct RecipientModel {
     pub evidence: Vec<String>,
     /// Seen but not declared: role and sale/sharing unknown.
     pub needs_review: bool,
+    /// Data types seen in the same assets as it beyond those it is declared to receive
+    /// (for review; never listed as disclosed to it).
+    pub colocated: Vec<ColocationModel>,
+}
+
+/// A data type seen beside a declared recipient beyond its declaration.
+#[derive(Clone, Debug, Serialize)]
+pub struct ColocationModel {
+    /// The data type.
+    pub data_type: Label,
+    /// The assets holding both.
+    pub assets: Vec<String>,
 }
 /// A data type across the map.
 #[derive(Clone, Debug, Serialize)]
@@ -124,6 +136,37 @@ pub(super) fn warn_undeclared(cx: &mut Ctx<'_>) {
     }
 }
 
+/// A declared recipient seen beside data types its declaration does not give it: the
+/// data shows co-location, not a flow, so the drafts list only the declared types and a
+/// human confirms the rest.
+fn warn_colocated(cx: &mut Ctx<'_>, r: &RecipientModel) {
+    let seen = r
+        .colocated
+        .iter()
+        .map(|c| format!("{} ({})", c.data_type.label, c.assets.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let evidence = r
+        .evidence
+        .iter()
+        .filter(|e| {
+            r.colocated
+                .iter()
+                .any(|c| c.assets.iter().any(|a| e.starts_with(a.as_str())))
+        })
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    cx.warn(
+        format!("colocated:{}", r.id),
+        &[doc::POLICY, doc::NOTICE, doc::ROPA],
+        format!(
+            "{} ({}) was seen in assets that also hold data types it is not declared to receive: {seen} (evidence: {evidence}). The drafts list only its declared data types; confirm it does not receive these (a [[dispositions]] entry with recipient = \"{}\" and status = \"false_positive\"), or add them to recipients.{}.data_types",
+            r.name, r.category_label, r.id, r.id
+        ),
+    );
+}
+
 /// Every recipient of the data map; a transfer without a safeguard is warned (GDPR Art.
 /// 30(1)(e), Chapter V).
 pub(super) fn recipients(cx: &mut Ctx<'_>) -> Vec<RecipientModel> {
@@ -149,8 +192,19 @@ pub(super) fn recipients(cx: &mut Ctx<'_>) -> Vec<RecipientModel> {
             transfer_safeguard: r.transfer_safeguard.clone(),
             evidence: r.evidence.clone(),
             needs_review: Flow::of_recipient(r).is_unreviewed(),
+            colocated: r
+                .colocated
+                .iter()
+                .map(|c| ColocationModel {
+                    data_type: cx.type_label(&c.data_type),
+                    assets: c.assets.clone(),
+                })
+                .collect(),
         })
         .collect();
+    for r in recipients.iter().filter(|r| !r.colocated.is_empty()) {
+        warn_colocated(cx, r);
+    }
     for r in recipients
         .iter()
         .filter(|r| !r.transfer_country.is_empty() && r.transfer_safeguard.trim().is_empty())

@@ -103,7 +103,7 @@ pub(super) fn requests(cx: &mut Ctx<'_>) -> RequestsModel {
     ];
     for (missing, code, message) in warnings {
         if missing {
-            cx.warn(code, &[doc::POLICY], message);
+            cx.warn(code, &[doc::POLICY, doc::OPT_OUT, doc::LIMIT], message);
         }
     }
     RequestsModel {

@@ -111,7 +111,7 @@ pub struct RopaModel {
 }
 
 /// "web_logs" → "Web logs".
-fn title(key: &str) -> String {
+pub(super) fn title(key: &str) -> String {
     let s = key.replace(['_', '-'], " ");
     let mut c = s.chars();
     match c.next() {
@@ -212,14 +212,26 @@ fn recipient_ids(
             push_unique(&mut ids, rid.clone());
         }
     }
+    // A vendor seen in the activity's assets: an undeclared one is listed (for review);
+    // a declared one only when its declaration gives it one of the activity's types.
     for vid in assets.observed_in.get(key).into_iter().flatten() {
-        let id = manifest
+        match manifest
             .recipients
             .keys()
             .find(|k| manifest.recipient_catalog_id(k) == vid)
-            .cloned()
-            .unwrap_or_else(|| vid.clone());
-        push_unique(&mut ids, id);
+        {
+            Some(k) => {
+                let receives_here = cx.recipient(k).is_some_and(|r| {
+                    in_activity
+                        .iter()
+                        .any(|t| r.data_types.contains(&t.data_type))
+                });
+                if receives_here {
+                    push_unique(&mut ids, k.clone());
+                }
+            }
+            None => push_unique(&mut ids, vid.clone()),
+        }
     }
     ids
 }

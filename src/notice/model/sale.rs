@@ -5,9 +5,11 @@
 
 use serde::Serialize;
 
+use super::answers::{withheld, WithheldModel};
 use super::categories::{CategoryModel, RecipientGroup};
 use super::context::{union_purposes, Ctx};
 use super::{doc, push_unique, Label, LinkModel, DO_NOT_SELL_TEXT};
+use crate::inventory::answers::Question;
 use crate::inventory::sale::SaleAssessment;
 use crate::knowledge::VocabKind;
 
@@ -50,8 +52,17 @@ pub struct SaleSharingModel {
     pub categories: Vec<SoldSharedCategory>,
     /// Purposes of selling or sharing.
     pub purposes: Vec<Label>,
-    /// The prominent "we have not sold or shared" statement may be printed.
+    /// The prominent "we have not sold or shared" statement may be printed: the manifest
+    /// answers `sells = false` and `shares = false`, nothing declared contradicts it, and
+    /// the data shows no possible share.
     pub none_statement: bool,
+    /// `disclosures.sells` is answered and holds: a category not listed as sold is not
+    /// sold ("None" in the tables).
+    pub sells_answered: bool,
+    /// The same for `disclosures.shares`.
+    pub shares_answered: bool,
+    /// The statements withheld for want of an answer (or for a contradicted one).
+    pub withheld: Vec<WithheldModel>,
     /// That statement was refused because of the flows below.
     pub none_statement_blocked: bool,
     /// Identifier / network-activity flows to advertising or social recipients with no
@@ -89,7 +100,7 @@ fn warn_possible_shares(cx: &mut Ctx<'_>, sale: &SaleAssessment, flows: &[Blocki
             .join(", ");
         cx.warn(
             format!("possible_sharing:{}", b.recipient),
-            &[doc::POLICY, doc::NOTICE],
+            &[doc::POLICY, doc::NOTICE, doc::OPT_OUT],
             format!(
                 "{} ({}) receives {types_text} according to the data, but is not declared as sold to or shared with: the sold/shared list may be incomplete",
                 b.recipient, b.category
@@ -99,7 +110,7 @@ fn warn_possible_shares(cx: &mut Ctx<'_>, sale: &SaleAssessment, flows: &[Blocki
     if sale.none_statement_blocked() {
         cx.warn(
             "sale_statement_blocked",
-            &[doc::POLICY, doc::NOTICE],
+            &[doc::POLICY, doc::NOTICE, doc::OPT_OUT],
             format!(
                 "the statement \"we have not sold or shared personal information in the preceding 12 months\" was NOT generated: the data shows identifiers or internet activity going to {}, an advertising or social network, and the manifest declares no sale or sharing. Sending such data to such a recipient for cross-context behavioral advertising is \"sharing\" (Civ. Code §1798.140(ah)). Declare the recipient under [recipients] with its role (and sold / shared_for_cross_context_advertising), or remove the flow",
                 flows.iter().map(|b| format!("{} ({})", b.recipient, b.category)).collect::<Vec<_>>().join(", ")
@@ -160,10 +171,15 @@ pub(super) fn sale_and_sharing(
         );
     }
     let url = cx.manifest.organisation.do_not_sell_url.trim().to_string();
-    if sale.sold_or_shared_or_may_be() && url.is_empty() {
+    let answers = cx.answers;
+    let said_yes = [Question::Sells, Question::Shares]
+        .iter()
+        .any(|q| answers.answer(*q) == Some(true));
+    let applies = sale.sold_or_shared_or_may_be() || said_yes;
+    if applies && url.is_empty() {
         cx.warn(
             "do_not_sell_url_missing",
-            &[doc::POLICY, doc::NOTICE],
+            &[doc::POLICY, doc::NOTICE, doc::OPT_OUT],
             format!("personal information is (or may be) sold or shared but organisation.do_not_sell_url is not set: the \"{DO_NOT_SELL_TEXT}\" link has no target (Civ. Code §1798.135(a)(1))"),
         );
     }
@@ -174,12 +190,18 @@ pub(super) fn sale_and_sharing(
         any: sale.declared(),
         categories: sold_shared,
         purposes,
-        none_statement: !sale.declared() && !blocked,
+        none_statement: answers.says_no(Question::Sells)
+            && answers.says_no(Question::Shares)
+            && !sale.declared()
+            && !blocked,
+        sells_answered: answers.holds(Question::Sells),
+        shares_answered: answers.holds(Question::Shares),
+        withheld: withheld(cx, &[Question::Sells, Question::Shares]),
         none_statement_blocked: blocked,
         blocking_flows: flows,
         opt_out_link: LinkModel {
             text: DO_NOT_SELL_TEXT.into(),
-            applies: sale.sold_or_shared_or_may_be() || !url.is_empty(),
+            applies: applies || !url.is_empty(),
             url,
         },
     }
@@ -189,7 +211,7 @@ pub(super) fn sale_and_sharing(
 mod tests {
     use super::super::tests::{fixture, model_of};
 
-    const SHARED: &str = "[organisation]\ndo_not_sell_url = \"https://example.com/opt-out\"\n[sources.web]\nkind = \"files\"\npath = \"web\"\ndata_types = [\"ip_address\"]\nrecipients = [\"ads\"]\n[recipients.ads]\nname = \"Ads\"\nrole = \"third_party\"\ncategory = \"advertising_networks\"\npurposes = [\"marketing\"]\nshared_for_cross_context_advertising = true\n";
+    const SHARED: &str = "[disclosures]\nsells = false\nshares = true\n[organisation]\ndo_not_sell_url = \"https://example.com/opt-out\"\n[sources.web]\nkind = \"files\"\npath = \"web\"\ndata_types = [\"ip_address\"]\nrecipients = [\"ads\"]\n[recipients.ads]\nname = \"Ads\"\nrole = \"third_party\"\ncategory = \"advertising_networks\"\npurposes = [\"marketing\"]\nshared_for_cross_context_advertising = true\n";
 
     /// Civ. Code §1798.130(a)(5)(C)(i), §1798.140(ah): a category shared is listed with
     /// its recipients, and sharing is for cross-context behavioral advertising.
@@ -213,9 +235,27 @@ mod tests {
     fn ccpa_1798_135_a1_nothing_sold_or_shared_allows_the_none_statement() {
         let none = SHARED
             .replace("shared_for_cross_context_advertising = true\n", "")
+            .replace("shares = true", "shares = false")
             .replace("do_not_sell_url = \"https://example.com/opt-out\"\n", "");
         let m = model_of(&fixture(&none), "2026-11-29");
         let s = &m.sale_and_sharing;
         assert!(s.none_statement && !s.none_statement_blocked && !s.opt_out_link.applies);
+        assert!(s.withheld.is_empty() && s.sells_answered && s.shares_answered);
+    }
+
+    /// Civ. Code §1798.130(a)(5)(C)(i): "we have not sold or shared" rests on explicit
+    /// answers; with `shares` unanswered it is withheld, the opt-out link does not apply
+    /// on the draft's say-so, and the tables cannot print "None" for sharing.
+    #[test]
+    fn ccpa_1798_130_a5ci_none_statement_needs_both_answers() {
+        let half = SHARED
+            .replace("shared_for_cross_context_advertising = true\n", "")
+            .replace("shares = true\n", "")
+            .replace("do_not_sell_url = \"https://example.com/opt-out\"\n", "");
+        let m = model_of(&fixture(&half), "2026-11-29");
+        let s = &m.sale_and_sharing;
+        assert!(!s.none_statement && s.sells_answered && !s.shares_answered);
+        let keys: Vec<&str> = s.withheld.iter().map(|w| w.key.as_str()).collect();
+        assert_eq!(keys, ["disclosures.shares"]);
     }
 }

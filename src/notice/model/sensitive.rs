@@ -3,9 +3,12 @@
 
 use serde::Serialize;
 
+use super::answers::{withheld, withheld_messages, WithheldModel};
 use super::categories::{CategoryModel, SensitiveItemModel};
 use super::context::Ctx;
 use super::{doc, LinkModel, LIMIT_TEXT};
+use crate::inventory::answers::Question;
+use crate::manifest::SensitiveUse;
 
 /// Sensitive personal information.
 #[derive(Clone, Debug, Serialize)]
@@ -14,8 +17,14 @@ pub struct SensitiveModel {
     pub collected: bool,
     /// The §1798.140(ae) items collected.
     pub items: Vec<SensitiveItemModel>,
-    /// Used or disclosed beyond the purposes of 11 CCR §7027(m).
+    /// Used or disclosed beyond the purposes of 11 CCR §7027(m) (the manifest's answer).
     pub beyond_permitted: bool,
+    /// Used only for the purposes of 11 CCR §7027(m) (the manifest's answer): the
+    /// "we do not use it beyond §7027(m)" statement may be printed.
+    pub permitted_only: bool,
+    /// The statements withheld: the §7027(m) statement without an answer, and the
+    /// sources holding message contents that do not say whose messages they are.
+    pub withheld: Vec<WithheldModel>,
     /// The "Limit the Use of My Sensitive Personal Information" link.
     pub limit_link: LinkModel,
 }
@@ -46,13 +55,18 @@ pub(super) fn sensitive(cx: &mut Ctx<'_>, categories: &[CategoryModel]) -> Sensi
     let org = &cx.manifest.organisation;
     let items = items(categories);
     let collected = !items.is_empty();
-    let beyond_permitted = org.uses_sensitive_beyond_permitted_purposes;
+    let q = Question::SensitivePiUse;
+    let beyond_permitted =
+        cx.answers.sensitive_pi_use == Some(SensitiveUse::BeyondPermittedPurposes);
+    let permitted_only = cx.answers.says_no(q);
+    let mut withheld = withheld(cx, &[q]);
+    withheld.extend(withheld_messages(cx));
     let limit_applies = collected && beyond_permitted;
     let url = org.limit_sensitive_url.trim().to_string();
     if limit_applies && url.is_empty() {
         cx.warn(
             "limit_url_missing",
-            &[doc::POLICY, doc::NOTICE],
+            &[doc::POLICY, doc::NOTICE, doc::LIMIT],
             format!("sensitive personal information is used beyond 11 CCR §7027(m) but organisation.limit_sensitive_url is not set: the \"{LIMIT_TEXT}\" link has no target"),
         );
     }
@@ -60,6 +74,8 @@ pub(super) fn sensitive(cx: &mut Ctx<'_>, categories: &[CategoryModel]) -> Sensi
         collected,
         items,
         beyond_permitted,
+        permitted_only,
+        withheld,
         limit_link: LinkModel {
             text: LIMIT_TEXT.into(),
             url,
@@ -80,6 +96,13 @@ mod tests {
     fn ccpa_1798_121_limit_link_applies_only_to_sensitive_pi_used_beyond_7027m() {
         let m = model_of(&fixture(SSN), "2026-11-29");
         assert!(m.sensitive.collected && !m.sensitive.limit_link.applies && !m.limit_applies);
+        // Unanswered: neither "beyond" nor "permitted only" may be said.
+        assert!(!m.sensitive.permitted_only && !m.sensitive.beyond_permitted);
+        assert_eq!(m.sensitive.withheld[0].key, "disclosures.sensitive_pi_use");
+        let permitted =
+            format!("[disclosures]\nsensitive_pi_use = \"permitted_purposes_only\"\n{SSN}");
+        let m = model_of(&fixture(&permitted), "2026-11-29");
+        assert!(m.sensitive.permitted_only && m.sensitive.withheld.is_empty());
         let beyond =
             format!("[organisation]\nuses_sensitive_beyond_permitted_purposes = true\n{SSN}");
         let m = model_of(&fixture(&beyond), "2026-11-29");

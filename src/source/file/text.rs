@@ -442,6 +442,7 @@ fn push_structured(
             let Some(p) = super::access_log::parse(line) else {
                 return false;
             };
+            sink.record_time(&line[p.time.clone()]);
             let mut emit = |name: &str, range: Option<Range<usize>>| {
                 let value = range.map_or(&b""[..], |r| &line[r]);
                 if value != b"-" && !value.is_empty() {

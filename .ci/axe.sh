@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Accessibility and layout check of every HTML document piimap drafts: axe-core in
+# Debian's headless Chromium (0 violations), the stacked category tables under 600 px,
+# and tables that fit the page when printed (.ci/axe/check.mjs).
+#
+#   bash .ci/axe.sh            install what is missing, draft the documents, check them
+#   bash .ci/axe.sh --install  only install (Chromium, Node.js, the npm packages)
+#
+# Used by .ci/run; safe to run by hand. The npm packages (axe-core, puppeteer-core) are
+# pinned by .ci/axe/package-lock.json and installed into .ci/axe/node_modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+echo "node $(node --version), npm $(npm --version)"
+(cd .ci/axe && npm ci --no-audit --no-fund --loglevel=error)
+[ "${1:-}" = "--install" ] && exit 0
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/piimap/target}"
+cargo build --quiet
+piimap="$CARGO_TARGET_DIR/debug/piimap"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1795910400
+
+"$piimap" -q scan --config examples/demo/piimap.toml --out "$work/scan" >/dev/null || [ $? -eq 3 ]
+# The demo as it is, and a variant with the §7102 metrics and a programme whose answers
+# are missing (withheld statements), so every optional block is checked too.
+mkdir -p "$work/demo" "$work/variant"
+"$piimap" -q notice --inventory "$work/scan/inventory.json" --config examples/demo/piimap.toml \
+  --out "$work/demo" --format html >/dev/null
+cp examples/demo/piimap.toml "$work/variant.toml"
+sed -i "s#^path = \"data/#path = \"$PWD/examples/demo/data/#" "$work/variant.toml"
+cat >> "$work/variant.toml" <<'TOML'
+
+[[financial_incentives]]
+name = "Referral credit"
+summary = "Invite a friend and both of you get store credit."
+
+[request_metrics]
+over_10m_consumers = true
+year = 2025
+[request_metrics.figures]
+know = { received = 1200, complied = 1100, denied = 100, days = 14 }
+delete = { received = 800, complied = 790, denied = 10, days = 9.5 }
+TOML
+"$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
+  --out "$work/variant" --format html >/dev/null
+node .ci/axe/check.mjs "$work/demo" "$work/variant"
