@@ -5,6 +5,7 @@ mod completions;
 mod files;
 mod hostile;
 mod inventory;
+mod mysql;
 mod names;
 mod notice;
 mod postgres;

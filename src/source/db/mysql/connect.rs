@@ -132,7 +132,11 @@ pub fn parse(url: &str) -> Result<MyUrl, String> {
         ssl_ca: None,
         connect_timeout: None,
     };
-    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = decode(v);
         match k.to_ascii_lowercase().replace('-', "_").as_str() {
@@ -368,9 +372,9 @@ impl Connector {
         match Conn::new(self.opts(tls)).await {
             Ok(c) => Ok((c, encrypted)),
             // PREFERRED: the server has no TLS, so connect in plain (as the client does).
-            Err(mysql_async::Error::Driver(mysql_async::DriverError::NoClientSslFlagFromServer))
-                if self.url.ssl_mode == SslMode::Preferred =>
-            {
+            Err(mysql_async::Error::Driver(
+                mysql_async::DriverError::NoClientSslFlagFromServer,
+            )) if self.url.ssl_mode == SslMode::Preferred => {
                 Ok((Conn::new(self.opts(None)).await?, false))
             }
             Err(e) => Err(e),
@@ -401,9 +405,12 @@ impl Connector {
         };
         let reply = self.settings.reply_timeout();
         let setup = async {
-            let version: Option<String> =
-                within(reply, "reading the server version", conn.query_first("SELECT VERSION()"))
-                    .await?;
+            let version: Option<String> = within(
+                reply,
+                "reading the server version",
+                conn.query_first("SELECT VERSION()"),
+            )
+            .await?;
             let version = version.unwrap_or_default();
             let mariadb = version.to_ascii_lowercase().contains("mariadb");
             let secs = self.settings.statement_timeout.as_secs_f64().max(0.001);
@@ -424,7 +431,12 @@ impl Connector {
                 ));
             }
             for s in &statements {
-                within(reply, "configuring the session", conn.query_drop(s.as_str())).await?;
+                within(
+                    reply,
+                    "configuring the session",
+                    conn.query_drop(s.as_str()),
+                )
+                .await?;
             }
             if !mariadb {
                 // MySQL 8 caches table statistics for a day; incremental runs need them now.
@@ -459,7 +471,10 @@ mod tests {
 
     #[test]
     fn parses_urls_and_never_shows_the_password() {
-        let u = parse("mysql://app:s%40cret@db.example.com:3307/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem").unwrap();
+        let u = parse(
+            "mysql://app:s%40cret@db.example.com:3307/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem",
+        )
+        .unwrap();
         assert_eq!(
             (u.host.as_str(), u.port, u.user.as_str()),
             ("db.example.com", 3307, "app")
@@ -479,7 +494,10 @@ mod tests {
         assert_eq!(u.address(), "mysql://[::1]:3310/d");
         assert_eq!(u.ssl_mode, SslMode::Required);
         let u = parse("mysql://u:p@ss@h/d").unwrap();
-        assert_eq!((u.password.as_deref(), u.host.as_str()), (Some("p@ss"), "h"));
+        assert_eq!(
+            (u.password.as_deref(), u.host.as_str()),
+            (Some("p@ss"), "h")
+        );
 
         for bad in [
             "mysql://u:hunter2@h:notaport/d",

@@ -39,10 +39,12 @@ use std::time::Duration;
 use mysql_async::prelude::Queryable;
 use mysql_async::Row;
 
-pub use connect::{parse, Connector, MySession, MyUrl, SessionSettings, SslMode};
 use connect::within;
+pub use connect::{parse, Connector, MySession, MyUrl, SessionSettings, SslMode};
 
-use super::{Column, ColumnKind, Database, Fingerprint, Limits, ReadError, RecordSink, Table, TableRead};
+use super::{
+    Column, ColumnKind, Database, Fingerprint, Limits, ReadError, RecordSink, Table, TableRead,
+};
 use crate::source::Sampling;
 
 /// Schemas that hold the server's own data, never scanned.
@@ -238,7 +240,13 @@ async fn discover(
          WHERE {} AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_SCHEMA, TABLE_NAME, SEQ_IN_INDEX",
         schema_filter("TABLE_SCHEMA", dbname)
     );
-    for r in within(reply, "listing primary keys", s.conn.query::<Row, _>(keys_sql)).await? {
+    for r in within(
+        reply,
+        "listing primary keys",
+        s.conn.query::<Row, _>(keys_sql),
+    )
+    .await?
+    {
         let (Some(sc), Some(t), Some(c)) = (text(&r, 0), text(&r, 1), text(&r, 2)) else {
             continue;
         };
@@ -258,7 +266,9 @@ async fn discover(
         let (Some(sc), Some(t), Some(name)) = (text(&r, 0), text(&r, 1), text(&r, 2)) else {
             continue;
         };
-        let Some(&ti) = index.get(&(sc.clone(), t.clone())) else { continue };
+        let Some(&ti) = index.get(&(sc.clone(), t.clone())) else {
+            continue;
+        };
         let data_type = text(&r, 3).unwrap_or_default().to_ascii_lowercase();
         let column_type = text(&r, 4).unwrap_or_else(|| data_type.clone());
         let comment = text(&r, 5).filter(|c| !c.trim().is_empty());
@@ -298,7 +308,11 @@ async fn discover(
 /// `(schema, table)` → `(UPDATE_TIME, seconds since it, TABLE_ROWS, DATA_LENGTH, CHECKSUM)`.
 type Stats = HashMap<(String, String), [Option<String>; 5]>;
 
-async fn table_stats(s: &mut MySession, dbname: Option<&str>, reply: Duration) -> Result<Stats, ReadError> {
+async fn table_stats(
+    s: &mut MySession,
+    dbname: Option<&str>,
+    reply: Duration,
+) -> Result<Stats, ReadError> {
     let sql = format!(
         "SELECT TABLE_SCHEMA, TABLE_NAME, UPDATE_TIME, TIMESTAMPDIFF(SECOND, UPDATE_TIME, NOW()), \
                 TABLE_ROWS, DATA_LENGTH, CHECKSUM FROM information_schema.TABLES WHERE {}",
@@ -309,7 +323,10 @@ async fn table_stats(s: &mut MySession, dbname: Option<&str>, reply: Duration) -
         .iter()
         .filter_map(|r| {
             let key = (text(r, 0)?, text(r, 1)?);
-            Some((key, [text(r, 2), text(r, 3), text(r, 4), text(r, 5), text(r, 6)]))
+            Some((
+                key,
+                [text(r, 2), text(r, 3), text(r, 4), text(r, 5), text(r, 6)],
+            ))
         })
         .collect())
 }
@@ -331,7 +348,11 @@ fn fingerprint(columns: &[Column], stats: Option<&[Option<String>; 5]>, view: bo
     let value = format!(
         "columns={hash:016x};updated={}{};rows={};data={};checksum={}",
         updated.as_deref().unwrap_or("unknown"),
-        if recent && updated.is_some() { " (recent)" } else { "" },
+        if recent && updated.is_some() {
+            " (recent)"
+        } else {
+            ""
+        },
         get(2).unwrap_or_default(),
         get(3).unwrap_or_default(),
         get(4).unwrap_or_default(),
@@ -454,9 +475,11 @@ impl super::Session for MyDbSession {
     }
 
     fn fingerprints(&mut self, tables: &[&Table]) -> Vec<Option<Fingerprint>> {
-        let r = self
-            .rt
-            .block_on(table_stats(&mut self.session, self.dbname.as_deref(), self.reply));
+        let r = self.rt.block_on(table_stats(
+            &mut self.session,
+            self.dbname.as_deref(),
+            self.reply,
+        ));
         let stats = self.note(r).unwrap_or_default();
         tables
             .iter()
@@ -493,8 +516,13 @@ mod tests {
         assert_eq!(column_plan("p", "longtext", true).0, ColumnKind::Json);
         assert_eq!(column_plan("p", "json", false).0, ColumnKind::Json);
         assert_eq!(column_plan("s", "set", false).0, ColumnKind::Elements);
-        assert_eq!(column_plan("ssn", "bigint", false), (ColumnKind::Text, "`ssn`".into()));
-        assert!(column_plan("d", "datetime", false).1.starts_with("DATE_FORMAT(`d`"));
+        assert_eq!(
+            column_plan("ssn", "bigint", false),
+            (ColumnKind::Text, "`ssn`".into())
+        );
+        assert!(column_plan("d", "datetime", false)
+            .1
+            .starts_with("DATE_FORMAT(`d`"));
         assert!(column_plan("b", "blob", false).1.starts_with("LEFT(`b`"));
         for spatial in ["geometry", "point", "polygon"] {
             match column_plan("loc", spatial, false).0 {
@@ -502,15 +530,24 @@ mod tests {
                 k => panic!("{spatial}: {k:?}"),
             }
         }
-        assert!(matches!(column_plan("t", "time", false).0, ColumnKind::Skip(_)));
+        assert!(matches!(
+            column_plan("t", "time", false).0,
+            ColumnKind::Skip(_)
+        ));
         assert!(is_binary_type("varbinary(16)") && is_binary_type("longblob"));
         assert!(!is_binary_type("varchar(16)"));
     }
 
     #[test]
     fn json_checks_name_their_column() {
-        assert_eq!(json_checked_column("json_valid(`profile`)").as_deref(), Some("profile"));
-        assert_eq!(json_checked_column("json_valid(`a``b`)").as_deref(), Some("a`b"));
+        assert_eq!(
+            json_checked_column("json_valid(`profile`)").as_deref(),
+            Some("profile")
+        );
+        assert_eq!(
+            json_checked_column("json_valid(`a``b`)").as_deref(),
+            Some("a`b")
+        );
         assert_eq!(json_checked_column("`x` > 0"), None);
     }
 
@@ -524,14 +561,31 @@ mod tests {
             expr: String::new(),
         }];
         let stats = |t: Option<&str>, ago: &str| {
-            [t.map(String::from), Some(ago.into()), Some("5".into()), Some("16384".into()), None]
+            [
+                t.map(String::from),
+                Some(ago.into()),
+                Some("5".into()),
+                Some("16384".into()),
+                None,
+            ]
         };
-        let old = fingerprint(&cols, Some(&stats(Some("2024-01-01 00:00:00"), "100")), false);
+        let old = fingerprint(
+            &cols,
+            Some(&stats(Some("2024-01-01 00:00:00"), "100")),
+            false,
+        );
         assert!(old.comparable);
         let recent = fingerprint(&cols, Some(&stats(Some("2024-01-01 00:00:00"), "0")), false);
         assert!(!recent.comparable);
         assert_ne!(old.value, recent.value);
         assert!(!fingerprint(&cols, Some(&stats(None, "")), false).comparable);
-        assert!(!fingerprint(&cols, Some(&stats(Some("2024-01-01 00:00:00"), "100")), true).comparable);
+        assert!(
+            !fingerprint(
+                &cols,
+                Some(&stats(Some("2024-01-01 00:00:00"), "100")),
+                true
+            )
+            .comparable
+        );
     }
 }

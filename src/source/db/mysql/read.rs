@@ -116,7 +116,12 @@ impl Reader<'_, '_> {
 
     /// Runs `sql` and pushes its rows (up to the cap; the rest are read and dropped).
     /// Every row must arrive within `idle`. Returns the rows the query produced.
-    async fn stream(&mut self, conn: &mut Conn, sql: &str, idle: Duration) -> Result<u64, ReadError> {
+    async fn stream(
+        &mut self,
+        conn: &mut Conn,
+        sql: &str,
+        idle: Duration,
+    ) -> Result<u64, ReadError> {
         let pushed = self.pushed;
         let mut result = within(idle, "running the query", conn.query_iter(sql))
             .await
@@ -204,16 +209,33 @@ pub async fn read_table(
     let mut reader = Reader {
         pusher: RowPusher::new(columns, sink),
         sink,
-        binary: columns.iter().map(|c| is_binary_type(&c.type_name)).collect(),
+        binary: columns
+            .iter()
+            .map(|c| is_binary_type(&c.type_name))
+            .collect(),
         binary_values: vec![0; columns.len()],
         pushed: 0,
-        cap: if sampling.full { u64::MAX } else { sampling.rows.max(1) as u64 },
+        cap: if sampling.full {
+            u64::MAX
+        } else {
+            sampling.rows.max(1) as u64
+        },
     };
-    within(reply, "starting a read-only transaction", s.conn.query_drop("START TRANSACTION READ ONLY")).await?;
+    within(
+        reply,
+        "starting a read-only transaction",
+        s.conn.query_drop("START TRANSACTION READ ONLY"),
+    )
+    .await?;
     let read = choose_and_read(s, t, columns, sampling, &mut reader, reply).await;
     if !read.as_ref().is_err_and(|e| e.connection_lost) {
         // Ending a read-only transaction: a rollback is as good as a commit.
-        let _ = within(reply, "ending the transaction", s.conn.query_drop("ROLLBACK")).await;
+        let _ = within(
+            reply,
+            "ending the transaction",
+            s.conn.query_drop("ROLLBACK"),
+        )
+        .await;
     }
     let (rows_total, method) = read?;
     let partly_skipped = columns
@@ -286,12 +308,20 @@ async fn choose_and_read(
     }
 
     let keys: Vec<String> = t.key.iter().map(|k| quote(k)).collect();
-    let hashed = if keys.is_empty() { exprs.clone() } else { keys.join(", ") };
+    let hashed = if keys.is_empty() {
+        exprs.clone()
+    } else {
+        keys.join(", ")
+    };
     let by_hash = format!(
         "ORDER BY CRC32(CONCAT_WS(',', {seed}, {hashed})){}",
         keys.iter().map(|k| format!(", {k}")).collect::<String>()
     );
-    let what = if keys.is_empty() { "the row's values" } else { "the primary key" };
+    let what = if keys.is_empty() {
+        "the row's values"
+    } else {
+        "the primary key"
+    };
 
     if estimate <= n {
         let sql = format!("SELECT {exprs} FROM {from} {by_hash} LIMIT {}", n + 1);
@@ -341,7 +371,8 @@ async fn read_ranges(
     let bounds: Option<(Option<String>, Option<String>)> = within(
         reply,
         "reading the key's bounds",
-        s.conn.query_first(format!("SELECT MIN({k}), MAX({k}) FROM {from}")),
+        s.conn
+            .query_first(format!("SELECT MIN({k}), MAX({k}) FROM {from}")),
     )
     .await?;
     let parse = |v: Option<String>| v.and_then(|v| v.parse::<i128>().ok());
@@ -387,7 +418,10 @@ mod tests {
 
     #[test]
     fn blobs_are_text_when_their_bytes_are() {
-        assert_eq!(blob_text(b"jane@example.com").as_deref(), Some(&b"jane@example.com"[..]));
+        assert_eq!(
+            blob_text(b"jane@example.com").as_deref(),
+            Some(&b"jane@example.com"[..])
+        );
         let latin1 = blob_text(b"Jos\xe9").unwrap();
         assert_eq!(std::str::from_utf8(&latin1).unwrap(), "José");
         assert!(blob_text(b"\xff\xd8\xff\xe0\x00\x10JFIF").is_none());
