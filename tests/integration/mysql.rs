@@ -784,6 +784,8 @@ fn credentials_are_never_printed_and_failures_are_filed_as_mysql() {
             "mysql://nobody_piimap@127.0.0.1:3306/test",
             "--db",
             "oracle://u:s3cretpw@127.0.0.1/x",
+            "--db",
+            "mysql://root@127.0.0.1:3306/mysql?ssl-mode=REQUIRED",
             "--out",
             out.path().to_str().unwrap(),
             "--format",
@@ -833,6 +835,16 @@ fn credentials_are_never_printed_and_failures_are_filed_as_mysql() {
             .unwrap()
             .contains("Access denied"),
         "{auth}"
+    );
+    // This server has no TLS: REQUIRED refuses to go on in plain (PREFERRED, the default
+    // every other test uses, falls back to plain).
+    let tls = asset(&inv, "mysql://127.0.0.1:3306/mysql?ssl-mode=REQUIRED");
+    assert!(
+        tls["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not support TLS"),
+        "{tls}"
     );
     let refused = asset(&inv, "mariadb://127.0.0.1:1/x");
     assert!(refused["errors"][0]["message"]
@@ -958,4 +970,118 @@ fn no_raw_value_from_a_table_leaks_into_any_output() {
             );
         }
     }
+}
+
+#[test]
+fn a_connection_lost_mid_table_is_retried_once_then_recorded() {
+    let db = TestDb::create();
+    db.sql(
+        "CREATE VIEW killer AS SELECT CONCAT('k', SLEEP(20), '@example.com') AS email;
+         CREATE TABLE steady (email TEXT);
+         INSERT INTO steady SELECT CONCAT('s', seq, '@example.com') FROM seq_1_to_20;",
+    );
+    // Another session kills the connection reading the view (as a failover or an admin
+    // would), each time it appears, for as long as the scan runs.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let kills = std::sync::Arc::new(AtomicUsize::new(0));
+    let killer = {
+        let (done, kills, name) = (done.clone(), kills.clone(), db.name.clone());
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !done.load(Ordering::Relaxed) && Instant::now() < deadline {
+                let ids = value(
+                    "information_schema",
+                    &format!(
+                        "SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST \
+                         WHERE DB = '{name}' AND INFO LIKE '%`killer`%' AND INFO NOT LIKE '%PROCESSLIST%'"
+                    ),
+                );
+                for id in ids.split(',').filter(|i| i.parse::<u64>().is_ok()) {
+                    let _ = client()
+                        .args(["-e", &format!("KILL CONNECTION {id}")])
+                        .output();
+                    kills.fetch_add(1, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let o = run(&[
+        "scan",
+        "--db",
+        &db.url(),
+        "--views",
+        "--db-concurrency",
+        "1",
+        "--format",
+        "json",
+    ]);
+    done.store(true, Ordering::Relaxed);
+    killer.join().unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(kills.load(Ordering::Relaxed) >= 2);
+    let inv: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let k = table(&inv, &db, "killer");
+    assert_eq!(k["status"], "failed", "{k}");
+    assert_eq!(k["errors"][0]["kind"], "connection", "{}", k["errors"]);
+    assert!(
+        k["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("after one retry"),
+        "{}",
+        k["errors"]
+    );
+    let steady = table(&inv, &db, "steady");
+    assert_eq!(steady["status"], "scanned");
+    assert_has(steady, "email", "email");
+}
+
+#[test]
+fn sharded_database_scans_merge_to_the_whole() {
+    let db = TestDb::create();
+    let mut script = String::new();
+    for i in 0..6 {
+        script.push_str(&format!(
+            "CREATE TABLE t{i} (id INT PRIMARY KEY, email TEXT); INSERT INTO t{i} SELECT seq, CONCAT('u{i}_', seq, '@example.com') FROM seq_1_to_20;\n"
+        ));
+    }
+    db.sql(&script);
+    let url = db.url();
+    let whole = scan(&["--db", &url, "--db-concurrency", "3"], 0);
+    let dir = tempdir();
+    let mut parts = Vec::new();
+    let mut total = 0;
+    for k in 0..3 {
+        let out = dir.path().join(format!("p{k}"));
+        let shard = format!("{k}/3");
+        let part = scan(
+            &[
+                "--db",
+                &url,
+                "--shard",
+                &shard,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            0,
+        );
+        total += assets(&part).len();
+        parts.push(out.join("inventory.json").display().to_string());
+    }
+    assert_eq!(total, 6, "each table in exactly one shard");
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let merged = json(&args, 0);
+    let ids = |v: &Value| -> Vec<String> {
+        let mut ids: Vec<String> = assets(v)
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&merged), ids(&whole));
+    assert_eq!(merged["summary"], whole["summary"]);
 }
