@@ -145,7 +145,7 @@ pub enum Messages {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    /// `postgres`, `sqlite` or `files`.
+    /// `postgres`, `mysql`, `sqlite` or `files`.
     pub kind: Spanned<String>,
     /// Database URL (`env:VAR` for secrets; never a password inline).
     #[serde(default)]
@@ -693,11 +693,11 @@ impl Checker<'_> {
 
     fn source(&mut self, manifest: &Manifest, p: &str, src: &Source) {
         match src.kind.get_ref().as_str() {
-            "postgres" | "sqlite" | "files" => {}
+            "postgres" | "mysql" | "sqlite" | "files" => {}
             other => self.err(
                 src.kind.span(),
                 format!("{p}.kind"),
-                format!("unknown kind `{other}` (postgres, sqlite or files)"),
+                format!("unknown kind `{other}` (postgres, mysql, sqlite or files)"),
             ),
         }
         if let Some(url) = &src.url {
@@ -1010,5 +1010,10 @@ mod tests {
             "the error must not repeat the secret: {e}"
         );
         assert!(parse("[sources.db]\nkind = \"postgres\"\nurl = \"env:DATABASE_URL\"\n").is_ok());
+        assert!(parse("[sources.shop]\nkind = \"mysql\"\nurl = \"env:SHOP_DB_URL\"\n").is_ok());
+        let e = parse("[sources.shop]\nkind = \"mysql\"\nurl = \"mysql://app:hunter2@db/shop\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("env:VAR") && !e.contains("hunter2"), "{e}");
     }
 }

@@ -123,7 +123,12 @@ pub fn scan_database_incremental(
     match db::open(url, opts.limits()) {
         Ok(database) => scan_with(engine, database.as_ref(), opts, findings),
         Err((format, e)) => DbScan {
-            reports: vec![failed_database(&redact_url(url), format, e.kind, e.message)],
+            reports: vec![failed_database(
+                &redact_url(url),
+                &format,
+                e.kind,
+                e.message,
+            )],
             ..DbScan::default()
         },
     }

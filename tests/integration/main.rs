@@ -7,6 +7,7 @@ mod files;
 mod hostile;
 mod incentive;
 mod inventory;
+mod mysql;
 mod names;
 mod notice;
 mod postgres;

@@ -1,4 +1,5 @@
-//! Databases as sources: PostgreSQL ([`postgres`]) and SQLite ([`sqlite`]), read-only,
+//! Databases as sources: PostgreSQL ([`postgres`]), SQLite ([`sqlite`]) and MySQL/MariaDB
+//! ([`mysql`]), read-only,
 //! each behind the [`Database`] seam.
 //!
 //! A database opens read-only [`Session`]s; a session discovers tables and their
@@ -11,11 +12,13 @@
 //! To add a kind of database (MySQL, …): write `db/NAME.rs` implementing [`Database`]
 //! and [`Session`], and add its line to [`KINDS`].
 
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 pub mod url;
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +57,16 @@ pub const KINDS: &[Kind] = &[
         format: "sqlite",
         open: sqlite::open_url,
     },
+    Kind {
+        scheme: "mysql://",
+        format: "mysql",
+        open: mysql::open,
+    },
+    Kind {
+        scheme: "mariadb://",
+        format: "mysql",
+        open: mysql::open,
+    },
 ];
 
 /// The kind of database `url` names, if piimap reads it.
@@ -63,18 +76,36 @@ pub fn kind_of(url: &str) -> Option<&'static Kind> {
 
 /// Opens the database `url` names. The error names the database by its redacted URL
 /// only, with the report format to file it under.
-pub fn open(url: &str, limits: Limits) -> Result<Box<dyn Database>, (&'static str, ReadError)> {
+pub fn open(
+    url: &str,
+    limits: Limits,
+) -> Result<Box<dyn Database>, (Cow<'static, str>, ReadError)> {
     match kind_of(url) {
-        Some(kind) => (kind.open)(url, limits).map_err(|e| (kind.format, e)),
-        // Filed under the first kind, as before kinds were a table.
+        Some(kind) => (kind.open)(url, limits).map_err(|e| (Cow::Borrowed(kind.format), e)),
         None => Err((
-            KINDS[0].format,
+            unknown_format(url),
             ReadError::config(format!(
                 "unsupported database URL {} (expected {})",
                 url::redact(url),
                 schemes()
             )),
         )),
+    }
+}
+
+/// The report format of a URL no kind reads: its scheme (`oracle://…` → `oracle`) when
+/// it has a plausible one, else `database`.
+fn unknown_format(url: &str) -> Cow<'static, str> {
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    let plausible = !scheme.is_empty()
+        && scheme.len() <= 32
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if plausible {
+        Cow::Owned(scheme.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed("database")
     }
 }
 

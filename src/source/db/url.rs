@@ -92,7 +92,7 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// Percent-decodes a URL component (invalid escapes are kept as they are).
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -467,14 +467,19 @@ mod tests {
             statement_timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
         };
-        let (format, e) = crate::source::db::open("mysql://u:hunter2@h/d", limits)
+        // An unknown scheme is filed under its own name, not another kind's.
+        let (format, e) = crate::source::db::open("oracle://u:hunter2@h/d", limits)
             .err()
             .unwrap();
-        assert_eq!(format, "postgres");
+        assert_eq!(format, "oracle");
         assert_eq!(
             e.message,
-            "unsupported database URL mysql://h/d (expected postgres://, postgresql:// or sqlite:)"
+            "unsupported database URL oracle://h/d (expected postgres://, postgresql://, sqlite:, mysql:// or mariadb://)"
         );
+        let (format, _) = crate::source::db::open("no scheme at all", limits)
+            .err()
+            .unwrap();
+        assert_eq!(format, "database");
         let e = parse_postgres("postgres://u:hunter2@h/d?sslmode=bogus")
             .err()
             .unwrap();
