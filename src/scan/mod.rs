@@ -3,11 +3,12 @@
 //! Files are scanned in parallel on a rayon pool: each is opened, its format sniffed,
 //! and read by the reader [`crate::source::file::reader`] picks, into the file's
 //! [`AssetCollector`] (a big text file is also cut into chunks scanned in parallel by
-//! the text reader). Databases go through [`db`]. A failing asset is recorded and the
-//! scan goes on.
+//! the text reader). Databases go through [`db`], objects in stores through `object`
+//! (the same readers). A failing asset is recorded and the scan goes on.
 
 mod batch;
 pub mod db;
+mod object;
 pub use crate::output::findings;
 pub mod incremental;
 pub mod plan;
@@ -179,8 +180,14 @@ impl<'e> FileScanner<'e> {
             });
             return;
         };
-        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         let input = Input::new(path, fmt, compression, &opened.head, opened.reader);
+        self.read_into(reader, input, report);
+    }
+
+    /// Reads an opened input (a file, or an object from a store) with its format's
+    /// reader into `report`: the part of a file's scan after it was opened and sniffed.
+    fn read_into(&self, reader: &dyn file::FileReader, input: Input<'_>, report: &mut AssetReport) {
+        let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         let mut summary = ReadSummary::default();
         let result = reader.read(input, &self.read_options(), &mut collector, &mut summary);
         if let Some(reason) = summary.skipped {

@@ -46,6 +46,13 @@ pub trait FileReader: Sync {
         sink: &mut dyn FileSink,
         summary: &mut ReadSummary,
     ) -> Result<(), SourceError>;
+
+    /// Whether the reader opens `input.path` itself, as a seekable local file, instead
+    /// of reading [`Input::open`]'s stream: an object from a store is then copied to a
+    /// temporary file first (see `crate::source::object::read`).
+    fn needs_local_file(&self) -> bool {
+        false
+    }
 }
 
 /// How files are read (the same for every file of a run).
@@ -71,7 +78,13 @@ pub struct Input<'a> {
     pub head: &'a [u8],
     /// The stream already opened to sniff the format, given out by the first `open`.
     first: Option<Box<dyn Read + Send>>,
+    /// Reopens the raw (still compressed) content when `path` is not a local file but
+    /// names an object in a store.
+    remote: Option<&'a Reopen<'a>>,
 }
+
+/// Opens an input's raw content again from its start (another GET of an object).
+pub type Reopen<'a> = dyn Fn() -> io::Result<Box<dyn Read + Send>> + Sync + 'a;
 
 impl<'a> Input<'a> {
     /// An input whose content stream `first` was opened to read `head`.
@@ -88,7 +101,29 @@ impl<'a> Input<'a> {
             compression,
             head,
             first: Some(first),
+            remote: None,
         }
+    }
+
+    /// An input whose content is not a local file (an object in a store): `path` is its
+    /// key, for names only, and `reopen` gives its raw content again.
+    pub fn remote(
+        path: &'a Path,
+        format: Format,
+        compression: Compression,
+        head: &'a [u8],
+        first: Box<dyn Read + Send>,
+        reopen: &'a Reopen<'a>,
+    ) -> Self {
+        Input {
+            remote: Some(reopen),
+            ..Input::new(path, format, compression, head, first)
+        }
+    }
+
+    /// Whether `path` is a local file a reader may open or map itself.
+    pub fn is_local(&self) -> bool {
+        self.remote.is_none()
     }
 
     /// The decompressed content from its start: the stream already open the first time,
@@ -97,7 +132,10 @@ impl<'a> Input<'a> {
     pub fn open(&mut self) -> io::Result<Box<dyn Read + Send>> {
         match self.first.take() {
             Some(r) => Ok(r),
-            None => open::open(self.path, self.compression).map(|o| o.reader),
+            None => match self.remote {
+                Some(reopen) => open::open_stream(reopen()?, self.compression).map(|o| o.reader),
+                None => open::open(self.path, self.compression).map(|o| o.reader),
+            },
         }
     }
 
