@@ -7,6 +7,7 @@ mod hostile;
 mod inventory;
 mod names;
 mod notice;
+mod object_store;
 mod postgres;
 mod rules;
 mod sarif;

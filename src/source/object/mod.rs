@@ -219,7 +219,7 @@ impl Redactor {
             E::Precondition { .. } => "the object changed while it was read (ETag differs)",
             _ => "",
         };
-        let detail = self.clean(&e.to_string());
+        let detail = summarise(&self.clean(&e.to_string()));
         let told = match plain {
             "" => detail,
             p => format!("{p} ({detail})"),
@@ -228,6 +228,27 @@ impl Redactor {
             "" => told,
             w => format!("{w}: {told}"),
         }
+    }
+}
+
+/// A store error's text with an XML error body (S3, GCS's XML API, Azure) shortened
+/// to its status, code and message: `… 404 Not Found, NoSuchBucket: The specified
+/// bucket does not exist`.
+fn summarise(detail: &str) -> String {
+    let tag = |t: &str| {
+        let open = format!("<{t}>");
+        let start = detail.find(&open)? + open.len();
+        let end = detail[start..].find("</")? + start;
+        Some(&detail[start..end])
+    };
+    let Some(code) = tag("Code") else {
+        return detail.to_string();
+    };
+    let before = detail.find('<').map_or(detail, |i| &detail[..i]);
+    let before = before.trim_end().trim_end_matches(':');
+    match tag("Message") {
+        Some(m) => format!("{before}, {code}: {m}"),
+        None => format!("{before}, {code}"),
     }
 }
 
@@ -291,6 +312,11 @@ mod tests {
             m,
             "GET http://127.0.0.1:9/b/k?[redacted] failed: <Key>[redacted]</Key> short"
         );
+        assert_eq!(
+            summarise("GET http://h/b in 6ms - status code: 404 Not Found: <?xml version=\"1.0\"?> <Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>b</BucketName></Error>"),
+            "GET http://h/b in 6ms - status code: 404 Not Found, NoSuchBucket: The specified bucket does not exist"
+        );
+        assert_eq!(summarise("plain error"), "plain error");
         let long = "x ".repeat(1000);
         assert!(r.clean(&long).chars().count() <= MESSAGE_CAP + 1);
     }
