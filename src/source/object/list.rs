@@ -195,12 +195,12 @@ pub fn relative_key<'k>(key: &'k str, prefix: &str) -> &'k str {
     }
 }
 
+/// A prefix whose listing failed, and the error.
+type Failure = (String, object_store::Error);
+
 /// The first level with a delimiter, then each sub-prefix listed whole, several at
 /// once. Returns the objects and the failures (the prefix that failed, the error).
-async fn list_all(
-    client: &dyn ObjectStore,
-    prefix: &str,
-) -> (Vec<ObjectMeta>, Vec<(String, object_store::Error)>) {
+async fn list_all(client: &dyn ObjectStore, prefix: &str) -> (Vec<ObjectMeta>, Vec<Failure>) {
     let root = (!prefix.is_empty()).then(|| Path::from(prefix));
     let top = match client.list_with_delimiter(root.as_ref()).await {
         Ok(top) => top,
@@ -208,22 +208,21 @@ async fn list_all(
     };
     let mut metas = top.objects;
     let mut errors = Vec::new();
-    let subs: Vec<(Vec<ObjectMeta>, Option<(String, object_store::Error)>)> =
-        futures::stream::iter(top.common_prefixes)
-            .map(|p| async move {
-                let mut found = Vec::new();
-                let mut stream = client.list(Some(&p));
-                loop {
-                    match stream.try_next().await {
-                        Ok(Some(m)) => found.push(m),
-                        Ok(None) => return (found, None),
-                        Err(e) => return (found, Some((p.to_string(), e))),
-                    }
+    let subs: Vec<(Vec<ObjectMeta>, Option<Failure>)> = futures::stream::iter(top.common_prefixes)
+        .map(|p| async move {
+            let mut found = Vec::new();
+            let mut stream = client.list(Some(&p));
+            loop {
+                match stream.try_next().await {
+                    Ok(Some(m)) => found.push(m),
+                    Ok(None) => return (found, None),
+                    Err(e) => return (found, Some((p.to_string(), e))),
                 }
-            })
-            .buffer_unordered(LIST_CONCURRENCY)
-            .collect()
-            .await;
+            }
+        })
+        .buffer_unordered(LIST_CONCURRENCY)
+        .collect()
+        .await;
     for (found, err) in subs {
         metas.extend(found);
         errors.extend(err);
