@@ -168,6 +168,46 @@ mod tests {
     }
 
     #[test]
+    fn a_remote_input_reopens_the_object_decompressed_for_a_second_pass() {
+        use crate::source::file::Input;
+        use crate::source::format::{Compression, Format};
+        let dir = tempfile::tempdir().unwrap();
+        let text = "name,email\nAnn,ann@example.com\n".repeat(100);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        std::fs::write(dir.path().join("t.csv.gz"), gz.finish().unwrap()).unwrap();
+        let store = local_store(dir.path());
+        let listed =
+            super::super::list::list(&store, &KeyFilter::new(&[], &[], false, None).unwrap());
+        let entry = &listed.objects[0];
+        let first = crate::source::open::open_stream(
+            Box::new(open(&store, entry).unwrap()),
+            Compression::Gzip,
+        )
+        .unwrap();
+        let reopen = || {
+            open(&store, entry)
+                .map(|b| Box::new(b) as Box<dyn Read + Send>)
+                .map_err(io::Error::other)
+        };
+        let key = std::path::Path::new(&entry.key);
+        let mut input = Input::remote(
+            key,
+            Format::Csv { delimiter: b',' },
+            Compression::Gzip,
+            &first.head,
+            first.reader,
+            &reopen,
+        );
+        assert!(!input.is_local());
+        for pass in 0..2 {
+            let mut got = String::new();
+            input.open().unwrap().read_to_string(&mut got).unwrap();
+            assert!(got == text, "pass {pass} differs");
+        }
+    }
+
+    #[test]
     fn an_object_changed_after_listing_is_an_error_not_other_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.csv");
