@@ -56,7 +56,10 @@ impl Store {
         // reqwest is built without a default TLS provider: use ring, which rustls
         // already uses here (an error means one is installed already, which is fine).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let env: Vec<(String, String)> = std::env::vars()
+        // `vars_os`: `vars` panics on a variable that is not UTF-8 (the builders'
+        // `from_env` skips those too).
+        let env: Vec<(String, String)> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .filter(|(k, _)| {
                 ["AWS_", "GOOGLE_", "AZURE_"]
                     .iter()
