@@ -295,7 +295,10 @@ impl From<FindingsFormat> for piimap::output::findings::FindingsFileFormat {
 )]
 pub struct ScanArgs {
     /// Files or directories to scan (CSV/TSV, JSON lines, Parquet, text and logs; .gz and
-    /// .zst too). Without paths or --text, stdin is scanned as text.
+    /// .zst too), or objects in a store: s3://bucket/prefix, gs://bucket/prefix,
+    /// az://container/prefix, file:///dir (credentials from the cloud's standard
+    /// environment: AWS_*, a profile or instance metadata; GOOGLE_APPLICATION_CREDENTIALS;
+    /// AZURE_*). Without paths or --text, stdin is scanned as text.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

@@ -150,7 +150,8 @@ pub struct Source {
     /// Database URL (`env:VAR` for secrets; never a password inline).
     #[serde(default)]
     pub url: Option<Spanned<String>>,
-    /// Path of a file tree or SQLite file.
+    /// Path of a file tree or SQLite file (relative to the manifest), or for `files` an
+    /// object-store URL (`s3://bucket/prefix`, `gs://…`, `az://…`).
     #[serde(default)]
     pub path: Option<String>,
     /// Include globs.

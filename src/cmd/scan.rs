@@ -153,7 +153,7 @@ fn scan_config(
     }
     if !targets
         .iter()
-        .any(|t| matches!(t.kind, TargetKind::Paths(_)))
+        .any(|t| matches!(t.kind, TargetKind::Paths(_) | TargetKind::Objects(_)))
     {
         refuse_unused(
             args,

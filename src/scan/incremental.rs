@@ -17,16 +17,19 @@ pub enum AssetId {
     Database(String),
     /// One table of a server database, by its asset id.
     Table(String),
+    /// One object in a store, by its asset id (`s3://bucket/key`).
+    Object(String),
 }
 
 impl AssetId {
-    /// The key in the state file (`file:PATH`, `db:URL`, or the table's asset id): the
+    /// The key in the state file (`file:PATH`, `db:URL`, or the table's or object's
+    /// asset id): the
     /// format of state files written before this type existed.
     pub fn key(&self) -> String {
         match self {
             AssetId::File(p) => format!("file:{}", p.display()),
             AssetId::Database(url) => format!("db:{url}"),
-            AssetId::Table(id) => id.clone(),
+            AssetId::Table(id) | AssetId::Object(id) => id.clone(),
         }
     }
 }
@@ -91,7 +94,9 @@ impl Incremental {
             .map(<[AssetReport]>::to_vec);
         match unchanged {
             Some(reports) => {
-                let how = if self.verify {
+                let how = if matches!(id, AssetId::Object(_)) {
+                    "etag, last-modified, size"
+                } else if self.verify {
                     "size, mtime, sha256"
                 } else {
                     "size, mtime"

@@ -4,11 +4,12 @@
 //! and read by the reader [`crate::source::file::reader`] picks, into the file's
 //! [`AssetCollector`] (a big text file is also cut into chunks scanned in parallel by
 //! the text reader; a file of several tables, a workbook, into one collector and report
-//! per table). Databases go through [`db`]. A failing asset is recorded and the scan
-//! goes on.
+//! per table). Databases go through [`db`], objects in stores through `object` (the
+//! same readers). A failing asset is recorded and the scan goes on.
 
 mod batch;
 pub mod db;
+mod object;
 pub use crate::output::findings;
 pub mod incremental;
 pub mod plan;
@@ -204,11 +205,18 @@ impl<'e> FileScanner<'e> {
         if let Some(tables) = reader.as_tables() {
             return self.scan_tables(tables, input, report);
         }
+        self.read_into(reader, input, report);
+        None
+    }
+
+    /// Reads an opened input (a file, or an object from a store) with its format's
+    /// reader into `report`: the part of a file's scan after it was opened and sniffed.
+    /// (A workbook in an object store is read as one asset, its fields `Sheet#column`.)
+    fn read_into(&self, reader: &dyn file::FileReader, input: Input<'_>, report: &mut AssetReport) {
         let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         let mut summary = ReadSummary::default();
         let result = reader.read(input, &self.read_options(), &mut collector, &mut summary);
         finish_read(collector, summary, result, report);
-        None
     }
 
     /// Reads a file of several tables: one report per table, each made like a file's

@@ -35,6 +35,9 @@ pub enum TargetKind {
     /// A database URL (`postgres://…`, `sqlite:…`), secrets included: redact before
     /// printing.
     Db(String),
+    /// An object-store URL (`s3://bucket/prefix`, `gs://…`, `az://…`, `file:///dir`),
+    /// read by [`crate::source::object`].
+    Objects(String),
 }
 
 impl Target {
@@ -62,6 +65,7 @@ impl Target {
         match &self.kind {
             TargetKind::Paths(p) => p.iter().map(|p| p.display().to_string()).collect(),
             TargetKind::Db(u) => vec![crate::scan::db::redact_url(u)],
+            TargetKind::Objects(u) => vec![crate::source::object::redact_url(u)],
         }
     }
 }
@@ -97,9 +101,20 @@ pub fn plan(
     let Some((m, dir)) = manifest.filter(|_| request.paths.is_empty() && request.dbs.is_empty())
     else {
         let mut targets = Vec::new();
-        if !request.paths.is_empty() {
-            targets.push(direct(TargetKind::Paths(request.paths.clone())));
+        let (objects, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = request
+            .paths
+            .iter()
+            .partition(|p| is_object_url(p.as_path()));
+        if !paths.is_empty() {
+            targets.push(direct(TargetKind::Paths(
+                paths.into_iter().cloned().collect(),
+            )));
         }
+        targets.extend(
+            objects
+                .into_iter()
+                .map(|u| direct(TargetKind::Objects(u.to_string_lossy().into_owned()))),
+        );
         targets.extend(
             request
                 .dbs
@@ -133,7 +148,11 @@ fn source_kind(
     Ok(match kind {
         "files" => {
             let path = src.path.as_deref().ok_or_else(|| missing("path"))?;
-            TargetKind::Paths(vec![dir.join(path)])
+            if crate::source::object::is_object_url(path) {
+                TargetKind::Objects(path.to_string())
+            } else {
+                TargetKind::Paths(vec![dir.join(path)])
+            }
         }
         "sqlite" => match (&src.url, &src.path) {
             (Some(url), _) => TargetKind::Db(resolve_env(url.get_ref())?),
@@ -145,6 +164,12 @@ fn source_kind(
             TargetKind::Db(resolve_env(url.get_ref())?)
         }
     })
+}
+
+/// Whether a scan path is an object-store URL (`s3://…`), planned as its own target.
+fn is_object_url(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(crate::source::object::is_object_url)
 }
 
 /// Resolves `env:VAR` in a manifest URL.
@@ -185,6 +210,16 @@ mod tests {
         assert!(t
             .iter()
             .all(|t| t.include == ["*.csv"] && t.source.is_none()));
+    }
+
+    #[test]
+    fn object_store_urls_among_paths_are_targets_of_their_own() {
+        let t = plan(&request(&["a", "s3://b/p", "gs://c"], &[]), None).unwrap();
+        assert_eq!(t.len(), 3);
+        assert!(matches!(&t[0].kind, TargetKind::Paths(p) if p == &[PathBuf::from("a")]));
+        assert!(matches!(&t[1].kind, TargetKind::Objects(u) if u == "s3://b/p"));
+        assert!(matches!(&t[2].kind, TargetKind::Objects(u) if u == "gs://c"));
+        assert_eq!(t[1].roots(), ["s3://b/p"]);
     }
 
     #[test]

@@ -99,6 +99,13 @@ pub fn run(
                 bytes += read;
                 reports
             }
+            TargetKind::Objects(url) => {
+                let inc = incremental.as_deref_mut();
+                let (reports, read) =
+                    super::object::scan_objects(engine, config, target, url, inc, outputs)?;
+                bytes += read;
+                reports
+            }
             TargetKind::Db(url) => scan_db(
                 engine,
                 config,

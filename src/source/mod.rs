@@ -8,11 +8,13 @@
 //! can use another.
 //!
 //! Files are read by the [`file`] readers (one [`file::FileReader`] per format),
-//! databases through the [`db`] seam (one [`db::Database`] per kind of server).
+//! databases through the [`db`] seam (one [`db::Database`] per kind of server), objects
+//! in stores (S3, GCS, Azure) through [`object`], by the same file readers.
 
 pub mod db;
 pub mod file;
 pub mod format;
+pub mod object;
 pub mod open;
 pub mod sample;
 pub mod walk;

@@ -19,14 +19,19 @@ pub struct Opened {
 
 /// Opens `path`, decompressing as `compression` says.
 pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
-    let file = File::open(path)?;
+    open_stream(Box::new(File::open(path)?), compression)
+}
+
+/// Decompresses any byte stream (a file, an object being downloaded) as `compression`
+/// says, with its head read.
+pub fn open_stream(raw: Box<dyn Read + Send>, compression: Compression) -> io::Result<Opened> {
     let mut reader: Box<dyn Read + Send> = match compression {
-        Compression::None => Box::new(file),
+        Compression::None => raw,
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
             256 * 1024,
-            file,
+            raw,
         ))),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(file)?),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
     };
     let mut head = Vec::with_capacity(HEAD_LEN);
     (&mut reader).take(HEAD_LEN as u64).read_to_end(&mut head)?;

@@ -10,6 +10,7 @@ mod inventory;
 mod mysql;
 mod names;
 mod notice;
+mod object_store;
 mod postgres;
 mod rules;
 mod sarif;

@@ -57,6 +57,13 @@ pub trait FileReader: Sync {
         summary: &mut ReadSummary,
     ) -> Result<(), SourceError>;
 
+    /// Whether the reader opens `input.path` itself, as a seekable local file, instead
+    /// of reading [`Input::open`]'s stream: an object from a store is then copied to a
+    /// temporary file first (see `crate::source::object::read`).
+    fn needs_local_file(&self) -> bool {
+        false
+    }
+
     /// This reader as a reader of several tables per file, when its files hold several
     /// (each table is then its own asset): see [`TablesReader`].
     fn as_tables(&self) -> Option<&dyn TablesReader> {
@@ -216,7 +223,13 @@ pub struct Input<'a> {
     pub head: &'a [u8],
     /// The stream already opened to sniff the format, given out by the first `open`.
     first: Option<Box<dyn Read + Send>>,
+    /// Reopens the raw (still compressed) content when `path` is not a local file but
+    /// names an object in a store.
+    remote: Option<&'a Reopen<'a>>,
 }
+
+/// Opens an input's raw content again from its start (another GET of an object).
+pub type Reopen<'a> = dyn Fn() -> io::Result<Box<dyn Read + Send>> + Sync + 'a;
 
 impl<'a> Input<'a> {
     /// An input whose content stream `first` was opened to read `head`.
@@ -233,7 +246,29 @@ impl<'a> Input<'a> {
             compression,
             head,
             first: Some(first),
+            remote: None,
         }
+    }
+
+    /// An input whose content is not a local file (an object in a store): `path` is its
+    /// key, for names only, and `reopen` gives its raw content again.
+    pub fn remote(
+        path: &'a Path,
+        format: Format,
+        compression: Compression,
+        head: &'a [u8],
+        first: Box<dyn Read + Send>,
+        reopen: &'a Reopen<'a>,
+    ) -> Self {
+        Input {
+            remote: Some(reopen),
+            ..Input::new(path, format, compression, head, first)
+        }
+    }
+
+    /// Whether `path` is a local file a reader may open or map itself.
+    pub fn is_local(&self) -> bool {
+        self.remote.is_none()
     }
 
     /// The decompressed content from its start: the stream already open the first time,
@@ -242,7 +277,10 @@ impl<'a> Input<'a> {
     pub fn open(&mut self) -> io::Result<Box<dyn Read + Send>> {
         match self.first.take() {
             Some(r) => Ok(r),
-            None => open::open(self.path, self.compression).map(|o| o.reader),
+            None => match self.remote {
+                Some(reopen) => open::open_stream(reopen()?, self.compression).map(|o| o.reader),
+                None => open::open(self.path, self.compression).map(|o| o.reader),
+            },
         }
     }
 

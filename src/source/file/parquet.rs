@@ -191,6 +191,11 @@ impl FileReader for ParquetFile {
         stats.summarize(summary);
         Ok(())
     }
+
+    /// The footer is read first, then column chunks: a file, not a stream.
+    fn needs_local_file(&self) -> bool {
+        true
+    }
 }
 
 /// The length of the file's metadata footer (0 when the file is too short to have one:

@@ -66,6 +66,11 @@ impl FileReader for Workbook {
     fn as_tables(&self) -> Option<&dyn TablesReader> {
         Some(self)
     }
+
+    /// An uncompressed workbook is a zip (or CFB) read by seeking: a file, not a stream.
+    fn needs_local_file(&self) -> bool {
+        true
+    }
 }
 
 impl TablesReader for Workbook {

@@ -74,7 +74,8 @@ impl LineFormat {
 }
 
 /// The reader of text and log files ([`crate::source::format::Format::Text`]): a plain
-/// file is memory-mapped and scanned in parallel chunks, a compressed one streamed.
+/// file is memory-mapped and scanned in parallel chunks, a compressed one (or an object
+/// from a store) streamed.
 pub struct TextFile;
 
 impl FileReader for TextFile {
@@ -94,7 +95,7 @@ impl FileReader for TextFile {
         );
         summary.sampling = "all lines".into();
         summary.rows_are_lines = true;
-        if input.compression == Compression::None {
+        if input.compression == Compression::None && input.is_local() {
             input.close_stream();
             read_mapped(input.path, format, opts, sink)
         } else {
