@@ -76,6 +76,29 @@ best() { # best wall time of 3 runs of "$@", in seconds
 mbps() { python3 -c "print(f'{$BYTES / $1 / 1e6:.1f}')"; }
 
 cat "$WORK"/data/*/* >/dev/null # warm the page cache
+# Both scans must give the same inventory (ids and timings aside) for the rates to mean
+# anything.
+"$BIN" scan "$WORK/data" --format json >"$WORK/disk.json" || true
+"$BIN" scan s3://bench/data --format json >"$WORK/s3.json" || true
+python3 - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+def norm(name, prefix):
+    inv = json.load(open(f"{w}/{name}"))
+    out = {}
+    for a in inv["assets"]:
+        key = a["id"].split(prefix, 1)[1]
+        a["id"] = a["asset"] = key
+        a["stats"].pop("duration_ms", None)
+        out[key] = a
+    return inv, out
+d, dn = norm("disk.json", "/data/")
+s, sn = norm("s3.json", "s3://bench/data/")
+print("assets:", len(dn), "statuses:", sorted({a["status"] for a in sn.values()}),
+      "rows:", sum(a["stats"]["rows"] for a in dn.values()))
+assert dn == sn and d["summary"] == s["summary"], "disk and S3 inventories differ"
+print("disk and S3 inventories: identical (ids and timings aside)")
+PY
 DISK=$(best "$BIN" scan "$WORK/data" --format json)
 S3=$(best "$BIN" scan s3://bench/data --format json)
 KEYS=$(cd "$WORK/data" && find . -type f | sed 's|^\./||')
