@@ -19,6 +19,9 @@ use super::{ReadError, Table};
 pub struct TableKeys {
     /// The table's qualified name ([`Table::qualified`]).
     pub table: String,
+    /// The table's name as this kind of database writes it in SQL (quoted, schema
+    /// qualified), for a deletion plan a person reviews and runs.
+    pub sql_name: String,
     /// Primary-key columns in order (empty: none).
     pub primary_key: Vec<String>,
     /// A row address usable when there is no primary key (`rowid`, `ctid`), if any.

@@ -94,6 +94,7 @@ pub(super) fn keys(conn: &Connection, tables: &[&Table]) -> Result<Vec<TableKeys
         raw_fks.push(fks);
         out.push(TableKeys {
             table: t.qualified.clone(),
+            sql_name: quote_ident(&rel.name),
             primary_key,
             row_id: rel.rowid.map(str::to_string),
             indexed,

@@ -16,7 +16,7 @@ use super::{within, PgTable, Raw, Session, BATCH_ROWS};
 use crate::source::db::lookup::{
     ForeignKey, IndexForm, IndexedColumn, Predicate, RowFilter, RowQuery, RowsRead, TableKeys,
 };
-use crate::source::db::{quote_ident, ReadError, Table};
+use crate::source::db::{quote_ident, ColumnKind, ReadError, Table};
 
 /// Built-in scalar types compared in their own type (so their indexes are used).
 const TYPED: &[&str] = &[
@@ -42,6 +42,7 @@ pub(super) async fn keys(
         by_oid.insert(rel.oid, i);
         out.push(TableKeys {
             table: t.qualified.clone(),
+            sql_name: format!("{}.{}", quote_ident(&rel.schema), quote_ident(&rel.name)),
             row_id: matches!(rel.relkind, 'r' | 'p' | 'm').then(|| "ctid".to_string()),
             ..TableKeys::default()
         });
@@ -159,15 +160,14 @@ fn index_column(def: &str) -> Option<(String, IndexForm)> {
 /// The SQL a column is compared as, with the values it can take (a value an `int4`
 /// cannot hold matches no row and is dropped before it could fail the query).
 fn typed(table: &Table, column: &str) -> (String, Option<&'static str>) {
-    let q = quote_ident(column);
     let ty = table
         .columns
         .iter()
         .find(|c| c.name == column)
         .and_then(|c| TYPED.iter().find(|t| **t == c.type_name).copied());
     match ty {
-        Some(t) => (q, Some(t)),
-        None => (format!("{q}::text"), None),
+        Some(t) => (quote_ident(column), Some(t)),
+        None => (select_expr(table, column), None),
     }
 }
 
@@ -209,7 +209,7 @@ fn where_clause(query: &RowQuery<'_>) -> Option<(String, Vec<Vec<String>>)> {
         RowFilter::Match { columns, predicate } => {
             let mut ors = Vec::new();
             for c in columns {
-                let text = format!("{}::text", quote_ident(c));
+                let text = select_expr(table, c);
                 match predicate {
                     Predicate::Equals(values) => {
                         let (expr, ty) = typed(table, c);
@@ -289,11 +289,17 @@ fn where_clause(query: &RowQuery<'_>) -> Option<(String, Vec<Vec<String>>)> {
     Some((sql, params))
 }
 
-/// The text expression that selects `name`: the column's own expression, or the row
-/// address.
+/// The text expression that selects `name` in full (a timestamp with its time, so a
+/// key compares equal): `col::text`, except for addresses (`host(inet)`, not
+/// `1.2.3.4/32`) and arrays (elements joined, as a scan reads them).
 fn select_expr(table: &Table, name: &str) -> String {
     match table.columns.iter().find(|c| c.name == name) {
-        Some(c) if !c.expr.is_empty() => c.expr.clone(),
+        Some(c)
+            if !c.expr.is_empty()
+                && (c.kind == ColumnKind::Elements || matches!(c.type_name.as_str(), "inet" | "cidr")) =>
+        {
+            c.expr.clone()
+        }
         _ => format!("{}::text", quote_ident(name)),
     }
 }
