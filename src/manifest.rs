@@ -78,6 +78,10 @@ pub struct Organisation {
     /// The date the policy was last updated; defaults to the generation date.
     #[serde(default)]
     pub last_updated: String,
+    /// The region telephone numbers written without a country code are read in
+    /// (`US`, `DE`, …; `piimap find` normalises phones to E.164). Default `US`.
+    #[serde(default)]
+    pub default_region: String,
 }
 
 /// A named data source and what is declared about it.

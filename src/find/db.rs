@@ -18,8 +18,8 @@ use super::plan::{AssetPlan, Plan};
 use super::report::{Appearance, FindError, NotSearched, Searched};
 use super::{ExportPart, Found, TableRows};
 use crate::source::db::{
-    Column, ColumnKind, Database, ForeignKey, IndexForm, Predicate, ReadError, RowFilter, RowQuery,
-    Session, Table, TableKeys, ELEMENT_SEPARATOR,
+    Column, ColumnKind, Database, ForeignKey, IndexForm, NameFilter, Predicate, ReadError,
+    RowFilter, RowQuery, Session, Table, TableFilter, TableKeys, ELEMENT_SEPARATOR,
 };
 
 /// How databases are searched.
@@ -33,6 +33,15 @@ pub struct DbOptions {
     pub row_limit: u64,
     /// Fetch the matched rows' values for an export.
     pub export: bool,
+}
+
+/// Which part of a database is searched, as which manifest source.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    /// The manifest source.
+    pub source: Option<&'a str>,
+    /// `--include` / `--exclude` over tables.
+    pub filter: &'a NameFilter,
 }
 
 /// One matched row: how it was reached.
@@ -76,16 +85,23 @@ struct Ctx<'a> {
 /// Searches one database. Everything goes into `found`.
 pub fn search_database(
     db: &dyn Database,
-    source: Option<&str>,
+    scope: Scope<'_>,
     plan: &Plan,
     ids: &[Identifier],
     opts: DbOptions,
     found: &mut Found,
 ) {
+    let source = scope.source;
     let address = db.address();
-    found.sources.push(source.map_or_else(|| address.clone(), str::to_string));
+    found
+        .sources
+        .push(source.map_or_else(|| address.clone(), str::to_string));
     let fail = |found: &mut Found, e: ReadError| {
-        found.errors.push(FindError { asset: address.clone(), kind: e.kind.into(), message: e.message });
+        found.errors.push(FindError {
+            asset: address.clone(),
+            kind: e.kind.into(),
+            message: e.message,
+        });
     };
     let mut session = match db.connect() {
         Ok(s) => s,
@@ -99,11 +115,23 @@ pub fn search_database(
     let keys = match session.keys(&refs) {
         Ok(k) => k,
         Err(e) => {
-            fail(found, ReadError {
-                message: format!("{}: rows cannot be named by key and foreign keys are not followed", e.message),
-                ..e
-            });
-            tables.iter().map(|t| TableKeys { table: t.qualified.clone(), ..TableKeys::default() }).collect()
+            fail(
+                found,
+                ReadError {
+                    message: format!(
+                        "{}: rows cannot be named by key and foreign keys are not followed",
+                        e.message
+                    ),
+                    ..e
+                },
+            );
+            tables
+                .iter()
+                .map(|t| TableKeys {
+                    table: t.qualified.clone(),
+                    ..TableKeys::default()
+                })
+                .collect()
         }
     };
     let mut needed = vec![BTreeSet::new(); tables.len()];
@@ -129,13 +157,26 @@ pub fn search_database(
     };
     for i in 0..n {
         let asset = ctx.asset(i);
+        let t = &ctx.tables[i];
+        let aliases: Vec<&str> = t.aliases.iter().map(String::as_str).collect();
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        if scope.filter.table(&aliases, &cols) == TableFilter::Excluded {
+            ctx.found.not_searched.push(NotSearched {
+                asset,
+                reason: "excluded by --include/--exclude".into(),
+            });
+            continue;
+        }
         match plan.asset(&asset) {
             Ok(p) if Plan::searches(&p, ids) => ctx.search_table(i, &p),
             Ok(_) => ctx.found.not_searched.push(NotSearched {
                 asset,
                 reason: "the inventory found no column that can hold these identifiers".into(),
             }),
-            Err(reason) => ctx.found.not_searched.push(NotSearched { asset, reason: reason.into() }),
+            Err(reason) => ctx.found.not_searched.push(NotSearched {
+                asset,
+                reason: reason.into(),
+            }),
         }
     }
     ctx.follow();
@@ -149,7 +190,11 @@ impl Ctx<'_> {
 
     fn error(&mut self, i: usize, e: ReadError) {
         let asset = self.asset(i);
-        self.found.errors.push(FindError { asset, kind: e.kind.into(), message: e.message });
+        self.found.errors.push(FindError {
+            asset,
+            kind: e.kind.into(),
+            message: e.message,
+        });
     }
 
     /// The columns of table `i` to look up for each identifier.
@@ -163,7 +208,10 @@ impl Ctx<'_> {
             let mut wanted = p.identifiers_for(Some(&c.name), self.ids.len());
             if c.kind == ColumnKind::Json {
                 for (field, set) in &p.fields {
-                    if field.as_deref().is_some_and(|f| f.starts_with(&format!("{}.", c.name))) {
+                    if field
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with(&format!("{}.", c.name)))
+                    {
                         wanted.extend(set.iter().copied());
                     }
                 }
@@ -213,7 +261,10 @@ impl Ctx<'_> {
     /// The columns every lookup of table `i` returns first: the row key, then the
     /// columns foreign keys reference.
     fn head(&self, i: usize) -> (Vec<String>, Vec<String>) {
-        (self.keys[i].row_key(), self.needed[i].iter().cloned().collect())
+        (
+            self.keys[i].row_key(),
+            self.needed[i].iter().cloned().collect(),
+        )
     }
 
     fn lookup_column(&mut self, i: usize, ci: usize, ii: usize) -> Result<(), ReadError> {
@@ -227,25 +278,46 @@ impl Ctx<'_> {
         let query = RowQuery {
             table: &self.tables[i],
             select,
-            filter: RowFilter::Match { columns: vec![column.name.clone()], predicate },
+            filter: RowFilter::Match {
+                columns: vec![column.name.clone()],
+                predicate,
+            },
             limit: self.opts.row_limit,
         };
-        let mut matched: Vec<(Vec<String>, BTreeMap<String, String>, String, MatchKind)> = Vec::new();
+        let mut matched: Vec<(Vec<String>, BTreeMap<String, String>, String, MatchKind)> =
+            Vec::new();
         let mut n = 0u64;
         let read = self.session.lookup(&query, &mut |v| {
             n += 1;
-            let Some(value) = v.last().copied().flatten() else { return };
+            let Some(value) = v.last().copied().flatten() else {
+                return;
+            };
             for (field, kind) in compare(id, column, value) {
                 let k = row_key(&v[..key.len()], n);
-                let refs = needed.iter().cloned().zip(v[key.len()..key.len() + needed.len()].iter().map(|x| text(*x))).collect();
+                let refs = needed
+                    .iter()
+                    .cloned()
+                    .zip(
+                        v[key.len()..key.len() + needed.len()]
+                            .iter()
+                            .map(|x| text(*x)),
+                    )
+                    .collect();
                 matched.push((k, refs, field, kind));
             }
         })?;
         let h = &mut self.hits[i];
-        h.methods.insert(format!("{}: {how}, {}", column.name, read.method));
+        h.methods
+            .insert(format!("{}: {how}, {}", column.name, read.method));
         for (k, refs, field, kind) in matched {
-            h.counts.entry((field, id.kind, kind)).or_default().insert(k.clone());
-            h.rows.entry(k).or_insert(Row { ident: id.kind, refs });
+            h.counts
+                .entry((field, id.kind, kind))
+                .or_default()
+                .insert(k.clone());
+            h.rows.entry(k).or_insert(Row {
+                ident: id.kind,
+                refs,
+            });
         }
         if read.limited {
             return Err(limited(self.opts.row_limit));
@@ -257,16 +329,26 @@ impl Ctx<'_> {
     /// server folds accents the same way).
     fn lookup_names(&mut self, i: usize, cols: &[usize]) -> Result<(), ReadError> {
         let (key, _) = self.head(i);
-        let names: Vec<String> = cols.iter().map(|&c| self.tables[i].columns[c].name.clone()).collect();
+        let names: Vec<String> = cols
+            .iter()
+            .map(|&c| self.tables[i].columns[c].name.clone())
+            .collect();
         let mut select = key.clone();
         select.extend(names.iter().cloned());
         let query = RowQuery {
             table: &self.tables[i],
             select,
-            filter: RowFilter::Match { columns: names.clone(), predicate: Predicate::All },
+            filter: RowFilter::Match {
+                columns: names.clone(),
+                predicate: Predicate::All,
+            },
             limit: self.opts.row_limit,
         };
-        let people: Vec<&Identifier> = self.ids.iter().filter(|i| i.kind == IdentKind::Name).collect();
+        let people: Vec<&Identifier> = self
+            .ids
+            .iter()
+            .filter(|i| i.kind == IdentKind::Name)
+            .collect();
         let mut matched = Vec::new();
         let mut n = 0u64;
         let read = self.session.lookup(&query, &mut |v| {
@@ -280,7 +362,8 @@ impl Ctx<'_> {
             }
         })?;
         let h = &mut self.hits[i];
-        h.methods.insert(format!("{}: names, {}", names.join("+"), read.method));
+        h.methods
+            .insert(format!("{}: names, {}", names.join("+"), read.method));
         h.names.entry(names.join("+")).or_default().extend(matched);
         if read.limited {
             return Err(limited(self.opts.row_limit));
@@ -290,12 +373,20 @@ impl Ctx<'_> {
 
     /// Follows foreign keys from the matched rows, `hops` times.
     fn follow(&mut self) {
-        let mut frontier: Vec<BTreeMap<Vec<String>, Row>> = self.hits.iter().map(|h| h.rows.clone()).collect();
+        let mut frontier: Vec<BTreeMap<Vec<String>, Row>> =
+            self.hits.iter().map(|h| h.rows.clone()).collect();
         for _ in 0..self.opts.hops {
-            let mut next: Vec<BTreeMap<Vec<String>, Row>> = vec![BTreeMap::new(); self.tables.len()];
+            let mut next: Vec<BTreeMap<Vec<String>, Row>> =
+                vec![BTreeMap::new(); self.tables.len()];
             for c in 0..self.tables.len() {
                 for fk in self.keys[c].foreign_keys.clone() {
-                    let Some(p) = self.tables.iter().position(|t| t.qualified == fk.references) else { continue };
+                    let Some(p) = self
+                        .tables
+                        .iter()
+                        .position(|t| t.qualified == fk.references)
+                    else {
+                        continue;
+                    };
                     if p == c || frontier[p].is_empty() {
                         continue; // a self-reference is a hierarchy, not the person's data
                     }
@@ -321,7 +412,11 @@ impl Ctx<'_> {
     ) -> Result<(), ReadError> {
         let mut tuples: BTreeMap<Vec<String>, IdentKind> = BTreeMap::new();
         for row in parents.values() {
-            let t: Option<Vec<String>> = fk.referenced.iter().map(|c| row.refs.get(c).cloned()).collect();
+            let t: Option<Vec<String>> = fk
+                .referenced
+                .iter()
+                .map(|c| row.refs.get(c).cloned())
+                .collect();
             if let Some(t) = t.filter(|t| t.iter().all(|v| !v.is_empty())) {
                 tuples.entry(t).or_insert(row.ident);
             }
@@ -336,7 +431,10 @@ impl Ctx<'_> {
         let query = RowQuery {
             table: &self.tables[c],
             select,
-            filter: RowFilter::KeyIn { columns: fk.columns.clone(), tuples: tuples.keys().cloned().collect() },
+            filter: RowFilter::KeyIn {
+                columns: fk.columns.clone(),
+                tuples: tuples.keys().cloned().collect(),
+            },
             limit: self.opts.row_limit,
         };
         let mut got = Vec::new();
@@ -344,9 +442,19 @@ impl Ctx<'_> {
         let read = self.session.lookup(&query, &mut |v| {
             n += 1;
             let k = row_key(&v[..key.len()], n);
-            let refs: BTreeMap<String, String> =
-                needed.iter().cloned().zip(v[key.len()..key.len() + needed.len()].iter().map(|x| text(*x))).collect();
-            let via: Vec<String> = v[key.len() + needed.len()..].iter().map(|x| text(*x)).collect();
+            let refs: BTreeMap<String, String> = needed
+                .iter()
+                .cloned()
+                .zip(
+                    v[key.len()..key.len() + needed.len()]
+                        .iter()
+                        .map(|x| text(*x)),
+                )
+                .collect();
+            let via: Vec<String> = v[key.len() + needed.len()..]
+                .iter()
+                .map(|x| text(*x))
+                .collect();
             got.push((k, refs, via));
         })?;
         let via = format!(
@@ -358,7 +466,10 @@ impl Ctx<'_> {
         let h = &mut self.hits[c];
         h.methods.insert(format!("{via}: {}", read.method));
         for (k, refs, parent_key) in got {
-            let ident = tuples.get(&parent_key).copied().unwrap_or(IdentKind::CustomerId);
+            let ident = tuples
+                .get(&parent_key)
+                .copied()
+                .unwrap_or(IdentKind::CustomerId);
             if h.rows.contains_key(&k) || h.linked.contains_key(&k) {
                 continue;
             }
@@ -376,21 +487,22 @@ impl Ctx<'_> {
         for i in 0..self.tables.len() {
             let h = std::mem::take(&mut self.hits[i]);
             let asset = self.asset(i);
-            let mut push = |field: Option<String>, ident, kind, via: Option<String>, count: usize| {
-                self.found.appearances.push(Appearance {
-                    asset: asset.clone(),
-                    asset_kind: "table",
-                    source: self.source.map(str::to_string),
-                    field,
-                    identifier: ident,
-                    match_kind: kind,
-                    via,
-                    count: count as u64,
-                    unit: "rows",
-                    first_seen: None,
-                    last_seen: None,
-                });
-            };
+            let mut push =
+                |field: Option<String>, ident, kind, via: Option<String>, count: usize| {
+                    self.found.appearances.push(Appearance {
+                        asset: asset.clone(),
+                        asset_kind: "table",
+                        source: self.source.map(str::to_string),
+                        field,
+                        identifier: ident,
+                        match_kind: kind,
+                        via,
+                        count: count as u64,
+                        unit: "rows",
+                        first_seen: None,
+                        last_seen: None,
+                    });
+                };
             for ((field, ident, kind), rows) in &h.counts {
                 push(Some(field.clone()), *ident, *kind, None, rows.len());
             }
@@ -403,13 +515,20 @@ impl Ctx<'_> {
             }
             for (fields, rows) in &h.names {
                 if !rows.is_empty() {
-                    push(Some(fields.clone()), IdentKind::Name, MatchKind::NameOnly, None, rows.len());
+                    push(
+                        Some(fields.clone()),
+                        IdentKind::Name,
+                        MatchKind::NameOnly,
+                        None,
+                        rows.len(),
+                    );
                 }
             }
             if h.rows.is_empty() && h.linked.is_empty() {
                 continue;
             }
-            let rows: BTreeSet<Vec<String>> = h.rows.keys().chain(h.linked.keys()).cloned().collect();
+            let rows: BTreeSet<Vec<String>> =
+                h.rows.keys().chain(h.linked.keys()).cloned().collect();
             if let Ok(p) = plan.asset(&asset) {
                 self.found.asset_types.insert(asset.clone(), p.all_types());
             }
@@ -439,7 +558,9 @@ impl Ctx<'_> {
             self.found.errors.push(FindError {
                 asset,
                 kind: "export".into(),
-                message: "the table has no key or row address: its rows cannot be fetched for the export".into(),
+                message:
+                    "the table has no key or row address: its rows cannot be fetched for the export"
+                        .into(),
             });
             return;
         }
@@ -452,17 +573,28 @@ impl Ctx<'_> {
         let query = RowQuery {
             table: &self.tables[i],
             select: columns.clone(),
-            filter: RowFilter::KeyIn { columns: key, tuples: rows.iter().cloned().collect() },
+            filter: RowFilter::KeyIn {
+                columns: key,
+                tuples: rows.iter().cloned().collect(),
+            },
             limit: self.opts.row_limit,
         };
         let mut out = Vec::new();
         let r = self.session.lookup(&query, &mut |v| {
-            out.push(v.iter().map(|x| x.map(|b| String::from_utf8_lossy(b).into_owned())).collect());
+            out.push(
+                v.iter()
+                    .map(|x| x.map(|b| String::from_utf8_lossy(b).into_owned()))
+                    .collect(),
+            );
         });
         match r {
             Ok(_) => {
                 let asset = self.asset(i);
-                self.found.export.push(ExportPart::Table { asset, columns, rows: out });
+                self.found.export.push(ExportPart::Table {
+                    asset,
+                    columns,
+                    rows: out,
+                });
             }
             Err(e) => self.error(i, e),
         }
@@ -477,7 +609,8 @@ fn limited(limit: u64) -> ReadError {
 }
 
 fn text(v: Option<&[u8]>) -> String {
-    v.map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    v.map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
 }
 
 /// A row's key, or its position when the table has none.
@@ -491,12 +624,17 @@ fn row_key(v: &[Option<&[u8]>], n: u64) -> Vec<String> {
 
 /// Whether a customer id `COLUMN=…` (or `table.COLUMN=…`) names this column.
 fn names_column(id: &Identifier, table: &str, column: &str) -> bool {
-    let Some(want) = id.column.as_deref() else { return false };
+    let Some(want) = id.column.as_deref() else {
+        return false;
+    };
     match want.rsplit_once('.') {
         Some((t, c)) => {
             c.eq_ignore_ascii_case(column)
                 && (t.eq_ignore_ascii_case(table)
-                    || table.rsplit('.').next().is_some_and(|x| x.eq_ignore_ascii_case(t)))
+                    || table
+                        .rsplit('.')
+                        .next()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(t)))
         }
         None => want.eq_ignore_ascii_case(column),
     }
@@ -527,18 +665,39 @@ fn compare(id: &Identifier, column: &Column, value: &[u8]) -> Vec<(String, Match
             .map(|k| (column.name.clone(), k))
             .into_iter()
             .collect(),
-        _ => id.compare(value).map(|k| (column.name.clone(), k)).into_iter().collect(),
+        _ => id
+            .compare(value)
+            .map(|k| (column.name.clone(), k))
+            .into_iter()
+            .collect(),
     }
 }
 
 /// The server predicate for identifier `id` on `column`, and how it is looked up.
-fn predicate(id: &Identifier, column: &Column, keys: &TableKeys, exhaustive: bool) -> (Predicate, &'static str) {
-    let index = keys.index_on(&column.name).map(|i| i.form).filter(|_| !exhaustive);
+fn predicate(
+    id: &Identifier,
+    column: &Column,
+    keys: &TableKeys,
+    exhaustive: bool,
+) -> (Predicate, &'static str) {
+    let index = keys
+        .index_on(&column.name)
+        .map(|i| i.form)
+        .filter(|_| !exhaustive);
     let contains = |s: &str| vec![format!("%{}%", like_escape_lower(s))];
     if column.kind != ColumnKind::Text {
         return match id.kind {
-            IdentKind::Phone | IdentKind::Ssn => (Predicate::Digits(vec![format!("%{}%", national(id))]), "scan of the document's digits"),
-            _ => (Predicate::Lower { values: vec![], patterns: contains(&id.normal) }, "scan of the document's text"),
+            IdentKind::Phone | IdentKind::Ssn => (
+                Predicate::Digits(vec![format!("%{}%", national(id))]),
+                "scan of the document's digits",
+            ),
+            _ => (
+                Predicate::Lower {
+                    values: vec![],
+                    patterns: contains(&id.normal),
+                },
+                "scan of the document's text",
+            ),
         };
     }
     let raw = |mut v: Vec<String>| {
@@ -551,20 +710,42 @@ fn predicate(id: &Identifier, column: &Column, keys: &TableKeys, exhaustive: boo
     match (id.kind, index) {
         (IdentKind::CustomerId, _) => (raw(vec![]), "equality"),
         (IdentKind::Email, Some(IndexForm::Lower)) => (
-            Predicate::Lower { values: vec![id.normal.clone(), id.given.to_lowercase()], patterns: vec![] },
+            Predicate::Lower {
+                values: vec![id.normal.clone(), id.given.to_lowercase()],
+                patterns: vec![],
+            },
             "index on lower(column)",
         ),
-        (IdentKind::Email, Some(IndexForm::Raw)) => (raw(vec![id.given.to_lowercase()]), "index, equality on the given and normalised forms"),
+        (IdentKind::Email, Some(IndexForm::Raw)) => (
+            raw(vec![id.given.to_lowercase()]),
+            "index, equality on the given and normalised forms",
+        ),
         (IdentKind::Email, None) => {
             let (local, domain) = id.normal.split_once('@').unwrap_or((&id.normal, ""));
             let mut patterns = Vec::new();
             if super::ident::tags_optional(domain) {
-                patterns.push(format!("{}+%@{}", like_escape_lower(local), like_escape_lower(domain)));
+                patterns.push(format!(
+                    "{}+%@{}",
+                    like_escape_lower(local),
+                    like_escape_lower(domain)
+                ));
             }
-            (Predicate::Lower { values: vec![id.normal.clone()], patterns }, "scan, lower-cased")
+            (
+                Predicate::Lower {
+                    values: vec![id.normal.clone()],
+                    patterns,
+                },
+                "scan, lower-cased",
+            )
         }
-        (IdentKind::Phone, Some(_)) => (raw(phone_forms(id)), "index, equality on the usual layouts of the number"),
-        (IdentKind::Phone, None) => (Predicate::Digits(vec![format!("%{}", national(id))]), "scan of the digits"),
+        (IdentKind::Phone, Some(_)) => (
+            raw(phone_forms(id)),
+            "index, equality on the usual layouts of the number",
+        ),
+        (IdentKind::Phone, None) => (
+            Predicate::Digits(vec![format!("%{}", national(id))]),
+            "scan of the digits",
+        ),
         (IdentKind::Ssn, Some(_)) => {
             let d = &id.normal;
             let mut v = vec![d.clone()];
@@ -573,10 +754,16 @@ fn predicate(id: &Identifier, column: &Column, keys: &TableKeys, exhaustive: boo
             }
             (raw(v), "index, equality on the given and normalised forms")
         }
-        (IdentKind::Ssn, None) => (Predicate::Digits(vec![id.normal.clone()]), "scan of the digits"),
+        (IdentKind::Ssn, None) => (
+            Predicate::Digits(vec![id.normal.clone()]),
+            "scan of the digits",
+        ),
         (IdentKind::Ip, Some(_)) => (raw(vec![]), "index, equality"),
         (IdentKind::Ip, None) => (
-            Predicate::Lower { values: vec![id.normal.clone(), id.given.to_lowercase()], patterns: vec![] },
+            Predicate::Lower {
+                values: vec![id.normal.clone(), id.given.to_lowercase()],
+                patterns: vec![],
+            },
             "scan, lower-cased",
         ),
         (IdentKind::Name, _) => (Predicate::All, "every row"),

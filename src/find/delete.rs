@@ -34,7 +34,9 @@ fn order(tables: &[TableRows]) -> Vec<&TableRows> {
         let free = left.iter().position(|t| {
             !left.iter().any(|o| {
                 o.asset != t.asset
-                    && o.foreign_keys.iter().any(|fk| fk.references == t.table && same_db(o, t))
+                    && o.foreign_keys
+                        .iter()
+                        .any(|fk| fk.references == t.table && same_db(o, t))
             })
         });
         out.push(left.remove(free.unwrap_or(0)));
@@ -55,7 +57,11 @@ fn ranges(lines: &[u64]) -> String {
         while j + 1 < lines.len() && lines[j + 1] == lines[j] + 1 {
             j += 1;
         }
-        out.push(if i == j { lines[i].to_string() } else { format!("{}-{}", lines[i], lines[j]) });
+        out.push(if i == j {
+            lines[i].to_string()
+        } else {
+            format!("{}-{}", lines[i], lines[j])
+        });
         i = j + 1;
     }
     out.join(", ")
@@ -73,7 +79,11 @@ fn statements(t: &TableRows, plan: &Plan) -> String {
         .map(|p| {
             t.key_columns
                 .iter()
-                .filter(|c| p.types.get(&Some((*c).clone())).is_some_and(|ts| !ts.is_empty()))
+                .filter(|c| {
+                    p.types
+                        .get(&Some((*c).clone()))
+                        .is_some_and(|ts| !ts.is_empty())
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -97,16 +107,31 @@ fn statements(t: &TableRows, plan: &Plan) -> String {
         let lhs = if t.key_columns.len() == 1 {
             ident(&t.key_columns[0])
         } else {
-            format!("({})", t.key_columns.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", "))
+            format!(
+                "({})",
+                t.key_columns
+                    .iter()
+                    .map(|c| ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let values: Vec<String> = chunk
             .iter()
             .map(|k| {
                 let v: Vec<String> = k.iter().map(|x| literal(x)).collect();
-                if v.len() == 1 { v[0].clone() } else { format!("({})", v.join(", ")) }
+                if v.len() == 1 {
+                    v[0].clone()
+                } else {
+                    format!("({})", v.join(", "))
+                }
             })
             .collect();
-        sql.push_str(&format!("DELETE FROM {} WHERE {lhs} IN ({});\n", t.sql_name, values.join(", ")));
+        sql.push_str(&format!(
+            "DELETE FROM {} WHERE {lhs} IN ({});\n",
+            t.sql_name,
+            values.join(", ")
+        ));
     }
     sql.push('\n');
     sql
@@ -140,31 +165,69 @@ pub fn plan(found: &Found, report: &Report, plan: &Plan) -> (String, String) {
         "Written {} for identifiers {}. piimap never deletes anything: review, then run \
          `deletion-plan.sql` yourself.\n\n",
         report.generated_at,
-        report.identifiers.iter().map(|i| format!("{} `{}`", i.kind.as_str(), i.masked)).collect::<Vec<_>>().join(", ")
+        report
+            .identifiers
+            .iter()
+            .map(|i| format!("{} `{}`", i.kind.as_str(), i.masked))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     if !report.errors.is_empty() {
-        md.push_str("**Incomplete:** some searches failed (see report.md); the plan may miss records.\n\n");
+        md.push_str(
+            "**Incomplete:** some searches failed (see report.md); the plan may miss records.\n\n",
+        );
     }
     md.push_str("## Tables (in deletion order)\n\n");
     for t in &ordered {
-        md.push_str(&format!("- `{}`: {} row(s), keyed by {}\n", t.asset.replace('`', "'"), t.rows.len(), if t.key_columns.is_empty() { "nothing (delete by hand)".to_string() } else { t.key_columns.join(", ") }));
+        md.push_str(&format!(
+            "- `{}`: {} row(s), keyed by {}\n",
+            t.asset.replace('`', "'"),
+            t.rows.len(),
+            if t.key_columns.is_empty() {
+                "nothing (delete by hand)".to_string()
+            } else {
+                t.key_columns.join(", ")
+            }
+        ));
     }
     md.push_str("\n## Files and lines\n\nLog and file lines cannot be deleted by SQL: rewrite or purge these lines (or the files) by hand.\n\n");
     for f in &found.files {
-        let more = if f.count > f.lines.len() as u64 { format!(" (first {} of {} listed)", f.lines.len(), f.count) } else { String::new() };
-        md.push_str(&format!("- `{}`: {} {}: {}{more}\n", f.path.display().to_string().replace('`', "'"), f.count, f.unit, ranges(&f.lines)));
+        let more = if f.count > f.lines.len() as u64 {
+            format!(" (first {} of {} listed)", f.lines.len(), f.count)
+        } else {
+            String::new()
+        };
+        md.push_str(&format!(
+            "- `{}`: {} {}: {}{more}\n",
+            f.path.display().to_string().replace('`', "'"),
+            f.count,
+            f.unit,
+            ranges(&f.lines)
+        ));
     }
     md.push_str("\n## Data that may have to be kept\n\nCCPA §1798.105(d) lets a business keep what it needs (to complete the transaction, security, legal obligations, …). The manifest declares these retention rules for the sources involved:\n\n");
     let mut any = false;
     for s in &report.sources {
         any = true;
-        md.push_str(&format!("- {}: {}\n", s.name, if s.retention.is_empty() { "no retention declared" } else { &s.retention }));
+        md.push_str(&format!(
+            "- {}: {}\n",
+            s.name,
+            if s.retention.is_empty() {
+                "no retention declared"
+            } else {
+                &s.retention
+            }
+        ));
     }
     if !any {
         md.push_str("- (no manifest source holds these records, or no manifest was given)\n");
     }
     md.push_str("\n## Recipients to notify (CCPA §1798.105(c))\n\nService providers and contractors must be told to delete the consumer's information; third parties it was sold or shared to must be notified.\n\n");
-    let names: BTreeSet<String> = report.recipients.iter().map(|r| format!("{} ({}, {})", r.name, r.category, r.role)).collect();
+    let names: BTreeSet<String> = report
+        .recipients
+        .iter()
+        .map(|r| format!("{} ({}, {})", r.name, r.category, r.role))
+        .collect();
     if names.is_empty() {
         md.push_str("- (none recorded in the data map)\n");
     }
@@ -188,21 +251,35 @@ mod tests {
             sql_name: format!("\"{table}\""),
             key_columns: vec!["id".into()],
             key_is_primary: true,
-            rows: [vec!["1".to_string()], vec!["o'2".to_string()]].into_iter().collect(),
+            rows: [vec!["1".to_string()], vec!["o'2".to_string()]]
+                .into_iter()
+                .collect(),
             foreign_keys: fks
                 .iter()
-                .map(|p| ForeignKey { name: "f".into(), columns: vec!["p".into()], references: p.to_string(), referenced: vec!["id".into()] })
+                .map(|p| ForeignKey {
+                    name: "f".into(),
+                    columns: vec!["p".into()],
+                    references: p.to_string(),
+                    referenced: vec!["id".into()],
+                })
                 .collect(),
         }
     }
 
     #[test]
     fn children_are_deleted_before_their_parents() {
-        let t = vec![rows("customer", &[]), rows("payment", &["customer", "rental"]), rows("rental", &["customer"])];
+        let t = vec![
+            rows("customer", &[]),
+            rows("payment", &["customer", "rental"]),
+            rows("rental", &["customer"]),
+        ];
         let names: Vec<&str> = order(&t).iter().map(|t| t.table.as_str()).collect();
         assert_eq!(names, ["payment", "rental", "customer"]);
         let sql = statements(&t[0], &Plan::default());
-        assert!(sql.contains("DELETE FROM \"customer\" WHERE \"id\" IN ('1', 'o''2');"), "{sql}");
+        assert!(
+            sql.contains("DELETE FROM \"customer\" WHERE \"id\" IN ('1', 'o''2');"),
+            "{sql}"
+        );
         assert_eq!(ranges(&[1, 2, 3, 7, 9, 10]), "1-3, 7, 9-10");
     }
 }

@@ -15,7 +15,13 @@ use crate::inventory::write_atomic;
 fn file_name(n: usize, asset: &str) -> String {
     let mut s: String = asset
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     s.truncate(120);
     format!("{n:03}-{s}.jsonl")
@@ -46,13 +52,23 @@ pub fn write(dir: &Path, parts: &[ExportPart], report: &Report) -> std::io::Resu
     let mut listing = Vec::new();
     for (n, part) in parts.iter().enumerate() {
         let (asset, body, count) = match part {
-            ExportPart::Table { asset, columns, rows } => {
+            ExportPart::Table {
+                asset,
+                columns,
+                rows,
+            } => {
                 let mut body = String::new();
                 for r in rows {
                     let obj: serde_json::Map<String, serde_json::Value> = columns
                         .iter()
                         .zip(r)
-                        .map(|(c, v)| (c.clone(), v.clone().map_or(serde_json::Value::Null, serde_json::Value::String)))
+                        .map(|(c, v)| {
+                            (
+                                c.clone(),
+                                v.clone()
+                                    .map_or(serde_json::Value::Null, serde_json::Value::String),
+                            )
+                        })
                         .collect();
                     body.push_str(&serde_json::Value::Object(obj).to_string());
                     body.push('\n');
@@ -70,7 +86,11 @@ pub fn write(dir: &Path, parts: &[ExportPart], report: &Report) -> std::io::Resu
         };
         let path = dir.join(file_name(n + 1, asset));
         write_private(&path, body.as_bytes())?;
-        listing.push(format!("- `{}`: {count} record(s) from `{}`", file_name(n + 1, asset), asset.replace('`', "'")));
+        listing.push(format!(
+            "- `{}`: {count} record(s) from `{}`",
+            file_name(n + 1, asset),
+            asset.replace('`', "'")
+        ));
         written.push(path);
     }
     let readme = format!(
@@ -86,7 +106,11 @@ pub fn write(dir: &Path, parts: &[ExportPart], report: &Report) -> std::io::Resu
          ## Files\n\n{}\n",
         report.generated_at,
         report.request.as_str(),
-        if listing.is_empty() { "(none: nothing was found)".to_string() } else { listing.join("\n") }
+        if listing.is_empty() {
+            "(none: nothing was found)".to_string()
+        } else {
+            listing.join("\n")
+        }
     );
     let path = dir.join("EXPORT-README");
     write_private(&path, readme.as_bytes())?;
@@ -98,7 +122,10 @@ pub fn write(dir: &Path, parts: &[ExportPart], report: &Report) -> std::io::Resu
 mod tests {
     #[test]
     fn file_names_are_safe_and_distinct() {
-        assert_eq!(super::file_name(1, "file:/var/log/a b.log"), "001-file__var_log_a_b.log.jsonl");
+        assert_eq!(
+            super::file_name(1, "file:/var/log/a b.log"),
+            "001-file__var_log_a_b.log.jsonl"
+        );
         assert_ne!(super::file_name(1, "x"), super::file_name(2, "x"));
     }
 }

@@ -61,7 +61,13 @@ pub struct FileResult {
 }
 
 /// Searches one file for the identifiers `plan` assigns to it.
-pub fn search_file(path: &Path, plan: &AssetPlan, ids: &[Identifier], line_cap: usize, export: bool) -> FileResult {
+pub fn search_file(
+    path: &Path,
+    plan: &AssetPlan,
+    ids: &[Identifier],
+    line_cap: usize,
+    export: bool,
+) -> FileResult {
     let mut out = FileResult {
         unit: "lines",
         ..FileResult::default()
@@ -100,14 +106,22 @@ pub fn search_file(path: &Path, plan: &AssetPlan, ids: &[Identifier], line_cap: 
     };
     if fmt == Format::Text {
         let lf = LineFormat::sniff(&opened.head);
-        let pass = TextPass { matcher: &matcher, format: lf, cap: line_cap, export };
+        let pass = TextPass {
+            matcher: &matcher,
+            format: lf,
+            cap: line_cap,
+            export,
+        };
         let result = if compression == Compression::None {
             drop(opened);
             pass.mapped(path)
         } else {
             pass.stream(opened.reader)
         };
-        out.method = format!("one pass over every line ({} lines, Aho-Corasick)", pass_format_name(lf));
+        out.method = format!(
+            "one pass over every line ({} lines, Aho-Corasick)",
+            pass_format_name(lf)
+        );
         match result {
             Ok(records) => out.records = records,
             Err(e) => out.error = Some(("io", e)),
@@ -121,7 +135,11 @@ pub fn search_file(path: &Path, plan: &AssetPlan, ids: &[Identifier], line_cap: 
     let mut sink = CellSink::new(&matcher, plan, ids, export);
     let input = Input::new(path, fmt, compression, &opened.head, opened.reader);
     let opts = ReadOptions {
-        sampling: Sampling { rows: 1, full: true, seed: 0 },
+        sampling: Sampling {
+            rows: 1,
+            full: true,
+            seed: 0,
+        },
         line_cap,
         chunk_size: CHUNK,
     };
@@ -192,7 +210,9 @@ impl TextPass<'_> {
             }
             #[cfg(unix)]
             // Safety: a read-only file-backed mapping; DONTNEED only drops our pages.
-            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+            };
             start = end;
         }
         Ok(records)
@@ -242,7 +262,11 @@ impl TextPass<'_> {
             let text = &block[ls..le];
             let local: Vec<Hit> = hits[i..j]
                 .iter()
-                .map(|h| Hit { start: h.start - ls, end: h.end - ls, ..*h })
+                .map(|h| Hit {
+                    start: h.start - ls,
+                    end: h.end - ls,
+                    ..*h
+                })
                 .collect();
             if let Some(r) = self.line(text, &local, line) {
                 out.push(r);
@@ -257,24 +281,41 @@ impl TextPass<'_> {
         let parse_len = text.len().min(self.cap);
         let head = &text[..parse_len];
         let fields = fields_of(head, self.format);
-        let mut rec = LineRecord { line, ..LineRecord::default() };
+        let mut rec = LineRecord {
+            line,
+            ..LineRecord::default()
+        };
         let ids = self.matcher.identifiers();
         for h in hits {
             let field = fields
                 .iter()
-                .find(|f| f.range.as_ref().is_some_and(|r| r.start <= h.start && h.end <= r.end))
+                .find(|f| {
+                    f.range
+                        .as_ref()
+                        .is_some_and(|r| r.start <= h.start && h.end <= r.end)
+                })
                 .map(|f| f.name.clone());
             let field = match (&field, self.format) {
                 (None, LineFormat::Json) => fields
                     .iter()
-                    .find(|f| f.value.as_ref().is_some_and(|v| self.matcher.holds(v, h.ident).is_some()))
+                    .find(|f| {
+                        f.value
+                            .as_ref()
+                            .is_some_and(|v| self.matcher.holds(v, h.ident).is_some())
+                    })
                     .map(|f| f.name.clone()),
                 _ => field,
             };
-            if ids[h.ident].kind == IdentKind::CustomerId && !names_column(&ids[h.ident], field.as_deref()) {
+            if ids[h.ident].kind == IdentKind::CustomerId
+                && !names_column(&ids[h.ident], field.as_deref())
+            {
                 continue;
             }
-            if !rec.hits.iter().any(|(i, _, f)| *i == h.ident && *f == field) {
+            if !rec
+                .hits
+                .iter()
+                .any(|(i, _, f)| *i == h.ident && *f == field)
+            {
                 rec.hits.push((h.ident, h.kind, field));
             }
         }
@@ -320,9 +361,15 @@ fn fields_of(line: &[u8], format: LineFormat) -> Vec<LineField> {
     match format {
         LineFormat::Plain => {}
         LineFormat::Json => {
-            if let Ok(v @ serde_json::Value::Object(_)) = serde_json::from_slice::<serde_json::Value>(line.trim_ascii()) {
+            if let Ok(v @ serde_json::Value::Object(_)) =
+                serde_json::from_slice::<serde_json::Value>(line.trim_ascii())
+            {
                 flatten_json(&v, &mut String::new(), &mut |path, value| {
-                    out.push(LineField { name: path.to_string(), range: None, value: Some(value.to_vec()) });
+                    out.push(LineField {
+                        name: path.to_string(),
+                        range: None,
+                        value: Some(value.to_vec()),
+                    });
                 });
             }
         }
@@ -330,7 +377,11 @@ fn fields_of(line: &[u8], format: LineFormat) -> Vec<LineField> {
             if let Some(p) = access_log::parse(line) {
                 let mut push = |name: &str, r: Option<Range<usize>>| {
                     if let Some(r) = r {
-                        out.push(LineField { name: name.into(), range: Some(r), value: None });
+                        out.push(LineField {
+                            name: name.into(),
+                            range: Some(r),
+                            value: None,
+                        });
                     }
                 };
                 push("client_ip", Some(p.client));
@@ -442,12 +493,15 @@ impl RecordSink for CellSink<'_> {
 
     fn cell(&mut self, field: FieldId, value: &[u8], at: Location) {
         self.locate(at);
-        let Some((wanted, is_time)) = self.fields.get(field as usize) else { return };
+        let Some((wanted, is_time)) = self.fields.get(field as usize) else {
+            return;
+        };
         if *is_time && self.current.time.is_none() {
             self.current.time = time::parse(value);
         }
         if self.export {
-            self.cells.push((field, String::from_utf8_lossy(value).into_owned()));
+            self.cells
+                .push((field, String::from_utf8_lossy(value).into_owned()));
         }
         if wanted.is_empty() {
             return;
@@ -464,7 +518,14 @@ impl RecordSink for CellSink<'_> {
         self.matcher.find(value, &mut self.scratch);
         for h in &self.scratch {
             let customer = self.ids[h.ident].kind == IdentKind::CustomerId;
-            if wanted.contains(&h.ident) && !customer && !self.current.hits.iter().any(|(i, _, f)| *i == h.ident && *f == name) {
+            if wanted.contains(&h.ident)
+                && !customer
+                && !self
+                    .current
+                    .hits
+                    .iter()
+                    .any(|(i, _, f)| *i == h.ident && *f == name)
+            {
                 self.current.hits.push((h.ident, h.kind, name.clone()));
             }
         }
@@ -472,11 +533,17 @@ impl RecordSink for CellSink<'_> {
 
     fn text(&mut self, text: &[u8], first_line: u64) {
         self.saw_lines = true;
-        let pass = TextPass { matcher: self.matcher, format: LineFormat::Plain, cap: usize::MAX, export: self.export };
+        let pass = TextPass {
+            matcher: self.matcher,
+            format: LineFormat::Plain,
+            cap: usize::MAX,
+            export: self.export,
+        };
         let recs = pass.block(text, first_line.saturating_sub(1));
         for mut r in recs {
             r.line += 1;
-            r.hits.retain(|(i, _, _)| self.ids[*i].kind != IdentKind::CustomerId);
+            r.hits
+                .retain(|(i, _, _)| self.ids[*i].kind != IdentKind::CustomerId);
             if !r.hits.is_empty() {
                 self.records.push(r);
             }
@@ -551,14 +618,20 @@ mod tests {
     use crate::find::ident::region;
 
     fn ids() -> Vec<Identifier> {
-        [(IdentKind::Email, "ann@example.com"), (IdentKind::Ip, "10.0.0.7")]
-            .iter()
-            .map(|(k, s)| Identifier::parse(*k, s, region("US").unwrap()).unwrap())
-            .collect()
+        [
+            (IdentKind::Email, "ann@example.com"),
+            (IdentKind::Ip, "10.0.0.7"),
+        ]
+        .iter()
+        .map(|(k, s)| Identifier::parse(*k, s, region("US").unwrap()).unwrap())
+        .collect()
     }
 
     fn every() -> AssetPlan {
-        AssetPlan { every_field: true, ..AssetPlan::default() }
+        AssetPlan {
+            every_field: true,
+            ..AssetPlan::default()
+        }
     }
 
     #[test]
@@ -578,12 +651,19 @@ mod tests {
         let r = search_file(&path, &every(), &ids(), 1 << 20, false);
         assert!(r.error.is_none(), "{:?}", r.error);
         let t = tally(r.records);
-        let email = |k| t.by.get(&(0, Some("user.email".to_string()), k)).map(|e| e.0);
+        let email = |k| {
+            t.by.get(&(0, Some("user.email".to_string()), k))
+                .map(|e| e.0)
+        };
         assert_eq!(email(MatchKind::Exact), Some(100));
         assert_eq!(email(MatchKind::Normalised), Some(100));
-        let ip = t.by.get(&(1, Some("ip".to_string()), MatchKind::Exact)).unwrap();
+        let ip =
+            t.by.get(&(1, Some("ip".to_string()), MatchKind::Exact))
+                .unwrap();
         assert_eq!(ip.0, (0..300).filter(|i| i % 9 == 7).count() as u64);
-        let first = t.by.get(&(0, Some("user.email".to_string()), MatchKind::Exact)).unwrap();
+        let first =
+            t.by.get(&(0, Some("user.email".to_string()), MatchKind::Exact))
+                .unwrap();
         assert_eq!(first.1.as_deref(), Some("2024-01-01T00:00:00Z"));
         assert_eq!(first.2.as_deref(), Some("2024-01-28T00:00:00Z"));
         assert_eq!(t.kept[0], 1, "line numbers are 1-based");
@@ -593,9 +673,14 @@ mod tests {
     fn csv_cells_of_planned_fields_only() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("people.csv");
-        std::fs::write(&path, "name,email,note\nAnn,ann@example.com,x\nBob,bob@example.com,ann@example.com\n").unwrap();
+        std::fs::write(
+            &path,
+            "name,email,note\nAnn,ann@example.com,x\nBob,bob@example.com,ann@example.com\n",
+        )
+        .unwrap();
         let mut plan = AssetPlan::default();
-        plan.fields.insert(Some("email".into()), BTreeSet::from([0]));
+        plan.fields
+            .insert(Some("email".into()), BTreeSet::from([0]));
         let r = search_file(&path, &plan, &ids(), 1 << 20, true);
         let t = tally(r.records);
         assert_eq!(t.by.len(), 1, "{:?}", t.by);

@@ -197,7 +197,9 @@ impl Identifier {
             return None;
         }
         if self.kind == IdentKind::Name {
-            return self.name_in(&name_words(text)).then_some(MatchKind::NameOnly);
+            return self
+                .name_in(&name_words(text))
+                .then_some(MatchKind::NameOnly);
         }
         if text == self.given {
             return Some(MatchKind::Exact);
@@ -206,7 +208,9 @@ impl Identifier {
             IdentKind::Email => email(text).is_some_and(|n| n == self.normal),
             IdentKind::Phone => self.phone_equals(text),
             IdentKind::Ssn => digits(text) == self.normal && !text.contains(char::is_alphabetic),
-            IdentKind::Ip => text.parse::<IpAddr>().is_ok_and(|ip| ip.to_string() == self.normal),
+            IdentKind::Ip => text
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.to_string() == self.normal),
             IdentKind::CustomerId | IdentKind::Name => false,
         };
         same.then_some(MatchKind::Normalised)
@@ -216,13 +220,15 @@ impl Identifier {
     /// full name in either order).
     pub fn name_in(&self, words: &[String]) -> bool {
         let mut pool: Vec<&str> = words.iter().map(String::as_str).collect();
-        self.normal.split(' ').all(|w| match pool.iter().position(|p| *p == w) {
-            Some(i) => {
-                pool.swap_remove(i);
-                true
-            }
-            None => false,
-        })
+        self.normal
+            .split(' ')
+            .all(|w| match pool.iter().position(|p| *p == w) {
+                Some(i) => {
+                    pool.swap_remove(i);
+                    true
+                }
+                None => false,
+            })
     }
 
     fn phone_equals(&self, text: &str) -> bool {
@@ -372,7 +378,10 @@ mod tests {
         let e = id(IdentKind::Email, "FTremblay@Gmail.com");
         assert_eq!(e.normal, "ftremblay@gmail.com");
         assert_eq!(e.compare(b"FTremblay@Gmail.com"), Some(MatchKind::Exact));
-        assert_eq!(e.compare(b"ftremblay@gmail.com"), Some(MatchKind::Normalised));
+        assert_eq!(
+            e.compare(b"ftremblay@gmail.com"),
+            Some(MatchKind::Normalised)
+        );
         assert_eq!(
             e.compare(b"ftremblay+dsar@gmail.com"),
             Some(MatchKind::Normalised)
@@ -389,14 +398,26 @@ mod tests {
     fn phones_compare_in_e164() {
         let p = id(IdentKind::Phone, "514-721-4711");
         assert_eq!(p.normal, "+15147214711");
-        for same in ["+1 (514) 721-4711", "(514) 721 4711", "15147214711", "514.721.4711"] {
-            assert_eq!(p.compare(same.as_bytes()), Some(MatchKind::Normalised), "{same}");
+        for same in [
+            "+1 (514) 721-4711",
+            "(514) 721 4711",
+            "15147214711",
+            "514.721.4711",
+        ] {
+            assert_eq!(
+                p.compare(same.as_bytes()),
+                Some(MatchKind::Normalised),
+                "{same}"
+            );
         }
         assert_eq!(p.compare(b"514-721-4711"), Some(MatchKind::Exact));
         assert_eq!(p.compare(b"+1 (514) 721-4712"), None);
         assert_eq!(p.compare(b"+44 514 721 4711"), None);
         let uk = id(IdentKind::Phone, "+44 20 7946 0958");
-        assert_eq!(uk.compare(b"+44 (20) 7946-0958"), Some(MatchKind::Normalised));
+        assert_eq!(
+            uk.compare(b"+44 (20) 7946-0958"),
+            Some(MatchKind::Normalised)
+        );
         // A stored number without a country code is read in the region of the number given.
         assert_eq!(uk.compare(b"020 7946 0958"), Some(MatchKind::Normalised));
         let err = Identifier::parse(IdentKind::Phone, "abc", region("US").unwrap()).unwrap_err();
@@ -407,8 +428,14 @@ mod tests {
     fn names_fold_case_accents_and_order() {
         let n = id(IdentKind::Name, "François Tremblay");
         assert_eq!(n.normal, "francois tremblay");
-        assert_eq!(n.compare("TREMBLAY, Francois".as_bytes()), Some(MatchKind::NameOnly));
-        assert_eq!(n.compare("francois tremblay".as_bytes()), Some(MatchKind::NameOnly));
+        assert_eq!(
+            n.compare("TREMBLAY, Francois".as_bytes()),
+            Some(MatchKind::NameOnly)
+        );
+        assert_eq!(
+            n.compare("francois tremblay".as_bytes()),
+            Some(MatchKind::NameOnly)
+        );
         assert_eq!(n.compare(b"Francois"), None);
         assert!(n.name_in(&["francois".into(), "marie".into(), "tremblay".into()]));
         assert!(!n.name_in(&["francois".into(), "tremblant".into()]));
@@ -421,7 +448,10 @@ mod tests {
         assert_eq!(s.compare(b"123-45-6780"), None);
         let ip = id(IdentKind::Ip, "2001:DB8::1");
         assert_eq!(ip.compare(b"2001:db8:0:0::1"), Some(MatchKind::Normalised));
-        assert_eq!(id(IdentKind::Ip, "83.149.9.216").compare(b"83.149.9.21"), None);
+        assert_eq!(
+            id(IdentKind::Ip, "83.149.9.216").compare(b"83.149.9.21"),
+            None
+        );
         let c = id(IdentKind::CustomerId, "customer_id = 5");
         assert_eq!(c.column.as_deref(), Some("customer_id"));
         assert_eq!(c.compare(b"5"), Some(MatchKind::Exact));
@@ -430,11 +460,12 @@ mod tests {
 
     #[test]
     fn a_json_file_of_identifiers() {
-        let got =
-            from_json(r#"{"email": "a@b.co", "phone": ["1", "2"], "customer_id": "id=3"}"#)
-                .unwrap();
+        let got = from_json(r#"{"email": "a@b.co", "phone": ["1", "2"], "customer_id": "id=3"}"#)
+            .unwrap();
         assert_eq!(got.len(), 4);
         assert!(from_json(r#"{"shoe": "x"}"#).is_err());
-        assert!(!from_json("{\"email\": secret}").unwrap_err().contains("secret"));
+        assert!(!from_json("{\"email\": secret}")
+            .unwrap_err()
+            .contains("secret"));
     }
 }

@@ -128,14 +128,24 @@ impl LetterModel {
             request_form_url: o.request_form_url.clone(),
             address: o.address.clone(),
         });
-        let label_of = |t: &str| report.data_types.iter().find(|h| h.label == t).map(|h| h.example.clone());
+        let label_of = |t: &str| {
+            report
+                .data_types
+                .iter()
+                .find(|h| h.label == t)
+                .map(|h| h.example.clone())
+        };
         let categories: Vec<LetterCategory> = report
             .categories
             .iter()
             .map(|c| LetterCategory {
                 letter: c.letter.clone(),
                 name: c.name.clone(),
-                pieces: c.data_types.iter().map(|l| label_of(l).unwrap_or_else(|| l.clone())).collect(),
+                pieces: c
+                    .data_types
+                    .iter()
+                    .map(|l| label_of(l).unwrap_or_else(|| l.clone()))
+                    .collect(),
             })
             .collect();
         let set = |it: &mut dyn Iterator<Item = String>| -> Vec<String> {
@@ -147,14 +157,29 @@ impl LetterModel {
             date: display(today),
             deadline: display(&plus_days(today, 45)),
             request: report.request.as_str(),
-            identifiers: report.identifiers.iter().map(|i| format!("{} {}", i.kind.as_str(), i.masked)).collect(),
+            identifiers: report
+                .identifiers
+                .iter()
+                .map(|i| format!("{} {}", i.kind.as_str(), i.masked))
+                .collect(),
             found: report.found,
             categories,
-            pieces: report.data_types.iter().map(|t| t.example.clone()).collect(),
-            sources: set(&mut report.sources.iter().flat_map(|s| s.source_categories.clone())),
+            pieces: report
+                .data_types
+                .iter()
+                .map(|t| t.example.clone())
+                .collect(),
+            sources: set(&mut report
+                .sources
+                .iter()
+                .flat_map(|s| s.source_categories.clone())),
             purposes: set(&mut report.sources.iter().flat_map(|s| s.purposes.clone())),
             third_parties: set(&mut report.recipients.iter().map(|r| r.category.clone())),
-            sold_or_shared: set(&mut report.recipients.iter().filter(|r| r.sold || r.shared).map(|r| r.category.clone())),
+            sold_or_shared: set(&mut report
+                .recipients
+                .iter()
+                .filter(|r| r.sold || r.shared)
+                .map(|r| r.category.clone())),
             retention: set(&mut report.sources.iter().map(|s| s.retention.clone())),
             name_only: !report.name_only.is_empty(),
             incomplete: !report.errors.is_empty(),
@@ -163,14 +188,21 @@ impl LetterModel {
 }
 
 /// Renders the letter in Markdown and HTML: `(file name, contents)`.
-pub fn render(model: &LetterModel, templates: Option<&Path>) -> anyhow::Result<Vec<(String, String)>> {
+pub fn render(
+    model: &LetterModel,
+    templates: Option<&Path>,
+) -> anyhow::Result<Vec<(String, String)>> {
     let env = crate::notice::templates::environment(templates);
     let ctx = minijinja::Value::from_serialize(model);
     TEMPLATES
         .iter()
         .map(|(file, name)| {
-            let t = env.get_template(name).with_context(|| format!("loading template {name}"))?;
-            let text = t.render(&ctx).map_err(|e| anyhow::anyhow!("rendering template {name}: {e}"))?;
+            let t = env
+                .get_template(name)
+                .with_context(|| format!("loading template {name}"))?;
+            let text = t
+                .render(&ctx)
+                .map_err(|e| anyhow::anyhow!("rendering template {name}: {e}"))?;
             Ok((file.to_string(), text))
         })
         .collect()

@@ -41,7 +41,17 @@ pub struct LogEntry {
 pub fn identifiers_sha256(ids: &[Identifier]) -> String {
     let mut lines: Vec<String> = ids
         .iter()
-        .map(|i| format!("{}:{}{}", i.kind.as_str(), i.column.as_deref().map(|c| format!("{c}=")).unwrap_or_default(), i.normal))
+        .map(|i| {
+            format!(
+                "{}:{}{}",
+                i.kind.as_str(),
+                i.column
+                    .as_deref()
+                    .map(|c| format!("{c}="))
+                    .unwrap_or_default(),
+                i.normal
+            )
+        })
         .collect();
     lines.sort();
     lines.dedup();

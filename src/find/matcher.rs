@@ -49,9 +49,16 @@ impl Matcher {
         let mut texts: Vec<String> = Vec::new();
         let mut patterns = Vec::new();
         for &i in wanted {
-            let Some(id) = identifiers.get(i) else { continue };
+            let Some(id) = identifiers.get(i) else {
+                continue;
+            };
             for (text, form) in forms(id) {
-                if text.len() >= 2 && !texts.iter().zip(&patterns).any(|(t, p)| *t == text && *p == (i, form)) {
+                if text.len() >= 2
+                    && !texts
+                        .iter()
+                        .zip(&patterns)
+                        .any(|(t, p)| *t == text && *p == (i, form))
+                {
                     texts.push(text);
                     patterns.push((i, form));
                 }
@@ -113,7 +120,10 @@ impl Matcher {
     pub fn holds(&self, hay: &[u8], ident: usize) -> Option<MatchKind> {
         let mut hits = Vec::new();
         self.find(hay, &mut hits);
-        hits.iter().filter(|h| h.ident == ident).map(|h| h.kind).min()
+        hits.iter()
+            .filter(|h| h.ident == ident)
+            .map(|h| h.kind)
+            .min()
     }
 
     /// The identifiers the matcher was built from.
@@ -173,7 +183,10 @@ pub(crate) fn phone_forms(id: &Identifier) -> Vec<String> {
     let Some(p) = &id.phone else { return v };
     let cc = p.code().value().to_string();
     let national = p.format().mode(phonenumber::Mode::National).to_string();
-    let international = p.format().mode(phonenumber::Mode::International).to_string();
+    let international = p
+        .format()
+        .mode(phonenumber::Mode::International)
+        .to_string();
     let groups = |s: &str| -> Vec<String> {
         s.split(|c: char| !c.is_ascii_digit())
             .filter(|g| !g.is_empty())
@@ -222,7 +235,9 @@ fn verify(id: &Identifier, form: Form, hay: &[u8], start: usize, end: usize) -> 
                 Form::Whole => end,
                 Form::TagPrefix => {
                     let mut i = end;
-                    while at(i).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+                    while at(i).is_some_and(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
+                    }) {
                         i += 1;
                     }
                     let domain = id.normal.split_once('@')?.1.as_bytes();
@@ -234,7 +249,8 @@ fn verify(id: &Identifier, form: Form, hay: &[u8], start: usize, end: usize) -> 
                 }
             };
             let next = at(end);
-            let ends = !next.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'@'))
+            let ends = !next
+                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'@'))
                 && !(next == Some(b'.') && at(end + 1).is_some_and(|b| b.is_ascii_alphanumeric()));
             ends.then_some(end)
         }
@@ -244,14 +260,18 @@ fn verify(id: &Identifier, form: Form, hay: &[u8], start: usize, end: usize) -> 
         IdentKind::Ip => {
             let v6 = id.normal.contains(':');
             let part = |b: Option<u8>| {
-                b.is_some_and(|b| b.is_ascii_digit() || (v6 && (b.is_ascii_hexdigit() || b == b':')))
+                b.is_some_and(|b| {
+                    b.is_ascii_digit() || (v6 && (b.is_ascii_hexdigit() || b == b':'))
+                })
             };
             let dotted_before = before == Some(b'.') && digit(start.checked_sub(2).and_then(at));
             let dotted_after = at(end) == Some(b'.') && digit(at(end + 1));
             (!part(before) && !part(at(end)) && !dotted_before && !dotted_after).then_some(end)
         }
         IdentKind::Name | IdentKind::CustomerId => {
-            let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b >= 0x80 || b == b'_');
+            let word = |b: Option<u8>| {
+                b.is_some_and(|b| b.is_ascii_alphanumeric() || b >= 0x80 || b == b'_')
+            };
             (!word(before) && !word(at(end))).then_some(end)
         }
     }
@@ -281,8 +301,16 @@ mod tests {
         let m = matcher(&[(IdentKind::Email, "ann@gmail.com")]);
         assert_eq!(kinds(&m, "to: ann@gmail.com."), [(0, MatchKind::Exact)]);
         assert_eq!(kinds(&m, "ANN@GMAIL.COM"), [(0, MatchKind::Normalised)]);
-        assert_eq!(kinds(&m, "\"ann+news@gmail.com\""), [(0, MatchKind::Normalised)]);
-        for other in ["joann@gmail.com", "ann@gmail.com.br", "ann@gmail.company", "ann+x@gmail.co"] {
+        assert_eq!(
+            kinds(&m, "\"ann+news@gmail.com\""),
+            [(0, MatchKind::Normalised)]
+        );
+        for other in [
+            "joann@gmail.com",
+            "ann@gmail.com.br",
+            "ann@gmail.company",
+            "ann+x@gmail.co",
+        ] {
             assert!(kinds(&m, other).is_empty(), "{other}");
         }
     }
@@ -295,7 +323,10 @@ mod tests {
             (IdentKind::Ssn, "123-45-6789"),
             (IdentKind::Name, "Leonie Köhler"),
         ]);
-        assert_eq!(kinds(&m, "call (514) 721-4711 now"), [(0, MatchKind::Normalised)]);
+        assert_eq!(
+            kinds(&m, "call (514) 721-4711 now"),
+            [(0, MatchKind::Normalised)]
+        );
         assert_eq!(kinds(&m, "tel=5147214711;"), [(0, MatchKind::Normalised)]);
         assert!(kinds(&m, "id 25147214711").is_empty());
         assert_eq!(kinds(&m, "83.149.9.216 - -"), [(1, MatchKind::Exact)]);

@@ -34,7 +34,7 @@ pub use ident::{IdentKind, Identifier, MatchKind};
 pub use plan::Plan;
 pub use report::{Appearance, FindError, NotSearched, Report, RequestKind, Searched};
 
-use crate::source::db::{ForeignKey, Limits};
+use crate::source::db::{ForeignKey, Limits, NameFilter};
 use crate::source::walk::{walk, WalkOptions};
 
 /// Where to look: a file tree or a database, possibly as a manifest source.
@@ -42,6 +42,10 @@ use crate::source::walk::{walk, WalkOptions};
 pub struct Target {
     /// The manifest source it stands for.
     pub source: Option<String>,
+    /// Only assets matching one of these globs (files: paths; databases: tables).
+    pub include: Vec<String>,
+    /// Never assets matching these.
+    pub exclude: Vec<String>,
     /// Where.
     pub kind: TargetKind,
 }
@@ -162,10 +166,22 @@ pub fn search(req: &Request) -> Found {
     let mut found = Found::default();
     for t in &req.targets {
         match &t.kind {
-            TargetKind::Paths(roots) => search_paths(req, t.source.as_deref(), roots, &mut found),
+            TargetKind::Paths(roots) => search_paths(req, t, roots, &mut found),
             TargetKind::Db(url) => match crate::source::db::open(url, req.limits) {
                 Ok(db) => {
-                    db::search_database(db.as_ref(), t.source.as_deref(), &req.plan, &req.identifiers, req.db, &mut found)
+                    let filter = NameFilter::new(&t.include, &t.exclude);
+                    let at = db::Scope {
+                        source: t.source.as_deref(),
+                        filter: &filter,
+                    };
+                    db::search_database(
+                        db.as_ref(),
+                        at,
+                        &req.plan,
+                        &req.identifiers,
+                        req.db,
+                        &mut found,
+                    )
                 }
                 Err((_, e)) => found.errors.push(FindError {
                     asset: crate::source::db::url::redact(url),
@@ -178,23 +194,49 @@ pub fn search(req: &Request) -> Found {
     found
 }
 
-fn search_paths(req: &Request, source: Option<&str>, roots: &[PathBuf], found: &mut Found) {
+fn search_paths(req: &Request, target: &Target, roots: &[PathBuf], found: &mut Found) {
+    let source = target.source.as_deref();
+    let all = NameFilter::default();
+    let scope = db::Scope {
+        source,
+        filter: &all,
+    };
+    let mut walk_opts = req.walk.clone();
+    walk_opts.include = target.include.clone();
+    walk_opts.exclude = target.exclude.clone();
     found.sources.push(source.map_or_else(
-        || roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "),
+        || {
+            roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
         str::to_string,
     ));
-    let walked = match walk(roots, &req.walk) {
+    let walked = match walk(roots, &walk_opts) {
         Ok(w) => w,
         Err(e) => {
-            found.errors.push(FindError { asset: "paths".into(), kind: "walk".into(), message: e });
+            found.errors.push(FindError {
+                asset: "paths".into(),
+                kind: "walk".into(),
+                message: e,
+            });
             return;
         }
     };
     for (path, e) in walked.errors {
-        found.errors.push(FindError { asset: format!("file:{}", path.display()), kind: "walk".into(), message: e });
+        found.errors.push(FindError {
+            asset: format!("file:{}", path.display()),
+            kind: "walk".into(),
+            message: e,
+        });
     }
     for s in walked.skipped {
-        found.not_searched.push(NotSearched { asset: format!("file:{}", s.path.display()), reason: s.reason });
+        found.not_searched.push(NotSearched {
+            asset: format!("file:{}", s.path.display()),
+            reason: s.reason,
+        });
     }
     let ids = &req.identifiers;
     let results: Vec<(String, PathBuf, Result<files::FileResult, &'static str>)> = walked
@@ -217,20 +259,25 @@ fn search_paths(req: &Request, source: Option<&str>, roots: &[PathBuf], found: &
             Ok(r) => r,
             Err(reason) => {
                 // A SQLite file is listed table by table in the inventory.
-                if crate::source::format::detect(&path, &crate::source::open::raw_head(&path, 16).unwrap_or_default())
-                    == crate::source::format::Format::Sqlite
+                if crate::source::format::detect(
+                    &path,
+                    &crate::source::open::raw_head(&path, 16).unwrap_or_default(),
+                ) == crate::source::format::Format::Sqlite
                 {
                     let db = crate::source::db::sqlite::Sqlite::new(&path);
-                    db::search_database(&db, source, &req.plan, ids, req.db, found);
+                    db::search_database(&db, scope, &req.plan, ids, req.db, found);
                 } else {
-                    found.not_searched.push(NotSearched { asset, reason: reason.into() });
+                    found.not_searched.push(NotSearched {
+                        asset,
+                        reason: reason.into(),
+                    });
                 }
                 continue;
             }
         };
         if r.sqlite {
             let db = crate::source::db::sqlite::Sqlite::new(&path);
-            db::search_database(&db, source, &req.plan, ids, req.db, found);
+            db::search_database(&db, scope, &req.plan, ids, req.db, found);
             continue;
         }
         record_file(found, source, asset, path, r, ids, &req.plan);
@@ -251,13 +298,26 @@ fn record_file(
         return;
     }
     if let Some((kind, message)) = r.error.clone() {
-        found.errors.push(FindError { asset: asset.clone(), kind: kind.into(), message });
+        found.errors.push(FindError {
+            asset: asset.clone(),
+            kind: kind.into(),
+            message,
+        });
     }
     let wanted: BTreeSet<IdentKind> = plan
         .asset(&asset)
-        .map(|p| p.identifiers(ids.len()).into_iter().map(|i| ids[i].kind).collect())
+        .map(|p| {
+            p.identifiers(ids.len())
+                .into_iter()
+                .map(|i| ids[i].kind)
+                .collect()
+        })
         .unwrap_or_default();
-    found.searched.push(Searched { asset: asset.clone(), identifiers: wanted.into_iter().collect(), method: r.method.clone() });
+    found.searched.push(Searched {
+        asset: asset.clone(),
+        identifiers: wanted.into_iter().collect(),
+        method: r.method.clone(),
+    });
     let unit = r.unit;
     let t = files::tally(r.records);
     for ((i, field, kind), (count, first, last)) in t.by {
@@ -282,7 +342,17 @@ fn record_file(
         found.asset_types.insert(asset.clone(), p.all_types());
     }
     if !t.export.is_empty() {
-        found.export.push(ExportPart::File { asset: asset.clone(), lines: t.export });
+        found.export.push(ExportPart::File {
+            asset: asset.clone(),
+            lines: t.export,
+        });
     }
-    found.files.push(FileLines { asset, source: source.map(str::to_string), path, unit, count: t.lines, lines: t.kept });
+    found.files.push(FileLines {
+        asset,
+        source: source.map(str::to_string),
+        path,
+        unit,
+        count: t.lines,
+        lines: t.kept,
+    });
 }

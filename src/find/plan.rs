@@ -79,7 +79,10 @@ impl Plan {
             for f in &a.fields {
                 let types: Vec<String> = f.types.iter().map(|t| t.data_type.clone()).collect();
                 for (i, id) in identifiers.iter().enumerate() {
-                    if types.iter().any(|t| id.kind.data_types().contains(&t.as_str())) {
+                    if types
+                        .iter()
+                        .any(|t| id.kind.data_types().contains(&t.as_str()))
+                    {
                         p.fields.entry(f.field.clone()).or_default().insert(i);
                     }
                 }
@@ -105,9 +108,7 @@ impl Plan {
     /// Whether the plan looks for anything in the asset beyond customer ids.
     pub fn searches(p: &AssetPlan, identifiers: &[Identifier]) -> bool {
         p.every_field
-            || identifiers
-                .iter()
-                .any(|i| i.kind == IdentKind::CustomerId)
+            || identifiers.iter().any(|i| i.kind == IdentKind::CustomerId)
             || !p.fields.is_empty()
     }
 }
@@ -151,15 +152,22 @@ mod tests {
         let mut failed = AssetReport::new("t2".into(), "t2".into(), AssetKind::Table, "sqlite");
         failed.fail("timeout", "slow".into(), false);
         let inv = Inventory::new(ScanInfo::default(), vec![a, failed]);
-        let ids = vec![
-            Identifier::parse(IdentKind::Email, "a@b.co", region("US").unwrap()).unwrap(),
-        ];
+        let ids =
+            vec![Identifier::parse(IdentKind::Email, "a@b.co", region("US").unwrap()).unwrap()];
         let plan = Plan::new(Some(&inv), &ids, false);
         let p = plan.asset("t1").unwrap();
         assert_eq!(p.identifiers_for(Some("email"), 1), BTreeSet::from([0]));
         assert!(p.identifiers_for(Some("phone"), 1).is_empty());
-        assert!(plan.asset("t2").unwrap().every_field, "a failed scan hides nothing");
+        assert!(
+            plan.asset("t2").unwrap().every_field,
+            "a failed scan hides nothing"
+        );
         assert!(plan.asset("t3").is_err());
-        assert!(Plan::new(Some(&inv), &ids, true).asset("t3").unwrap().every_field);
+        assert!(
+            Plan::new(Some(&inv), &ids, true)
+                .asset("t3")
+                .unwrap()
+                .every_field
+        );
     }
 }

@@ -300,13 +300,23 @@ impl Report {
             self.totals.assets, self.totals.rows, self.totals.lines, self.totals.name_only_assets
         ));
         if !self.errors.is_empty() {
-            md.push_str("**Incomplete:** these searches failed, so the answer may miss records:\n\n");
+            md.push_str(
+                "**Incomplete:** these searches failed, so the answer may miss records:\n\n",
+            );
             for x in &self.errors {
-                md.push_str(&format!("- {} ({}): {}\n", e(&x.asset), e(&x.kind), e(&x.message)));
+                md.push_str(&format!(
+                    "- {} ({}): {}\n",
+                    e(&x.asset),
+                    e(&x.kind),
+                    e(&x.message)
+                ));
             }
             md.push('\n');
         }
-        for (title, rows) in [("Where the person appears", &self.appearances), ("Name-only matches", &self.name_only)] {
+        for (title, rows) in [
+            ("Where the person appears", &self.appearances),
+            ("Name-only matches", &self.name_only),
+        ] {
             md.push_str(&format!("## {title}\n\n"));
             if rows.is_empty() {
                 md.push_str("None.\n\n");
@@ -331,7 +341,12 @@ impl Report {
         }
         md.push_str("## What is held\n\n");
         for c in &self.categories {
-            md.push_str(&format!("- **{}** {}: {}\n", e(&c.letter), e(&c.name), e(&c.data_types.join(", "))));
+            md.push_str(&format!(
+                "- **{}** {}: {}\n",
+                e(&c.letter),
+                e(&c.name),
+                e(&c.data_types.join(", "))
+            ));
         }
         if self.categories.is_empty() {
             md.push_str("Nothing.\n");
@@ -343,7 +358,11 @@ impl Report {
                 e(&s.name),
                 e(&s.purposes.join(", ")),
                 e(&s.source_categories.join(", ")),
-                if s.retention.is_empty() { "not declared".into() } else { e(&s.retention) }
+                if s.retention.is_empty() {
+                    "not declared".into()
+                } else {
+                    e(&s.retention)
+                }
             ));
         }
         md.push_str("\n## Recipients\n\n");
@@ -364,7 +383,11 @@ impl Report {
             self.not_searched.len()
         ));
         for n in &self.not_searched {
-            md.push_str(&format!("- not searched: {}: {}\n", e(&n.asset), e(&n.reason)));
+            md.push_str(&format!(
+                "- not searched: {}: {}\n",
+                e(&n.asset),
+                e(&n.reason)
+            ));
         }
         md
     }
@@ -422,8 +445,13 @@ fn held_categories(types: &[HeldType], taxonomy: &Taxonomy) -> Vec<HeldCategory>
 }
 
 fn source_facts(appearances: &[Appearance], ctx: &Context<'_>) -> Vec<SourceFacts> {
-    let Some(m) = ctx.manifest else { return Vec::new() };
-    let names: BTreeSet<&str> = appearances.iter().filter_map(|a| a.source.as_deref()).collect();
+    let Some(m) = ctx.manifest else {
+        return Vec::new();
+    };
+    let names: BTreeSet<&str> = appearances
+        .iter()
+        .filter_map(|a| a.source.as_deref())
+        .collect();
     names
         .into_iter()
         .filter_map(|n| {
@@ -444,7 +472,9 @@ fn source_facts(appearances: &[Appearance], ctx: &Context<'_>) -> Vec<SourceFact
 }
 
 fn recipient_facts(types: &[HeldType], ctx: &Context<'_>) -> Vec<RecipientFacts> {
-    let Some(map) = ctx.map else { return Vec::new() };
+    let Some(map) = ctx.map else {
+        return Vec::new();
+    };
     let held: BTreeSet<&str> = types.iter().map(|t| t.data_type.as_str()).collect();
     map.recipients
         .iter()

@@ -9,11 +9,24 @@ const MONTHS: [&str; 12] = [
 
 /// Field names that hold a record's time.
 pub fn is_time_field(name: &str) -> bool {
-    let last = name.rsplit(['.', '/']).next().unwrap_or(name).to_ascii_lowercase();
+    let last = name
+        .rsplit(['.', '/'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
     matches!(
         last.trim_start_matches('@'),
-        "timestamp" | "time" | "ts" | "datetime" | "date" | "created_at" | "logged_at"
-            | "event_time" | "eventtime" | "when" | "t"
+        "timestamp"
+            | "time"
+            | "ts"
+            | "datetime"
+            | "date"
+            | "created_at"
+            | "logged_at"
+            | "event_time"
+            | "eventtime"
+            | "when"
+            | "t"
     )
 }
 
@@ -79,7 +92,13 @@ fn civil(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64, off: i64) -> Option<S
 
 /// An ISO 8601 date-time starting at `b[0]`.
 fn iso_at(b: &[u8]) -> Option<String> {
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let (y, mo, d) = (num(&b[..4])?, num(&b[5..7])?, num(&b[8..10])?);
@@ -138,9 +157,18 @@ mod tests {
 
     #[test]
     fn times_become_utc() {
-        assert_eq!(parse(b"2015-05-17T10:05:03Z").unwrap(), "2015-05-17T10:05:03Z");
-        assert_eq!(parse(b"2015-05-17 12:05:03.250+02:00").unwrap(), "2015-05-17T10:05:03Z");
-        assert_eq!(parse(b"17/May/2015:10:05:03 +0000").unwrap(), "2015-05-17T10:05:03Z");
+        assert_eq!(
+            parse(b"2015-05-17T10:05:03Z").unwrap(),
+            "2015-05-17T10:05:03Z"
+        );
+        assert_eq!(
+            parse(b"2015-05-17 12:05:03.250+02:00").unwrap(),
+            "2015-05-17T10:05:03Z"
+        );
+        assert_eq!(
+            parse(b"17/May/2015:10:05:03 +0000").unwrap(),
+            "2015-05-17T10:05:03Z"
+        );
         assert_eq!(parse(b"1431857103").unwrap(), "2015-05-17T10:05:03Z");
         assert_eq!(parse(b"1431857103000").unwrap(), "2015-05-17T10:05:03Z");
         assert_eq!(parse(b"12345"), None);
@@ -148,6 +176,8 @@ mod tests {
         let line = b"83.149.9.216 - - [17/May/2015:10:05:43 +0000] \"GET / HTTP/1.1\" 200 1";
         assert_eq!(in_line(line).unwrap(), "2015-05-17T10:05:43Z");
         assert_eq!(in_line(b"no time here 2015-05"), None);
-        assert!(is_time_field("@timestamp") && is_time_field("event.time") && !is_time_field("email"));
+        assert!(
+            is_time_field("@timestamp") && is_time_field("event.time") && !is_time_field("email")
+        );
     }
 }

@@ -296,7 +296,8 @@ fn select_expr(table: &Table, name: &str) -> String {
     match table.columns.iter().find(|c| c.name == name) {
         Some(c)
             if !c.expr.is_empty()
-                && (c.kind == ColumnKind::Elements || matches!(c.type_name.as_str(), "inet" | "cidr")) =>
+                && (c.kind == ColumnKind::Elements
+                    || matches!(c.type_name.as_str(), "inet" | "cidr")) =>
         {
             c.expr.clone()
         }
