@@ -77,6 +77,8 @@ pub struct LetterModel {
     pub sold_or_shared: Vec<String>,
     /// Retention periods declared.
     pub retention: Vec<String>,
+    /// The recipients come from a data map (without one, nothing is known about them).
+    pub data_map: bool,
     /// Some records matched on a name only (not included: identity not verified).
     pub name_only: bool,
     /// Some searches failed: the draft must not be sent as complete.
@@ -181,6 +183,7 @@ impl LetterModel {
                 .filter(|r| r.sold || r.shared)
                 .map(|r| r.category.clone())),
             retention: set(&mut report.sources.iter().map(|s| s.retention.clone())),
+            data_map: report.data_map,
             name_only: !report.name_only.is_empty(),
             incomplete: !report.errors.is_empty(),
         }

@@ -202,6 +202,9 @@ pub struct Report {
     pub sources: Vec<SourceFacts>,
     /// Recipients of the data types held.
     pub recipients: Vec<RecipientFacts>,
+    /// A data map (manifest and inventory) was available for the sources, purposes and
+    /// recipients.
+    pub data_map: bool,
     /// Assets searched.
     pub searched: Vec<Searched>,
     /// Assets not searched.
@@ -273,6 +276,7 @@ impl Report {
             categories,
             sources,
             recipients,
+            data_map: ctx.map.is_some(),
             searched: found.searched.clone(),
             not_searched: found.not_searched.clone(),
             errors: found.errors.clone(),

@@ -3,6 +3,7 @@
 mod accuracy;
 mod completions;
 mod files;
+mod find;
 mod hostile;
 mod inventory;
 mod names;
