@@ -44,6 +44,9 @@ pub struct Scope<'a> {
     pub filter: &'a NameFilter,
 }
 
+/// A verified row of a lookup: key, referenced columns' values, field, how sure.
+type Matched = (Vec<String>, BTreeMap<String, String>, String, MatchKind);
+
 /// One matched row: how it was reached.
 #[derive(Clone, Debug)]
 struct Row {
@@ -284,8 +287,7 @@ impl Ctx<'_> {
             },
             limit: self.opts.row_limit,
         };
-        let mut matched: Vec<(Vec<String>, BTreeMap<String, String>, String, MatchKind)> =
-            Vec::new();
+        let mut matched: Vec<Matched> = Vec::new();
         let mut n = 0u64;
         let read = self.session.lookup(&query, &mut |v| {
             n += 1;
@@ -378,7 +380,7 @@ impl Ctx<'_> {
         for _ in 0..self.opts.hops {
             let mut next: Vec<BTreeMap<Vec<String>, Row>> =
                 vec![BTreeMap::new(); self.tables.len()];
-            for c in 0..self.tables.len() {
+            for (c, slot) in next.iter_mut().enumerate() {
                 for fk in self.keys[c].foreign_keys.clone() {
                     let Some(p) = self
                         .tables
@@ -390,7 +392,7 @@ impl Ctx<'_> {
                     if p == c || frontier[p].is_empty() {
                         continue; // a self-reference is a hierarchy, not the person's data
                     }
-                    if let Err(e) = self.hop(c, p, &fk, &frontier[p], &mut next[c]) {
+                    if let Err(e) = self.hop(c, p, &fk, &frontier[p], slot) {
                         self.error(c, e);
                     }
                 }

@@ -569,12 +569,17 @@ impl FileSink for CellSink<'_> {
     }
 }
 
+/// Identifier, field and match kind: what one tally line counts.
+pub type TallyKey = (usize, Option<String>, MatchKind);
+/// Lines, first and last time.
+pub type Seen = (u64, Option<String>, Option<String>);
+
 /// What a file's records add up to: per (identifier, field, match kind) the lines and
 /// first and last times; the distinct lines; the lines kept for a deletion plan.
 #[derive(Debug, Default)]
 pub struct Tally {
     /// (identifier, field, kind) → (lines, first, last).
-    pub by: BTreeMap<(usize, Option<String>, MatchKind), (u64, Option<String>, Option<String>)>,
+    pub by: BTreeMap<TallyKey, Seen>,
     /// Distinct lines with a strong match (not name-only).
     pub lines: u64,
     /// Up to [`MAX_LINES_KEPT`] of them.

@@ -249,10 +249,10 @@ fn verify(id: &Identifier, form: Form, hay: &[u8], start: usize, end: usize) -> 
                 }
             };
             let next = at(end);
-            let ends = !next
+            let continues = next
                 .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'@'))
-                && !(next == Some(b'.') && at(end + 1).is_some_and(|b| b.is_ascii_alphanumeric()));
-            ends.then_some(end)
+                || (next == Some(b'.') && at(end + 1).is_some_and(|b| b.is_ascii_alphanumeric()));
+            (!continues).then_some(end)
         }
         IdentKind::Phone | IdentKind::Ssn => {
             (!digit(before) && !digit(at(end)) && before != Some(b'+')).then_some(end)

@@ -146,6 +146,10 @@ pub struct RowsRead {
     pub method: String,
 }
 
+/// What a lookup calls with each returned row: the values (as text, `None` for NULL)
+/// in [`RowQuery::select`] order.
+pub type OnRow<'r> = dyn FnMut(&[Option<&[u8]>]) + 'r;
+
 /// Escapes `\`, `%` and `_` for a LIKE pattern with `\` as the escape character.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

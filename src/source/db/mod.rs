@@ -25,7 +25,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{FieldId, Location, RecordSink, Sampling};
 pub use lookup::{
-    ForeignKey, IndexForm, IndexedColumn, Predicate, RowFilter, RowQuery, RowsRead, TableKeys,
+    ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate, RowFilter, RowQuery, RowsRead,
+    TableKeys,
 };
 
 /// One kind of database, by the start of its URLs.
@@ -148,11 +149,7 @@ pub trait Session {
     /// Runs one parameterised, read-only lookup (see [`lookup`]) under the statement
     /// timeout, calling `row` with each returned row's values (as text, `None` for
     /// NULL) in `query.select` order. A timeout is an error of kind `timeout`.
-    fn lookup(
-        &mut self,
-        query: &RowQuery<'_>,
-        row: &mut dyn FnMut(&[Option<&[u8]>]),
-    ) -> Result<RowsRead, ReadError> {
+    fn lookup(&mut self, query: &RowQuery<'_>, row: &mut OnRow<'_>) -> Result<RowsRead, ReadError> {
         let _ = (query, row);
         Err(lookup::unsupported("looking rows up"))
     }

@@ -544,7 +544,7 @@ impl super::Session for SqliteSession {
     fn lookup(
         &mut self,
         query: &super::RowQuery<'_>,
-        row: &mut dyn FnMut(&[Option<&[u8]>]),
+        row: &mut super::OnRow<'_>,
     ) -> Result<super::RowsRead, ReadError> {
         super::sqlite_lookup::lookup(&self.conn, query, row, self.timeout)
     }

@@ -15,7 +15,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::lookup::{
-    ForeignKey, IndexForm, IndexedColumn, Predicate, RowFilter, RowQuery, RowsRead, TableKeys,
+    ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate, RowFilter, RowQuery, RowsRead,
+    TableKeys,
 };
 use super::sqlite::SqliteTable;
 use super::{quote_ident, ReadError, Table};
@@ -263,7 +264,7 @@ fn watchdog(conn: &Connection, timeout: Duration) -> mpsc::Sender<()> {
 pub(super) fn lookup(
     conn: &Connection,
     query: &RowQuery<'_>,
-    row: &mut dyn FnMut(&[Option<&[u8]>]),
+    row: &mut OnRow<'_>,
     timeout: Duration,
 ) -> Result<RowsRead, ReadError> {
     let rel = native(query.table)?;

@@ -14,7 +14,8 @@ use tokio_postgres::types::ToSql;
 
 use super::{within, PgTable, Raw, Session, BATCH_ROWS};
 use crate::source::db::lookup::{
-    ForeignKey, IndexForm, IndexedColumn, Predicate, RowFilter, RowQuery, RowsRead, TableKeys,
+    ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate, RowFilter, RowQuery, RowsRead,
+    TableKeys,
 };
 use crate::source::db::{quote_ident, ColumnKind, ReadError, Table};
 
@@ -325,7 +326,7 @@ fn method(query: &RowQuery<'_>) -> String {
 pub(super) async fn lookup(
     session: &mut Session,
     query: &RowQuery<'_>,
-    row: &mut dyn FnMut(&[Option<&[u8]>]),
+    row: &mut OnRow<'_>,
     reply: Duration,
 ) -> Result<RowsRead, ReadError> {
     let rel = native(query.table)?;

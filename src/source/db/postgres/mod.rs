@@ -722,7 +722,7 @@ impl super::Session for PgSession {
     fn lookup(
         &mut self,
         query: &super::RowQuery<'_>,
-        row: &mut dyn FnMut(&[Option<&[u8]>]),
+        row: &mut super::OnRow<'_>,
     ) -> Result<super::RowsRead, ReadError> {
         let reply = self.reply;
         self.rt
