@@ -14,7 +14,7 @@ use piimap::inventory::{write_atomic, Inventory};
 use piimap::output::escape;
 use piimap::scan::plan::{plan, PlanRequest, TargetKind};
 
-use super::{load_manifest, load_rules, Knowledge, UsageError};
+use super::{load_rules, Knowledge, UsageError};
 use crate::cli::{Cli, FindArgs, FindPlan, OutputFormat};
 
 /// The identifiers given by flags and by `--identifiers FILE`, parsed.
@@ -79,9 +79,24 @@ fn inventory(args: &FindArgs) -> anyhow::Result<Option<Inventory>> {
 
 pub fn run(cli: &Cli, args: &FindArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let engine = load_rules(cli)?;
+    // The taxonomy and the catalog only: the built-in ones unless --rules layers a pack
+    // (loading the detectors would cost more than an indexed lookup).
+    let (taxonomy, catalog) = match &cli.rules {
+        Some(_) => {
+            let engine = load_rules(cli)?;
+            (engine.taxonomy().clone(), engine.catalog().clone())
+        }
+        None => (
+            piimap::taxonomy::Taxonomy::builtin().context("loading the taxonomy")?,
+            piimap::knowledge::Catalog::builtin().context("loading the recipient catalog")?,
+        ),
+    };
+    let knowledge = Knowledge::load()?;
     let manifest = match &args.config {
-        Some(p) => Some(load_manifest(&engine, p)?),
+        Some(p) => Some(
+            piimap::manifest::Manifest::load(p, &taxonomy, &knowledge.vocab, &catalog)
+                .map_err(|e| UsageError(e.to_string()))?,
+        ),
         None => None,
     };
     let code = args
@@ -155,9 +170,15 @@ pub fn run(cli: &Cli, args: &FindArgs) -> anyhow::Result<ExitCode> {
         line_cap: piimap::source::text::DEFAULT_LINE_CAP,
     };
     let found = find::search(&req);
-    let knowledge = Knowledge::load()?;
     let map = match (&manifest, &inventory) {
-        (Some(m), Some(inv)) => Some(super::assess(&engine, m, inv, &piimap::notice::today())?.0),
+        (Some(m), Some(inv)) => {
+            let k = piimap::inventory::assess::Knowledge {
+                taxonomy: &taxonomy,
+                vocab: &knowledge.vocab,
+                catalog: &catalog,
+            };
+            Some(piimap::inventory::assess(inv, m, k, &piimap::notice::today()).map)
+        }
         _ => None,
     };
     let kind = if args.plan == Some(FindPlan::Delete) {
@@ -166,7 +187,7 @@ pub fn run(cli: &Cli, args: &FindArgs) -> anyhow::Result<ExitCode> {
         RequestKind::Know
     };
     let ctx = ReportContext {
-        taxonomy: engine.taxonomy(),
+        taxonomy: &taxonomy,
         vocab: &knowledge.vocab,
         manifest: manifest.as_ref(),
         map: map.as_ref(),

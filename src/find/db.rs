@@ -12,14 +12,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ident::{like_escape_lower, IdentKind, Identifier, MatchKind};
-use super::matcher::phone_forms;
+use super::ident::{IdentKind, Identifier, MatchKind};
 use super::plan::{AssetPlan, Plan};
+use super::query::{compare, names_column, predicate};
 use super::report::{Appearance, FindError, NotSearched, Searched};
 use super::{ExportPart, Found, TableRows};
 use crate::source::db::{
-    Column, ColumnKind, Database, ForeignKey, IndexForm, NameFilter, Predicate, ReadError,
-    RowFilter, RowQuery, Session, Table, TableFilter, TableKeys, ELEMENT_SEPARATOR,
+    ColumnKind, Database, ForeignKey, NameFilter, Predicate, ReadError, RowFilter, RowQuery,
+    Session, Table, TableFilter, TableKeys,
 };
 
 /// How databases are searched.
@@ -234,6 +234,7 @@ impl Ctx<'_> {
     }
 
     fn search_table(&mut self, i: usize, p: &AssetPlan) {
+        let started = std::time::Instant::now();
         let planned = self.columns(i, p);
         let mut names: Vec<usize> = Vec::new();
         for (ci, ii) in planned {
@@ -258,6 +259,7 @@ impl Ctx<'_> {
             asset: self.asset(i),
             identifiers: h.looked_for.iter().copied().collect(),
             method: h.methods.iter().cloned().collect::<Vec<_>>().join("; "),
+            duration_ms: started.elapsed().as_millis() as u64,
         });
     }
 
@@ -621,165 +623,5 @@ fn row_key(v: &[Option<&[u8]>], n: u64) -> Vec<String> {
         vec![format!("#{n}")]
     } else {
         v.iter().map(|x| text(*x)).collect()
-    }
-}
-
-/// Whether a customer id `COLUMN=…` (or `table.COLUMN=…`) names this column.
-fn names_column(id: &Identifier, table: &str, column: &str) -> bool {
-    let Some(want) = id.column.as_deref() else {
-        return false;
-    };
-    match want.rsplit_once('.') {
-        Some((t, c)) => {
-            c.eq_ignore_ascii_case(column)
-                && (t.eq_ignore_ascii_case(table)
-                    || table
-                        .rsplit('.')
-                        .next()
-                        .is_some_and(|x| x.eq_ignore_ascii_case(t)))
-        }
-        None => want.eq_ignore_ascii_case(column),
-    }
-}
-
-/// How a stored value matches (field, kind): the column itself, or each JSON leaf or
-/// array element that does.
-fn compare(id: &Identifier, column: &Column, value: &[u8]) -> Vec<(String, MatchKind)> {
-    match column.kind {
-        ColumnKind::Json => {
-            let mut out = Vec::new();
-            if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(value) {
-                let mut path = column.name.clone();
-                crate::source::file::text::flatten_json(&doc, &mut path, &mut |p, v| {
-                    if let Some(k) = id.compare(v) {
-                        out.push((p.to_string(), k));
-                    }
-                });
-            } else if let Some(k) = id.compare(value) {
-                out.push((column.name.clone(), k));
-            }
-            out
-        }
-        ColumnKind::Elements => value
-            .split(|&b| b == ELEMENT_SEPARATOR)
-            .filter_map(|e| id.compare(e))
-            .min()
-            .map(|k| (column.name.clone(), k))
-            .into_iter()
-            .collect(),
-        _ => id
-            .compare(value)
-            .map(|k| (column.name.clone(), k))
-            .into_iter()
-            .collect(),
-    }
-}
-
-/// The server predicate for identifier `id` on `column`, and how it is looked up.
-fn predicate(
-    id: &Identifier,
-    column: &Column,
-    keys: &TableKeys,
-    exhaustive: bool,
-) -> (Predicate, &'static str) {
-    let index = keys
-        .index_on(&column.name)
-        .map(|i| i.form)
-        .filter(|_| !exhaustive);
-    let contains = |s: &str| vec![format!("%{}%", like_escape_lower(s))];
-    if column.kind != ColumnKind::Text {
-        return match id.kind {
-            IdentKind::Phone | IdentKind::Ssn => (
-                Predicate::Digits(vec![format!("%{}%", national(id))]),
-                "scan of the document's digits",
-            ),
-            _ => (
-                Predicate::Lower {
-                    values: vec![],
-                    patterns: contains(&id.normal),
-                },
-                "scan of the document's text",
-            ),
-        };
-    }
-    let raw = |mut v: Vec<String>| {
-        v.push(id.given.clone());
-        v.push(id.normal.clone());
-        v.sort();
-        v.dedup();
-        Predicate::Equals(v)
-    };
-    match (id.kind, index) {
-        (IdentKind::CustomerId, _) => (raw(vec![]), "equality"),
-        (IdentKind::Email, Some(IndexForm::Lower)) => (
-            Predicate::Lower {
-                values: vec![id.normal.clone(), id.given.to_lowercase()],
-                patterns: vec![],
-            },
-            "index on lower(column)",
-        ),
-        (IdentKind::Email, Some(IndexForm::Raw)) => (
-            raw(vec![id.given.to_lowercase()]),
-            "index, equality on the given and normalised forms",
-        ),
-        (IdentKind::Email, None) => {
-            let (local, domain) = id.normal.split_once('@').unwrap_or((&id.normal, ""));
-            let mut patterns = Vec::new();
-            if super::ident::tags_optional(domain) {
-                patterns.push(format!(
-                    "{}+%@{}",
-                    like_escape_lower(local),
-                    like_escape_lower(domain)
-                ));
-            }
-            (
-                Predicate::Lower {
-                    values: vec![id.normal.clone()],
-                    patterns,
-                },
-                "scan, lower-cased",
-            )
-        }
-        (IdentKind::Phone, Some(_)) => (
-            raw(phone_forms(id)),
-            "index, equality on the usual layouts of the number",
-        ),
-        (IdentKind::Phone, None) => (
-            Predicate::Digits(vec![format!("%{}", national(id))]),
-            "scan of the digits",
-        ),
-        (IdentKind::Ssn, Some(_)) => {
-            let d = &id.normal;
-            let mut v = vec![d.clone()];
-            if d.len() == 9 {
-                v.push(format!("{}-{}-{}", &d[..3], &d[3..5], &d[5..]));
-            }
-            (raw(v), "index, equality on the given and normalised forms")
-        }
-        (IdentKind::Ssn, None) => (
-            Predicate::Digits(vec![id.normal.clone()]),
-            "scan of the digits",
-        ),
-        (IdentKind::Ip, Some(_)) => (raw(vec![]), "index, equality"),
-        (IdentKind::Ip, None) => (
-            Predicate::Lower {
-                values: vec![id.normal.clone(), id.given.to_lowercase()],
-                patterns: vec![],
-            },
-            "scan, lower-cased",
-        ),
-        (IdentKind::Name, _) => (Predicate::All, "every row"),
-    }
-}
-
-/// The significant digits a stored number ends with (the national number of a phone,
-/// the digits of an SSN).
-fn national(id: &Identifier) -> String {
-    match &id.phone {
-        Some(p) => {
-            let n = p.national();
-            format!("{}{}", "0".repeat(usize::from(n.zeros())), n.value())
-        }
-        None => id.normal.clone(),
     }
 }

@@ -19,9 +19,15 @@ fn literal(v: &str) -> String {
     format!("'{}'", v.replace('\'', "''"))
 }
 
-/// A column name as SQL (double quotes: PostgreSQL, SQLite and standard SQL).
-fn ident(c: &str) -> String {
-    crate::source::db::quote_ident(c)
+/// A column name as SQL, quoted the way the table's own name is: backticks when the
+/// database writes names so (MySQL), else double quotes (PostgreSQL, SQLite, standard
+/// SQL).
+fn quoted(c: &str, like: &str) -> String {
+    if like.starts_with('`') {
+        format!("`{}`", c.replace('`', "``"))
+    } else {
+        crate::source::db::quote_ident(c)
+    }
 }
 
 /// Tables in deletion order: every table before the tables its foreign keys reference
@@ -69,6 +75,7 @@ fn ranges(lines: &[u64]) -> String {
 
 /// The statements for one table.
 fn statements(t: &TableRows, plan: &Plan) -> String {
+    let ident = |c: &str| quoted(c, &t.sql_name);
     let mut sql = format!("-- {} ({} row(s))\n", t.asset, t.rows.len());
     if t.key_columns.is_empty() || t.rows.iter().any(|k| k.iter().any(|v| v.starts_with('#'))) {
         sql.push_str("-- no primary key or row address: these rows cannot be addressed; delete them by hand (see report.md)\n\n");
@@ -281,5 +288,10 @@ mod tests {
             "{sql}"
         );
         assert_eq!(ranges(&[1, 2, 3, 7, 9, 10]), "1-3, 7, 9-10");
+        let mut m = rows("orders", &[]);
+        m.sql_name = "`shop`.`orders`".into();
+        assert!(
+            statements(&m, &Plan::default()).contains("DELETE FROM `shop`.`orders` WHERE `id` IN")
+        );
     }
 }

@@ -58,6 +58,8 @@ pub struct FileResult {
     pub sqlite: bool,
     /// A failure (kind, message): the result is incomplete.
     pub error: Option<(&'static str, String)>,
+    /// Wall time of the pass.
+    pub duration_ms: u64,
 }
 
 /// Searches one file for the identifiers `plan` assigns to it.

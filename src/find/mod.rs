@@ -21,6 +21,7 @@ pub mod letter;
 pub mod log;
 pub mod matcher;
 pub mod plan;
+mod query;
 pub mod report;
 pub mod time;
 
@@ -244,11 +245,13 @@ fn search_paths(req: &Request, target: &Target, roots: &[PathBuf], found: &mut F
         .par_iter()
         .map(|entry| {
             let asset = format!("file:{}", entry.path.display());
+            let started = std::time::Instant::now();
             let r = req.plan.asset(&asset).map(|p| {
                 let mut r = files::search_file(&entry.path, &p, ids, req.line_cap, req.db.export);
                 if r.method.is_empty() && !r.sqlite {
                     r.method = "nothing to look for".into();
                 }
+                r.duration_ms = started.elapsed().as_millis() as u64;
                 r
             });
             (asset, entry.path.clone(), r)
@@ -317,6 +320,7 @@ fn record_file(
         asset: asset.clone(),
         identifiers: wanted.into_iter().collect(),
         method: r.method.clone(),
+        duration_ms: r.duration_ms,
     });
     let unit = r.unit;
     let t = files::tally(r.records);

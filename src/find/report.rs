@@ -131,6 +131,8 @@ pub struct Searched {
     pub identifiers: Vec<IdentKind>,
     /// How (index, scan, one pass over the lines …).
     pub method: String,
+    /// Wall time of this asset's search.
+    pub duration_ms: u64,
 }
 
 /// An asset that was not searched, and why.
