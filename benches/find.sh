@@ -62,7 +62,9 @@ WHO=user$(( ROWS / 2 + 17 ))@example.com
 FIND=("$PIIMAP_BIN" find --db "$URL" --inventory "$WORK/inv/inventory.json" --email "$WHO" --format json)
 "${FIND[@]}" | grep -q '"found": true' || { echo "the indexed lookup found nothing" >&2; exit 1; }
 indexed=$(median "${FIND[@]}")
-inside=$("${FIND[@]}" | awk -F': ' '/"duration_ms"/ {gsub(/[^0-9]/, "", $2); print $2}')
+# Inside piimap: the whole lookup (from the start of the command) and the table's own
+# queries.
+inside=$("${FIND[@]}" | python3 -c 'import json,sys; r=json.load(sys.stdin); t=[s for s in r["searched"] if s["asset"].endswith("public.users")][0]; print(r["duration_ms"], t["duration_ms"])')
 "${PSQL[@]}" -d "$DB" -c "DROP INDEX users_email"
 unindexed=$(median "${FIND[@]}")
 full=$(median "$PIIMAP_BIN" scan -q --db "$URL" --full)
@@ -82,7 +84,8 @@ lines=$(awk -F': ' '/"lines"/ {gsub(/[^0-9]/, "", $2); print $2; exit}' "$WORK/f
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN {printf "%.0f", b / 1048576 / (t / 1000)}'; }
 
 printf '\n| measurement | value |\n| --- | --- |\n'
-printf '| indexed email lookup, %s rows (median of %s, wall) | %s ms (%s ms inside piimap) |\n' "$ROWS" "$RUNS" "$indexed" "$inside"
+printf '| indexed email lookup, %s rows: the whole command (median of %s, wall) | %s ms |\n' "$ROWS" "$RUNS" "$indexed"
+printf '| the same inside piimap: whole lookup, and the table'"'"'s queries (one run) | %s ms, %s ms |\n' ${inside}
 printf '| same lookup without the index (scan) | %s ms |\n' "$unindexed"
 printf '| one `scan --full` pass over the table | %s ms |\n' "$full"
 printf '| logs: %s MB, `scan` | %s ms, %s MB/s |\n' "$(( bytes / 1048576 ))" "$scan_ms" "$(mbps "$bytes" "$scan_ms")"
