@@ -319,6 +319,34 @@ fn pagila_customer_by_email_and_by_phone_in_postgres() {
         1,
         "the look-alike is not reached"
     );
+    // Even the database driver's trace logs never see a value: it is a bind parameter.
+    let o = bin()
+        .args([
+            "find",
+            "-vv",
+            "--db",
+            &url,
+            "--inventory",
+            &inv,
+            "--email",
+            &lower,
+            "--phone",
+            &phone,
+            "--format",
+            "json",
+        ])
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for text in [stdout(&o), stderr(&o)] {
+        for v in [email.as_str(), lower.as_str(), phone.as_str()] {
+            assert!(
+                !text.contains(v),
+                "a raw value leaked from PostgreSQL into stdout or stderr"
+            );
+        }
+    }
 }
 
 #[test]
