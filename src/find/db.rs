@@ -236,6 +236,14 @@ impl Ctx<'_> {
     fn search_table(&mut self, i: usize, p: &AssetPlan) {
         let started = std::time::Instant::now();
         let planned = self.columns(i, p);
+        if planned.is_empty() {
+            let asset = self.asset(i);
+            self.found.not_searched.push(NotSearched {
+                asset,
+                reason: "no column that can hold these identifiers".into(),
+            });
+            return;
+        }
         let mut names: Vec<usize> = Vec::new();
         for (ci, ii) in planned {
             self.hits[i].looked_for.insert(self.ids[ii].kind);

@@ -422,6 +422,24 @@ mod tests {
         });
         assert_eq!(got, [["10"]]);
         assert!(read.limited, "two rows matched, the limit was one");
+        // Without a primary key, rows are named by their rowid.
+        conn.execute_batch(
+            "CREATE TABLE loose (email TEXT); INSERT INTO loose VALUES ('a'), ('b'), ('a');",
+        )
+        .unwrap();
+        let loose = table("loose");
+        let k = keys(&conn, &[&loose]).unwrap();
+        assert_eq!(k[0].row_key(), ["rowid"]);
+        let (_, got) = run(RowQuery {
+            table: &loose,
+            select: k[0].row_key(),
+            filter: RowFilter::Match {
+                columns: vec!["email".into()],
+                predicate: Predicate::Equals(vec!["a".into()]),
+            },
+            limit: 10,
+        });
+        assert_eq!(got, [["1"], ["3"]]);
         // A hostile value is a parameter, never SQL.
         let (_, got) = run(RowQuery {
             table: &person,
