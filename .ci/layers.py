@@ -12,8 +12,13 @@ FORBIDDEN = {
     'inventory': {'detect', 'classify', 'notice', 'source', 'scan'},
     'policy': {'detect', 'classify', 'scan', 'notice', 'source'},
     'notice': {'detect', 'classify', 'scan', 'source'},
-    'validate': {'detect', 'classify', 'inventory', 'scan', 'notice', 'policy', 'output', 'source'},
+    'validate': {'detect', 'classify', 'inventory', 'scan', 'notice', 'policy', 'output', 'source', 'find'},
+    # find (data subject requests) reads sources, the inventory, knowledge, outputs and
+    # the notices' template environment; it never runs the detection engine or a scan.
+    'find': {'detect', 'classify', 'scan', 'policy', 'cmd'},
 }
+for _stage in ('source', 'detect', 'classify', 'inventory', 'policy', 'notice'):
+    FORBIDDEN[_stage] = FORBIDDEN[_stage] | {'find'}
 GROUP = re.compile(r'crate::\{([^}]*)\}', re.S)
 PATH = re.compile(r'crate::([a-z_]+)')
 

@@ -76,6 +76,10 @@ pub enum Command {
     /// Generate the disclosure documents (CCPA privacy-policy section, notice at
     /// collection, GDPR Art. 30 record) and the visual report from an inventory.
     Notice(NoticeArgs),
+    /// Find one person's data in every source and draft the answer to their request
+    /// (right to know or to delete): a masked report, a response letter, on request an
+    /// export of their records and a deletion plan that is never run.
+    Find(Box<FindArgs>),
     /// Print a shell completion script on stdout (e.g. `piimap completions bash >
     /// /etc/bash_completion.d/piimap`).
     Completions(CompletionsArgs),
@@ -513,4 +517,115 @@ pub enum RulesCommand {
         /// The rule pack directory.
         dir: PathBuf,
     },
+}
+
+/// What `piimap find --plan` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FindPlan {
+    /// A deletion plan (SQL per table in foreign-key order, files and lines), never run.
+    Delete,
+}
+
+/// `piimap find`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  piimap find --config piimap.toml --history inventories/ --email ann@example.com --phone '+1 415 555 0100' --out dsar/\n  piimap find --db postgres://app@db/shop --inventory out/inventory.json --customer-id customer_id=42 --plan delete --out dsar/\n  piimap find /var/log/app --everywhere --ip 203.0.113.7 --format json"
+)]
+pub struct FindArgs {
+    /// Files or directories to search (with --db; without either, the manifest's sources).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// A database to search (repeatable), as for `scan --db`. Read-only.
+    #[arg(long = "db", value_name = "URL")]
+    pub db: Vec<String>,
+    /// The manifest: its sources are searched (without paths or --db), and its
+    /// organisation, purposes, retention and recipients fill the report and the letter.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The person's email address (repeatable).
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Vec<String>,
+    /// The person's telephone number (repeatable; without a country code it is read in
+    /// --region).
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Vec<String>,
+    /// The person's name (repeatable): name-only matches are reported apart and never
+    /// alone decide that a record is theirs.
+    #[arg(long, value_name = "NAME")]
+    pub name: Vec<String>,
+    /// The person's SSN or another national id, compared by its digits (repeatable).
+    #[arg(long, value_name = "SSN")]
+    pub ssn: Vec<String>,
+    /// An IP address of the person (repeatable).
+    #[arg(long, value_name = "IP")]
+    pub ip: Vec<String>,
+    /// A customer id: COLUMN=VALUE (or TABLE.COLUMN=VALUE), matched in columns and
+    /// fields of that name (repeatable).
+    #[arg(long = "customer-id", value_name = "COLUMN=VALUE")]
+    pub customer_id: Vec<String>,
+    /// A JSON file of identifiers: {"email": "...", "phone": ["...", "..."], ...}.
+    #[arg(long, value_name = "FILE")]
+    pub identifiers: Option<PathBuf>,
+    /// The inventory that says where each data type lives (inventory.json).
+    #[arg(long, value_name = "FILE", conflicts_with = "history")]
+    pub inventory: Option<PathBuf>,
+    /// Use the latest inventory kept by `scan --history DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Search every text field of every asset, not only those the inventory says can
+    /// hold the identifiers.
+    #[arg(long)]
+    pub everywhere: bool,
+    /// Region of phone numbers without a country code (default: the manifest's
+    /// organisation.default_region, else US).
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// Output on stdout: a summary, or the report as JSON.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// Write report.json, report.md and response-letter.md/.html into DIR (atomically).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write the person's actual records into DIR (mode 0600, with an EXPORT-README):
+    /// the only output with raw values, for an access request.
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<PathBuf>,
+    /// Also write a plan into --out: `delete` writes deletion-plan.sql and
+    /// deletion-plan.md (never run).
+    #[arg(long, value_enum, requires = "out")]
+    pub plan: Option<FindPlan>,
+    /// Append one JSON line about this lookup to FILE (the identifiers only as a hash).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Templates overriding the built-in response letter (same file names as
+    /// rules/templates/).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Statement timeout for every database query, in seconds (1–86400).
+    #[arg(long, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub statement_timeout: u64,
+    /// Foreign-key hops followed from matched rows (0–3).
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=3))]
+    pub hops: usize,
+    /// Never use an index: compare the normalised form of every row.
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// Most rows one database lookup returns; more is reported as incomplete.
+    #[arg(long, default_value_t = 100_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_rows: u64,
+    /// Include hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Only search files (or tables) matching this glob (repeatable, as for scan).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Never search files (or tables) matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }

@@ -42,6 +42,7 @@ pub mod classify;
 pub mod detect;
 pub mod error;
 pub mod exit;
+pub mod find;
 pub mod inventory;
 pub mod knowledge;
 pub mod manifest;

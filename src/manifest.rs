@@ -82,6 +82,10 @@ pub struct Organisation {
     /// The date the policy was last updated; defaults to the generation date.
     #[serde(default)]
     pub last_updated: String,
+    /// The region telephone numbers written without a country code are read in
+    /// (`US`, `DE`, …; `piimap find` normalises phones to E.164). Default `US`.
+    #[serde(default)]
+    pub default_region: String,
 }
 
 /// How sensitive personal information is used, the answer the §7027(m) statement rests

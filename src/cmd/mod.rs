@@ -3,6 +3,7 @@
 mod check;
 mod completions;
 mod dispose;
+mod find;
 mod man;
 mod notice;
 mod rules;
@@ -127,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dispose(args) => dispose::run(&cli, args),
         Command::Merge(args) => scan::run_merge(&cli, args),
         Command::Notice(args) => notice::run(&cli, args),
+        Command::Find(args) => find::run(&cli, args),
         Command::Completions(args) => completions::run(&cli, args),
         Command::Man(args) => man::run(&cli, args),
     }

@@ -166,6 +166,13 @@ fn scan_object(
     let mut report = AssetReport::new(id.clone(), id, AssetKind::File, "unknown");
     report.stats.bytes = entry.size;
     read_object(scanner, store, entry, &mut report);
+    if report.stats.oldest_record.is_none() {
+        report.stats.oldest_record = Some(crate::inventory::retention::OldestRecord::at_secs(
+            entry.modified_secs,
+            crate::inventory::retention::RecordBasis::FileMtime,
+            None,
+        ));
+    }
     report.stats.duration_ms = started.elapsed().as_millis() as u64;
     report
 }

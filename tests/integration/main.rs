@@ -4,6 +4,7 @@ mod accuracy;
 mod completions;
 mod disclosures;
 mod files;
+mod find;
 mod hostile;
 mod incentive;
 mod inventory;

@@ -242,7 +242,14 @@ fn normalised(inv: &Value, prefix: &str) -> Vec<Value> {
                 .to_string();
             a["id"] = rel.clone().into();
             a["asset"] = rel.into();
-            a["stats"].as_object_mut().unwrap().remove("duration_ms");
+            let stats = a["stats"].as_object_mut().unwrap();
+            stats.remove("duration_ms");
+            // A file's mtime and an object's upload time differ; the basis must not.
+            if let Some(oldest) = stats.get_mut("oldest_record") {
+                if oldest["basis"] == "file_mtime" {
+                    oldest.as_object_mut().unwrap().remove("at");
+                }
+            }
             a
         })
         .collect();

@@ -70,7 +70,7 @@ fn server() -> Option<&'static str> {
 }
 
 /// A throwaway database (and roles) dropped on drop, even when the test panics.
-struct TestDb {
+pub(crate) struct TestDb {
     name: String,
     admin: &'static str,
     roles: Vec<String>,
@@ -79,7 +79,7 @@ struct TestDb {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 impl TestDb {
-    fn create() -> Option<TestDb> {
+    pub(crate) fn create() -> Option<TestDb> {
         let admin = server()?;
         let name = format!(
             "piimap_test_{}_{}",
@@ -113,7 +113,7 @@ impl TestDb {
     }
 
     /// Runs SQL (any number of statements) in the test database.
-    fn sql(&self, sql: &str) {
+    pub(crate) fn sql(&self, sql: &str) {
         let mut child = psql(self.admin, &self.name)
             .args(["-f", "-"])
             .stdin(Stdio::piped())
@@ -136,7 +136,7 @@ impl TestDb {
     }
 
     /// The single value a query returns.
-    fn value(&self, sql: &str) -> String {
+    pub(crate) fn value(&self, sql: &str) -> String {
         let o = psql(self.admin, &self.name)
             .args(["-c", sql])
             .output()
@@ -178,7 +178,7 @@ impl TestDb {
         role
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url_as(self.admin)
     }
 
@@ -187,7 +187,7 @@ impl TestDb {
     }
 
     /// The id prefix of this database's assets (no credentials).
-    fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("postgres://{HOST}:{PORT}/{}", self.name)
     }
 }
@@ -999,7 +999,7 @@ fn databases_mix_with_files_in_one_run() {
     assert_has(table(&inv, &db, "public.t"), "email", "email");
 }
 
-fn load_pagila(db: &TestDb) -> bool {
+pub(crate) fn load_pagila(db: &TestDb) -> bool {
     let (Some(schema), Some(data)) = (
         dataset("pagila/pagila-schema.sql"),
         dataset("pagila/pagila-data.sql.gz"),

@@ -12,9 +12,11 @@
 //! To add a kind of database (MySQL, …): write `db/NAME.rs` implementing [`Database`]
 //! and [`Session`], and add its line to [`KINDS`].
 
+pub mod lookup;
 pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_lookup;
 pub mod url;
 
 use std::any::Any;
@@ -25,6 +27,10 @@ use std::time::Duration;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{FieldId, Location, RecordSink, Sampling};
+pub use lookup::{
+    ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate, RowFilter, RowQuery, RowsRead,
+    TableKeys,
+};
 
 /// One kind of database, by the start of its URLs.
 pub struct Kind {
@@ -162,6 +168,21 @@ pub trait Session {
     /// Whether the session can no longer be used (the driver then opens another).
     fn is_closed(&self) -> bool {
         false
+    }
+    /// The primary key (or row address), leading index columns and foreign keys of each
+    /// of `tables`, from the catalog, in the same order (for `piimap find`: rows are
+    /// named by key, indexes chosen, foreign keys followed one hop). A kind without it
+    /// answers [`lookup::unsupported`].
+    fn keys(&mut self, tables: &[&Table]) -> Result<Vec<TableKeys>, ReadError> {
+        let _ = tables;
+        Err(lookup::unsupported("reading keys and foreign keys"))
+    }
+    /// Runs one parameterised, read-only lookup (see [`lookup`]) under the statement
+    /// timeout, calling `row` with each returned row's values (as text, `None` for
+    /// NULL) in `query.select` order. A timeout is an error of kind `timeout`.
+    fn lookup(&mut self, query: &RowQuery<'_>, row: &mut OnRow<'_>) -> Result<RowsRead, ReadError> {
+        let _ = (query, row);
+        Err(lookup::unsupported("looking rows up"))
     }
 }
 

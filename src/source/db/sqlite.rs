@@ -464,7 +464,7 @@ pub fn read_table(
 }
 
 /// Opens a `sqlite:PATH` (or `sqlite://PATH`) database (see [`super::KINDS`]).
-pub fn open_url(url: &str, _limits: Limits) -> Result<Box<dyn Database>, ReadError> {
+pub fn open_url(url: &str, limits: Limits) -> Result<Box<dyn Database>, ReadError> {
     let rest = url.strip_prefix("sqlite:").unwrap_or(url);
     let path = rest.strip_prefix("//").unwrap_or(rest);
     if path.is_empty() {
@@ -472,12 +472,16 @@ pub fn open_url(url: &str, _limits: Limits) -> Result<Box<dyn Database>, ReadErr
             "sqlite: URL without a path (use sqlite:PATH)",
         ));
     }
-    Ok(Box::new(Sqlite::new(Path::new(path))))
+    let mut db = Sqlite::new(Path::new(path));
+    db.timeout = limits.statement_timeout;
+    Ok(Box::new(db))
 }
 
 /// A SQLite database file, opened read-only by each session.
 pub struct Sqlite {
     path: PathBuf,
+    /// Longest a lookup may run (SQLite has no statement timeout: it is interrupted).
+    timeout: std::time::Duration,
 }
 
 impl Sqlite {
@@ -486,6 +490,7 @@ impl Sqlite {
     pub fn new(path: &Path) -> Self {
         Sqlite {
             path: path.to_path_buf(),
+            timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -501,13 +506,17 @@ impl Database for Sqlite {
 
     fn connect(&self) -> Result<Box<dyn super::Session>, ReadError> {
         let conn = open(&self.path).map_err(|m| ReadError::new("io", m))?;
-        Ok(Box::new(SqliteSession { conn }))
+        Ok(Box::new(SqliteSession {
+            conn,
+            timeout: self.timeout,
+        }))
     }
 }
 
 /// A read-only connection.
 struct SqliteSession {
     conn: Connection,
+    timeout: std::time::Duration,
 }
 
 impl super::Session for SqliteSession {
@@ -526,6 +535,18 @@ impl super::Session for SqliteSession {
             .native::<SqliteTable>()
             .ok_or_else(|| ReadError::new("query", "not a SQLite table"))?;
         read_table(&self.conn, t, columns, sampling, sink)
+    }
+
+    fn keys(&mut self, tables: &[&Table]) -> Result<Vec<super::TableKeys>, ReadError> {
+        super::sqlite_lookup::keys(&self.conn, tables)
+    }
+
+    fn lookup(
+        &mut self,
+        query: &super::RowQuery<'_>,
+        row: &mut super::OnRow<'_>,
+    ) -> Result<super::RowsRead, ReadError> {
+        super::sqlite_lookup::lookup(&self.conn, query, row, self.timeout)
     }
 }
 

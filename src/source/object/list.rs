@@ -31,6 +31,9 @@ pub struct ObjectEntry {
     pub e_tag: Option<String>,
     /// Last modification, RFC 3339.
     pub last_modified: String,
+    /// Last modification, Unix seconds: the age of its oldest record when its content
+    /// shows none (as a local file's mtime).
+    pub modified_secs: i64,
     /// Its version id, when the bucket is versioned.
     pub version: Option<String>,
 }
@@ -43,6 +46,7 @@ impl ObjectEntry {
             size: m.size,
             e_tag: m.e_tag,
             last_modified: m.last_modified.to_rfc3339(),
+            modified_secs: m.last_modified.timestamp(),
             version: m.version,
         }
     }
@@ -272,6 +276,7 @@ mod tests {
             size: 3,
             e_tag: Some("\"abc\"".into()),
             last_modified: "2026-01-01T00:00:00+00:00".into(),
+            modified_secs: 1_767_225_600,
             version: None,
         };
         assert_eq!(

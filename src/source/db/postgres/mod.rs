@@ -18,6 +18,7 @@
 //!   a cursor in fixed batches (bounded memory). The method used is always stated.
 
 mod connect;
+mod lookup;
 mod tls;
 
 use std::sync::Arc;
@@ -711,5 +712,20 @@ impl super::Session for PgSession {
 
     fn is_closed(&self) -> bool {
         self.session.client.is_closed()
+    }
+
+    fn keys(&mut self, tables: &[&Table]) -> Result<Vec<super::TableKeys>, ReadError> {
+        self.rt
+            .block_on(lookup::keys(&self.session, tables, self.reply))
+    }
+
+    fn lookup(
+        &mut self,
+        query: &super::RowQuery<'_>,
+        row: &mut super::OnRow<'_>,
+    ) -> Result<super::RowsRead, ReadError> {
+        let reply = self.reply;
+        self.rt
+            .block_on(lookup::lookup(&mut self.session, query, row, reply))
     }
 }
