@@ -137,15 +137,7 @@ pub fn run(cli: &Cli, args: &FindArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    if let Some(url) = targets.iter().find_map(|t| match &t.kind {
-        TargetKind::Objects(u) => Some(piimap::source::object::redact_url(u)),
-        _ => None,
-    }) {
-        return Err(UsageError(format!(
-            "piimap find does not search object stores yet ({url}): search a local copy of the objects"
-        ))
-        .into());
-    }
+    refuse_object_stores(&targets)?;
     let req = find::Request {
         identifiers: ids.clone(),
         targets: targets
@@ -310,4 +302,18 @@ fn print(cli: &Cli, args: &FindArgs, report: &Report) -> anyhow::Result<()> {
     )?;
     out.flush()?;
     Ok(())
+}
+
+/// `find` reads databases and local files only: an object-store target is a usage
+/// error, never silently skipped.
+fn refuse_object_stores(targets: &[piimap::scan::plan::Target]) -> Result<(), UsageError> {
+    match targets.iter().find_map(|t| match &t.kind {
+        TargetKind::Objects(u) => Some(piimap::source::object::redact_url(u)),
+        _ => None,
+    }) {
+        Some(url) => Err(UsageError(format!(
+            "piimap find does not search object stores yet ({url}): search a local copy of the objects"
+        ))),
+        None => Ok(()),
+    }
 }

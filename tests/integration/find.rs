@@ -614,3 +614,29 @@ fn no_raw_value_leaks_without_export() {
         }
     }
 }
+
+/// `find` does not read object stores: an `s3://` target is refused as a usage error
+/// (exit 2) naming the redacted URL, never skipped as if nothing were there.
+#[test]
+fn an_object_store_target_is_refused_not_skipped() {
+    let o = bin()
+        .args([
+            "find",
+            "--email",
+            "someone@example.com",
+            "--everywhere",
+            "s3://key:secret@bucket/exports",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("object stores") && err.contains("s3://bucket/exports"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("secret") && !stdout(&o).contains("someone@"),
+        "{err}"
+    );
+}
