@@ -52,6 +52,14 @@ year = 2025
 know = { received = 1200, complied = 1100, denied = 100, days = 14 }
 delete = { received = 800, complied = 790, denied = 10, days = 9.5 }
 TOML
+# Sensitive personal information used beyond §7027(m): the limit page applies too.
+sed -i 's/^sensitive_pi_use = "permitted_purposes_only"/sensitive_pi_use = "beyond_permitted_purposes"/' "$work/variant.toml"
+grep -q '^sensitive_pi_use = "beyond_permitted_purposes"' "$work/variant.toml"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
   --out "$work/variant" --format html >/dev/null
-node .ci/axe/check.mjs "$work/demo" "$work/variant"
+test -f "$work/variant/limit-sensitive.html"
+# The response letter of a data subject request (piimap find), looked up in the demo data.
+"$piimap" -q find --everywhere --email "$(grep -m1 -o '[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*' examples/demo/data/exports/customers.csv)" \
+  --config examples/demo/piimap.toml --out "$work/find" examples/demo/data >/dev/null || [ $? -le 4 ]
+test -f "$work/find/response-letter.html"
+node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/find/response-letter.html"
