@@ -686,7 +686,14 @@ fn sakila_customer_by_email_and_by_phone_in_mariadb() {
     assert_eq!(rows(&r, &t("customer"), "linked"), 1, "{r}");
     assert_eq!(rows(&r, &t("staff"), "linked"), at_address);
     let r = find_json(&[
-        "--db", &url, "--inventory", &inv, "--phone", &phone, "--hops", "2",
+        "--db",
+        &url,
+        "--inventory",
+        &inv,
+        "--phone",
+        &phone,
+        "--hops",
+        "2",
     ]);
     assert_eq!(rows(&r, &t("rental"), "linked"), rentals, "{r}");
     assert_eq!(rows(&r, &t("payment"), "linked"), payments);
@@ -709,8 +716,18 @@ fn sakila_customer_by_email_and_by_phone_in_mariadb() {
     // Even with trace logs, no value is printed: it is a bind parameter.
     let o = bin()
         .args([
-            "find", "-vv", "--db", &url, "--inventory", &inv, "--email", &lower, "--phone",
-            &phone, "--format", "json",
+            "find",
+            "-vv",
+            "--db",
+            &url,
+            "--inventory",
+            &inv,
+            "--email",
+            &lower,
+            "--phone",
+            &phone,
+            "--format",
+            "json",
         ])
         .env("RUST_LOG", "trace")
         .output()
@@ -740,13 +757,23 @@ fn a_mariadb_lookup_past_the_statement_timeout_is_an_error_not_a_miss() {
     let dir = tempdir();
     let url = db.url();
     let inv = scan_inventory(&["--db", &url], dir.path());
-    let r = find_json(&["--db", &url, "--inventory", &inv, "--email", "user77@example.com"]);
+    let r = find_json(&[
+        "--db",
+        &url,
+        "--inventory",
+        &inv,
+        "--email",
+        "user77@example.com",
+    ]);
     assert_eq!(rows(&r, &t("users"), "exact"), 1, "{r}");
     assert_eq!(rows(&r, &t("events"), "linked"), 2, "{r}");
     // A table lock held by another session makes the lookup wait past the timeout.
     let mut locker = mysql_client()
         .arg(&db.name)
-        .args(["-e", "LOCK TABLES users WRITE; SELECT SLEEP(8); UNLOCK TABLES;"])
+        .args([
+            "-e",
+            "LOCK TABLES users WRITE; SELECT SLEEP(8); UNLOCK TABLES;",
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();

@@ -168,10 +168,13 @@ pub(crate) fn load_sakila_into(name: &str) {
     let data = dataset("sakila_mysql/sakila-mv-data.sql.gz")
         .expect("../shared/datasets/sakila_mysql/sakila-mv-data.sql.gz");
     let rename = |text: &str| {
-        text.replace("DROP SCHEMA IF EXISTS sakila;", &format!("DROP SCHEMA IF EXISTS {name};"))
-            .replace("CREATE SCHEMA sakila;", &format!("CREATE SCHEMA {name};"))
-            .replace("USE sakila;", &format!("USE {name};"))
-            .replace("sakila.", &format!("{name}."))
+        text.replace(
+            "DROP SCHEMA IF EXISTS sakila;",
+            &format!("DROP SCHEMA IF EXISTS {name};"),
+        )
+        .replace("CREATE SCHEMA sakila;", &format!("CREATE SCHEMA {name};"))
+        .replace("USE sakila;", &format!("USE {name};"))
+        .replace("sakila.", &format!("{name}."))
     };
     sql(None, &rename(&std::fs::read_to_string(schema).unwrap()));
     let o = Command::new("gzip").arg("-dc").arg(data).output().unwrap();

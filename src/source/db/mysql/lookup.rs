@@ -244,8 +244,7 @@ fn statements(query: &RowQuery<'_>) -> Vec<(Option<String>, Vec<Value>)> {
                     let params = chunk
                         .iter()
                         .flat_map(|t| {
-                            (0..lhs.len())
-                                .map(|i| Value::from(t.get(i).map_or("", String::as_str)))
+                            (0..lhs.len()).map(|i| Value::from(t.get(i).map_or("", String::as_str)))
                         })
                         .collect();
                     (Some(clause), params)
@@ -312,7 +311,17 @@ pub(super) async fn lookup(
         s.conn.query_drop("START TRANSACTION READ ONLY"),
     )
     .await?;
-    let result = run(s, query, &my.from_sql(), &list, parts, row, &mut read, reply).await;
+    let result = run(
+        s,
+        query,
+        &my.from_sql(),
+        &list,
+        parts,
+        row,
+        &mut read,
+        reply,
+    )
+    .await;
     if !result.as_ref().is_err_and(|e| e.connection_lost) {
         let _ = within(
             reply,
