@@ -702,6 +702,52 @@ fn sakila_customer_by_email_and_by_phone_in_mariadb() {
         1,
         "the look-alike is not reached"
     );
+    // The deletion plan names tables and columns as MySQL writes them, children first.
+    let out = dir.path().join("plan");
+    piimap(
+        &[
+            "find",
+            "-q",
+            "--db",
+            &url,
+            "--inventory",
+            &inv,
+            "--email",
+            &lower,
+            "--plan",
+            "delete",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let plan = std::fs::read_to_string(out.join("deletion-plan.sql")).unwrap();
+    let at = |stmt: &str| {
+        plan.find(stmt)
+            .unwrap_or_else(|| panic!("{stmt} not in the plan:\n{plan}"))
+    };
+    let (payment_at, rental_at, customer_at) = (
+        at(&format!(
+            "DELETE FROM `{}`.`payment` WHERE `payment_id` IN (",
+            db.name
+        )),
+        at(&format!(
+            "DELETE FROM `{}`.`rental` WHERE `rental_id` IN (",
+            db.name
+        )),
+        at(&format!(
+            "DELETE FROM `{}`.`customer` WHERE `customer_id` IN ('5');",
+            db.name
+        )),
+    );
+    assert!(
+        payment_at < rental_at && rental_at < customer_at,
+        "payments reference rentals, both reference the customer:\n{plan}"
+    );
+    assert!(
+        plan.contains(&format!("payment ({payments} row(s))")),
+        "{plan}"
+    );
     // The look-alike's own values find the look-alike only.
     let r = find_json(&[
         "--db",
@@ -767,6 +813,16 @@ fn a_mariadb_lookup_past_the_statement_timeout_is_an_error_not_a_miss() {
     ]);
     assert_eq!(rows(&r, &t("users"), "exact"), 1, "{r}");
     assert_eq!(rows(&r, &t("events"), "linked"), 2, "{r}");
+    let method = r["searched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["asset"].as_str().unwrap().ends_with(&t("users")))
+        .unwrap()["method"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(method.contains("index"), "{method}");
     // A table lock held by another session makes the lookup wait past the timeout.
     let mut locker = mysql_client()
         .arg(&db.name)
