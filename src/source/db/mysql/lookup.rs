@@ -52,6 +52,33 @@ fn table_filter(tables: &[&MyTable]) -> (String, Vec<Value>) {
     (clause, params)
 }
 
+/// Tables named per catalog query (two parameters each; a statement takes 65,535).
+const TABLES_PER_QUERY: usize = 1000;
+
+/// Runs a catalog query whose `{filter}` names the tables, for every chunk of `tables`.
+async fn catalog(
+    s: &mut MySession,
+    what: &str,
+    sql: &str,
+    tables: &[&MyTable],
+    reply: Duration,
+) -> Result<Vec<Row>, ReadError> {
+    let mut rows = Vec::new();
+    for chunk in tables.chunks(TABLES_PER_QUERY) {
+        let (filter, params) = table_filter(chunk);
+        let sql = sql.replace("{filter}", &filter);
+        rows.extend(
+            within(
+                reply,
+                what,
+                s.conn.exec::<Row, _, _>(sql, Params::Positional(params)),
+            )
+            .await?,
+        );
+    }
+    Ok(rows)
+}
+
 /// Keys, indexes and foreign keys of `tables`.
 pub(super) async fn keys(
     s: &mut MySession,
@@ -74,18 +101,11 @@ pub(super) async fn keys(
     if tables.is_empty() {
         return Ok(out);
     }
-    let (filter, params) = table_filter(&natives);
-    let pk_sql = format!(
+    let pk_sql =
         "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE \
          WHERE CONSTRAINT_NAME = 'PRIMARY' AND {filter} \
-         ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
-    );
-    let rows: Vec<Row> = within(
-        reply,
-        "reading primary keys",
-        s.conn.exec(pk_sql, Params::Positional(params.clone())),
-    )
-    .await?;
+         ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION";
+    let rows = catalog(s, "reading primary keys", pk_sql, &natives, reply).await?;
     for r in rows {
         let (Some(sc), Some(t), Some(c)) = (text(&r, 0), text(&r, 1), text(&r, 2)) else {
             continue;
@@ -95,18 +115,12 @@ pub(super) async fn keys(
         }
     }
     // Indexes whose first column is it; FULLTEXT and SPATIAL indexes compare no value.
-    let index_sql = format!(
+    let index_sql =
         "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
          WHERE SEQ_IN_INDEX = 1 AND INDEX_TYPE NOT IN ('FULLTEXT', 'SPATIAL') \
            AND COLUMN_NAME IS NOT NULL AND {filter} \
-         ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME"
-    );
-    let rows: Vec<Row> = within(
-        reply,
-        "reading indexes",
-        s.conn.exec(index_sql, Params::Positional(params.clone())),
-    )
-    .await?;
+         ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME";
+    let rows = catalog(s, "reading indexes", index_sql, &natives, reply).await?;
     for r in rows {
         let (Some(sc), Some(t), Some(name), Some(column)) =
             (text(&r, 0), text(&r, 1), text(&r, 2), text(&r, 3))
@@ -127,19 +141,13 @@ pub(super) async fn keys(
             }
         }
     }
-    let fk_sql = format!(
+    let fk_sql =
         "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, \
                 REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME \
          FROM information_schema.KEY_COLUMN_USAGE \
          WHERE REFERENCED_TABLE_NAME IS NOT NULL AND {filter} \
-         ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"
-    );
-    let rows: Vec<Row> = within(
-        reply,
-        "reading foreign keys",
-        s.conn.exec(fk_sql, Params::Positional(params)),
-    )
-    .await?;
+         ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
+    let rows = catalog(s, "reading foreign keys", fk_sql, &natives, reply).await?;
     for r in rows {
         let field = |i| text(&r, i);
         let (Some(sc), Some(t), Some(name), Some(col), Some(rsc), Some(rt), Some(rcol)) = (
