@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::mysql::{client as mysql_client, load_sakila_into, TestDb as MyDb};
 use crate::postgres::{load_pagila, TestDb};
 use crate::util::{bin, dataset, stderr, stdout, tempdir, write};
 
@@ -639,4 +640,225 @@ fn an_object_store_target_is_refused_not_skipped() {
         !err.contains("secret") && !stdout(&o).contains("someone@"),
         "{err}"
     );
+}
+
+#[test]
+fn sakila_customer_by_email_and_by_phone_in_mariadb() {
+    let db = MyDb::create();
+    load_sakila_into(&db.name);
+    // A look-alike of customer 5: one letter more in the email, one digit off in the phone.
+    db.sql(
+        "INSERT INTO address (address, district, city_id, phone)
+           VALUES ('1 Similar St', 'X', 1, '10655648675');
+         INSERT INTO customer (store_id, first_name, last_name, email, address_id, create_date)
+           SELECT 1, 'ELIZABETH', 'BROWN', 'ELIZABETH.BROWNE@sakilacustomer.org', MAX(address_id), NOW() FROM address;",
+    );
+    let email = db.value("SELECT email FROM customer WHERE customer_id = 5");
+    let phone = db.value(
+        "SELECT a.phone FROM customer c JOIN address a USING (address_id) WHERE customer_id = 5",
+    );
+    let count = |sql: &str| -> u64 { db.value(sql).parse().unwrap() };
+    let rentals = count("SELECT COUNT(*) FROM rental WHERE customer_id = 5");
+    let payments = count("SELECT COUNT(*) FROM payment WHERE customer_id = 5");
+    let at_address = count(
+        "SELECT COUNT(*) FROM staff WHERE address_id = (SELECT address_id FROM customer WHERE customer_id = 5)",
+    );
+    let same_email = count(&format!(
+        "SELECT COUNT(*) FROM customer WHERE LOWER(email) = LOWER('{email}')"
+    ));
+    assert!(rentals > 0 && payments > 0 && same_email == 1);
+    let t = |name: &str| format!("{}.{name}", db.name);
+    let dir = tempdir();
+    let url = db.url();
+    let inv = scan_inventory(&["--db", &url], dir.path());
+    let lower = email.to_lowercase();
+    let r = find_json(&["--db", &url, "--inventory", &inv, "--email", &lower]);
+    assert_eq!(rows(&r, &t("customer"), "normalised"), same_email, "{r}");
+    assert_eq!(rows(&r, &t("rental"), "linked"), rentals, "{r}");
+    assert_eq!(rows(&r, &t("payment"), "linked"), payments, "{r}");
+    assert_eq!(tables(&r), [t("customer"), t("payment"), t("rental")]);
+    // The email as stored is an exact match found through equality.
+    let r = find_json(&["--db", &url, "--inventory", &inv, "--email", &email]);
+    assert_eq!(rows(&r, &t("customer"), "exact"), 1, "{r}");
+    // By phone: the address row, the customer one hop away, rentals and payments at two.
+    let r = find_json(&["--db", &url, "--inventory", &inv, "--phone", &phone]);
+    assert_eq!(rows(&r, &t("address"), "exact"), 1, "{r}");
+    assert_eq!(rows(&r, &t("customer"), "linked"), 1, "{r}");
+    assert_eq!(rows(&r, &t("staff"), "linked"), at_address);
+    let r = find_json(&[
+        "--db",
+        &url,
+        "--inventory",
+        &inv,
+        "--phone",
+        &phone,
+        "--hops",
+        "2",
+    ]);
+    assert_eq!(rows(&r, &t("rental"), "linked"), rentals, "{r}");
+    assert_eq!(rows(&r, &t("payment"), "linked"), payments);
+    assert_eq!(
+        rows(&r, &t("customer"), "linked"),
+        1,
+        "the look-alike is not reached"
+    );
+    // The deletion plan names tables and columns as MySQL writes them, children first.
+    let out = dir.path().join("plan");
+    piimap(
+        &[
+            "find",
+            "-q",
+            "--db",
+            &url,
+            "--inventory",
+            &inv,
+            "--email",
+            &lower,
+            "--plan",
+            "delete",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        0,
+    );
+    let plan = std::fs::read_to_string(out.join("deletion-plan.sql")).unwrap();
+    let at = |stmt: &str| {
+        plan.find(stmt)
+            .unwrap_or_else(|| panic!("{stmt} not in the plan:\n{plan}"))
+    };
+    let (payment_at, rental_at, customer_at) = (
+        at(&format!(
+            "DELETE FROM `{}`.`payment` WHERE `payment_id` IN (",
+            db.name
+        )),
+        at(&format!(
+            "DELETE FROM `{}`.`rental` WHERE `rental_id` IN (",
+            db.name
+        )),
+        at(&format!(
+            "DELETE FROM `{}`.`customer` WHERE `customer_id` IN ('5');",
+            db.name
+        )),
+    );
+    assert!(
+        payment_at < rental_at && rental_at < customer_at,
+        "payments reference rentals, both reference the customer:\n{plan}"
+    );
+    assert!(
+        plan.contains(&format!("payment ({payments} row(s))")),
+        "{plan}"
+    );
+    // The look-alike's own values find the look-alike only.
+    let r = find_json(&[
+        "--db",
+        &url,
+        "--inventory",
+        &inv,
+        "--email",
+        "elizabeth.browne@sakilacustomer.org",
+    ]);
+    assert_eq!(rows(&r, &t("customer"), "normalised"), 1, "{r}");
+    assert_eq!(rows(&r, &t("rental"), "linked"), 0, "{r}");
+    // Even with trace logs, no value is printed: it is a bind parameter.
+    let o = bin()
+        .args([
+            "find",
+            "-vv",
+            "--db",
+            &url,
+            "--inventory",
+            &inv,
+            "--email",
+            &lower,
+            "--phone",
+            &phone,
+            "--format",
+            "json",
+        ])
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for text in [stdout(&o), stderr(&o)] {
+        for v in [email.as_str(), lower.as_str(), phone.as_str()] {
+            assert!(
+                !text.contains(v),
+                "a raw value leaked from MariaDB into stdout or stderr"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_mariadb_lookup_past_the_statement_timeout_is_an_error_not_a_miss() {
+    let db = MyDb::create();
+    db.sql(
+        "CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(80), KEY users_email (email));
+         INSERT INTO users SELECT seq, CONCAT('user', seq, '@example.com') FROM seq_1_to_20000;
+         CREATE TABLE events (id INT PRIMARY KEY, user_id INT, note VARCHAR(9),
+           KEY (user_id), FOREIGN KEY (user_id) REFERENCES users (id));
+         INSERT INTO events SELECT seq, 1 + seq % 20000, 'x' FROM seq_1_to_40000;",
+    );
+    let t = |name: &str| format!("{}.{name}", db.name);
+    let dir = tempdir();
+    let url = db.url();
+    let inv = scan_inventory(&["--db", &url], dir.path());
+    let r = find_json(&[
+        "--db",
+        &url,
+        "--inventory",
+        &inv,
+        "--email",
+        "user77@example.com",
+    ]);
+    assert_eq!(rows(&r, &t("users"), "exact"), 1, "{r}");
+    assert_eq!(rows(&r, &t("events"), "linked"), 2, "{r}");
+    let method = r["searched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["asset"].as_str().unwrap().ends_with(&t("users")))
+        .unwrap()["method"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(method.contains("index"), "{method}");
+    // A table lock held by another session makes the lookup wait past the timeout.
+    let mut locker = mysql_client()
+        .arg(&db.name)
+        .args([
+            "-e",
+            "LOCK TABLES users WRITE; SELECT SLEEP(8); UNLOCK TABLES;",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let o = bin()
+        .args([
+            "find",
+            "--format",
+            "json",
+            "--db",
+            &url,
+            "--inventory",
+            &inv,
+            "--email",
+            "user77@example.com",
+            "--statement-timeout",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let _ = locker.wait();
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors = r["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["kind"] == "timeout" && e["asset"].as_str().unwrap().ends_with(&t("users"))),
+        "{errors:?}"
+    );
+    assert_ne!(r["found"], true);
 }

@@ -18,7 +18,7 @@ const PORT: u16 = 3306;
 const SAKILA: &str = "piimap_sakila";
 
 /// The command-line client (`mariadb`, or `mysql` where that is its name).
-fn client() -> Command {
+pub(crate) fn client() -> Command {
     static NAME: OnceLock<&str> = OnceLock::new();
     let name = NAME.get_or_init(|| {
         if Command::new("mariadb").arg("--version").output().is_ok() {
@@ -86,13 +86,13 @@ fn server() {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A throwaway database (and users), dropped on drop, even when the test panics.
-struct TestDb {
-    name: String,
+pub(crate) struct TestDb {
+    pub(crate) name: String,
     users: Vec<String>,
 }
 
 impl TestDb {
-    fn create() -> TestDb {
+    pub(crate) fn create() -> TestDb {
         server();
         let name = format!(
             "piimap_t_{}_{}",
@@ -111,11 +111,11 @@ impl TestDb {
         }
     }
 
-    fn sql(&self, text: &str) {
+    pub(crate) fn sql(&self, text: &str) {
         sql(Some(&self.name), text);
     }
 
-    fn value(&self, query: &str) -> String {
+    pub(crate) fn value(&self, query: &str) -> String {
         value(&self.name, query)
     }
 
@@ -130,7 +130,7 @@ impl TestDb {
         user
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url_as("root")
     }
 
@@ -159,6 +159,29 @@ impl Drop for TestDb {
     }
 }
 
+/// Loads `../shared/datasets/sakila_mysql` into the database `name` (dropped and
+/// created again by the upstream script, which creates and uses `sakila`).
+pub(crate) fn load_sakila_into(name: &str) {
+    server();
+    let schema = dataset("sakila_mysql/sakila-mv-schema.sql")
+        .expect("../shared/datasets/sakila_mysql/sakila-mv-schema.sql");
+    let data = dataset("sakila_mysql/sakila-mv-data.sql.gz")
+        .expect("../shared/datasets/sakila_mysql/sakila-mv-data.sql.gz");
+    let rename = |text: &str| {
+        text.replace(
+            "DROP SCHEMA IF EXISTS sakila;",
+            &format!("DROP SCHEMA IF EXISTS {name};"),
+        )
+        .replace("CREATE SCHEMA sakila;", &format!("CREATE SCHEMA {name};"))
+        .replace("USE sakila;", &format!("USE {name};"))
+        .replace("sakila.", &format!("{name}."))
+    };
+    sql(None, &rename(&std::fs::read_to_string(schema).unwrap()));
+    let o = Command::new("gzip").arg("-dc").arg(data).output().unwrap();
+    assert!(o.status.success());
+    sql(None, &rename(&String::from_utf8(o.stdout).unwrap()));
+}
+
 /// Loads `../shared/datasets/sakila_mysql` into `piimap_sakila` once: idempotent (the
 /// table counts say whether a complete load is there) and safe for parallel tests and
 /// parallel test processes (a `OnceLock` and an exclusive lock on a file).
@@ -166,10 +189,6 @@ fn sakila() -> &'static str {
     static LOADED: OnceLock<()> = OnceLock::new();
     LOADED.get_or_init(|| {
         server();
-        let schema = dataset("sakila_mysql/sakila-mv-schema.sql")
-            .expect("../shared/datasets/sakila_mysql/sakila-mv-schema.sql");
-        let data = dataset("sakila_mysql/sakila-mv-data.sql.gz")
-            .expect("../shared/datasets/sakila_mysql/sakila-mv-data.sql.gz");
         let lock = std::fs::File::create(std::env::temp_dir().join("piimap-sakila-load.lock")).unwrap();
         use std::os::unix::io::AsRawFd;
         // SAFETY: flock on a file descriptor this function owns; released when it closes.
@@ -189,17 +208,7 @@ fn sakila() -> &'static str {
             &format!("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{SAKILA}'"),
         ) == "1";
         if !(exists && complete()) {
-            // The upstream script creates and uses `sakila`: load it under our name.
-            let rename = |text: &str| {
-                text.replace("DROP SCHEMA IF EXISTS sakila;", &format!("DROP SCHEMA IF EXISTS {SAKILA};"))
-                    .replace("CREATE SCHEMA sakila;", &format!("CREATE SCHEMA {SAKILA};"))
-                    .replace("USE sakila;", &format!("USE {SAKILA};"))
-                    .replace("sakila.", &format!("{SAKILA}."))
-            };
-            sql(None, &rename(&std::fs::read_to_string(schema).unwrap()));
-            let o = Command::new("gzip").arg("-dc").arg(data).output().unwrap();
-            assert!(o.status.success());
-            sql(None, &rename(&String::from_utf8(o.stdout).unwrap()));
+            load_sakila_into(SAKILA);
             assert!(complete(), "sakila did not load completely");
         }
         drop(lock);

@@ -30,6 +30,7 @@
 //! (sqlx-core, futures-intrusive, an RSA stack, …). mysql_async is the smaller build.
 
 mod connect;
+mod lookup;
 mod read;
 
 use std::collections::HashMap;
@@ -493,6 +494,24 @@ impl super::Session for MyDbSession {
 
     fn is_closed(&self) -> bool {
         self.closed
+    }
+
+    fn keys(&mut self, tables: &[&Table]) -> Result<Vec<super::TableKeys>, ReadError> {
+        let r = self
+            .rt
+            .block_on(lookup::keys(&mut self.session, tables, self.reply));
+        self.note(r)
+    }
+
+    fn lookup(
+        &mut self,
+        query: &super::RowQuery<'_>,
+        row: &mut super::OnRow<'_>,
+    ) -> Result<super::RowsRead, ReadError> {
+        let r = self
+            .rt
+            .block_on(lookup::lookup(&mut self.session, query, row, self.reply));
+        self.note(r)
     }
 }
 
