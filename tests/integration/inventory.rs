@@ -105,13 +105,15 @@ fn demo_data_map_joins_scan_and_manifest() {
         .unwrap()
         .iter()
         .any(|t| t == "ssn"));
-    // Observed recipients: the Stripe and Google Analytics calls are declared, the Meta pixel is not.
+    // Observed recipients: the Stripe and Google Analytics calls and the Meta pixel are
+    // all declared, the pixel as sharing.
     let recipients = map["recipients"].as_array().unwrap();
     let meta = recipients
         .iter()
         .find(|r| r["id"] == "facebook")
         .expect("the pixel is observed");
-    assert_eq!(meta["declared"], false);
+    assert_eq!(meta["declared"], true);
+    assert_eq!(meta["shared"], true);
     assert_eq!(meta["observed"], true);
     assert_eq!(meta["advertising"], true);
     let stripe = recipients.iter().find(|r| r["id"] == "stripe").unwrap();
@@ -183,6 +185,26 @@ fn removing_a_declaration_fails_the_check_naming_asset_and_field() {
 fn an_undeclared_vendor_in_the_logs_is_reported() {
     let dir = tempdir();
     let config = demo_copy(dir.path());
+    // The demo without its declaration of the Meta pixel, which its logs still show.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let start = text
+        .find("[recipients.facebook]")
+        .expect("declared in the demo");
+    let end = start + text[start..].find("\n\n").unwrap();
+    let text = format!("{}{}", &text[..start], &text[end..]).replacen(
+        "recipients = [\"google_analytics\", \"stripe\", \"facebook\"]",
+        "recipients = [\"google_analytics\", \"stripe\"]",
+        1,
+    );
+    let text = match text.find("recipient = \"facebook\"") {
+        Some(at) => {
+            let s = text[..at].rfind("[[dispositions]]").unwrap();
+            let e = at + text[at..].find("\n\n").unwrap_or(text.len() - at);
+            format!("{}{}", &text[..s], &text[e..])
+        }
+        None => text,
+    };
+    std::fs::write(&config, text).unwrap();
     let out = dir.path().join("out");
     scan(&config, &["--out", out.to_str().unwrap()]);
     let (code, v) = check(&out.join("inventory.json"), &config, "recipients");

@@ -110,8 +110,51 @@ fn json_of(dir: &Path) -> Value {
 }
 
 /// A manifest derived from the demo's by text replacements (each must apply).
+/// The demo manifest with its Meta pixel undeclared (no `[recipients.facebook]`, no
+/// disposition for it, `shares = false`): the pixel is still seen in the logs, so the
+/// drafts must withhold "we have not sold or shared" and ask for review.
+fn undeclared_pixel_text() -> String {
+    let demo = std::fs::read_to_string(demo_manifest()).unwrap();
+    let block = |text: &str, start: &str, end: &str| -> String {
+        let s = text
+            .find(start)
+            .unwrap_or_else(|| panic!("no {start:?} in the demo"));
+        let e = s + text[s..].find(end).unwrap_or(text.len() - s);
+        format!("{}{}", &text[..s], &text[e..])
+    };
+    let text = block(
+        &demo,
+        "# The Meta pixel on the checkout page: Meta",
+        "# The loyalty",
+    );
+    let text = block(&text, "[[dispositions]]\nasset = \"file:**/app.log.gz\"\nfield = \"customer_email\"\nrecipient = \"facebook\"", "\n\n[[");
+    let edits = [
+        (
+            "shares = true                                 # the Meta pixel on the checkout page (declared below)",
+            "shares = false                                # none shared for cross-context behavioral advertising",
+        ),
+        (
+            "recipients = [\"google_analytics\", \"stripe\", \"facebook\"]",
+            "recipients = [\"google_analytics\", \"stripe\"]",
+        ),
+    ];
+    let mut text = text;
+    for (from, to) in edits {
+        assert!(text.contains(from), "the demo manifest has no {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    assert!(!text.contains("facebook"), "{text}");
+    text
+}
+
+/// [`undeclared_pixel_text`] written to `dir`.
+fn review_manifest(dir: &Path) -> PathBuf {
+    write(dir, "piimap.toml", undeclared_pixel_text())
+}
+
+/// The undeclared-pixel demo with `edits` applied and `append` added.
 fn demo_manifest_variant(dir: &Path, edits: &[(&str, &str)], append: &str) -> PathBuf {
-    let mut text = std::fs::read_to_string(demo_manifest()).unwrap();
+    let mut text = undeclared_pixel_text();
     for (from, to) in edits {
         assert!(text.contains(from), "the demo manifest has no {from:?}");
         text = text.replacen(from, to, 1);
@@ -185,7 +228,13 @@ fn golden_documents_for_the_demo() {
 fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
     let (_inv_dir, inv) = demo_inventory();
     let out = tempdir();
-    let o = notice(&inv, &demo_manifest(), out.path(), &all_formats());
+    let cfg = tempdir();
+    let o = notice(
+        &inv,
+        &review_manifest(cfg.path()),
+        out.path(),
+        &all_formats(),
+    );
     let md = read(out.path(), "notice.md");
     let html = read(out.path(), "notice.html");
     let model = json_of(out.path());
@@ -701,8 +750,9 @@ fn write_all_writes_every_document_atomically() {
     let taxonomy = piimap::taxonomy::Taxonomy::builtin().unwrap();
     let vocab = piimap::knowledge::Vocabulary::builtin().unwrap();
     let catalog = piimap::knowledge::Catalog::builtin().unwrap();
-    let manifest =
-        piimap::manifest::Manifest::load(&demo_manifest(), &taxonomy, &vocab, &catalog).unwrap();
+    let cfg = tempdir();
+    let review = review_manifest(cfg.path());
+    let manifest = piimap::manifest::Manifest::load(&review, &taxonomy, &vocab, &catalog).unwrap();
     let out = tempdir();
     let warnings = piimap::notice::write_all(
         &inventory,
@@ -727,7 +777,7 @@ fn write_all_writes_every_document_atomically() {
     assert_eq!(names, expected, "no temporary file is left behind");
     // The library and the command draft the same documents.
     let cli = tempdir();
-    notice(&inv, &demo_manifest(), cli.path(), &all_formats());
+    notice(&inv, &review, cli.path(), &all_formats());
     for f in ALL_FILES {
         assert_eq!(read(out.path(), f), read(cli.path(), f), "{f}");
     }
@@ -889,7 +939,13 @@ fn html_renders_in_headless_chromium() {
     }
     let (_inv_dir, inv) = demo_inventory();
     let out = tempdir();
-    notice(&inv, &demo_manifest(), out.path(), &all_formats());
+    let cfg = tempdir();
+    notice(
+        &inv,
+        &review_manifest(cfg.path()),
+        out.path(),
+        &all_formats(),
+    );
     let profile = tempdir();
     let run = |extra: &[String], page: &str| -> Output {
         let url = format!("file://{}", out.path().join(page).display());
