@@ -8,7 +8,7 @@
 //! nothing and gives up at the first byte that does not fit, so it costs little on
 //! values that are not timestamps.
 
-use crate::inventory::retention::days_from_civil;
+use crate::validate::days_from_civil;
 
 /// The earliest and latest years accepted: outside them a value is a placeholder
 /// (`0001-01-01`, `9999-12-31`), not a record's time.
@@ -244,7 +244,7 @@ pub fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::retention::rfc3339;
+    use crate::validate::rfc3339;
 
     fn at(f: &str, v: &str) -> Option<String> {
         TimeField::of(f).parse(v.as_bytes()).map(rfc3339)

@@ -19,7 +19,7 @@ use super::matcher::{Hit, Matcher};
 use super::plan::AssetPlan;
 use super::time;
 use crate::source::file::text::{flatten_json, for_each_block, kv_pairs, split_chunks, LineFormat};
-use crate::source::file::{self, access_log, FileSink, Input, ReadOptions, ReadSummary};
+use crate::source::file::{self, access_log, FileRead, FileSink, Input, ReadOptions, ReadSummary};
 use crate::source::format::{self, Compression, Format};
 use crate::source::{open, Anomaly, FieldId, Location, RecordSink, Sampling};
 
@@ -146,7 +146,12 @@ pub fn search_file(
         chunk_size: CHUNK,
     };
     let mut summary = ReadSummary::default();
-    let result = reader.read(input, &opts, &mut sink, &mut summary);
+    let result = reader.read(FileRead {
+        input,
+        opts: &opts,
+        sink: &mut sink,
+        summary: &mut summary,
+    });
     sink.finish();
     out.unit = if sink.saw_lines { "lines" } else { "rows" };
     out.records = sink.records;

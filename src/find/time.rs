@@ -3,6 +3,8 @@
 //! and Unix epochs in seconds or milliseconds (a JSON `ts` field), all turned into UTC
 //! `YYYY-MM-DDTHH:MM:SSZ`, which sorts as text.
 
+use crate::validate::{days_from_civil, rfc3339};
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -27,29 +29,6 @@ pub fn is_time_field(name: &str) -> bool {
             | "eventtime"
             | "when"
             | "t"
-    )
-}
-
-/// Days from 1970-01-01 to a civil date (Hinnant).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// UTC text of a Unix time in seconds.
-pub fn from_epoch(secs: i64) -> String {
-    let (y, m, d) = crate::validate::civil_from_days(secs.div_euclid(86_400));
-    let r = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        r / 3600,
-        r / 60 % 60,
-        r % 60
     )
 }
 
@@ -85,7 +64,7 @@ fn civil(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64, off: i64) -> Option<S
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    Some(from_epoch(
+    Some(rfc3339(
         days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - off,
     ))
 }
@@ -130,8 +109,8 @@ pub fn parse(value: &[u8]) -> Option<String> {
     let v = value.trim_ascii();
     if let Some(n) = num(v) {
         return match v.len() {
-            10 => Some(from_epoch(n)),
-            13 => Some(from_epoch(n / 1000)),
+            10 => Some(rfc3339(n)),
+            13 => Some(rfc3339(n / 1000)),
             _ => None,
         };
     }

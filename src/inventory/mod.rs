@@ -208,6 +208,19 @@ impl AssetReport {
         }
     }
 
+    /// Records that the file holds no bytes: its format is `empty`, with a non-fatal
+    /// error saying so (an empty file is read, and holds nothing).
+    pub fn mark_empty(&mut self) {
+        self.format = "empty".into();
+        self.errors.push(AssetError {
+            kind: "empty".into(),
+            message: "empty file".into(),
+            count: None,
+            first_line: None,
+            fatal: false,
+        });
+    }
+
     /// Records a fatal error: the asset becomes `failed`, or `partial` when something
     /// was read before the error.
     pub fn fail(&mut self, kind: &str, message: String, read_something: bool) {
@@ -450,14 +463,7 @@ pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (y, m, d) = crate::validate::civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    crate::validate::rfc3339(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// Writes a file atomically: a temporary file in the same directory, then a rename, so a

@@ -25,6 +25,7 @@ use super::datamap::source_of;
 use super::{AssetReport, Inventory, Status};
 use crate::manifest::Manifest;
 use crate::policy::{Violation, ViolationKind};
+use crate::validate::{days_from_civil, rfc3339};
 
 /// Where the age of an asset's oldest record was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,29 +76,6 @@ impl OldestRecord {
     pub fn day(&self) -> Option<i64> {
         day_of(&self.at)
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
-pub fn rfc3339(secs: i64) -> String {
-    let (y, m, d) = crate::validate::civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
 }
 
 /// The day of a text that starts with `YYYY-MM-DD`.

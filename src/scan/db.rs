@@ -30,7 +30,7 @@ use crate::source::db::sqlite::Sqlite;
 use crate::source::db::url as dburl;
 use crate::source::db::{
     self, Column, ColumnKind, Database, Fingerprint, Limits, NameFilter, ReadError, Session, Table,
-    TableFilter, TableRead,
+    TableFilter, TableRead, TableRequest,
 };
 use crate::source::Sampling;
 
@@ -328,7 +328,12 @@ impl Driver<'_> {
                 }
             }
             let s = session.as_mut().expect("connected");
-            let read = s.read_table(t, &plan.examined, self.opts.sampling, &mut collector);
+            let read = s.read_table(TableRequest {
+                table: t,
+                columns: &plan.examined,
+                sampling: self.opts.sampling,
+                sink: &mut collector,
+            });
             match read {
                 Err(mut e) if e.connection_lost => {
                     *session = None;

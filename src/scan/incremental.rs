@@ -188,6 +188,34 @@ impl Incremental {
     }
 }
 
+/// Splits `items` (files, objects) into those unchanged since the last run, whose
+/// reports are carried into `out`, and those to read, returned with their id and
+/// fingerprint. `id_of` names an item (its id and its key in the state);
+/// `fingerprint` is asked only in an incremental run, where it may cost a read. Without
+/// one, every item is read.
+pub fn split_unchanged<T>(
+    items: impl IntoIterator<Item = T>,
+    mut incremental: Option<&mut Incremental>,
+    out: &mut Vec<AssetReport>,
+    id_of: impl Fn(&T) -> (AssetId, String),
+    fingerprint: impl Fn(&T, &Incremental) -> String,
+) -> Vec<(T, AssetId, String)> {
+    let mut to_read = Vec::new();
+    for item in items {
+        let (id, key) = id_of(&item);
+        let Some(inc) = incremental.as_deref_mut() else {
+            to_read.push((item, id, String::new()));
+            continue;
+        };
+        let fp = fingerprint(&item, inc);
+        match inc.carry(&id, &key, &fp) {
+            Some(reports) => out.extend(reports),
+            None => to_read.push((item, id, fp)),
+        }
+    }
+    to_read
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,8 +29,8 @@ pub use crate::classify::AssetCollector;
 use findings::FindingsWriter;
 
 use crate::detect::Engine;
-use crate::inventory::{AssetError, AssetReport, SkippedColumn, Status};
-use crate::source::file::{self, text, Input, ReadOptions, ReadSummary};
+use crate::inventory::{AssetReport, SkippedColumn, Status};
+use crate::source::file::{self, text, FileRead, Input, ReadOptions, ReadSummary};
 use crate::source::format::{self, Compression, Format};
 use crate::source::walk::{FileEntry, Skipped};
 use crate::source::{open, Sampling, SourceError};
@@ -167,14 +167,7 @@ impl<'e> FileScanner<'e> {
             }
         };
         if raw.is_empty() {
-            report.format = "empty".into();
-            report.errors.push(AssetError {
-                kind: "empty".into(),
-                message: "empty file".into(),
-                count: None,
-                first_line: None,
-                fatal: false,
-            });
+            report.mark_empty();
             return None;
         }
         let compression = format::compression(path, &raw);
@@ -215,7 +208,13 @@ impl<'e> FileScanner<'e> {
     fn read_into(&self, reader: &dyn file::FileReader, input: Input<'_>, report: &mut AssetReport) {
         let mut collector = AssetCollector::new(self.engine, &report.asset, self.findings);
         let mut summary = ReadSummary::default();
-        let result = reader.read(input, &self.read_options(), &mut collector, &mut summary);
+        let opts = self.read_options();
+        let result = reader.read(FileRead {
+            input,
+            opts: &opts,
+            sink: &mut collector,
+            summary: &mut summary,
+        });
         finish_read(collector, summary, result, report);
     }
 

@@ -11,13 +11,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::incremental::{AssetId, Incremental};
+use super::incremental::{split_unchanged, AssetId, Incremental};
 use super::plan::Target;
-use super::run::{Outputs, ScanConfig};
-use super::{FileScanner, ScanOptions};
+use super::run::{file_options, Outputs, ScanConfig};
+use super::FileScanner;
 use crate::detect::Engine;
 use crate::error::ConfigError;
-use crate::inventory::{AssetError, AssetKind, AssetReport, Status};
+use crate::inventory::{AssetKind, AssetReport, Status};
 use crate::source::file::{self, Input};
 use crate::source::format::{self, Compression, Format};
 use crate::source::object::{self, list, read, KeyFilter, ObjectEntry, ObjectUrl, Store};
@@ -86,26 +86,18 @@ pub(super) fn scan_objects(
         skipped = listed.skipped.len(),
         "listed"
     );
-    let mut to_scan = Vec::new();
-    for o in objects {
-        let id = AssetId::Object(parsed.asset_id(&o.key));
-        let fp = o.fingerprint();
-        let Some(inc) = incremental.as_deref_mut() else {
-            to_scan.push((o, id, fp));
-            continue;
-        };
-        match inc.carry(&id, &id.key(), &fp) {
-            Some(reports) => out.extend(reports),
-            None => to_scan.push((o, id, fp)),
-        }
-    }
-    let opts = ScanOptions {
-        sampling: target.file_sampling(config.full, config.seed),
-        db_sampling: target.db_sampling(config.full, config.seed),
-        line_cap: config.line_cap,
-        ..ScanOptions::default()
-    };
-    let scanner = FileScanner::new(engine, opts, outputs.findings);
+    let to_scan = split_unchanged(
+        objects,
+        incremental.as_deref_mut(),
+        &mut out,
+        |o| {
+            let id = AssetId::Object(parsed.asset_id(&o.key));
+            let key = id.key();
+            (id, key)
+        },
+        |o, _| o.fingerprint(),
+    );
+    let scanner = FileScanner::new(engine, file_options(target, config), outputs.findings);
     // Largest first, as for files, so one big object does not start last.
     let mut order: Vec<&ObjectEntry> = to_scan.iter().map(|(o, _, _)| o).collect();
     order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.key.cmp(&b.key)));
@@ -196,14 +188,7 @@ fn read_object(
         Err(e) => return report.fail("io", format!("cannot open: {e}"), false),
     };
     if raw.is_empty() {
-        report.format = "empty".into();
-        report.errors.push(AssetError {
-            kind: "empty".into(),
-            message: "empty file".into(),
-            count: None,
-            first_line: None,
-            fatal: false,
-        });
+        report.mark_empty();
         return;
     }
     let compression = format::compression(key, &raw);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::db::{redact_url, scan_database_incremental, DbOptions};
 use super::findings::FindingsWriter;
-use super::incremental::{AssetId, Incremental};
+use super::incremental::{split_unchanged, AssetId, Incremental};
 use super::plan::{Target, TargetKind};
 use super::shard::Shard;
 use super::{walk_reports, FileScanner, ScanOptions};
@@ -175,27 +175,14 @@ fn scan_tree(
         "walked"
     );
     let mut out = Vec::new();
-    let mut to_scan = Vec::new();
-    for f in walked.files {
-        let id = AssetId::File(f.path.clone());
-        // Fingerprints only matter to an incremental run.
-        let Some(inc) = incremental.as_deref_mut() else {
-            to_scan.push((f, id, String::new()));
-            continue;
-        };
-        let fp = inc.fingerprint(&f.path);
-        match inc.carry(&id, &f.path.display().to_string(), &fp) {
-            Some(reports) => out.extend(reports),
-            None => to_scan.push((f, id, fp)),
-        }
-    }
-    let opts = ScanOptions {
-        sampling: target.file_sampling(config.full, config.seed),
-        db_sampling: target.db_sampling(config.full, config.seed),
-        line_cap: config.line_cap,
-        ..ScanOptions::default()
-    };
-    let scanner = FileScanner::new(engine, opts, outputs.findings);
+    let to_scan = split_unchanged(
+        walked.files,
+        incremental.as_deref_mut(),
+        &mut out,
+        |f| (AssetId::File(f.path.clone()), f.path.display().to_string()),
+        |f, inc| inc.fingerprint(&f.path),
+    );
+    let scanner = FileScanner::new(engine, file_options(target, config), outputs.findings);
     let files: Vec<FileEntry> = to_scan.iter().map(|(f, _, _)| f.clone()).collect();
     outputs
         .progress
@@ -218,6 +205,17 @@ fn scan_tree(
     out.extend(scanned);
     out.extend(walk_reports(&walked.skipped, &walked.errors));
     Ok((out, scanner.bytes_done.load(Ordering::Relaxed)))
+}
+
+/// How the files (or objects) of `target` are read: its sampling (every row unless
+/// `--sample-rows`), the SQLite files among them sampled as databases, lines capped.
+pub(super) fn file_options(target: &Target, config: &ScanConfig) -> ScanOptions {
+    ScanOptions {
+        sampling: target.file_sampling(config.full, config.seed),
+        db_sampling: target.db_sampling(config.full, config.seed),
+        line_cap: config.line_cap,
+        ..ScanOptions::default()
+    }
 }
 
 /// One database: a SQLite file carried forward whole when unchanged, server tables

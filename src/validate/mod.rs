@@ -60,7 +60,9 @@ mod secret;
 
 pub use checksum::{luhn_ok, mod97, verhoeff_ok};
 pub use contact::email_ok;
-pub use date::{calendar_date_ok, civil_from_days, date_of_birth_ok_on, iso_date_ok};
+pub use date::{
+    calendar_date_ok, civil_from_days, date_of_birth_ok_on, days_from_civil, iso_date_ok, rfc3339,
+};
 pub use finance::{aba_routing_ok, card_brand_ok, iban_ok, us_bank_account_ok};
 pub use health::{icd10_ok, nhs_number_ok, us_mbi_ok};
 pub use identifier::vin_ok;

@@ -135,6 +135,69 @@ pub struct RowQuery<'a> {
     pub limit: u64,
 }
 
+impl RowQuery<'_> {
+    /// How the rows are found, for the method text (the same words for every kind).
+    pub fn method(&self) -> String {
+        match &self.filter {
+            RowFilter::Match { predicate, .. } => match predicate {
+                Predicate::Equals(_) => {
+                    "equality on the stored value (an index is used when there is one)"
+                }
+                Predicate::Lower { .. } => "scan comparing the lower-cased value",
+                Predicate::Digits(_) => "scan comparing the digits of the value",
+                Predicate::All => "scan of every row, compared by piimap",
+            },
+            RowFilter::KeyIn { .. } => "equality on the key columns",
+        }
+        .to_string()
+    }
+}
+
+/// Key tuples bound per statement by the kinds that bind `?` placeholders (a prepared
+/// statement takes at most 65,535 values, SQLite's at most 32,766).
+pub const KEY_TUPLES_PER_STATEMENT: usize = 500;
+
+/// `?, ?, …` (`n` placeholders).
+pub fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The clauses of a [`RowFilter::KeyIn`] for a kind that binds `?` placeholders, one
+/// per [`KEY_TUPLES_PER_STATEMENT`] tuples, each with the values it binds in order:
+/// `c IN (?, …)` for one key column (`lhs`, quoted), `(a, b) IN (<row list>)` for a
+/// composite key, the row list written `VALUES (?, ?), …` when `values_keyword`
+/// (SQLite) and `(?, ?), …` otherwise (MySQL). A missing value binds `''`.
+pub fn key_in_clauses<'t>(
+    lhs: &[String],
+    tuples: &'t [Vec<String>],
+    values_keyword: bool,
+) -> Vec<(String, Vec<&'t str>)> {
+    if lhs.is_empty() {
+        return Vec::new();
+    }
+    tuples
+        .chunks(KEY_TUPLES_PER_STATEMENT)
+        .map(|chunk| {
+            let clause = if let [c] = lhs {
+                format!("{c} IN ({})", placeholders(chunk.len()))
+            } else {
+                let row = format!("({})", placeholders(lhs.len()));
+                format!(
+                    "({}) IN ({}{})",
+                    lhs.join(", "),
+                    if values_keyword { "VALUES " } else { "" },
+                    vec![row; chunk.len()].join(", ")
+                )
+            };
+            let params = chunk
+                .iter()
+                .flat_map(|t| (0..lhs.len()).map(|i| t.get(i).map_or("", String::as_str)))
+                .collect();
+            (clause, params)
+        })
+        .collect()
+}
+
 /// What a lookup did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RowsRead {

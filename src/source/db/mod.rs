@@ -153,13 +153,7 @@ pub trait Session {
     fn discover(&mut self, views: bool) -> Result<Vec<Table>, ReadError>;
     /// Reads `columns` (examined columns of `table`) into `sink`, a deterministic
     /// sample or every row as `sampling` says, and says how.
-    fn read_table(
-        &mut self,
-        table: &Table,
-        columns: &[&Column],
-        sampling: Sampling,
-        sink: &mut dyn RecordSink,
-    ) -> Result<TableRead, ReadError>;
+    fn read_table(&mut self, read: TableRequest<'_>) -> Result<TableRead, ReadError>;
     /// A fingerprint of each table for incremental runs (`None`: this kind has none,
     /// and the table is always read).
     fn fingerprints(&mut self, tables: &[&Table]) -> Vec<Option<Fingerprint>> {
@@ -214,6 +208,13 @@ impl Table {
     pub fn native<T: 'static>(&self) -> Option<&T> {
         self.native.downcast_ref::<T>()
     }
+
+    /// The database's own description of the table for the kind that reads it, or an
+    /// error naming that kind (`kind`) when the table came from another.
+    pub fn native_for<T: 'static>(&self, kind: &str) -> Result<&T, ReadError> {
+        self.native::<T>()
+            .ok_or_else(|| ReadError::new("query", format!("not a {kind} table")))
+    }
 }
 
 /// How a column's values are examined.
@@ -247,6 +248,29 @@ pub struct Column {
     pub expr: String,
 }
 
+/// What [`Session::read_table`] is asked to read: the examined columns of one table,
+/// sampled or in full, into a sink. One value, so that every kind's reader takes the
+/// same thing and the generic driver builds it once.
+pub struct TableRequest<'a> {
+    /// The table, as [`Session::discover`] found it.
+    pub table: &'a Table,
+    /// Its examined columns, in the order their values are pushed.
+    pub columns: &'a [&'a Column],
+    /// A deterministic sample or every row.
+    pub sampling: Sampling,
+    /// Where the values go.
+    pub sink: &'a mut dyn RecordSink,
+}
+
+impl<'a> TableRequest<'a> {
+    /// The table's own description for the kind that reads it (`kind` names that kind
+    /// in the error when the table came from another).
+    pub fn native<T: 'static>(&self, kind: &str) -> Result<&'a T, ReadError> {
+        let table: &'a Table = self.table;
+        table.native_for::<T>(kind)
+    }
+}
+
 /// What reading one table did.
 #[derive(Clone, Debug, Default)]
 pub struct TableRead {
@@ -259,6 +283,39 @@ pub struct TableRead {
     /// Examined columns some of whose values were not (`column`, why), e.g. stray
     /// BLOB values in a SQLite text column.
     pub partly_skipped: Vec<(String, String)>,
+}
+
+impl TableRead {
+    /// What a reader that read `rows_scanned` rows of `rows_total` by `method` did,
+    /// `partly_skipped` as [`skipped_values`] says.
+    pub fn new(
+        rows_total: u64,
+        rows_scanned: u64,
+        method: String,
+        partly_skipped: Vec<(String, String)>,
+    ) -> Self {
+        TableRead {
+            rows_total,
+            rows_scanned,
+            method,
+            partly_skipped,
+        }
+    }
+}
+
+/// The examined columns some of whose values could not be examined: `skipped[i]`
+/// values of `columns[i]`, each column with `why(n)` ([`TableRead::partly_skipped`]).
+pub fn skipped_values(
+    columns: &[&Column],
+    skipped: &[u64],
+    why: fn(u64) -> String,
+) -> Vec<(String, String)> {
+    columns
+        .iter()
+        .zip(skipped)
+        .filter(|(_, &n)| n > 0)
+        .map(|(c, &n)| (c.name.clone(), why(n)))
+        .collect()
 }
 
 /// A failed read: what kind of failure, a message without credentials or values, and
@@ -289,6 +346,62 @@ impl ReadError {
     /// A bad URL or setting.
     pub fn config(message: impl Into<String>) -> Self {
         ReadError::new("config", message)
+    }
+}
+
+/// Connects a networked session with `connect` on a current-thread tokio runtime of its
+/// own (each session drives its own, so sessions on different threads never share one).
+/// `connector` is the kind's connection settings, or why they could not be built (TLS).
+pub fn connect_on_own_runtime<'c, C, S, F>(
+    connector: &'c Result<C, String>,
+    connect: impl FnOnce(&'c C) -> F,
+) -> Result<(tokio::runtime::Runtime, S), ReadError>
+where
+    F: std::future::Future<Output = Result<S, String>>,
+{
+    let connector = connector
+        .as_ref()
+        .map_err(|m| ReadError::new("tls", m.clone()))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ReadError::new("io", format!("cannot start the async runtime: {e}")))?;
+    let session = rt
+        .block_on(connect(connector))
+        .map_err(|m| ReadError::new("connect", m))?;
+    Ok((rt, session))
+}
+
+/// Runs `fut`, a request to a database server, turning its error (named by `describe`:
+/// kind, message, whether the connection was lost) or no reply within `limit` into a
+/// [`ReadError`] saying what was being done. A server that stops answering fails the
+/// request instead of hanging the scan.
+pub async fn within_reply<T, E>(
+    limit: Duration,
+    what: &str,
+    fut: impl std::future::Future<Output = Result<T, E>>,
+    describe: fn(&E) -> (&'static str, String, bool),
+) -> Result<T, ReadError> {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => {
+            let (kind, message, lost) = describe(&e);
+            Err(ReadError {
+                kind,
+                message: format!("{what}: {message}"),
+                connection_lost: lost,
+                rows_scanned: 0,
+            })
+        }
+        Err(_) => Err(ReadError {
+            kind: "timeout",
+            message: format!(
+                "{what}: no reply from the server within {}s",
+                limit.as_secs()
+            ),
+            connection_lost: true,
+            rows_scanned: 0,
+        }),
     }
 }
 

@@ -20,10 +20,9 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{
     quote_ident, Column, ColumnKind, Database, Limits, ReadError, RecordSink, RowPusher, Table,
-    TableRead,
+    TableRead, TableRequest,
 };
 use crate::source::sample::Reservoir;
-use crate::source::Sampling;
 
 /// Rowids fetched per `WHERE rowid IN (…)` query.
 const FETCH_CHUNK: usize = 500;
@@ -401,10 +400,14 @@ impl TableReader<'_> {
 pub fn read_table(
     conn: &Connection,
     table: &SqliteTable,
-    columns: &[&Column],
-    sampling: Sampling,
-    sink: &mut dyn RecordSink,
+    read: TableRequest<'_>,
 ) -> Result<TableRead, ReadError> {
+    let TableRequest {
+        columns,
+        sampling,
+        sink,
+        ..
+    } = read;
     let n = sampling.rows.max(1) as u64;
     let seed = sampling.seed;
     let pusher = RowPusher::new(columns, sink);
@@ -444,23 +447,13 @@ pub fn read_table(
             (count, reader.sample_rows(&table.kind, n, seed)?)
         }
     };
-    let partly_skipped = columns
-        .iter()
-        .zip(&reader.blobs)
-        .filter(|(_, &n)| n > 0)
-        .map(|(c, n)| {
-            (
-                c.name.clone(),
-                format!("{n} BLOB value(s) not examined (the column's other values were)"),
-            )
-        })
-        .collect();
-    Ok(TableRead {
+    let blobs = |n| format!("{n} BLOB value(s) not examined (the column's other values were)");
+    Ok(TableRead::new(
         rows_total,
-        rows_scanned: reader.pushed,
+        reader.pushed,
         method,
-        partly_skipped,
-    })
+        super::skipped_values(columns, &reader.blobs, blobs),
+    ))
 }
 
 /// Opens a `sqlite:PATH` (or `sqlite://PATH`) database (see [`super::KINDS`]).
@@ -524,17 +517,9 @@ impl super::Session for SqliteSession {
         discover(&self.conn, views).map_err(|m| ReadError::new("catalog", m))
     }
 
-    fn read_table(
-        &mut self,
-        table: &Table,
-        columns: &[&Column],
-        sampling: Sampling,
-        sink: &mut dyn RecordSink,
-    ) -> Result<TableRead, ReadError> {
-        let t = table
-            .native::<SqliteTable>()
-            .ok_or_else(|| ReadError::new("query", "not a SQLite table"))?;
-        read_table(&self.conn, t, columns, sampling, sink)
+    fn read_table(&mut self, read: TableRequest<'_>) -> Result<TableRead, ReadError> {
+        let t = read.native::<SqliteTable>("SQLite")?;
+        read_table(&self.conn, t, read)
     }
 
     fn keys(&mut self, tables: &[&Table]) -> Result<Vec<super::TableKeys>, ReadError> {

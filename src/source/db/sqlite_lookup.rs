@@ -15,23 +15,18 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::lookup::{
-    ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate, RowFilter, RowQuery, RowsRead,
-    TableKeys,
+    key_in_clauses, placeholders, ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate,
+    RowFilter, RowQuery, RowsRead, TableKeys,
 };
 use super::sqlite::SqliteTable;
 use super::{quote_ident, ReadError, Table};
-
-/// Values bound per `IN (…)` list (SQLite's default limit is 32,766 variables).
-const CHUNK: usize = 500;
 
 fn catalog_err(what: &str, e: rusqlite::Error) -> ReadError {
     ReadError::new("catalog", format!("{what}: {e}"))
 }
 
 fn native(table: &Table) -> Result<&SqliteTable, ReadError> {
-    table
-        .native::<SqliteTable>()
-        .ok_or_else(|| ReadError::new("query", "not a SQLite table"))
+    table.native_for::<SqliteTable>("SQLite")
 }
 
 /// Keys, indexes and foreign keys of `tables`.
@@ -160,7 +155,6 @@ fn digits_of(expr: &str) -> String {
 /// One query of a lookup (a long `IN` list is cut into several): SQL and parameters.
 fn statements(query: &RowQuery<'_>, from: &str, list: &str) -> Vec<(String, Vec<String>)> {
     let limit = query.limit.saturating_add(1);
-    let marks = |n: usize| vec!["?"; n].join(", ");
     let one = |clause: String, params: Vec<String>| {
         (
             format!("SELECT {list} FROM {from} WHERE {clause} LIMIT {limit}"),
@@ -175,13 +169,13 @@ fn statements(query: &RowQuery<'_>, from: &str, list: &str) -> Vec<(String, Vec<
                 let q = quote_ident(c);
                 match predicate {
                     Predicate::Equals(v) if !v.is_empty() => {
-                        ors.push(format!("{q} IN ({})", marks(v.len())));
+                        ors.push(format!("{q} IN ({})", placeholders(v.len())));
                         params.extend(v.iter().cloned());
                     }
                     Predicate::Equals(_) => {}
                     Predicate::Lower { values, patterns } => {
                         if !values.is_empty() {
-                            ors.push(format!("lower({q}) IN ({})", marks(values.len())));
+                            ors.push(format!("lower({q}) IN ({})", placeholders(values.len())));
                             params.extend(values.iter().cloned());
                         }
                         for p in patterns {
@@ -205,47 +199,13 @@ fn statements(query: &RowQuery<'_>, from: &str, list: &str) -> Vec<(String, Vec<
             }
         }
         RowFilter::KeyIn { columns, tuples } => {
-            if columns.is_empty() {
-                return Vec::new();
-            }
             let lhs: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
-            tuples
-                .chunks(CHUNK)
-                .map(|chunk| {
-                    let clause = if let [c] = &lhs[..] {
-                        format!("{c} IN ({})", marks(chunk.len()))
-                    } else {
-                        let row = format!("({})", marks(lhs.len()));
-                        format!(
-                            "({}) IN (VALUES {})",
-                            lhs.join(", "),
-                            vec![row; chunk.len()].join(", ")
-                        )
-                    };
-                    let params = chunk
-                        .iter()
-                        .flat_map(|t| (0..lhs.len()).map(|i| t.get(i).cloned().unwrap_or_default()))
-                        .collect();
-                    one(clause, params)
-                })
+            key_in_clauses(&lhs, tuples, true)
+                .into_iter()
+                .map(|(clause, params)| one(clause, params.into_iter().map(String::from).collect()))
                 .collect()
         }
     }
-}
-
-fn method(query: &RowQuery<'_>) -> String {
-    match &query.filter {
-        RowFilter::Match { predicate, .. } => match predicate {
-            Predicate::Equals(_) => {
-                "equality on the stored value (an index is used when there is one)"
-            }
-            Predicate::Lower { .. } => "scan comparing the lower-cased value",
-            Predicate::Digits(_) => "scan comparing the digits of the value",
-            Predicate::All => "scan of every row, compared by piimap",
-        },
-        RowFilter::KeyIn { .. } => "equality on the key columns",
-    }
-    .to_string()
 }
 
 /// Interrupts `conn` if the returned sender is not dropped within `timeout`.
@@ -279,7 +239,7 @@ pub(super) fn lookup(
             .join(", ")
     };
     let mut read = RowsRead {
-        method: method(query),
+        method: query.method(),
         ..RowsRead::default()
     };
     let guard = watchdog(conn, timeout);

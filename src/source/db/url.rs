@@ -62,22 +62,38 @@ pub struct PgUrl {
 
 impl std::fmt::Debug for PgUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgUrl")
-            .field("address", &self.address())
-            .field("sslmode", &self.sslmode)
-            .finish_non_exhaustive()
+        debug_target(f, "PgUrl", self.address(), &self.sslmode)
     }
+}
+
+/// A host as it stands in a URL's authority: an IPv6 address in brackets.
+pub fn url_host(host: &str) -> std::borrow::Cow<'_, str> {
+    if host.contains(':') {
+        format!("[{host}]").into()
+    } else {
+        host.into()
+    }
+}
+
+/// The `Debug` form of a connection target: its address and TLS mode, never its
+/// password (a target printed in a log or a panic must not leak it).
+pub fn debug_target(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    address: String,
+    tls: &dyn std::fmt::Debug,
+) -> std::fmt::Result {
+    f.debug_struct(name)
+        .field("address", &address)
+        .field("tls", &tls)
+        .finish_non_exhaustive()
 }
 
 impl PgUrl {
     /// `postgres://host:port/db`: the database's address without credentials, used as
     /// the prefix of every asset id.
     pub fn address(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
+        let host = url_host(&self.host);
         format!("postgres://{host}:{}/{}", self.port, self.dbname)
     }
 }

@@ -18,7 +18,7 @@ use apache_avro::schema::Schema;
 use apache_avro::types::Value;
 
 use super::text::flatten_json;
-use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use super::{FileRead, FileReader, TableStats};
 use crate::source::format::AVRO_MAGIC;
 use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};
 use crate::source::{Anomaly, FieldId, Location, RecordSink, Sampling, SourceError};
@@ -33,22 +33,16 @@ pub const HEADER_BUDGET: u64 = 16 << 20;
 pub struct AvroFile;
 
 impl FileReader for AvroFile {
-    fn read(
-        &self,
-        mut input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError> {
+    fn read(&self, mut job: FileRead<'_>) -> Result<(), SourceError> {
         let mut stats = TableStats::default();
         let result = read(
-            || input.open(),
-            opts.sampling,
-            opts.line_cap,
-            sink.as_records(),
+            || job.input.open(),
+            job.opts.sampling,
+            job.opts.line_cap,
+            job.sink.as_records(),
             &mut stats,
         );
-        stats.summarize(summary);
+        stats.summarize(job.summary);
         result
     }
 }

@@ -13,7 +13,7 @@
 use std::io::Read;
 
 use super::capped::CsvCap;
-use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use super::{FileRead, FileReader, TableStats};
 use crate::source::format::Format;
 use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};
 use crate::source::{Anomaly, FieldId, Location, RecordSink, SourceError};
@@ -129,25 +129,19 @@ pub fn read<R: Read>(
 pub struct CsvFile;
 
 impl FileReader for CsvFile {
-    fn read(
-        &self,
-        mut input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError> {
-        let delimiter = match input.format {
+    fn read(&self, mut job: FileRead<'_>) -> Result<(), SourceError> {
+        let delimiter = match job.input.format {
             Format::Csv { delimiter } => delimiter,
             _ => b',',
         };
         let stats = read(
-            || input.open(),
+            || job.input.open(),
             delimiter,
-            opts.sampling,
-            opts.line_cap,
-            sink.as_records(),
+            job.opts.sampling,
+            job.opts.line_cap,
+            job.sink.as_records(),
         )?;
-        stats.summarize(summary);
+        stats.summarize(job.summary);
         Ok(())
     }
 }

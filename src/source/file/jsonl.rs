@@ -6,7 +6,7 @@ use std::io::Read;
 
 use super::capped::{without_partial_char, LineReader};
 use super::text::flatten_json;
-use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use super::{FileRead, FileReader, TableStats};
 use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};
 use crate::source::{Anomaly, Location, RecordSink, Sampling, SourceError};
 
@@ -50,20 +50,14 @@ pub fn read<R: Read>(
 pub struct JsonLinesFile;
 
 impl FileReader for JsonLinesFile {
-    fn read(
-        &self,
-        mut input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError> {
+    fn read(&self, mut job: FileRead<'_>) -> Result<(), SourceError> {
         let stats = read(
-            || input.open(),
-            opts.sampling,
-            opts.line_cap,
-            sink.as_records(),
+            || job.input.open(),
+            job.opts.sampling,
+            job.opts.line_cap,
+            job.sink.as_records(),
         )?;
-        stats.summarize(summary);
+        stats.summarize(job.summary);
         Ok(())
     }
 }

@@ -44,18 +44,26 @@ pub fn reader(format: Format) -> Option<&'static dyn FileReader> {
     }
 }
 
+/// What [`FileReader::read`] is asked to do: read one input into a sink, as the options
+/// say, noting what it learns in the summary. One value, so that every reader takes the
+/// same thing.
+pub struct FileRead<'a> {
+    /// The file (or object) and its sniffed format.
+    pub input: Input<'a>,
+    /// Sampling, caps and limits.
+    pub opts: &'a ReadOptions,
+    /// Where the records go.
+    pub sink: &'a mut dyn FileSink,
+    /// How the rows were chosen, columns skipped, …: kept when the read fails part-way.
+    pub summary: &'a mut ReadSummary,
+}
+
 /// Reads one format: pushes a file's records into a sink.
 pub trait FileReader: Sync {
     /// Reads `input` into `sink` as `opts` say. What is learnt about the read (how rows
     /// were chosen, columns skipped, …) goes into `summary` as soon as it is known, so
     /// it is kept when the read then fails part-way.
-    fn read(
-        &self,
-        input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError>;
+    fn read(&self, job: FileRead<'_>) -> Result<(), SourceError>;
 
     /// Whether the reader opens `input.path` itself, as a seekable local file, instead
     /// of reading [`Input::open`]'s stream: an object from a store is then copied to a
@@ -372,7 +380,14 @@ mod tests {
             chunk_size,
         };
         let (mut sink, mut summary) = (Recorder::default(), ReadSummary::default());
-        reader.read(input, &opts, &mut sink, &mut summary).unwrap();
+        reader
+            .read(FileRead {
+                input,
+                opts: &opts,
+                sink: &mut sink,
+                summary: &mut summary,
+            })
+            .unwrap();
         (sink, summary)
     }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{FileReader, FileSink, Input, ReadOptions, ReadSummary, TableStats};
+use super::{FileRead, FileReader, TableStats};
 use crate::source::format::Compression;
 use crate::source::sample::SplitMix64;
 use crate::source::{Anomaly, Location, RecordSink, Sampling, SourceError};
@@ -172,23 +172,22 @@ pub fn read(
 pub struct ParquetFile;
 
 impl FileReader for ParquetFile {
-    fn read(
-        &self,
-        input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError> {
-        if input.compression != Compression::None {
-            summary.skipped = Some(
+    fn read(&self, job: FileRead<'_>) -> Result<(), SourceError> {
+        if job.input.compression != Compression::None {
+            job.summary.skipped = Some(
                 "compressed Parquet file (Parquet compresses internally; decompress it first)"
                     .into(),
             );
             return Ok(());
         }
-        let (stats, skipped) = read(input.path, opts.sampling, opts.line_cap, sink.as_records())?;
-        summary.skipped_columns = skipped;
-        stats.summarize(summary);
+        let (stats, skipped) = read(
+            job.input.path,
+            job.opts.sampling,
+            job.opts.line_cap,
+            job.sink.as_records(),
+        )?;
+        job.summary.skipped_columns = skipped;
+        stats.summarize(job.summary);
         Ok(())
     }
 

@@ -29,8 +29,8 @@ use calamine::{
 };
 
 use super::{
-    read_tables_as_one, FileReader, FileSink, Input, ReadOptions, ReadSummary, TableSinks,
-    TablesReader,
+    read_tables_as_one, FileRead, FileReader, FileSink, Input, ReadOptions, ReadSummary,
+    TableSinks, TablesReader,
 };
 use crate::source::format::{Compression, Format};
 use crate::source::SourceError;
@@ -53,14 +53,8 @@ const CFB_MAGIC: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
 pub struct Workbook;
 
 impl FileReader for Workbook {
-    fn read(
-        &self,
-        input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError> {
-        read_tables_as_one(self, input, opts, sink, summary)
+    fn read(&self, job: FileRead<'_>) -> Result<(), SourceError> {
+        read_tables_as_one(self, job.input, job.opts, job.sink, job.summary)
     }
 
     fn as_tables(&self) -> Option<&dyn TablesReader> {
@@ -665,7 +659,14 @@ mod tests {
             chunk_size: 1 << 20,
         };
         let (mut r, mut s) = (Recorder::default(), ReadSummary::default());
-        Workbook.read(input, &opts, &mut r, &mut s).unwrap();
+        Workbook
+            .read(FileRead {
+                input,
+                opts: &opts,
+                sink: &mut r,
+                summary: &mut s,
+            })
+            .unwrap();
         assert_eq!(r.fields, ["One#email", "Two#email"]);
         assert_eq!(s.rows_scanned, 6);
     }

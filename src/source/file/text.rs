@@ -20,7 +20,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{truncated_line, FileReader, FileSink, Input, ReadOptions, ReadSummary};
+use super::{truncated_line, FileRead, FileReader, FileSink, ReadOptions};
 use crate::source::format::Compression;
 use crate::source::{Anomaly, Location, RecordSink, SourceError};
 
@@ -79,30 +79,25 @@ impl LineFormat {
 pub struct TextFile;
 
 impl FileReader for TextFile {
-    fn read(
-        &self,
-        mut input: Input<'_>,
-        opts: &ReadOptions,
-        sink: &mut dyn FileSink,
-        summary: &mut ReadSummary,
-    ) -> Result<(), SourceError> {
-        let format = LineFormat::sniff(input.head);
-        summary.line_format = Some(
+    fn read(&self, mut job: FileRead<'_>) -> Result<(), SourceError> {
+        let format = LineFormat::sniff(job.input.head);
+        job.summary.line_format = Some(
             serde_json::to_value(format)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default(),
         );
-        summary.sampling = "all lines".into();
-        summary.rows_are_lines = true;
-        if input.compression == Compression::None && input.is_local() {
-            input.close_stream();
-            read_mapped(input.path, format, opts, sink)
+        job.summary.sampling = "all lines".into();
+        job.summary.rows_are_lines = true;
+        if job.input.compression == Compression::None && job.input.is_local() {
+            job.input.close_stream();
+            read_mapped(job.input.path, format, job.opts, job.sink)
         } else {
-            let reader = input
+            let reader = job
+                .input
                 .open()
                 .map_err(|e| SourceError::io("reading (decompressing)", e))?;
-            read_stream(reader, format, opts.line_cap, sink)
+            read_stream(reader, format, job.opts.line_cap, job.sink)
         }
     }
 }

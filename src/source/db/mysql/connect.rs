@@ -64,10 +64,7 @@ pub struct MyUrl {
 
 impl std::fmt::Debug for MyUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MyUrl")
-            .field("address", &self.address())
-            .field("ssl_mode", &self.ssl_mode)
-            .finish_non_exhaustive()
+        super::super::url::debug_target(f, "MyUrl", self.address(), &self.ssl_mode)
     }
 }
 
@@ -75,11 +72,7 @@ impl MyUrl {
     /// `mysql://host:port/db` (or `mysql://host:port` for every schema): the address
     /// without credentials, the prefix of every asset id.
     pub fn address(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
+        let host = super::super::url::url_host(&self.host);
         match &self.dbname {
             Some(db) => format!("{}://{host}:{}/{db}", self.scheme, self.port),
             None => format!("{}://{host}:{}", self.scheme, self.port),
@@ -275,27 +268,7 @@ pub async fn within<T>(
     what: &str,
     fut: impl std::future::Future<Output = Result<T, mysql_async::Error>>,
 ) -> Result<T, ReadError> {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => {
-            let (kind, message, lost) = describe(&e);
-            Err(ReadError {
-                kind,
-                message: format!("{what}: {message}"),
-                connection_lost: lost,
-                rows_scanned: 0,
-            })
-        }
-        Err(_) => Err(ReadError {
-            kind: "timeout",
-            message: format!(
-                "{what}: no reply from the server within {}s",
-                limit.as_secs()
-            ),
-            connection_lost: true,
-            rows_scanned: 0,
-        }),
-    }
+    super::super::within_reply(limit, what, fut, describe).await
 }
 
 /// A connected, configured, read-only session.

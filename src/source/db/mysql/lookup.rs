@@ -20,23 +20,13 @@ use mysql_async::{Params, Row, Value};
 use super::connect::{describe, within, MySession};
 use super::{quote, text, MyTable};
 use crate::source::db::lookup::{
-    ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate, RowFilter, RowQuery, RowsRead,
-    TableKeys,
+    key_in_clauses, placeholders, ForeignKey, IndexForm, IndexedColumn, OnRow, Predicate,
+    RowFilter, RowQuery, RowsRead, TableKeys,
 };
 use crate::source::db::{ReadError, Table};
 
-/// Key tuples bound per statement (a prepared statement takes at most 65,535 values).
-const CHUNK: usize = 500;
-
 fn native(table: &Table) -> Result<&MyTable, ReadError> {
-    table
-        .native::<MyTable>()
-        .ok_or_else(|| ReadError::new("query", "not a MySQL table"))
-}
-
-/// `?, ?, …` (`n` marks).
-fn marks(n: usize) -> String {
-    vec!["?"; n].join(", ")
+    table.native_for::<MyTable>("MySQL")
 }
 
 /// `(TABLE_SCHEMA, TABLE_NAME) IN ((?, ?), …)` over `tables`, with its parameters.
@@ -198,14 +188,14 @@ fn statements(query: &RowQuery<'_>) -> Vec<(Option<String>, Vec<Value>)> {
                 let q = quote(c);
                 match predicate {
                     Predicate::Equals(v) if !v.is_empty() => {
-                        ors.push(format!("{q} IN ({})", marks(v.len())));
+                        ors.push(format!("{q} IN ({})", placeholders(v.len())));
                         params.extend(v.iter().map(|x| Value::from(x.as_str())));
                     }
                     Predicate::Equals(_) => {}
                     Predicate::Lower { values, patterns } => {
                         let lower = format!("LOWER({})", text_of(c));
                         if !values.is_empty() {
-                            ors.push(format!("{lower} IN ({})", marks(values.len())));
+                            ors.push(format!("{lower} IN ({})", placeholders(values.len())));
                             params.extend(values.iter().map(|x| Value::from(x.as_str())));
                         }
                         for p in patterns {
@@ -232,50 +222,15 @@ fn statements(query: &RowQuery<'_>) -> Vec<(Option<String>, Vec<Value>)> {
             }
         }
         RowFilter::KeyIn { columns, tuples } => {
-            if columns.is_empty() {
-                return Vec::new();
-            }
             let lhs: Vec<String> = columns.iter().map(|c| quote(c)).collect();
-            tuples
-                .chunks(CHUNK)
-                .map(|chunk| {
-                    let clause = if let [c] = &lhs[..] {
-                        format!("{c} IN ({})", marks(chunk.len()))
-                    } else {
-                        let row = format!("({})", marks(lhs.len()));
-                        format!(
-                            "({}) IN ({})",
-                            lhs.join(", "),
-                            vec![row; chunk.len()].join(", ")
-                        )
-                    };
-                    let params = chunk
-                        .iter()
-                        .flat_map(|t| {
-                            (0..lhs.len()).map(|i| Value::from(t.get(i).map_or("", String::as_str)))
-                        })
-                        .collect();
-                    (Some(clause), params)
+            key_in_clauses(&lhs, tuples, false)
+                .into_iter()
+                .map(|(clause, params)| {
+                    (Some(clause), params.into_iter().map(Value::from).collect())
                 })
                 .collect()
         }
     }
-}
-
-/// How the rows are found, for the method text.
-fn method(query: &RowQuery<'_>) -> String {
-    match &query.filter {
-        RowFilter::Match { predicate, .. } => match predicate {
-            Predicate::Equals(_) => {
-                "equality on the stored value (an index is used when there is one)"
-            }
-            Predicate::Lower { .. } => "scan comparing the lower-cased value",
-            Predicate::Digits(_) => "scan comparing the digits of the value",
-            Predicate::All => "scan of every row, compared by piimap",
-        },
-        RowFilter::KeyIn { .. } => "equality on the key columns",
-    }
-    .to_string()
 }
 
 /// A returned value as text (the values are `CAST(… AS CHAR)`, so bytes).
@@ -296,7 +251,7 @@ pub(super) async fn lookup(
 ) -> Result<RowsRead, ReadError> {
     let my = native(query.table)?;
     let mut read = RowsRead {
-        method: method(query),
+        method: query.method(),
         ..RowsRead::default()
     };
     let parts = statements(query);
@@ -416,6 +371,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::source::db::lookup::KEY_TUPLES_PER_STATEMENT;
 
     fn table() -> Table {
         Table {
@@ -460,13 +416,13 @@ mod tests {
         let q = RowQuery {
             filter: RowFilter::KeyIn {
                 columns: vec!["a".into(), "b".into()],
-                tuples: vec![vec!["1".into(), "2".into()]; CHUNK + 1],
+                tuples: vec![vec!["1".into(), "2".into()]; KEY_TUPLES_PER_STATEMENT + 1],
             },
             ..q
         };
         let s = statements(&q);
         assert_eq!(s.len(), 2, "a long key list is cut into statements");
         assert!(s[1].0.as_deref() == Some("(`a`, `b`) IN ((?, ?))"));
-        assert_eq!(s[0].1.len(), CHUNK * 2);
+        assert_eq!(s[0].1.len(), KEY_TUPLES_PER_STATEMENT * 2);
     }
 }

@@ -44,9 +44,8 @@ use connect::within;
 pub use connect::{parse, Connector, MySession, MyUrl, SessionSettings, SslMode};
 
 use super::{
-    Column, ColumnKind, Database, Fingerprint, Limits, ReadError, RecordSink, Table, TableRead,
+    Column, ColumnKind, Database, Fingerprint, Limits, ReadError, Table, TableRead, TableRequest,
 };
-use crate::source::Sampling;
 
 /// Schemas that hold the server's own data, never scanned.
 const SYSTEM_SCHEMAS: &str = "'mysql','information_schema','performance_schema','sys'";
@@ -397,17 +396,7 @@ impl Database for MySql {
     }
 
     fn connect(&self) -> Result<Box<dyn super::Session>, ReadError> {
-        let connector = self
-            .connector
-            .as_ref()
-            .map_err(|m| ReadError::new("tls", m.clone()))?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| ReadError::new("io", format!("cannot start the async runtime: {e}")))?;
-        let session = rt
-            .block_on(connector.connect())
-            .map_err(|m| ReadError::new("connect", m))?;
+        let (rt, session) = super::connect_on_own_runtime(&self.connector, |c| c.connect())?;
         tracing::debug!(db = %self.address, tls = session.tls, version = %session.version, "connected");
         Ok(Box::new(MyDbSession {
             rt,
@@ -454,24 +443,11 @@ impl super::Session for MyDbSession {
         })
     }
 
-    fn read_table(
-        &mut self,
-        table: &Table,
-        columns: &[&Column],
-        sampling: Sampling,
-        sink: &mut dyn RecordSink,
-    ) -> Result<TableRead, ReadError> {
-        let t = table
-            .native::<MyTable>()
-            .ok_or_else(|| ReadError::new("query", "not a MySQL table"))?;
-        let r = self.rt.block_on(read::read_table(
-            &mut self.session,
-            t,
-            columns,
-            sampling,
-            sink,
-            self.reply,
-        ));
+    fn read_table(&mut self, read: TableRequest<'_>) -> Result<TableRead, ReadError> {
+        let t = read.native::<MyTable>("MySQL")?;
+        let r = self
+            .rt
+            .block_on(read::read_table(&mut self.session, t, read, self.reply));
         self.note(r)
     }
 

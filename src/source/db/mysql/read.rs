@@ -25,7 +25,7 @@ use mysql_async::{Conn, Row, Value};
 
 use super::connect::{describe, within, MySession};
 use super::{is_binary_type, quote, MyTable};
-use crate::source::db::{rate, Column, ReadError, RecordSink, RowPusher, TableRead};
+use crate::source::db::{rate, Column, ReadError, RecordSink, RowPusher, TableRead, TableRequest};
 use crate::source::Sampling;
 
 /// Bytes of a BLOB/BINARY value read (a bounded prefix: a photo is not text anyway).
@@ -193,11 +193,15 @@ fn key_ranges(lo: i128, hi: i128, ranges: u64, rng: &mut SplitMix) -> Vec<(i128,
 pub async fn read_table(
     s: &mut MySession,
     t: &MyTable,
-    columns: &[&Column],
-    sampling: Sampling,
-    sink: &mut dyn RecordSink,
+    read: TableRequest<'_>,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
+    let TableRequest {
+        columns,
+        sampling,
+        sink,
+        ..
+    } = read;
     let estimate = t.rows_estimate;
     if columns.is_empty() {
         return Ok(TableRead {
@@ -238,23 +242,14 @@ pub async fn read_table(
         .await;
     }
     let (rows_total, method) = read?;
-    let partly_skipped = columns
-        .iter()
-        .zip(&reader.binary_values)
-        .filter(|(_, &n)| n > 0)
-        .map(|(c, n)| {
-            (
-                c.name.clone(),
-                format!("{n} binary values (neither UTF-8 nor Latin-1 text) were not examined"),
-            )
-        })
-        .collect();
-    Ok(TableRead {
+    let binary =
+        |n| format!("{n} binary values (neither UTF-8 nor Latin-1 text) were not examined");
+    Ok(TableRead::new(
         rows_total,
-        rows_scanned: reader.pushed,
+        reader.pushed,
         method,
-        partly_skipped,
-    })
+        crate::source::db::skipped_values(columns, &reader.binary_values, binary),
+    ))
 }
 
 /// Picks the way rows are chosen and reads them: `(rows in the table, method)`.

@@ -92,27 +92,7 @@ pub(super) async fn within<T>(
     what: &str,
     fut: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
 ) -> Result<T, ReadError> {
-    match tokio::time::timeout(limit, fut).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => {
-            let (kind, message, lost) = describe(&e);
-            Err(ReadError {
-                kind,
-                message: format!("{what}: {message}"),
-                connection_lost: lost,
-                rows_scanned: 0,
-            })
-        }
-        Err(_) => Err(ReadError {
-            kind: "timeout",
-            message: format!(
-                "{what}: no reply from the server within {}s",
-                limit.as_secs()
-            ),
-            connection_lost: true,
-            rows_scanned: 0,
-        }),
-    }
+    super::super::within_reply(limit, what, fut, describe).await
 }
 
 impl Connector {

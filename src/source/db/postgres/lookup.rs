@@ -25,9 +25,7 @@ const TYPED: &[&str] = &[
 ];
 
 fn native(table: &Table) -> Result<&PgTable, ReadError> {
-    table
-        .native::<PgTable>()
-        .ok_or_else(|| ReadError::new("query", "not a PostgreSQL table"))
+    table.native_for::<PgTable>("PostgreSQL")
 }
 
 /// Keys, indexes and foreign keys of `tables`.
@@ -306,22 +304,6 @@ fn select_expr(table: &Table, name: &str) -> String {
     }
 }
 
-/// How the rows are found, for the method text.
-fn method(query: &RowQuery<'_>) -> String {
-    match &query.filter {
-        RowFilter::Match { predicate, .. } => match predicate {
-            Predicate::Equals(_) => {
-                "equality on the stored value (an index is used when there is one)"
-            }
-            Predicate::Lower { .. } => "scan comparing the lower-cased value",
-            Predicate::Digits(_) => "scan comparing the digits of the value",
-            Predicate::All => "scan of every row, compared by piimap",
-        },
-        RowFilter::KeyIn { .. } => "equality on the key columns",
-    }
-    .to_string()
-}
-
 /// Runs one lookup, streaming the rows through a cursor.
 pub(super) async fn lookup(
     session: &mut Session,
@@ -331,7 +313,7 @@ pub(super) async fn lookup(
 ) -> Result<RowsRead, ReadError> {
     let rel = native(query.table)?;
     let mut read = RowsRead {
-        method: method(query),
+        method: query.method(),
         ..RowsRead::default()
     };
     let Some((clause, params)) = where_clause(query) else {

@@ -32,9 +32,8 @@ pub use connect::{describe, Connector, Session, SessionSettings};
 
 use super::{
     format_percent, quote_ident, rate, url, Column, ColumnKind, Database, Fingerprint, Limits,
-    ReadError, RecordSink, RowPusher, Table, TableRead,
+    ReadError, RecordSink, RowPusher, Table, TableRead, TableRequest,
 };
-use crate::source::Sampling;
 
 /// Rows fetched per round trip when streaming.
 const BATCH_ROWS: i32 = 5000;
@@ -275,11 +274,15 @@ async fn discover(
 async fn read_table(
     session: &mut Session,
     table: &PgTable,
-    columns: &[&Column],
-    sampling: Sampling,
-    sink: &mut dyn RecordSink,
+    read: TableRequest<'_>,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
+    let TableRequest {
+        columns,
+        sampling,
+        sink,
+        ..
+    } = read;
     let from = table.relation_sql();
     let n = sampling.rows.max(1) as u64;
     let seed = sampling.seed;
@@ -632,17 +635,7 @@ impl Database for Postgres {
     }
 
     fn connect(&self) -> Result<Box<dyn super::Session>, ReadError> {
-        let connector = self
-            .connector
-            .as_ref()
-            .map_err(|m| ReadError::new("tls", m.clone()))?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| ReadError::new("io", format!("cannot start the async runtime: {e}")))?;
-        let session = rt
-            .block_on(connector.connect())
-            .map_err(|m| ReadError::new("connect", m))?;
+        let (rt, session) = super::connect_on_own_runtime(&self.connector, |c| c.connect())?;
         tracing::debug!(db = %self.address, tls = session.tls, server_version = session.server_version, "connected");
         Ok(Box::new(PgSession {
             rt,
@@ -671,25 +664,11 @@ impl super::Session for PgSession {
             })
     }
 
-    fn read_table(
-        &mut self,
-        table: &Table,
-        columns: &[&Column],
-        sampling: Sampling,
-        sink: &mut dyn RecordSink,
-    ) -> Result<TableRead, ReadError> {
-        let rel = table
-            .native::<PgTable>()
-            .ok_or_else(|| ReadError::new("query", "not a PostgreSQL table"))?;
+    fn read_table(&mut self, read: TableRequest<'_>) -> Result<TableRead, ReadError> {
+        let rel = read.native::<PgTable>("PostgreSQL")?;
         let reply = self.reply;
-        self.rt.block_on(read_table(
-            &mut self.session,
-            rel,
-            columns,
-            sampling,
-            sink,
-            reply,
-        ))
+        self.rt
+            .block_on(read_table(&mut self.session, rel, read, reply))
     }
 
     fn fingerprints(&mut self, tables: &[&Table]) -> Vec<Option<Fingerprint>> {
