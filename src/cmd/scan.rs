@@ -313,7 +313,13 @@ fn write_scan_files(
         write_outputs(dir, inventory, violations)?;
         if let (true, Some(m)) = (args.notice, manifest) {
             let knowledge = super::Knowledge::load()?;
-            let warnings = piimap::notice::write_all(
+            let langs = args
+                .lang
+                .iter()
+                .map(|l| piimap::notice::Language::load(l, None))
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(|e| super::UsageError(e.to_string()))?;
+            let warnings = piimap::notice::write_all_in(
                 inventory,
                 m,
                 engine.taxonomy(),
@@ -322,6 +328,7 @@ fn write_scan_files(
                 dir,
                 None,
                 &piimap::notice::today(),
+                &langs,
             )
             .context("writing the disclosure documents")?;
             for w in &warnings {
