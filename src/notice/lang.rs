@@ -599,6 +599,33 @@ mod tests {
     }
 
     #[test]
+    fn the_spanish_templates_load_for_the_policy_and_the_notice_at_collection() {
+        use super::super::documents::{find, translated, Renderer, DOCUMENTS};
+        let es = Language::load("es", None).unwrap();
+        let env = super::super::templates::environment(None);
+        let names: Vec<&str> = DOCUMENTS
+            .iter()
+            .filter(|d| translated(d, &es, None))
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(names, ["ccpa-policy", "notice-at-collection"]);
+        for d in DOCUMENTS.iter().filter(|d| translated(d, &es, None)) {
+            for o in d.outputs {
+                if let Renderer::Template(t) = o.renderer {
+                    env.get_template(&es.template(t))
+                        .unwrap_or_else(|e| panic!("{t}: {e}"));
+                }
+            }
+        }
+        assert!(!translated(find("gdpr-ropa").unwrap(), &es, None));
+        assert!(translated(
+            find("gdpr-ropa").unwrap(),
+            &Language::english(),
+            None
+        ));
+    }
+
+    #[test]
     fn dates_in_spanish() {
         let es = Language::load("es", None).unwrap();
         let terms = es.terms.as_ref().unwrap();
