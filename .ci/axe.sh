@@ -35,8 +35,11 @@ export SOURCE_DATE_EPOCH=1795910400
 # The demo as it is, and a variant with the §7102 metrics and a programme whose answers
 # are missing (withheld statements), so every optional block is checked too.
 mkdir -p "$work/demo" "$work/variant"
+# Every language with templates: the Spanish pages (notice.es.html,
+# notice-at-collection.es.html) are checked beside the English ones.
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config examples/demo/piimap.toml \
-  --out "$work/demo" --format html >/dev/null
+  --out "$work/demo" --format html --lang en,es >/dev/null
+test -f "$work/demo/notice.es.html" && test -f "$work/demo/notice-at-collection.es.html"
 cp examples/demo/piimap.toml "$work/variant.toml"
 sed -i "s#^path = \"data/#path = \"$PWD/examples/demo/data/#" "$work/variant.toml"
 cat >> "$work/variant.toml" <<'TOML'
@@ -56,7 +59,7 @@ TOML
 sed -i 's/^sensitive_pi_use = "permitted_purposes_only"/sensitive_pi_use = "beyond_permitted_purposes"/' "$work/variant.toml"
 grep -q '^sensitive_pi_use = "beyond_permitted_purposes"' "$work/variant.toml"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
-  --out "$work/variant" --format html >/dev/null
+  --out "$work/variant" --format html --lang en,es >/dev/null
 test -f "$work/variant/limit-sensitive.html"
 # The response letter of a data subject request (piimap find), looked up in the demo data.
 "$piimap" -q find --everywhere --email "$(grep -m1 -o '[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*' examples/demo/data/exports/customers.csv)" \

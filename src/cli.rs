@@ -261,6 +261,11 @@ pub struct NoticeArgs {
     /// months are the union over them.
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
+    /// Languages of the documents (repeatable or comma-separated: en, es). Another
+    /// language writes the documents that have templates under rules/templates/LANG/
+    /// (es: the privacy policy and the notice at collection) as NAME.LANG.md/.html.
+    #[arg(long, value_name = "LANG", value_delimiter = ',', default_value = "en")]
+    pub lang: Vec<String>,
 }
 
 /// Output formats for machines and humans.
@@ -344,6 +349,11 @@ pub struct ScanArgs {
     /// notice-at-collection, ropa.md/.csv, notice.json) and report.html into --out.
     #[arg(long, requires_all = ["config", "out"])]
     pub notice: bool,
+
+    /// With --notice: also write the documents translated into these languages
+    /// (comma-separated; es: notice.es.md/.html, notice-at-collection.es.md/.html).
+    #[arg(long, value_name = "LANG", value_delimiter = ',', requires = "notice")]
+    pub lang: Vec<String>,
 
     /// Exit 3 when violations of these kinds are found (comma-separated: undeclared,
     /// sensitive, recipients, stale, sale, unanswered, retention, incentive, or any). Needs --config.

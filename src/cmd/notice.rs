@@ -21,6 +21,12 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let langs = args
+        .lang
+        .iter()
+        .map(|l| notice::Language::load(l, args.templates.as_deref()))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| UsageError(e.to_string()))?;
     // SOURCE_DATE_EPOCH fixes the date for reproducible documents.
     let today = notice::today();
     let (history, history_warnings) = match &args.history {
@@ -65,13 +71,13 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
             formats.push(d.outputs[0].format);
         }
     }
-    let rendered =
-        notice::render_documents(&model, &documents, &formats, args.templates.as_deref())?;
+    let (rendered, lang_warnings) = render_langs(cli, args, &model, &documents, &formats, &langs)?;
     notice::write_rendered(&args.out, &rendered)?;
 
     if !cli.quiet {
         let mut err = std::io::stderr().lock();
-        for w in history_warnings.iter().chain(&model.warning_lines()) {
+        let lines = model.warning_lines();
+        for w in history_warnings.iter().chain(&lines).chain(&lang_warnings) {
             writeln!(err, "warning: {}", super::terminal(w))?;
         }
     }
@@ -79,13 +85,78 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
     for r in &rendered {
         writeln!(out, "wrote {}", args.out.join(&r.file).display())?;
     }
-    if !model.warnings.is_empty() {
+    if !model.warnings.is_empty() || !lang_warnings.is_empty() {
         writeln!(
             out,
             "{} warning(s): the drafts list them at the top; review before publishing",
-            model.warnings.len()
+            model.warnings.len() + lang_warnings.len()
         )?;
     }
     out.flush()?;
     Ok(ExitCode::Success)
+}
+
+/// The documents in every language of `--lang`: English as they are; another language
+/// the documents it has templates for (asked for by `--kind`, one it lacks is an error;
+/// with `--kind all` the others are left out, with a note). `notice.json` once, English.
+fn render_langs(
+    cli: &Cli,
+    args: &NoticeArgs,
+    model: &NoticeModel,
+    documents: &[&notice::Document],
+    formats: &[DocumentFormat],
+    langs: &[notice::Language],
+) -> anyhow::Result<(Vec<notice::Rendered>, Vec<String>)> {
+    let templates = args.templates.as_deref();
+    let mut rendered = Vec::new();
+    let mut warnings = Vec::new();
+    let mut json_written = false;
+    let mut seen = std::collections::BTreeSet::new();
+    for lang in langs.iter().filter(|l| seen.insert(l.code().to_string())) {
+        if lang.is_english() {
+            rendered.extend(notice::render_documents(
+                model, documents, formats, templates,
+            )?);
+            json_written = formats.contains(&DocumentFormat::Json);
+            continue;
+        }
+        let (docs, left_out): (Vec<&notice::Document>, Vec<&notice::Document>) = documents
+            .iter()
+            .partition(|d| notice::translated(d, lang, templates));
+        if args.kind != "all" && !left_out.is_empty() {
+            let have: Vec<&str> = notice::DOCUMENTS
+                .iter()
+                .filter(|d| notice::translated(d, lang, templates))
+                .filter_map(|d| d.kind)
+                .collect();
+            return Err(UsageError(format!(
+                "--kind {} has no templates in --lang {} (rules/templates/{}/); translated: {}",
+                args.kind,
+                lang.code(),
+                lang.code(),
+                have.join(", ")
+            ))
+            .into());
+        }
+        if !left_out.is_empty() && !cli.quiet {
+            let names: Vec<&str> = left_out.iter().map(|d| d.name).collect();
+            eprintln!(
+                "note: --lang {}: not translated, left out: {} (add --lang en for them)",
+                lang.code(),
+                names.join(", ")
+            );
+        }
+        let (r, w) = notice::render_documents_in(model, &docs, formats, templates, lang)?;
+        rendered.extend(r);
+        warnings.extend(w);
+    }
+    if formats.contains(&DocumentFormat::Json) && !json_written {
+        rendered.extend(notice::render_documents(
+            model,
+            &[],
+            &[DocumentFormat::Json],
+            templates,
+        )?);
+    }
+    Ok((rendered, warnings))
 }

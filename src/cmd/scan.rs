@@ -29,6 +29,8 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         let engine = load_engine(cli)?;
         return scan_text_inputs(cli, &engine, args);
     }
+    // A --lang without templates is refused before the scan, not after it.
+    notice_languages(args)?;
     let engine = load_engine(cli)?;
     let scanned = execute(cli, &engine, args)?;
     print_scan(cli, args, &scanned)?;
@@ -301,6 +303,15 @@ fn open_findings(args: &ScanArgs) -> anyhow::Result<Option<FindingsWriter>> {
         .transpose()
 }
 
+/// The languages of `--notice --lang`; one without templates is a usage error.
+fn notice_languages(args: &ScanArgs) -> anyhow::Result<Vec<piimap::notice::Language>> {
+    args.lang
+        .iter()
+        .map(|l| piimap::notice::Language::load(l, None))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| super::UsageError(e.to_string()).into())
+}
+
 /// `--out` (inventory files, and the disclosures with `--notice`) and `--history`.
 fn write_scan_files(
     args: &ScanArgs,
@@ -313,7 +324,8 @@ fn write_scan_files(
         write_outputs(dir, inventory, violations)?;
         if let (true, Some(m)) = (args.notice, manifest) {
             let knowledge = super::Knowledge::load()?;
-            let warnings = piimap::notice::write_all(
+            let langs = notice_languages(args)?;
+            let warnings = piimap::notice::write_all_in(
                 inventory,
                 m,
                 engine.taxonomy(),
@@ -322,6 +334,7 @@ fn write_scan_files(
                 dir,
                 None,
                 &piimap::notice::today(),
+                &langs,
             )
             .context("writing the disclosure documents")?;
             for w in &warnings {

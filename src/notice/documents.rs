@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use minijinja::Value;
 
+use super::lang::Language;
 use super::model::NoticeModel;
 use super::templates::{environment, render};
 use crate::inventory::{write_atomic, Inventory};
@@ -277,6 +278,100 @@ pub fn render_documents(
         });
     }
     Ok(out)
+}
+
+/// Whether every file of `d` has a template in `lang` (built in, or in `templates`). A
+/// file written by code (ropa.csv) has none. English always has them.
+pub fn translated(d: &Document, lang: &Language, templates: Option<&Path>) -> bool {
+    lang.is_english()
+        || d.outputs.iter().all(|o| match o.renderer {
+            Renderer::Template(name) => {
+                let t = lang.template(name);
+                crate::rules::embedded_text(&format!("templates/{t}")).is_ok()
+                    || templates.is_some_and(|dir| dir.join(&t).is_file())
+            }
+            Renderer::Code(_) => false,
+        })
+}
+
+/// [`render_documents`] in `lang`: each document's files from its templates under
+/// `rules/templates/<lang>/`, named `NAME.<lang>.EXT`, from the model translated by
+/// [`Language::localize`] (`notice.json` stays the English model: it is written only for
+/// English). Every document must be [`translated`]. Returns the files and the
+/// translation warnings.
+pub fn render_documents_in(
+    model: &NoticeModel,
+    documents: &[&Document],
+    formats: &[DocumentFormat],
+    templates: Option<&Path>,
+    lang: &Language,
+) -> anyhow::Result<(Vec<Rendered>, Vec<String>)> {
+    if lang.is_english() {
+        return Ok((
+            render_documents(model, documents, formats, templates)?,
+            Vec::new(),
+        ));
+    }
+    if let Some(d) = documents.iter().find(|d| !translated(d, lang, templates)) {
+        anyhow::bail!(
+            "{} has no templates in {:?} (rules/templates/{}/)",
+            d.name,
+            lang.code(),
+            lang.code()
+        );
+    }
+    let env = environment(templates);
+    let (json, warnings) = lang.localize(model)?;
+    let ctx = Value::from_serialize(&json);
+    let mut out = Vec::new();
+    for d in documents.iter().filter(|d| (d.applies)(model)) {
+        for o in formats.iter().flat_map(|f| d.outputs_in(*f)) {
+            if let Renderer::Template(name) = o.renderer {
+                out.push(Rendered {
+                    file: lang.file_name(o.file),
+                    contents: render(&env, &lang.template(name), &ctx)?,
+                });
+            }
+        }
+    }
+    Ok((out, warnings))
+}
+
+/// [`write_all`], then, for each language of `langs` other than English, the documents
+/// translated into it ([`translated`]), written as `NAME.<lang>.EXT`. Returns the
+/// warnings of both.
+#[allow(clippy::too_many_arguments)]
+pub fn write_all_in(
+    inventory: &Inventory,
+    manifest: &Manifest,
+    taxonomy: &Taxonomy,
+    vocab: &Vocabulary,
+    catalog: &Catalog,
+    out_dir: &Path,
+    templates: Option<&Path>,
+    today: &str,
+    langs: &[Language],
+) -> anyhow::Result<Vec<String>> {
+    let mut warnings = write_all(
+        inventory, manifest, taxonomy, vocab, catalog, out_dir, templates, today,
+    )?;
+    let model = NoticeModel::build(inventory, manifest, taxonomy, vocab, catalog, today, &[]);
+    for lang in langs.iter().filter(|l| !l.is_english()) {
+        let docs: Vec<&Document> = DOCUMENTS
+            .iter()
+            .filter(|d| (d.applies)(&model) && translated(d, lang, templates))
+            .collect();
+        let (rendered, w) = render_documents_in(
+            &model,
+            &docs,
+            &[DocumentFormat::Md, DocumentFormat::Html],
+            templates,
+            lang,
+        )?;
+        write_rendered(out_dir, &rendered)?;
+        warnings.extend(w);
+    }
+    Ok(warnings)
 }
 
 /// Writes rendered documents into `dir`, each atomically.

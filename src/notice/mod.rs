@@ -20,16 +20,18 @@ use crate::inventory::now_rfc3339;
 
 pub mod documents;
 pub mod history;
+pub mod lang;
 pub mod model;
 pub mod report;
 pub mod ropa_csv;
 pub mod templates;
 
 pub use documents::{
-    find, render_documents, template_names, write_all, write_rendered, Document, DocumentFormat,
-    Output, Rendered, Renderer, DOCUMENTS,
+    find, render_documents, render_documents_in, template_names, translated, write_all,
+    write_all_in, write_rendered, Document, DocumentFormat, Output, Rendered, Renderer, DOCUMENTS,
 };
 pub use history::{load_history, HistoryInventory};
+pub use lang::Language;
 pub use model::{NoticeModel, Warning, DO_NOT_SELL_TEXT, LIMIT_TEXT};
 pub use ropa_csv::ropa_csv;
 pub use templates::environment;

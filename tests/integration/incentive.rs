@@ -40,8 +40,15 @@ fn scan(config: &Path, out: &Path) -> PathBuf {
 }
 
 fn notice(inv: &Path, config: &Path, out: &Path) -> Output {
+    notice_in(inv, config, out, "en")
+}
+
+/// [`notice`] in the languages `langs` (`--lang`).
+fn notice_in(inv: &Path, config: &Path, out: &Path, langs: &str) -> Output {
     let o = piimap(&[
         "notice",
+        "--lang",
+        langs,
         "--inventory",
         inv.to_str().unwrap(),
         "--config",
@@ -328,8 +335,9 @@ fn ccr_7102_metrics_table_from_a_request_log() {
 }
 
 /// axe-core reports no violation on any HTML document (the demo's, and a variant with
-/// the metrics table and withheld items), the category tables stack under 600 px and
-/// every table fits the printed page: `.ci/axe/check.mjs` in headless Chromium.
+/// the metrics table and withheld items, each in English and in Spanish), the category
+/// tables stack under 600 px and every table fits the printed page: `.ci/axe/check.mjs`
+/// in headless Chromium.
 #[test]
 fn every_html_document_passes_axe_and_the_layout_checks() {
     let script = repo().join(".ci/axe/check.mjs");
@@ -352,7 +360,16 @@ fn every_html_document_passes_axe_and_the_layout_checks() {
         &dir.path().join("scan"),
     );
     let demo = dir.path().join("demo");
-    notice(&inv, &repo().join("examples/demo/piimap.toml"), &demo);
+    // The Spanish pages (`--lang es`) are checked beside the English ones.
+    notice_in(
+        &inv,
+        &repo().join("examples/demo/piimap.toml"),
+        &demo,
+        "en,es",
+    );
+    assert!(
+        demo.join("notice.es.html").exists() && demo.join("notice-at-collection.es.html").exists()
+    );
     let base = std::fs::read_to_string(repo().join("examples/demo/piimap.toml")).unwrap();
     let variant = write(
         dir.path(),
@@ -360,7 +377,8 @@ fn every_html_document_passes_axe_and_the_layout_checks() {
         format!("{base}\n[[financial_incentives]]\nname = \"Referral credit\"\n\n[request_metrics]\nover_10m_consumers = true\nyear = 2025\n[request_metrics.figures]\nknow = {{ received = 3, complied = 2, denied = 1, days = 4 }}\n"),
     );
     let other = dir.path().join("variant");
-    notice(&inv, &variant, &other);
+    notice_in(&inv, &variant, &other, "en,es");
+    assert!(read(&other, "notice.es.md").contains("Solicitudes recibidas en 2025"));
     assert!(read(&other, "notice.md").contains("Requests we received in 2025"));
     let o = std::process::Command::new("timeout")
         .arg("300")

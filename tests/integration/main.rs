@@ -16,6 +16,7 @@ mod postgres;
 mod rules;
 mod sarif;
 mod shard;
+mod spanish;
 mod spreadsheet;
 mod sqlite;
 mod util;
