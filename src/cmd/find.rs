@@ -113,12 +113,7 @@ pub fn run(cli: &Cli, args: &FindArgs) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| UsageError(format!("--region {code}: not a region code (US, DE, …)")))?;
     let ids = identifiers(args, region)?;
     let inventory = inventory(args)?;
-    let manifest_dir = args
-        .config
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let manifest_dir = super::manifest_dir(args.config.as_deref());
     let request = PlanRequest {
         paths: args.paths.clone(),
         dbs: args.db.clone(),

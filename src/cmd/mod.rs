@@ -108,6 +108,15 @@ pub fn assess(
 }
 
 /// Reads and validates a manifest; its errors are usage errors (exit 2).
+/// The folder a manifest's relative paths are resolved against: the manifest's own
+/// (empty, the working directory, without a manifest).
+pub fn manifest_dir(config: Option<&std::path::Path>) -> std::path::PathBuf {
+    config
+        .and_then(std::path::Path::parent)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default()
+}
+
 pub fn load_manifest(
     engine: &Engine,
     path: &std::path::Path,

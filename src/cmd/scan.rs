@@ -247,12 +247,7 @@ pub fn execute(cli: &Cli, engine: &Engine, args: &ScanArgs) -> anyhow::Result<Sc
         Some(path) => Some(super::load_manifest(engine, path)?),
         None => None,
     };
-    let manifest_dir = args
-        .config
-        .as_ref()
-        .and_then(|p| p.parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let manifest_dir = super::manifest_dir(args.config.as_deref());
     let with_dir = manifest.as_ref().map(|m| (m, manifest_dir.as_path()));
     let config = scan_config(cli, engine, args, with_dir, threads)?;
     let mut incremental = incremental(cli, engine, args, &config.targets)?;

@@ -562,17 +562,10 @@ impl RecordSink for CellSink<'_> {
     fn anomaly(&mut self, _kind: Anomaly, _at: Location) {}
 }
 
+/// Parts are read one after another into the sink itself (the defaults).
 impl FileSink for CellSink<'_> {
     fn as_records(&mut self) -> &mut dyn RecordSink {
         self
-    }
-
-    fn flush(&mut self) {}
-
-    fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
-        for i in 0..n {
-            read(i, self);
-        }
     }
 }
 

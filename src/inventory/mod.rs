@@ -450,6 +450,15 @@ impl Inventory {
         Ok(inv)
     }
 
+    /// The assets not read completely (skipped, empty, failed, partial): what the
+    /// inventory says nothing, or not everything, about.
+    pub fn not_fully_scanned(&self) -> Vec<&AssetReport> {
+        self.assets
+            .iter()
+            .filter(|a| a.status != Status::Scanned)
+            .collect()
+    }
+
     /// True when any asset failed or was read only in part.
     pub fn has_failures(&self) -> bool {
         self.assets

@@ -53,16 +53,9 @@ impl Scanned {
         match a.status {
             Status::Scanned => coverage.scanned += 1,
             Status::Partial | Status::Failed => {
-                coverage.failed.push(format!(
-                    "{}: {}",
-                    a.asset,
-                    a.errors
-                        .iter()
-                        .filter(|e| e.fatal)
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ));
+                coverage
+                    .failed
+                    .push(format!("{}: {}", a.asset, a.problem()));
                 if a.status == Status::Partial {
                     coverage.scanned += 1;
                 }

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::escape::{markdown_cell as md, markdown_code};
 
 use crate::inventory::datamap::{DataMap, Presence, TypeEntry};
-use crate::inventory::{Inventory, Status};
+use crate::inventory::Inventory;
 use crate::policy::Violation;
 
 /// Renders the summary (Markdown, data escaped).
@@ -178,11 +178,7 @@ fn what_was_read(out: &mut String, inv: &Inventory) {
             md(&a.stats.coverage)
         );
     }
-    let problems: Vec<_> = inv
-        .assets
-        .iter()
-        .filter(|a| a.status != Status::Scanned)
-        .collect();
+    let problems = inv.not_fully_scanned();
     if !problems.is_empty() {
         let _ = writeln!(out, "\n## Not (fully) scanned\n");
         let _ = writeln!(out, "These assets were not read completely; the inventory says nothing about what they hold.\n");

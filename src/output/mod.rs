@@ -43,11 +43,7 @@ pub fn summary_table(inv: &Inventory) -> String {
             "(no personal information found in the assets that were scanned)"
         );
     }
-    let problems: Vec<_> = inv
-        .assets
-        .iter()
-        .filter(|a| a.status != Status::Scanned)
-        .collect();
+    let problems = inv.not_fully_scanned();
     if !problems.is_empty() {
         let _ = writeln!(out);
         for a in problems {

@@ -85,15 +85,7 @@ pub fn inventory_frame(inv: &Inventory) -> PolarsResult<DataFrame> {
             examples.push(None);
             let why = match a.status {
                 Status::Skipped | Status::Empty => a.problem(),
-                _ => format!(
-                    "not scanned: {}",
-                    a.errors
-                        .iter()
-                        .filter(|e| e.fatal)
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
+                _ => format!("not scanned: {}", a.problem()),
             };
             note.push(Some(why));
         }

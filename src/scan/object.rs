@@ -12,10 +12,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::incremental::{split_unchanged, AssetId, Incremental};
-use super::plan::Target;
-use super::run::{file_options, Outputs, ScanConfig};
+use super::run::{file_options, TargetPass};
 use super::FileScanner;
-use crate::detect::Engine;
 use crate::error::ConfigError;
 use crate::inventory::{AssetKind, AssetReport, Status};
 use crate::source::file::{self, Input};
@@ -29,18 +27,15 @@ use crate::source::walk::FileEntry;
 /// be opened or listed is one failed asset (the exit code says so), a bad glob a
 /// usage error.
 pub(super) fn scan_objects(
-    engine: &Engine,
-    config: &ScanConfig,
-    target: &Target,
+    pass: &TargetPass,
     url: &str,
     mut incremental: Option<&mut Incremental>,
-    outputs: &Outputs,
 ) -> Result<(Vec<AssetReport>, u64), ConfigError> {
     let filter = KeyFilter::new(
-        &target.include,
-        &target.exclude,
-        config.hidden,
-        config.max_filesize,
+        &pass.target.include,
+        &pass.target.exclude,
+        pass.config.hidden,
+        pass.config.max_filesize,
     )
     .map_err(ConfigError::Usage)?;
     let parsed = match ObjectUrl::parse(url) {
@@ -72,7 +67,7 @@ pub(super) fn scan_objects(
         out.push(r);
     }
     let owned = |key: &str| {
-        config
+        pass.config
             .shard
             .is_none_or(|s| s.owns(&AssetId::Object(parsed.asset_id(key)).key()))
     };
@@ -97,11 +92,15 @@ pub(super) fn scan_objects(
         },
         |o, _| o.fingerprint(),
     );
-    let scanner = FileScanner::new(engine, file_options(target, config), outputs.findings);
+    let scanner = FileScanner::new(
+        pass.engine,
+        file_options(pass.target, pass.config),
+        pass.outputs.findings,
+    );
     // Largest first, as for files, so one big object does not start last.
     let mut order: Vec<&ObjectEntry> = to_scan.iter().map(|(o, _, _)| o).collect();
     order.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.key.cmp(&b.key)));
-    outputs
+    pass.outputs
         .progress
         .start(order.len() as u64, order.iter().map(|o| o.size).sum());
     let scanned: Vec<AssetReport> = order
@@ -109,14 +108,14 @@ pub(super) fn scan_objects(
         .map(|entry| {
             let report = scan_object(&scanner, &store, &parsed, entry);
             scanner.bytes_done.fetch_add(entry.size, Ordering::Relaxed);
-            outputs.progress.file_done(&FileEntry {
+            pass.outputs.progress.file_done(&FileEntry {
                 path: PathBuf::from(&report.asset),
                 size: entry.size,
             });
             report
         })
         .collect();
-    outputs.progress.finish();
+    pass.outputs.progress.finish();
     if let Some(inc) = incremental {
         let by_id: std::collections::HashMap<&str, &AssetReport> =
             scanned.iter().map(|r| (r.id.as_str(), r)).collect();

@@ -79,6 +79,15 @@ pub struct Outputs<'a> {
     pub progress: &'a dyn Progress,
 }
 
+/// What every target of one scan is read with: the engine, the settings, the target
+/// itself and where the findings and progress go.
+pub(super) struct TargetPass<'a> {
+    pub engine: &'a Engine,
+    pub config: &'a ScanConfig,
+    pub target: &'a Target,
+    pub outputs: &'a Outputs<'a>,
+}
+
 /// Runs a whole scan. Assets that fail are reported in the inventory and the scan goes
 /// on; only a tree that cannot be walked at all (a bad glob) is an error.
 pub fn run(
@@ -92,28 +101,25 @@ pub fn run(
     let mut assets = Vec::new();
     let mut bytes = 0u64;
     for target in &config.targets {
+        let pass = TargetPass {
+            engine,
+            config,
+            target,
+            outputs,
+        };
+        let inc = incremental.as_deref_mut();
         let mut produced = match &target.kind {
             TargetKind::Paths(roots) => {
-                let inc = incremental.as_deref_mut();
-                let (reports, read) = scan_tree(engine, config, target, roots, inc, outputs)?;
+                let (reports, read) = scan_tree(&pass, roots, inc)?;
                 bytes += read;
                 reports
             }
             TargetKind::Objects(url) => {
-                let inc = incremental.as_deref_mut();
-                let (reports, read) =
-                    super::object::scan_objects(engine, config, target, url, inc, outputs)?;
+                let (reports, read) = super::object::scan_objects(&pass, url, inc)?;
                 bytes += read;
                 reports
             }
-            TargetKind::Db(url) => scan_db(
-                engine,
-                config,
-                target,
-                url,
-                incremental.as_deref_mut(),
-                outputs,
-            ),
+            TargetKind::Db(url) => scan_db(&pass, url, inc),
         };
         if target.source.is_some() {
             for r in &mut produced {
@@ -145,24 +151,21 @@ pub fn run(
 /// One file tree: walked, sharded, unchanged files carried forward, the rest read in
 /// parallel. Returns the reports and the bytes read.
 fn scan_tree(
-    engine: &Engine,
-    config: &ScanConfig,
-    target: &Target,
+    pass: &TargetPass,
     roots: &[std::path::PathBuf],
     mut incremental: Option<&mut Incremental>,
-    outputs: &Outputs,
 ) -> Result<(Vec<AssetReport>, u64), ConfigError> {
     let walk_opts = WalkOptions {
-        hidden: config.hidden,
-        no_ignore: config.no_ignore,
-        follow_links: config.follow_links,
-        include: target.include.clone(),
-        exclude: target.exclude.clone(),
-        max_filesize: config.max_filesize,
-        threads: config.threads,
+        hidden: pass.config.hidden,
+        no_ignore: pass.config.no_ignore,
+        follow_links: pass.config.follow_links,
+        include: pass.target.include.clone(),
+        exclude: pass.target.exclude.clone(),
+        max_filesize: pass.config.max_filesize,
+        threads: pass.config.threads,
     };
     let mut walked = walk(roots, &walk_opts).map_err(ConfigError::Usage)?;
-    if let Some(shard) = config.shard {
+    if let Some(shard) = pass.config.shard {
         let owned = |p: &Path| shard.owns(&AssetId::File(p.to_path_buf()).key());
         walked.files.retain(|f| owned(&f.path));
         walked.skipped.retain(|s| owned(&s.path));
@@ -182,13 +185,17 @@ fn scan_tree(
         |f| (AssetId::File(f.path.clone()), f.path.display().to_string()),
         |f, inc| inc.fingerprint(&f.path),
     );
-    let scanner = FileScanner::new(engine, file_options(target, config), outputs.findings);
+    let scanner = FileScanner::new(
+        pass.engine,
+        file_options(pass.target, pass.config),
+        pass.outputs.findings,
+    );
     let files: Vec<FileEntry> = to_scan.iter().map(|(f, _, _)| f.clone()).collect();
-    outputs
+    pass.outputs
         .progress
         .start(files.len() as u64, files.iter().map(|f| f.size).sum());
-    let scanned = scanner.scan_all(&files, &|entry| outputs.progress.file_done(entry));
-    outputs.progress.finish();
+    let scanned = scanner.scan_all(&files, &|entry| pass.outputs.progress.file_done(entry));
+    pass.outputs.progress.finish();
     if let Some(inc) = incremental {
         // Remember what each file produced (a SQLite file gives several reports): one
         // lookup per report, not a pass over every report per file.
@@ -221,12 +228,9 @@ pub(super) fn file_options(target: &Target, config: &ScanConfig) -> ScanOptions 
 /// One database: a SQLite file carried forward whole when unchanged, server tables
 /// carried forward by their catalog counters, the rest read.
 fn scan_db(
-    engine: &Engine,
-    config: &ScanConfig,
-    target: &Target,
+    pass: &TargetPass,
     url: &str,
     mut incremental: Option<&mut Incremental>,
-    outputs: &Outputs,
 ) -> Vec<AssetReport> {
     tracing::info!(db = %redact_url(url), "scanning database");
     // A SQLite database is one file: unchanged file, unchanged tables.
@@ -245,19 +249,19 @@ fn scan_db(
         _ => None,
     };
     let opts = DbOptions {
-        sampling: target.db_sampling(config.full, config.seed),
-        concurrency: config.db_concurrency,
-        include: target.include.clone(),
-        exclude: target.exclude.clone(),
-        views: config.views,
-        statement_timeout: config.statement_timeout,
-        shard: config.shard,
+        sampling: pass.target.db_sampling(pass.config.full, pass.config.seed),
+        concurrency: pass.config.db_concurrency,
+        include: pass.target.include.clone(),
+        exclude: pass.target.exclude.clone(),
+        views: pass.config.views,
+        statement_timeout: pass.config.statement_timeout,
+        shard: pass.config.shard,
         previous: incremental
             .as_deref()
             .map(|i| std::sync::Arc::new(i.previous().clone())),
         ..DbOptions::default()
     };
-    let scanned = scan_database_incremental(engine, url, &opts, outputs.findings);
+    let scanned = scan_database_incremental(pass.engine, url, &opts, pass.outputs.findings);
     if let Some(inc) = incremental {
         // Server tables: remember each table's fingerprint and report.
         for (id, fp) in &scanned.fingerprints {

@@ -405,6 +405,29 @@ pub async fn within_reply<T, E>(
     }
 }
 
+/// Opens a connection by `open`, giving up one second after `limit` (the server's own
+/// connect timeout, plus a margin): the error names the server by `address` only, so it
+/// never carries a credential.
+pub async fn connect_within<T, E>(
+    limit: Duration,
+    address: &str,
+    open: impl std::future::Future<Output = Result<T, E>>,
+    describe: fn(&E) -> (&'static str, String, bool),
+) -> Result<T, String> {
+    let limit = limit + Duration::from_secs(1);
+    match tokio::time::timeout(limit, open).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => {
+            let (_, msg, _) = describe(&e);
+            Err(format!("cannot connect to {address}: {msg}"))
+        }
+        Err(_) => Err(format!(
+            "cannot connect to {address}: no answer within {}s",
+            limit.as_secs()
+        )),
+    }
+}
+
 /// Quotes an SQL identifier: wraps it in double quotes and doubles any embedded double
 /// quote, so any name (spaces, dots, unicode, reserved words, `x"; DROP TABLE y; --`) is
 /// one identifier and never SQL. Works for PostgreSQL and SQLite.

@@ -402,12 +402,7 @@ pub fn read_table(
     table: &SqliteTable,
     read: TableRequest<'_>,
 ) -> Result<TableRead, ReadError> {
-    let TableRequest {
-        columns,
-        sampling,
-        sink,
-        ..
-    } = read;
+    let (columns, sampling, sink) = (read.columns, read.sampling, read.sink);
     let n = sampling.rows.max(1) as u64;
     let seed = sampling.seed;
     let pusher = RowPusher::new(columns, sink);

@@ -608,14 +608,6 @@ mod tests {
         (sink, stats, result, opens)
     }
 
-    fn values(r: &Recorder, field: &str) -> Vec<String> {
-        r.cells
-            .iter()
-            .filter(|c| c.0 == field)
-            .map(|c| String::from_utf8_lossy(&c.1).into_owned())
-            .collect()
-    }
-
     #[test]
     fn nested_records_are_flattened_like_json_with_typed_values_as_text() {
         let data = people(3, 2, Codec::Null);
@@ -624,15 +616,15 @@ mod tests {
         assert_eq!((stats.rows_total, stats.rows_scanned), (3, 3));
         assert_eq!(stats.method, "full");
         assert_eq!(r.rows, 3);
-        assert_eq!(values(&r, "f1")[2], "user2@example.com");
-        assert_eq!(values(&r, "address.city").len(), 3);
-        assert_eq!(values(&r, "address.zip"), ["10000", "10001", "10002"]);
-        assert_eq!(values(&r, "phones[]")[0], "+1 415 555 0000");
-        assert_eq!(values(&r, "born")[..2], ["1960-01-01", "1960-01-02"]);
-        assert_eq!(values(&r, "seen")[0], "2023-11-14T22:13:20");
-        assert_eq!(values(&r, "score")[0], "123456789", "no .0, no exponent");
+        assert_eq!(r.values("f1")[2], "user2@example.com");
+        assert_eq!(r.values("address.city").len(), 3);
+        assert_eq!(r.values("address.zip"), ["10000", "10001", "10002"]);
+        assert_eq!(r.values("phones[]")[0], "+1 415 555 0000");
+        assert_eq!(r.values("born")[..2], ["1960-01-01", "1960-01-02"]);
+        assert_eq!(r.values("seen")[0], "2023-11-14T22:13:20");
+        assert_eq!(r.values("score")[0], "123456789", "no .0, no exponent");
         assert!(
-            values(&r, "active").is_empty(),
+            r.values("active").is_empty(),
             "booleans hold nothing to scan"
         );
         assert_eq!(r.cells.iter().find(|c| c.0 == "id").unwrap().3, Some(0));
@@ -685,7 +677,7 @@ mod tests {
         let e = result.unwrap_err().to_string();
         assert!(e.contains("truncated"), "{e}");
         assert_eq!(stats.rows_scanned, 20);
-        assert_eq!(values(&r, "f1").len(), 20);
+        assert_eq!(r.values("f1").len(), 20);
         // A flipped byte in the last sync marker.
         let mut bad = data.clone();
         let n = bad.len();

@@ -524,23 +524,33 @@ pub(crate) mod tests {
         fn as_records(&mut self) -> &mut dyn RecordSink {
             self
         }
-        fn flush(&mut self) {}
-        fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
-            for i in 0..n {
-                read(i, self);
+    }
+
+    impl Recorder {
+        /// The values pushed for `field`, as text, in order.
+        pub fn values(&self, field: &str) -> Vec<String> {
+            self.cells
+                .iter()
+                .filter(|c| c.0 == field)
+                .map(|c| String::from_utf8_lossy(&c.1).into_owned())
+                .collect()
+        }
+    }
+
+    /// The id of field `name` in `fields`, added if new (as a reader's sink numbers them).
+    pub(crate) fn intern(fields: &mut Vec<String>, name: &str) -> u32 {
+        match fields.iter().position(|f| f == name) {
+            Some(i) => i as u32,
+            None => {
+                fields.push(name.to_string());
+                fields.len() as u32 - 1
             }
         }
     }
 
     impl RecordSink for Recorder {
         fn field(&mut self, name: &str) -> u32 {
-            match self.fields.iter().position(|f| f == name) {
-                Some(i) => i as u32,
-                None => {
-                    self.fields.push(name.to_string());
-                    self.fields.len() as u32 - 1
-                }
-            }
+            intern(&mut self.fields, name)
         }
         fn cell(&mut self, field: u32, value: &[u8], at: Location) {
             let name = self.fields[field as usize].clone();

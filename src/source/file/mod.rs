@@ -345,11 +345,16 @@ pub trait FileSink: RecordSink + Send {
     fn as_records(&mut self) -> &mut dyn RecordSink;
     /// Writes out what the sink buffers for the findings file, so memory stays bounded
     /// however long the file.
-    fn flush(&mut self);
+    /// (Nothing, for a sink that buffers nothing.)
+    fn flush(&mut self) {}
     /// Reads `n` independent parts of the file: part `i` by `read(i, part_sink)`, each
     /// into a sink of its own (possibly in parallel), then folded into this one in part
-    /// order.
-    fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync));
+    /// order. By default, one after another into this sink itself.
+    fn parts(&mut self, n: usize, read: &(dyn Fn(usize, &mut dyn RecordSink) + Sync)) {
+        for i in 0..n {
+            read(i, self.as_records());
+        }
+    }
 }
 
 /// A line truncated by a stream reader, as an anomaly.

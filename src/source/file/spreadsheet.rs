@@ -461,14 +461,6 @@ mod tests {
         Ok(book)
     }
 
-    fn cells_of(r: &Recorder, field: &str) -> Vec<String> {
-        r.cells
-            .iter()
-            .filter(|c| c.0 == field)
-            .map(|c| String::from_utf8_lossy(&c.1).into_owned())
-            .collect()
-    }
-
     #[test]
     fn an_xlsx_sheet_streams_typed_values_under_its_header() {
         use rust_xlsxwriter::{ExcelDateTime as Dt, Format as F, Formula};
@@ -500,18 +492,18 @@ mod tests {
         let (name, r, summary, result) = &book.tables[0];
         assert_eq!(name, "Sheet1");
         assert!(result.is_ok(), "{result:?}");
-        assert_eq!(cells_of(r, "ssn"), ["146606018"]);
-        assert_eq!(cells_of(r, "card"), ["4230172036881697", "-7"]);
-        assert_eq!(cells_of(r, "dob"), ["1984-02-29"]);
+        assert_eq!(r.values("ssn"), ["146606018"]);
+        assert_eq!(r.values("card"), ["4230172036881697", "-7"]);
+        assert_eq!(r.values("dob"), ["1984-02-29"]);
         assert_eq!(
-            cells_of(r, "copy"),
+            r.values("copy"),
             ["293212036"],
             "the formula's cached value"
         );
-        assert_eq!(cells_of(r, "ratio"), ["0.25"]);
-        assert_eq!(cells_of(r, "big"), ["100000000000000000000"]);
+        assert_eq!(r.values("ratio"), ["0.25"]);
+        assert_eq!(r.values("big"), ["100000000000000000000"]);
         // Capped at 64 bytes on a character boundary, and counted.
-        assert_eq!(cells_of(r, "note"), ["é".repeat(32)]);
+        assert_eq!(r.values("note"), ["é".repeat(32)]);
         assert_eq!(r.anomalies, [(Anomaly::TruncatedField, Some(2))]);
         // Rows are data rows; lines are the sheet's row numbers.
         assert_eq!(r.rows, 2);
@@ -615,7 +607,7 @@ mod tests {
             .as_ref()
             .unwrap_err()
             .contains("malformed XML"));
-        assert_eq!(cells_of(&book.tables[1].1, "email").len(), 5);
+        assert_eq!(book.tables[1].1.values("email").len(), 5);
 
         // The same workbook gzipped: read from memory.
         let gz = dir.path().join("good.xlsx.gz");
@@ -637,7 +629,7 @@ mod tests {
         let mut book = Book::default();
         Workbook.read_tables(input, &opts, &mut book).unwrap();
         assert_eq!(book.tables.len(), 2);
-        assert_eq!(cells_of(&book.tables[0].1, "email").len(), 5);
+        assert_eq!(book.tables[0].1.values("email").len(), 5);
     }
 
     #[test]

@@ -542,13 +542,7 @@ mod tests {
 
     impl RecordSink for Record {
         fn field(&mut self, name: &str) -> u32 {
-            match self.fields.iter().position(|f| f == name) {
-                Some(i) => i as u32,
-                None => {
-                    self.fields.push(name.to_string());
-                    self.fields.len() as u32 - 1
-                }
-            }
+            crate::source::file::capped::tests::intern(&mut self.fields, name)
         }
         fn cell(&mut self, field: u32, value: &[u8], at: Location) {
             self.cells.push((

@@ -360,22 +360,9 @@ impl Connector {
         let limit = self
             .url
             .connect_timeout
-            .unwrap_or(self.settings.connect_timeout)
-            + Duration::from_secs(1);
-        let (mut conn, tls) = match tokio::time::timeout(limit, self.open()).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                let (_, msg, _) = describe(&e);
-                return Err(format!("cannot connect to {}: {msg}", self.address()));
-            }
-            Err(_) => {
-                return Err(format!(
-                    "cannot connect to {}: no answer within {}s",
-                    self.address(),
-                    limit.as_secs()
-                ))
-            }
-        };
+            .unwrap_or(self.settings.connect_timeout);
+        let (mut conn, tls) =
+            super::super::connect_within(limit, &self.address(), self.open(), describe).await?;
         let reply = self.settings.reply_timeout();
         let setup = async {
             let version: Option<String> = within(

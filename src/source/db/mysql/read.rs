@@ -196,12 +196,7 @@ pub async fn read_table(
     read: TableRequest<'_>,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
-    let TableRequest {
-        columns,
-        sampling,
-        sink,
-        ..
-    } = read;
+    let (columns, sampling, sink) = (read.columns, read.sampling, read.sink);
     let estimate = t.rows_estimate;
     if columns.is_empty() {
         return Ok(TableRead {

@@ -225,22 +225,9 @@ impl Connector {
         let limit = self
             .url
             .connect_timeout
-            .unwrap_or(self.settings.connect_timeout)
-            + Duration::from_secs(1);
-        let (client, tls) = match tokio::time::timeout(limit, self.open()).await {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                let (_, msg, _) = describe(&e);
-                return Err(format!("cannot connect to {}: {msg}", self.address()));
-            }
-            Err(_) => {
-                return Err(format!(
-                    "cannot connect to {}: no answer within {}s",
-                    self.address(),
-                    limit.as_secs()
-                ))
-            }
-        };
+            .unwrap_or(self.settings.connect_timeout);
+        let (client, tls) =
+            super::super::connect_within(limit, &self.address(), self.open(), describe).await?;
         let s = &self.settings;
         let setup = format!(
             "SET default_transaction_read_only = on; \

@@ -277,12 +277,7 @@ async fn read_table(
     read: TableRequest<'_>,
     reply: Duration,
 ) -> Result<TableRead, ReadError> {
-    let TableRequest {
-        columns,
-        sampling,
-        sink,
-        ..
-    } = read;
+    let (columns, sampling, sink) = (read.columns, read.sampling, read.sink);
     let from = table.relation_sql();
     let n = sampling.rows.max(1) as u64;
     let seed = sampling.seed;
