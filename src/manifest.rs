@@ -18,6 +18,8 @@ use crate::taxonomy::Taxonomy;
 
 mod check;
 use check::Checker;
+mod gdpr;
+pub use gdpr::{Authority, Gdpr, GdprPurpose, Workforce};
 
 /// Who the business is and how consumers reach it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -418,6 +420,12 @@ pub struct Manifest {
     /// The §7102 request metrics.
     #[serde(default)]
     pub request_metrics: Option<RequestMetrics>,
+    /// The answers of the GDPR Art. 13/14 privacy notice.
+    #[serde(default)]
+    pub gdpr: Gdpr,
+    /// The answers of the California workforce notice.
+    #[serde(default)]
+    pub workforce: Workforce,
     /// The directory the manifest was read from (relative paths in it resolve
     /// against it); `None` for parsed text.
     #[serde(skip)]
@@ -600,6 +608,7 @@ impl Manifest {
         if let Some(m) = &self.request_metrics {
             c.request_metrics(m);
         }
+        c.gdpr(&self.gdpr);
         c.errors
     }
 

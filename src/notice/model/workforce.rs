@@ -1,0 +1,57 @@
+//! The California notice at collection for the workforce: employees, job applicants and
+//! contractors (Civ. Code §1798.100(a), 11 CCR §7012; the employment exemption lapsed on
+//! 1 January 2023). It covers the sources whose data subjects are workforce
+//! ([`super::audience`]), with their own categories, purposes and retention, and the
+//! statement on selling and sharing that rests on `[workforce]` (or a business-wide
+//! `false`).
+
+use serde::Serialize;
+
+use super::categories::{CategoryModel, HoldingModel};
+use super::sale::SaleSharingModel;
+use super::sensitive::SensitiveModel;
+use super::{Label, Warning};
+
+/// The workforce notice.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkforceModel {
+    /// Some source holds workforce data.
+    pub applies: bool,
+    /// The sources covered (keys).
+    pub sources: Vec<String>,
+    /// The workforce data subjects of those sources.
+    pub data_subjects: Vec<Label>,
+    /// The CCPA categories collected about the workforce.
+    pub categories: Vec<CategoryModel>,
+    /// Sensitive personal information among them.
+    pub sensitive: SensitiveModel,
+    /// Per source: categories, purposes and retention.
+    pub holdings: Vec<HoldingModel>,
+    /// Selling and sharing of workforce data.
+    pub sale_and_sharing: SaleSharingModel,
+}
+
+/// The workforce view's warnings, renamed for the workforce notice: the same checks as
+/// the consumer documents (missing retention, purposes, sale answers), about HR data.
+pub(super) fn relabel(warnings: Vec<Warning>) -> Vec<Warning> {
+    warnings
+        .into_iter()
+        .map(|w| Warning {
+            code: format!("workforce:{}", w.code),
+            message: format!(
+                "workforce notice: {}",
+                w.message
+                    .replace("`disclosures.sells`", "`workforce.sells`")
+                    .replace("`disclosures.shares`", "`workforce.shares`")
+            ),
+            documents: vec![super::doc::WORKFORCE.to_string()],
+            policy: false,
+            notice: false,
+            ropa: false,
+            opt_out: false,
+            limit: false,
+            gdpr: false,
+            workforce: true,
+        })
+        .collect()
+}
