@@ -40,6 +40,10 @@ pub struct Right {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GdprLaw {
+    /// Categories of sources that mean the data is obtained from the person (Art. 13).
+    pub from_the_person: Vec<String>,
+    /// Categories of sources that are publicly accessible (Art. 14(2)(f)).
+    pub publicly_accessible: Vec<String>,
     /// Art. 6(1).
     pub legal_bases: Vec<LawTerm>,
     /// Art. 9(2).

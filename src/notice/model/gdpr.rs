@@ -16,11 +16,6 @@ use super::{doc, push_unique, Label};
 use crate::knowledge::gdpr::{GdprLaw, LawTerm};
 use crate::knowledge::VocabKind;
 
-/// The source category meaning "from the person".
-const FROM_THE_PERSON: &str = "directly_from_consumer";
-/// The source category of publicly accessible sources (Art. 14(2)(f)).
-const PUBLIC: &str = "public_records";
-
 /// A legal basis or condition as printed.
 #[derive(Clone, Debug, Serialize)]
 pub struct BasisModel {
@@ -193,7 +188,7 @@ fn data_label(d: &super::ropa::RopaDataCategory) -> String {
     s
 }
 
-fn activity(cx: &mut Ctx<'_>, a: &RopaActivity) -> GdprActivityModel {
+fn activity(cx: &mut Ctx<'_>, law: &GdprLaw, a: &RopaActivity) -> GdprActivityModel {
     let keys: Vec<String> = cx
         .manifest
         .sources
@@ -228,8 +223,8 @@ fn activity(cx: &mut Ctx<'_>, a: &RopaActivity) -> GdprActivityModel {
         recipients: a.recipients.clone(),
         retention: a.retention.clone(),
         sources: cx.labels(VocabKind::SourceCategory, &keys),
-        obtained_elsewhere: keys.iter().any(|k| k != FROM_THE_PERSON),
-        publicly_accessible: keys.iter().any(|k| k == PUBLIC),
+        obtained_elsewhere: keys.iter().any(|k| !law.from_the_person.contains(k)),
+        publicly_accessible: keys.iter().any(|k| law.publicly_accessible.contains(k)),
         source_unknown: keys.is_empty(),
     }
 }
@@ -393,8 +388,11 @@ fn warn_controller(cx: &mut Ctx<'_>, n: &GdprNoticeModel) {
 
 /// The notice, from the record's activities and the manifest's `[gdpr]` answers.
 pub(super) fn gdpr_notice(cx: &mut Ctx<'_>, ropa: &RopaModel, law: &GdprLaw) -> GdprNoticeModel {
-    let activities: Vec<GdprActivityModel> =
-        ropa.activities.iter().map(|a| activity(cx, a)).collect();
+    let activities: Vec<GdprActivityModel> = ropa
+        .activities
+        .iter()
+        .map(|a| activity(cx, law, a))
+        .collect();
     let purposes = purposes(cx, law, &ropa.activities);
     let mut recipients: Vec<RopaRecipient> = Vec::new();
     let mut transfers: Vec<RopaTransfer> = Vec::new();

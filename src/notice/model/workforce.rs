@@ -31,11 +31,21 @@ pub struct WorkforceModel {
     pub sale_and_sharing: SaleSharingModel,
 }
 
+/// Warnings of the workforce view about what the workforce notice does not print (the
+/// policy's disclosure, minors and tracking statements, categories of sources).
+const NOT_PRINTED: &[&str] = &[
+    "answer_missing:disclosures.discloses_for_business_purpose",
+    "answer_missing:disclosures.sells_or_shares_under_16",
+    "answer_missing:disclosures.third_party_tracking",
+    "sources_missing:",
+];
+
 /// The workforce view's warnings, renamed for the workforce notice: the same checks as
 /// the consumer documents (missing retention, purposes, sale answers), about HR data.
 pub(super) fn relabel(warnings: Vec<Warning>) -> Vec<Warning> {
     warnings
         .into_iter()
+        .filter(|w| !NOT_PRINTED.iter().any(|p| w.code.starts_with(p)))
         .map(|w| Warning {
             code: format!("workforce:{}", w.code),
             message: format!(
