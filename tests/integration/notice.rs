@@ -27,6 +27,10 @@ const ALL_FILES: &[&str] = &[
     "ropa.csv",
     "do-not-sell-or-share.md",
     "do-not-sell-or-share.html",
+    "gdpr-notice.md",
+    "gdpr-notice.html",
+    "workforce-notice.md",
+    "workforce-notice.html",
     "notice.json",
     "report.html",
 ];

@@ -206,9 +206,9 @@ pub struct NoticeModel {
     pub incentives: IncentivesModel,
     /// The §7102 request metrics (`None`: not printed).
     pub request_metrics: Option<MetricsModel>,
-    /// Recipients.
+    /// Recipients (of every source: consumer and workforce).
     pub recipients: Vec<RecipientModel>,
-    /// Data types.
+    /// Data types (of every source: consumer and workforce).
     pub data_types: Vec<TypeModel>,
     /// The GDPR record.
     pub ropa: RopaModel,
@@ -513,8 +513,6 @@ impl NoticeModel {
             );
         }
         let request_metrics = metrics::metrics(&mut cx, today);
-        let recipients = recipients::recipients(&mut cx);
-        let data_types = recipients::data_types(&cx);
         // The record, the GDPR notice and the report cover every source.
         cx.manifest = manifest;
         cx.map = &full.map;
@@ -527,14 +525,16 @@ impl NoticeModel {
         let ropa = ropa::build_ropa(&mut cx, &merged, &full_types);
         let law = GdprLaw::builtin().expect("the built-in rules/gdpr.toml is valid");
         let gdpr = gdpr::gdpr_notice(&mut cx, &ropa, &law);
-        let all_recipients = recipients::recipients(&mut cx);
+        // The recipients and data types (the report's tables) of every source.
+        let recipients = recipients::recipients(&mut cx);
+        let data_types = recipients::data_types(&cx);
         let (workforce, workforce_warnings) =
             workforce_part(inventory, &merged, &synthetic, manifest, knowledge, today);
         let report = report_of(
             inventory,
             &full.map,
             &all_categories(&categories, &workforce.categories),
-            &all_recipients,
+            &recipients,
             manifest,
             (taxonomy, today),
         );
