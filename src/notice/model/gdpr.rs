@@ -447,3 +447,86 @@ pub(super) fn gdpr_notice(cx: &mut Ctx<'_>, ropa: &RopaModel, law: &GdprLaw) -> 
     warn_controller(cx, &n);
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{fixture, model_of};
+
+    const HR: &str = "[sources.hr]\nkind = \"files\"\npath = \"hr\"\ndata_types = [\"health\"]\npurposes = [\"hr_administration\"]\ndata_subjects = [\"employees\"]\nsource_categories = [\"directly_from_consumer\"]\nretention = \"7 years\"\n";
+
+    /// GDPR Art. 13(2)(f): "automated decision-making is used" without the logic,
+    /// significance and consequences is warned; unanswered, nothing is claimed.
+    #[test]
+    fn gdpr_art_13_2_f_automated_decisions_need_an_answer_and_details() {
+        let m = model_of(
+            &fixture(&format!("{HR}[gdpr]\nautomated_decision_making = true\n")),
+            "2026-11-29",
+        );
+        assert!(m.gdpr.automated.used);
+        assert!(m
+            .warning_codes()
+            .contains(&"gdpr_automated_details_missing".to_string()));
+        let m = model_of(&fixture(HR), "2026-11-29");
+        assert!(!m.gdpr.automated.answered && !m.gdpr.automated.used);
+        assert!(m
+            .warning_codes()
+            .contains(&"gdpr_automated_unanswered".to_string()));
+    }
+
+    /// GDPR Art. 9(2), Art. 7(3): a declared Art. 9(2) condition is printed with its
+    /// article; explicit consent makes the right to withdraw consent apply; a purpose
+    /// without a basis leaves the basis-dependent rights undetermined.
+    #[test]
+    fn gdpr_art_9_2_condition_and_the_rights_it_brings() {
+        let f = fixture(&format!("{HR}[gdpr.purposes.hr_administration]\nlegal_basis = \"legal_obligation\"\nspecial_category_condition = \"explicit_consent\"\nrequirement = \"statutory\"\n"));
+        let m = model_of(&f, "2026-11-29");
+        let p = &m.gdpr.purposes[0];
+        assert_eq!(p.legal_basis.as_ref().unwrap().article, "Art. 6(1)(c)");
+        assert_eq!(
+            p.special_condition.as_ref().unwrap().article,
+            "Art. 9(2)(a)"
+        );
+        assert_eq!(p.special_categories, ["data concerning health"]);
+        assert!(!p.needs_review);
+        let right = |k: &str| m.gdpr.rights.iter().find(|r| r.key == k).unwrap().clone();
+        assert_eq!(right("withdraw_consent").purposes.len(), 1);
+        assert!(right("objection").purposes.is_empty() && !right("objection").undetermined);
+        let m = model_of(&fixture(HR), "2026-11-29");
+        assert!(
+            m.gdpr
+                .rights
+                .iter()
+                .find(|r| r.key == "portability")
+                .unwrap()
+                .undetermined
+        );
+        assert!(m
+            .warning_codes()
+            .contains(&"gdpr_special_condition_missing:hr_administration".to_string()));
+    }
+
+    /// The manifest names bases by the keys of rules/gdpr.toml: a typo is an error with
+    /// a suggestion, located.
+    #[test]
+    fn unknown_legal_basis_is_rejected_with_a_suggestion() {
+        let taxonomy = crate::taxonomy::Taxonomy::builtin().unwrap();
+        let vocab = crate::knowledge::Vocabulary::builtin().unwrap();
+        let catalog = crate::knowledge::Catalog::builtin().unwrap();
+        let e = crate::manifest::Manifest::parse(
+            "p.toml",
+            "[gdpr.purposes.analytics]\nlegal_basis = \"consnet\"\n[gdpr.purposes.analytcs]\nlegal_basis = \"consent\"\n",
+            &taxonomy,
+            &vocab,
+            &catalog,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("p.toml:2:15: gdpr.purposes.analytics.legal_basis: unknown value `consnet` (did you mean `consent`?)"), "{e}");
+        assert!(
+            e.contains(
+                "gdpr.purposes.analytcs: unknown purpose `analytcs` (did you mean `analytics`?)"
+            ),
+            "{e}"
+        );
+    }
+}

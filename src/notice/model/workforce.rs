@@ -65,3 +65,33 @@ pub(super) fn relabel(warnings: Vec<Warning>) -> Vec<Warning> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{fixture, model_of};
+
+    /// Without a workforce source the notice does not apply (`--kind all` skips it);
+    /// with one, its categories are the HR source's only, and a business-wide
+    /// `shares = true` does not answer for HR data.
+    #[test]
+    fn workforce_notice_covers_hr_sources_only() {
+        let shop = "[sources.shop]\nkind = \"files\"\npath = \"s\"\ndata_types = [\"email\"]\ndata_subjects = [\"customers\"]\nretention = \"1 year\"\n[disclosures]\nsells = false\nshares = true\n";
+        let m = model_of(&fixture(shop), "2026-11-29");
+        assert!(!m.workforce.applies && m.workforce.categories.is_empty());
+        let hr = format!("{shop}[sources.hr]\nkind = \"files\"\npath = \"h\"\ndata_types = [\"ssn\"]\ndata_subjects = [\"job_applicants\"]\nretention = \"2 years\"\n");
+        let m = model_of(&fixture(&hr), "2026-11-29");
+        assert!(m.workforce.applies);
+        let letters: Vec<&str> = m
+            .workforce
+            .categories
+            .iter()
+            .map(|c| c.letter.as_str())
+            .collect();
+        assert!(letters.contains(&"L") && !m.categories.iter().any(|c| c.letter == "L"));
+        assert!(m.workforce.sale_and_sharing.sells_answered);
+        assert!(!m.workforce.sale_and_sharing.shares_answered);
+        assert!(m
+            .warning_codes()
+            .contains(&"workforce:answer_missing:disclosures.shares".to_string()));
+    }
+}
