@@ -8,6 +8,8 @@
 //! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`incentive`], [`metrics`],
 //! [`recipients`], [`ropa`], [`answers`] (statements withheld for want of an answer) and
 //! [`choices`] (the opt-out and limit pages, the alternative "Your Privacy Choices" link).
+//! The GDPR Art. 13/14 notice is [`gdpr`], the California workforce notice [`workforce`];
+//! which sources each audience's documents cover is decided by `audience`.
 //! Which flows are sold, shared or disclosed is decided once, by
 //! [`crate::inventory::sale`]; the parts here word it.
 
