@@ -746,6 +746,25 @@ mod tests {
         assert_eq!(metrics.figures["know"].received, 1200);
     }
 
+    /// The starter's commented `[gdpr]` and `[workforce]` blocks, uncommented, are a
+    /// valid manifest.
+    #[test]
+    fn starter_gdpr_and_workforce_blocks_are_valid_when_uncommented() {
+        let at = STARTER.find("# [gdpr]").expect("in the starter");
+        let end = STARTER.find("# Financial incentives").expect("after it");
+        let block: String = STARTER[at..end]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let m =
+            parse(&format!("{}{block}", &STARTER[..at])).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        assert_eq!(m.gdpr.automated_decision_making, Some(false));
+        assert!(m.gdpr.purposes["order_fulfillment"].legal_basis.is_some());
+        assert_eq!(m.workforce.sells, Some(false));
+    }
+
     #[test]
     fn unknown_keys_are_located_and_get_a_suggestion() {
         let e =
