@@ -61,8 +61,13 @@ grep -q '^sensitive_pi_use = "beyond_permitted_purposes"' "$work/variant.toml"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
   --out "$work/variant" --format html --lang en,es >/dev/null
 test -f "$work/variant/limit-sensitive.html"
+# The minimal manifest of the GDPR and workforce notices: every "needs review" path.
+"$piimap" -q scan --config tests/fixtures/gdpr-minimal/piimap.toml --out "$work/minimal-scan" >/dev/null || [ $? -eq 3 ]
+"$piimap" -q notice --inventory "$work/minimal-scan/inventory.json" --config tests/fixtures/gdpr-minimal/piimap.toml \
+  --out "$work/minimal" --format html >/dev/null
+test -f "$work/demo/gdpr-notice.html" && test -f "$work/demo/workforce-notice.html" && test -f "$work/minimal/gdpr-notice.html"
 # The response letter of a data subject request (piimap find), looked up in the demo data.
 "$piimap" -q find --everywhere --email "$(grep -m1 -o '[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*' examples/demo/data/exports/customers.csv)" \
   --config examples/demo/piimap.toml --out "$work/find" examples/demo/data >/dev/null || [ $? -le 4 ]
 test -f "$work/find/response-letter.html"
-node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/find/response-letter.html"
+node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/minimal" "$work/find/response-letter.html"

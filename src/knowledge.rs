@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::{embedded_text, RuleError};
 
+pub mod gdpr;
+
 /// One entry of a controlled vocabulary.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Term {
@@ -39,6 +41,11 @@ pub struct Term {
     /// A caveat.
     #[serde(default)]
     pub note: String,
+    /// For data subjects: the business's workforce (employees, job applicants,
+    /// contractors), whose data the workforce notice covers instead of the consumer
+    /// notices.
+    #[serde(default)]
+    pub workforce: bool,
 }
 
 /// The controlled vocabularies.

@@ -18,6 +18,8 @@ use crate::taxonomy::Taxonomy;
 
 mod check;
 use check::Checker;
+mod gdpr;
+pub use gdpr::{Authority, Gdpr, GdprPurpose, Workforce};
 
 /// Who the business is and how consumers reach it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -418,6 +420,12 @@ pub struct Manifest {
     /// The §7102 request metrics.
     #[serde(default)]
     pub request_metrics: Option<RequestMetrics>,
+    /// The answers of the GDPR Art. 13/14 privacy notice.
+    #[serde(default)]
+    pub gdpr: Gdpr,
+    /// The answers of the California workforce notice.
+    #[serde(default)]
+    pub workforce: Workforce,
     /// The directory the manifest was read from (relative paths in it resolve
     /// against it); `None` for parsed text.
     #[serde(skip)]
@@ -600,6 +608,7 @@ impl Manifest {
         if let Some(m) = &self.request_metrics {
             c.request_metrics(m);
         }
+        c.gdpr(&self.gdpr);
         c.errors
     }
 
@@ -735,6 +744,25 @@ mod tests {
         let metrics = m.request_metrics.expect("declared");
         assert!(metrics.over_10m_consumers);
         assert_eq!(metrics.figures["know"].received, 1200);
+    }
+
+    /// The starter's commented `[gdpr]` and `[workforce]` blocks, uncommented, are a
+    /// valid manifest.
+    #[test]
+    fn starter_gdpr_and_workforce_blocks_are_valid_when_uncommented() {
+        let at = STARTER.find("# [gdpr]").expect("in the starter");
+        let end = STARTER.find("# Financial incentives").expect("after it");
+        let block: String = STARTER[at..end]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let m =
+            parse(&format!("{}{block}", &STARTER[..at])).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        assert_eq!(m.gdpr.automated_decision_making, Some(false));
+        assert!(m.gdpr.purposes["order_fulfillment"].legal_basis.is_some());
+        assert_eq!(m.workforce.sells, Some(false));
     }
 
     #[test]

@@ -205,6 +205,44 @@ pub static DOCUMENTS: &[Document] = &[
         applies: |m| m.choices.limit_page,
     },
     Document {
+        name: "gdpr-notice",
+        kind: Some("gdpr"),
+        summary: "The GDPR / UK GDPR privacy notice (Art. 13 and 14)",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "gdpr-notice.md",
+                renderer: Renderer::Template("gdpr-notice.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "gdpr-notice.html",
+                renderer: Renderer::Template("gdpr-notice.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: always,
+    },
+    Document {
+        name: "workforce-notice",
+        kind: Some("workforce"),
+        summary: "The California notice at collection for employees, applicants and contractors, when a source holds workforce data",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "workforce-notice.md",
+                renderer: Renderer::Template("workforce-notice.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "workforce-notice.html",
+                renderer: Renderer::Template("workforce-notice.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.workforce.applies,
+    },
+    Document {
         name: "report",
         kind: None,
         summary: "The data engineer's visual report",
@@ -387,7 +425,8 @@ pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
 /// Every document that applies in every format (notice.md, notice.html,
 /// notice-at-collection.md, notice-at-collection.html, ropa.md, ropa.csv, report.html and
 /// notice.json; do-not-sell-or-share.md/.html, limit-sensitive.md/.html and the notice
-/// of financial incentive when those apply), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
+/// of financial incentive when those apply; gdpr-notice.md/.html; workforce-notice.md/.html
+/// when a source holds workforce data), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
 /// organisation facts, refused statements, findings to review) for the caller to print.
 #[allow(clippy::too_many_arguments)]
 pub fn write_all(
@@ -460,6 +499,8 @@ mod tests {
             doc::OPT_OUT,
             doc::LIMIT,
             doc::INCENTIVE,
+            doc::GDPR,
+            doc::WORKFORCE,
         ] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }

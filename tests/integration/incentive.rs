@@ -380,18 +380,30 @@ fn every_html_document_passes_axe_and_the_layout_checks() {
     notice_in(&inv, &variant, &other, "en,es");
     assert!(read(&other, "notice.es.md").contains("Solicitudes recibidas en 2025"));
     assert!(read(&other, "notice.md").contains("Requests we received in 2025"));
+    // The GDPR and workforce notices of the minimal manifest: every "needs review" path.
+    let minimal_config = repo().join("tests/fixtures/gdpr-minimal/piimap.toml");
+    let minimal_inv = scan(&minimal_config, &dir.path().join("minimal-scan"));
+    let minimal = dir.path().join("minimal");
+    notice(&minimal_inv, &minimal_config, &minimal);
+    for page in ["gdpr-notice.html", "workforce-notice.html"] {
+        assert!(
+            demo.join(page).exists() && minimal.join(page).exists(),
+            "{page}"
+        );
+    }
     let o = std::process::Command::new("timeout")
         .arg("300")
         .arg("node")
         .arg(&script)
         .arg(&demo)
         .arg(&other)
+        .arg(&minimal)
         .output()
         .unwrap();
     let out = stdout(&o);
     assert!(o.status.success(), "{out}{}", stderr(&o));
     // Every HTML file of both runs was checked, and none failed.
-    let pages = [&demo, &other]
+    let pages = [&demo, &other, &minimal]
         .iter()
         .flat_map(|d| std::fs::read_dir(d).unwrap())
         .filter(|e| {

@@ -5,6 +5,7 @@ mod completions;
 mod disclosures;
 mod files;
 mod find;
+mod gdpr;
 mod hostile;
 mod incentive;
 mod inventory;

@@ -27,6 +27,10 @@ const ALL_FILES: &[&str] = &[
     "ropa.csv",
     "do-not-sell-or-share.md",
     "do-not-sell-or-share.html",
+    "gdpr-notice.md",
+    "gdpr-notice.html",
+    "workforce-notice.md",
+    "workforce-notice.html",
     "notice.json",
     "report.html",
 ];
@@ -245,7 +249,6 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
     assert!(md.contains("online") && md.contains("offline"));
     for heading in [
         "## Personal information we collect",
-        "### Sensitive personal information",
         "## Where we get personal information",
         "## Why we collect and use personal information",
         "### Personal information sold or shared in the preceding 12 months",
@@ -267,7 +270,8 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
     let taxonomy = piimap::taxonomy::Taxonomy::builtin().unwrap();
     let cats = model["categories"].as_array().unwrap();
     let letters: Vec<&str> = cats.iter().map(|c| c["letter"].as_str().unwrap()).collect();
-    assert_eq!(letters, ["A", "B", "C", "D", "F", "H", "I", "L"]);
+    // The employees source is HR: its categories (I, L) are in the workforce notice.
+    assert_eq!(letters, ["A", "B", "C", "D", "F", "H"]);
     for c in cats {
         let letter = c["letter"].as_str().unwrap();
         let name = taxonomy.ccpa_name(letter);
@@ -284,11 +288,15 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
         assert!(!c["retention"].as_array().unwrap().is_empty());
     }
     assert!(md.contains("Personal information described in subdivision (e) of Section 1798.80"));
-    // Examples drawn from the inventory, sensitive PI in the (ae) wording.
-    assert!(md.contains("email addresses") && md.contains("Social Security numbers"));
-    assert!(md.contains("A consumer's social security, driver's license, state identification card, or passport number"));
-    assert!(md.contains("(§1798.140(ae)(1)(A))"));
-    assert!(md.contains("11 CCR §7027(m)"));
+    // Examples drawn from the inventory; no consumer source holds sensitive PI, so the
+    // policy has no sensitive section (the SSNs of the employees source are in the
+    // workforce notice, in the (ae) wording, with the §7027(m) statement).
+    assert!(md.contains("email addresses") && !md.contains("Social Security numbers"));
+    assert!(!md.contains("\n### Sensitive personal information\n"));
+    let wf = read(out.path(), "workforce-notice.md");
+    assert!(wf.contains("Social Security numbers"));
+    assert!(wf.contains("A consumer's social security, driver's license, state identification card, or passport number"));
+    assert!(wf.contains("11 CCR\n§7027(m)"), "{wf}");
     // Sources and purposes as labels, not keys.
     assert!(md.contains("- Directly from you\n"));
     assert!(md.contains("- to process payments\n"));
@@ -542,7 +550,19 @@ fn missing_facts_and_review_items_are_warned_at_the_top_and_on_stderr() {
     assert_eq!(passport["presence"], "declared_not_found");
     assert_eq!(passport["declared_in"], serde_json::json!(["customers"]));
     assert!(passport["assets"].as_array().unwrap().is_empty());
-    let ssn = l["evidence"]
+    // The SSNs of the employees source (HR) are evidence of the workforce notice's L.
+    let wl = model["workforce"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["letter"] == "L")
+        .unwrap();
+    assert!(!l["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["data_type"] == "ssn"));
+    let ssn = wl["evidence"]
         .as_array()
         .unwrap()
         .iter()
@@ -703,7 +723,7 @@ fn templates_can_be_overridden_and_html_is_escaped() {
     // An override is escaped like the built-in templates (every value in a .md.j2).
     assert_eq!(
         read(out.path(), "notice.md"),
-        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,D,F,H,I,L\n"
+        "Custom policy of Trailhead &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co: A,B,C,D,F,H\n"
     );
     let html = read(out.path(), "notice.html");
     assert!(

@@ -41,6 +41,8 @@ impl Ctx<'_> {
             ropa: docs.contains(&doc::ROPA),
             opt_out: docs.contains(&doc::OPT_OUT),
             limit: docs.contains(&doc::LIMIT),
+            gdpr: docs.contains(&doc::GDPR),
+            workforce: docs.contains(&doc::WORKFORCE),
         });
     }
 

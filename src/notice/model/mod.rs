@@ -8,6 +8,8 @@
 //! [`sale`], [`disclosures`], [`minors`], [`collectors`], [`incentive`], [`metrics`],
 //! [`recipients`], [`ropa`], [`answers`] (statements withheld for want of an answer) and
 //! [`choices`] (the opt-out and limit pages, the alternative "Your Privacy Choices" link).
+//! The GDPR Art. 13/14 notice is [`gdpr`], the California workforce notice [`workforce`];
+//! which sources each audience's documents cover is decided by `audience`.
 //! Which flows are sold, shared or disclosed is decided once, by
 //! [`crate::inventory::sale`]; the parts here word it.
 
@@ -25,11 +27,13 @@ use crate::manifest::Manifest;
 use crate::taxonomy::Taxonomy;
 
 pub mod answers;
+mod audience;
 pub mod categories;
 pub mod choices;
 pub mod collectors;
 mod context;
 pub mod disclosures;
+pub mod gdpr;
 pub mod incentive;
 pub mod metrics;
 pub mod minors;
@@ -39,6 +43,7 @@ pub mod rights;
 pub mod ropa;
 pub mod sale;
 pub mod sensitive;
+pub mod workforce;
 
 pub use answers::WithheldModel;
 pub use categories::{
@@ -48,6 +53,7 @@ pub use categories::{
 pub use choices::{AlternativeLinkModel, ChoicesModel};
 pub use collectors::{CollectorModel, TrackingModel};
 pub use disclosures::{DisclosedCategory, DisclosureModel};
+pub use gdpr::GdprNoticeModel;
 pub use incentive::{IncentivesModel, ProgrammeModel};
 pub use metrics::MetricsModel;
 pub use minors::MinorsModel;
@@ -57,7 +63,11 @@ pub use rights::{MethodModel, RequestsModel};
 pub use ropa::{RopaActivity, RopaDataCategory, RopaModel, RopaRecipient, RopaTransfer};
 pub use sale::{BlockingFlow, SaleSharingModel, SoldSharedCategory};
 pub use sensitive::SensitiveModel;
+pub use workforce::WorkforceModel;
 
+use crate::inventory::assess::Assessment;
+use crate::knowledge::gdpr::GdprLaw;
+use audience::Audience;
 use context::Ctx;
 
 /// Schema id of `notice.json`.
@@ -82,6 +92,10 @@ pub mod doc {
     pub const LIMIT: &str = "limit-notice";
     /// The notice of financial incentive (11 CCR §7016).
     pub const INCENTIVE: &str = "notice-of-financial-incentive";
+    /// The GDPR / UK GDPR Art. 13/14 privacy notice.
+    pub const GDPR: &str = "gdpr-notice";
+    /// The California workforce notice.
+    pub const WORKFORCE: &str = "workforce-notice";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -113,6 +127,10 @@ pub struct Warning {
     pub opt_out: bool,
     /// Shorthand: it concerns the limit page.
     pub limit: bool,
+    /// Shorthand: it concerns the GDPR Art. 13/14 notice.
+    pub gdpr: bool,
+    /// Shorthand: it concerns the workforce notice.
+    pub workforce: bool,
 }
 /// A link whose text the law fixes.
 #[derive(Clone, Debug, Serialize)]
@@ -190,12 +208,17 @@ pub struct NoticeModel {
     pub incentives: IncentivesModel,
     /// The §7102 request metrics (`None`: not printed).
     pub request_metrics: Option<MetricsModel>,
-    /// Recipients.
+    /// Recipients (of every source: consumer and workforce).
     pub recipients: Vec<RecipientModel>,
-    /// Data types.
+    /// Data types (of every source: consumer and workforce).
     pub data_types: Vec<TypeModel>,
     /// The GDPR record.
     pub ropa: RopaModel,
+    /// The GDPR / UK GDPR Art. 13/14 privacy notice.
+    pub gdpr: GdprNoticeModel,
+    /// The California workforce notice (the consumer parts above cover consumer-facing
+    /// sources only).
+    pub workforce: WorkforceModel,
     /// The data engineer's report.
     pub report: ReportModel,
     /// Earlier inventories merged in.
@@ -317,6 +340,115 @@ fn report_of(
     report::build(inventory, map, columns, boxes, manifest, knowledge)
 }
 
+/// The assessment of one view: `current` is the scan, `merged` the scan with the
+/// earlier inventories of the 12-month window.
+fn assess_view(
+    current: &Inventory,
+    merged: &Inventory,
+    manifest: &Manifest,
+    knowledge: Knowledge<'_>,
+    today: &str,
+    with_history: bool,
+) -> Assessment {
+    let mut assessed = assess(merged, manifest, knowledge, today);
+    if with_history {
+        // What could not be read is a fact of the current scan only.
+        assessed.map.coverage = DataMap::build(
+            current,
+            manifest,
+            knowledge.taxonomy,
+            knowledge.vocab,
+            knowledge.catalog,
+            today,
+        )
+        .coverage;
+    }
+    assessed
+}
+
+/// The workforce notice, from the view of the sources whose data subjects are the
+/// workforce, with its warnings (renamed for it) and its categories.
+fn workforce_part(
+    inventory: &Inventory,
+    merged: &Inventory,
+    synthetic: &BTreeMap<String, String>,
+    manifest: &Manifest,
+    knowledge: Knowledge<'_>,
+    today: &str,
+) -> (WorkforceModel, Vec<Warning>) {
+    let vocab = knowledge.vocab;
+    let w = Audience::Workforce;
+    let wm = audience::manifest_for(manifest, vocab, w);
+    let current = audience::inventory_for(inventory, manifest, vocab, w);
+    let merged = audience::inventory_for(merged, manifest, vocab, w);
+    let assessed = assess_view(
+        &current,
+        &merged,
+        &wm,
+        knowledge,
+        today,
+        !synthetic.is_empty(),
+    );
+    let mut cx = Ctx {
+        manifest: &wm,
+        taxonomy: knowledge.taxonomy,
+        vocab,
+        catalog: knowledge.catalog,
+        map: &assessed.map,
+        answers: &assessed.answers,
+        synthetic,
+        warnings: Vec::new(),
+    };
+    let types: BTreeMap<&str, &TypeEntry> = assessed
+        .map
+        .collected()
+        .map(|t| (t.data_type.as_str(), t))
+        .collect();
+    let sources = audience::source_keys(manifest, vocab, w);
+    let mut data_subjects: Vec<Label> = Vec::new();
+    for s in sources.iter().filter_map(|k| manifest.sources.get(k)) {
+        for d in s.data_subjects.iter().map(|d| d.get_ref()) {
+            if vocab
+                .get(crate::knowledge::VocabKind::DataSubject, d)
+                .is_some_and(|t| t.workforce)
+            {
+                push_unique(
+                    &mut data_subjects,
+                    cx.label(crate::knowledge::VocabKind::DataSubject, d),
+                );
+            }
+        }
+    }
+    answers::warn_withheld(&mut cx);
+    let categories = categories::categories(&mut cx, &types);
+    let holdings = categories::holdings(&categories);
+    let sensitive = sensitive::sensitive(&mut cx, &categories);
+    let sale_and_sharing = sale::sale_and_sharing(&mut cx, &categories, &assessed.sale);
+    let model = WorkforceModel {
+        applies: !sources.is_empty(),
+        sources,
+        data_subjects,
+        categories,
+        sensitive,
+        holdings,
+        sale_and_sharing,
+    };
+    (model, workforce::relabel(cx.warnings))
+}
+
+/// The report's heat-map columns cover every source: the consumer categories and the
+/// workforce ones, by letter.
+fn all_categories(consumer: &[CategoryModel], workforce: &[CategoryModel]) -> Vec<CategoryModel> {
+    let mut all: Vec<CategoryModel> = consumer.to_vec();
+    for c in workforce {
+        if !all.iter().any(|x| x.letter == c.letter) {
+            all.push(c.clone());
+        }
+    }
+    all.sort_by(|a, b| a.letter.cmp(&b.letter));
+    all
+}
+
 impl NoticeModel {
     /// Builds the model: the data map is rebuilt from `inventory` (merged with `history`,
     /// the earlier inventories of the 12-month window) and `manifest`, so a changed
@@ -336,15 +468,17 @@ impl NoticeModel {
             catalog,
         };
         let (merged, synthetic) = history::merge(inventory, history);
-        let assessed = assess(&merged, manifest, knowledge, today);
-        let mut map = assessed.map;
-        if !synthetic.is_empty() {
-            // What could not be read is a fact of the current scan only.
-            map.coverage =
-                DataMap::build(inventory, manifest, taxonomy, vocab, catalog, today).coverage;
-        }
+        let with_history = !synthetic.is_empty();
+        let full = assess_view(inventory, &merged, manifest, knowledge, today, with_history);
+        // The consumer documents cover the consumer-facing sources (module audience).
+        let c = Audience::Consumer;
+        let cm = audience::manifest_for(manifest, vocab, c);
+        let c_current = audience::inventory_for(inventory, manifest, vocab, c);
+        let c_merged = audience::inventory_for(&merged, manifest, vocab, c);
+        let assessed = assess_view(&c_current, &c_merged, &cm, knowledge, today, with_history);
+        let map = assessed.map;
         let mut cx = Ctx {
-            manifest,
+            manifest: &cm,
             taxonomy,
             vocab,
             catalog,
@@ -369,7 +503,7 @@ impl NoticeModel {
         let sale_and_sharing = sale::sale_and_sharing(&mut cx, &categories, &assessed.sale);
         let disclosures = disclosures::disclosures(&mut cx, &categories);
         let minors = minors::minors(&mut cx, &assessed.sale);
-        let collection_controllers = collectors::collectors(&merged, &cx, &synthetic);
+        let collection_controllers = collectors::collectors(&c_merged, &cx, &synthetic);
         let tracking = collectors::tracking(&mut cx, &collection_controllers);
         let choices = choices::choices(&sale_and_sharing, &sensitive);
         let incentives = incentive::incentives(&mut cx);
@@ -381,18 +515,34 @@ impl NoticeModel {
             );
         }
         let request_metrics = metrics::metrics(&mut cx, today);
+        // The record, the GDPR notice and the report cover every source.
+        cx.manifest = manifest;
+        cx.map = &full.map;
+        cx.answers = &full.answers;
+        let full_types: BTreeMap<&str, &TypeEntry> = full
+            .map
+            .collected()
+            .map(|t| (t.data_type.as_str(), t))
+            .collect();
+        let ropa = ropa::build_ropa(&mut cx, &merged, &full_types);
+        let law = GdprLaw::builtin().expect("the built-in rules/gdpr.toml is valid");
+        let gdpr = gdpr::gdpr_notice(&mut cx, &ropa, &law);
+        // The recipients and data types (the report's tables) of every source.
         let recipients = recipients::recipients(&mut cx);
         let data_types = recipients::data_types(&cx);
-        let ropa = ropa::build_ropa(&mut cx, &merged, &types);
+        let (workforce, workforce_warnings) =
+            workforce_part(inventory, &merged, &synthetic, manifest, knowledge, today);
         let report = report_of(
             inventory,
-            &map,
-            &categories,
+            &full.map,
+            &all_categories(&categories, &workforce.categories),
             &recipients,
             manifest,
             (taxonomy, today),
         );
-        let warnings = rank_warnings(cx.warnings);
+        let mut warnings = cx.warnings;
+        warnings.extend(workforce_warnings);
+        let warnings = rank_warnings(warnings);
 
         NoticeModel {
             schema: SCHEMA.into(),
@@ -424,6 +574,8 @@ impl NoticeModel {
             recipients,
             data_types,
             ropa,
+            gdpr,
+            workforce,
             report,
             history: history_refs(inventory, &merged, &synthetic, history),
         }
@@ -494,6 +646,8 @@ pub(crate) mod tests {
             ropa: false,
             opt_out: false,
             limit: false,
+            gdpr: false,
+            workforce: false,
         };
         let ranked = rank_warnings(vec![
             w("found_undeclared:email"),
