@@ -529,9 +529,7 @@ fn warning(code: &str, message: String) -> Warning {
         documents: vec![doc::POLICY.into(), doc::NOTICE.into()],
         policy: true,
         notice: true,
-        ropa: false,
-        opt_out: false,
-        limit: false,
+        ..Warning::default()
     }
 }
 

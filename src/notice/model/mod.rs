@@ -109,7 +109,7 @@ pub struct Label {
 /// Something the draft cannot state honestly without a human: missing organisation facts,
 /// findings not declared, a refused statement. Shown at the top of each draft it concerns
 /// and printed on stderr.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Warning {
     /// Stable machine-readable code (`toll_free_missing`, `sale_statement_blocked`, …).
     pub code: String,
