@@ -18,6 +18,8 @@ use crate::taxonomy::Taxonomy;
 
 mod check;
 use check::Checker;
+mod us_states;
+pub use us_states::UsStates;
 
 /// Who the business is and how consumers reach it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -418,6 +420,9 @@ pub struct Manifest {
     /// The §7102 request metrics.
     #[serde(default)]
     pub request_metrics: Option<RequestMetrics>,
+    /// The US state privacy laws (volumes per state, appeal contact).
+    #[serde(default)]
+    pub us_states: Option<UsStates>,
     /// The directory the manifest was read from (relative paths in it resolve
     /// against it); `None` for parsed text.
     #[serde(skip)]

@@ -204,6 +204,25 @@ pub static DOCUMENTS: &[Document] = &[
         applies: |m| m.choices.limit_page,
     },
     Document {
+        name: "us-state-notice",
+        kind: Some("us-states"),
+        summary: "The US state privacy laws notice (Virginia, Colorado, Connecticut and the other comprehensive state laws), when [us_states] is declared",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "us-state-notice.md",
+                renderer: Renderer::Template("us-state-notice.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "us-state-notice.html",
+                renderer: Renderer::Template("us-state-notice.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.us_states.declared,
+    },
+    Document {
         name: "report",
         kind: None,
         summary: "The data engineer's visual report",
@@ -365,6 +384,7 @@ mod tests {
             doc::OPT_OUT,
             doc::LIMIT,
             doc::INCENTIVE,
+            doc::US_STATES,
         ] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }

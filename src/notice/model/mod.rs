@@ -39,6 +39,8 @@ pub mod rights;
 pub mod ropa;
 pub mod sale;
 pub mod sensitive;
+pub mod state_laws;
+pub mod us_states;
 
 pub use answers::WithheldModel;
 pub use categories::{
@@ -57,6 +59,7 @@ pub use rights::{MethodModel, RequestsModel};
 pub use ropa::{RopaActivity, RopaDataCategory, RopaModel, RopaRecipient, RopaTransfer};
 pub use sale::{BlockingFlow, SaleSharingModel, SoldSharedCategory};
 pub use sensitive::SensitiveModel;
+pub use us_states::UsStatesModel;
 
 use context::Ctx;
 
@@ -82,6 +85,8 @@ pub mod doc {
     pub const LIMIT: &str = "limit-notice";
     /// The notice of financial incentive (11 CCR §7016).
     pub const INCENTIVE: &str = "notice-of-financial-incentive";
+    /// The US state privacy laws notice.
+    pub const US_STATES: &str = "us-state-notice";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -200,6 +205,8 @@ pub struct NoticeModel {
     pub report: ReportModel,
     /// Earlier inventories merged in.
     pub history: Vec<HistoryRef>,
+    /// The US state privacy laws notice.
+    pub us_states: UsStatesModel,
 }
 
 pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
@@ -383,6 +390,8 @@ impl NoticeModel {
         let request_metrics = metrics::metrics(&mut cx, today);
         let recipients = recipients::recipients(&mut cx);
         let data_types = recipients::data_types(&cx);
+        let us_states =
+            us_states::us_states(&mut cx, &categories, &recipients, &sale_and_sharing, today);
         let ropa = ropa::build_ropa(&mut cx, &merged, &types);
         let report = report_of(
             inventory,
@@ -426,6 +435,7 @@ impl NoticeModel {
             ropa,
             report,
             history: history_refs(inventory, &merged, &synthetic, history),
+            us_states,
         }
     }
 
