@@ -251,6 +251,7 @@ pub fn template_names() -> Vec<&'static str> {
             Renderer::Code(_) => None,
         })
         .collect();
+    names.extend(["notice-diff.md.j2", "notice-diff.html.j2"]);
     names.push("notice.css");
     names
 }

@@ -18,4 +18,5 @@ mod sarif;
 mod shard;
 mod spreadsheet;
 mod sqlite;
+mod us_states;
 mod util;
