@@ -36,7 +36,8 @@ export SOURCE_DATE_EPOCH=1795910400
 # are missing (withheld statements), so every optional block is checked too.
 mkdir -p "$work/demo" "$work/variant"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config examples/demo/piimap.toml \
-  --out "$work/demo" --format html >/dev/null
+  --out "$work/demo" --format html --format json >/dev/null
+test -f "$work/demo/us-state-notice.html"
 cp examples/demo/piimap.toml "$work/variant.toml"
 sed -i "s#^path = \"data/#path = \"$PWD/examples/demo/data/#" "$work/variant.toml"
 cat >> "$work/variant.toml" <<'TOML'
@@ -56,10 +57,17 @@ TOML
 sed -i 's/^sensitive_pi_use = "permitted_purposes_only"/sensitive_pi_use = "beyond_permitted_purposes"/' "$work/variant.toml"
 grep -q '^sensitive_pi_use = "beyond_permitted_purposes"' "$work/variant.toml"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
-  --out "$work/variant" --format html >/dev/null
+  --out "$work/variant" --format html --format json >/dev/null
 test -f "$work/variant/limit-sensitive.html"
+# The redline between the two (notice diff), and the US state notice of a manifest that
+# answers nothing (every "needs review" marker).
+"$piimap" -q notice diff "$work/demo/notice.json" "$work/variant/notice.json" --out "$work/diff" --format html >/dev/null
+test -f "$work/diff/notice-diff.html"
+printf '[organisation]\nlegal_name = "Minimal Co"\n\n[us_states]\n' > "$work/minimal.toml"
+"$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/minimal.toml" \
+  --kind us-states --out "$work/minimal" --format html >/dev/null
 # The response letter of a data subject request (piimap find), looked up in the demo data.
 "$piimap" -q find --everywhere --email "$(grep -m1 -o '[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*' examples/demo/data/exports/customers.csv)" \
   --config examples/demo/piimap.toml --out "$work/find" examples/demo/data >/dev/null || [ $? -le 4 ]
 test -f "$work/find/response-letter.html"
-node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/find/response-letter.html"
+node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/diff" "$work/minimal" "$work/find/response-letter.html"
