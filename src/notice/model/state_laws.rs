@@ -32,6 +32,13 @@ pub struct Applicability {
     /// (Texas).
     #[serde(default)]
     pub size_standard: bool,
+    /// Also applies, whatever the volume, to a business that sells personal data.
+    #[serde(default)]
+    pub any_sale: bool,
+    /// Also applies, whatever the volume, to a business that processes sensitive data
+    /// (as this law defines it).
+    #[serde(default)]
+    pub any_sensitive: bool,
 }
 
 /// The rights a law grants beyond confirmation, access and deletion (which all grant).

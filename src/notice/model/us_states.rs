@@ -153,20 +153,23 @@ pub struct StateCategory {
 /// acting in an employment context.
 const WORKFORCE: &[&str] = &["employees", "job_applicants", "contractors"];
 
+/// A manifest source whose data subjects are all workforce.
+fn workforce(cx: &Ctx, source: &str) -> bool {
+    cx.manifest.sources.get(source).is_some_and(|s| {
+        !s.data_subjects.is_empty()
+            && s.data_subjects
+                .iter()
+                .all(|d| WORKFORCE.contains(&d.get_ref().as_str()))
+    })
+}
+
 /// The categories and purposes of consumer-facing sources (a source whose data subjects
 /// are all workforce is left out), and the names of the sources left out.
 fn consumer_categories(
     cx: &Ctx,
     categories: &[CategoryModel],
 ) -> (Vec<StateCategory>, Vec<Label>, Vec<String>) {
-    let workforce = |source: &str| {
-        cx.manifest.sources.get(source).is_some_and(|s| {
-            !s.data_subjects.is_empty()
-                && s.data_subjects
-                    .iter()
-                    .all(|d| WORKFORCE.contains(&d.get_ref().as_str()))
-        })
-    };
+    let workforce = |source: &str| workforce(cx, source);
     let mut out = Vec::new();
     let mut purposes = Vec::new();
     let mut excluded = Vec::new();
@@ -262,8 +265,39 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Whether `law` applies on the declared volumes, and why.
-pub fn applicability(law: &StateLaw, us: Option<&UsStates>) -> (Applies, String) {
+/// What the business does that some laws apply to whatever the volume.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Activity {
+    /// `disclosures.sells`, when answered.
+    pub sells: Option<bool>,
+    /// Consumer data of this law's sensitive kinds was found (conditional items aside).
+    pub sensitive: bool,
+}
+
+/// Whether `law` applies on the declared volumes (and, for the laws with no-threshold
+/// triggers, on what the business does), and why.
+pub fn applicability(law: &StateLaw, us: Option<&UsStates>, act: Activity) -> (Applies, String) {
+    let a = &law.applicability;
+    if a.any_sale && act.sells == Some(true) {
+        return (
+            Applies::Yes,
+            "sells personal data (no volume threshold)".into(),
+        );
+    }
+    if a.any_sensitive && act.sensitive {
+        return (
+            Applies::Yes,
+            "processes sensitive data (no volume threshold)".into(),
+        );
+    }
+    let (applies, why) = by_volume(law, us);
+    if applies == Applies::No && a.any_sale && act.sells.is_none() {
+        return (Applies::Review, "answer disclosures.sells in piimap.toml (it applies to any business that sells personal data)".into());
+    }
+    (applies, why)
+}
+
+fn by_volume(law: &StateLaw, us: Option<&UsStates>) -> (Applies, String) {
     let a = &law.applicability;
     let key = |k: &str| format!("answer us_states.{k} in piimap.toml");
     let Some(us) = us else {
@@ -323,8 +357,8 @@ fn rule_text(r: SensitiveRule) -> &'static str {
     }
 }
 
-fn row(law: &StateLaw, us: Option<&UsStates>, today: &str) -> StateModel {
-    let (applies, applies_reason) = applicability(law, us);
+fn row(law: &StateLaw, us: Option<&UsStates>, act: Activity, today: &str) -> StateModel {
+    let (applies, applies_reason) = applicability(law, us, act);
     let r = &law.rights;
     let mut missing = Vec::new();
     for (has, text) in [
@@ -446,7 +480,13 @@ fn answered(key: &str, v: Option<bool>) -> Answered {
 }
 
 fn sensitive_of(cx: &Ctx, laws: &StateLaws, covered: &[&StateLaw]) -> Vec<StateSensitive> {
-    let collected: BTreeSet<&str> = cx.map.collected().map(|t| t.data_type.as_str()).collect();
+    // Consumer data only: a type held only in workforce sources is outside these laws.
+    let collected: BTreeSet<&str> = cx
+        .map
+        .collected()
+        .filter(|t| t.sources.is_empty() || t.sources.iter().any(|s| !workforce(cx, s)))
+        .map(|t| t.data_type.as_str())
+        .collect();
     let reviewed: Vec<String> = cx
         .manifest
         .us_states
@@ -512,7 +552,18 @@ pub(super) fn us_states(
         .iter()
         .filter(|l| l.effective.as_str() <= today)
         .collect();
-    let states: Vec<StateModel> = in_force.iter().map(|l| row(l, us, today)).collect();
+    let all_sensitive = sensitive_of(cx, &laws, &in_force);
+    let states: Vec<StateModel> = in_force
+        .iter()
+        .zip(&all_sensitive)
+        .map(|(l, sens)| {
+            let act = Activity {
+                sells: sale.sells_answered.then_some(sale.sells),
+                sensitive: sens.items.iter().any(|i| !i.found.is_empty() && !i.review),
+            };
+            row(l, us, act, today)
+        })
+        .collect();
     let covered_laws: Vec<&StateLaw> = in_force
         .iter()
         .zip(&states)
@@ -706,7 +757,7 @@ mod tests {
     #[test]
     fn thresholds_decide_applicability_from_the_declared_volumes() {
         let va = law("VA");
-        let a = |t: &str| applicability(&va, Some(&us(t))).0;
+        let a = |t: &str| applicability(&va, Some(&us(t)), Activity::default()).0;
         assert_eq!(a("consumers = { VA = 100000 }"), Applies::Yes);
         assert_eq!(
             a("consumers = { VA = 99999 }\nsale_revenue_share = 0.0"),
@@ -724,10 +775,13 @@ mod tests {
         );
         assert_eq!(a("consumers = { VA = 20000 }"), Applies::No);
         assert_eq!(a("sale_revenue_share = 0.0"), Applies::Review);
-        assert_eq!(applicability(&va, None).0, Applies::Review);
+        assert_eq!(
+            applicability(&va, None, Activity::default()).0,
+            Applies::Review
+        );
         // Tennessee: the revenue floor first.
         let tn = law("TN");
-        let t = |s: &str| applicability(&tn, Some(&us(s))).0;
+        let t = |s: &str| applicability(&tn, Some(&us(s)), Activity::default()).0;
         assert_eq!(t("consumers = { TN = 200000 }"), Applies::Review);
         assert_eq!(
             t("consumers = { TN = 200000 }\nannual_revenue_usd = 1000000"),
@@ -741,15 +795,25 @@ mod tests {
         // Texas: the SBA size standard, not a volume.
         let tx = law("TX");
         assert_eq!(
-            applicability(&tx, Some(&us("small_business = false"))).0,
+            applicability(
+                &tx,
+                Some(&us("small_business = false")),
+                Activity::default()
+            )
+            .0,
             Applies::Yes
         );
         assert_eq!(
-            applicability(&tx, Some(&us("small_business = true"))).0,
+            applicability(&tx, Some(&us("small_business = true")), Activity::default()).0,
             Applies::No
         );
         assert_eq!(
-            applicability(&tx, Some(&us("consumers = { TX = 1 }"))).0,
+            applicability(
+                &tx,
+                Some(&us("consumers = { TX = 1 }")),
+                Activity::default()
+            )
+            .0,
             Applies::Review
         );
         // Colorado: any revenue from sales counts.
@@ -757,11 +821,40 @@ mod tests {
         assert_eq!(
             applicability(
                 &co,
-                Some(&us("consumers = { CO = 30000 }\nsale_revenue_share = 0.5"))
+                Some(&us("consumers = { CO = 30000 }\nsale_revenue_share = 0.5")),
+                Activity::default()
             )
             .0,
             Applies::Yes
         );
+    }
+
+    /// Connecticut since its 2025 amendment: 35,000 consumers, or any seller of personal
+    /// data or controller of sensitive data whatever the volume.
+    #[test]
+    fn connecticut_applies_to_sellers_and_sensitive_data_whatever_the_volume() {
+        let ct = law("CT");
+        let few = us("consumers = { CT = 100 }");
+        let act = |sells: Option<bool>, sensitive: bool| {
+            applicability(&ct, Some(&few), Activity { sells, sensitive }).0
+        };
+        assert_eq!(act(Some(false), false), Applies::No);
+        assert_eq!(act(Some(true), false), Applies::Yes);
+        assert_eq!(act(Some(false), true), Applies::Yes);
+        assert_eq!(act(None, false), Applies::Review);
+        let many = us("consumers = { CT = 35000 }");
+        assert_eq!(
+            applicability(&ct, Some(&many), Activity::default()).0,
+            Applies::Yes
+        );
+        // Virginia has no such trigger.
+        let va = law("VA");
+        let few_va = us("consumers = { VA = 100 }");
+        let act = Activity {
+            sells: Some(true),
+            sensitive: true,
+        };
+        assert_eq!(applicability(&va, Some(&few_va), act).0, Applies::No);
     }
 
     #[test]
