@@ -38,8 +38,9 @@ mkdir -p "$work/demo" "$work/variant"
 # Every language with templates: the Spanish pages (notice.es.html,
 # notice-at-collection.es.html) are checked beside the English ones.
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config examples/demo/piimap.toml \
-  --out "$work/demo" --format html --lang en,es >/dev/null
+  --out "$work/demo" --format html --format json --lang en,es >/dev/null
 test -f "$work/demo/notice.es.html" && test -f "$work/demo/notice-at-collection.es.html"
+test -f "$work/demo/us-state-notice.html"
 cp examples/demo/piimap.toml "$work/variant.toml"
 sed -i "s#^path = \"data/#path = \"$PWD/examples/demo/data/#" "$work/variant.toml"
 cat >> "$work/variant.toml" <<'TOML'
@@ -59,15 +60,22 @@ TOML
 sed -i 's/^sensitive_pi_use = "permitted_purposes_only"/sensitive_pi_use = "beyond_permitted_purposes"/' "$work/variant.toml"
 grep -q '^sensitive_pi_use = "beyond_permitted_purposes"' "$work/variant.toml"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
-  --out "$work/variant" --format html --lang en,es >/dev/null
+  --out "$work/variant" --format html --format json --lang en,es >/dev/null
 test -f "$work/variant/limit-sensitive.html"
 # The minimal manifest of the GDPR and workforce notices: every "needs review" path.
 "$piimap" -q scan --config tests/fixtures/gdpr-minimal/piimap.toml --out "$work/minimal-scan" >/dev/null || [ $? -eq 3 ]
 "$piimap" -q notice --inventory "$work/minimal-scan/inventory.json" --config tests/fixtures/gdpr-minimal/piimap.toml \
   --out "$work/minimal" --format html >/dev/null
 test -f "$work/demo/gdpr-notice.html" && test -f "$work/demo/workforce-notice.html" && test -f "$work/minimal/gdpr-notice.html"
+# The redline between the two (notice diff), and the US state notice of a manifest that
+# answers nothing (every "needs review" marker).
+"$piimap" -q notice diff "$work/demo/notice.json" "$work/variant/notice.json" --out "$work/diff" --format html >/dev/null
+test -f "$work/diff/notice-diff.html"
+printf '[organisation]\nlegal_name = "Minimal Co"\n\n[us_states]\n' > "$work/minimal.toml"
+"$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/minimal.toml" \
+  --kind us-states --out "$work/minimal-states" --format html >/dev/null
 # The response letter of a data subject request (piimap find), looked up in the demo data.
 "$piimap" -q find --everywhere --email "$(grep -m1 -o '[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*' examples/demo/data/exports/customers.csv)" \
   --config examples/demo/piimap.toml --out "$work/find" examples/demo/data >/dev/null || [ $? -le 4 ]
 test -f "$work/find/response-letter.html"
-node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/minimal" "$work/find/response-letter.html"
+node .ci/axe/check.mjs "$work/demo" "$work/variant" "$work/diff" "$work/minimal" "$work/minimal-states" "$work/find/response-letter.html"

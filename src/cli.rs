@@ -238,10 +238,14 @@ pub enum NoticeFormat {
 
 /// `piimap notice`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct NoticeArgs {
+    /// Compare two notice models instead (`piimap notice diff OLD NEW`).
+    #[command(subcommand)]
+    pub action: Option<NoticeAction>,
     /// The inventory written by `piimap scan --out` (inventory.json).
-    #[arg(long, value_name = "FILE")]
-    pub inventory: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    pub inventory: Option<PathBuf>,
     /// The manifest.
     #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
     pub config: PathBuf,
@@ -266,6 +270,45 @@ pub struct NoticeArgs {
     /// (es: the privacy policy and the notice at collection) as NAME.LANG.md/.html.
     #[arg(long, value_name = "LANG", value_delimiter = ',', default_value = "en")]
     pub lang: Vec<String>,
+}
+
+/// `piimap notice` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum NoticeAction {
+    /// The redline of two notice models: categories, examples, recipients, the sale and
+    /// sharing statement, sensitive personal information and retention added, removed
+    /// or changed, each with the inventory or manifest change behind it
+    /// (notice-diff.md, .html, .json).
+    #[command(
+        after_help = "OLD and NEW are notice.json files or inventories (inventory.json, or the dated inventory-YYYY-MM-DD.json that `scan --history` keeps); inventories are drafted with --config (and --old-config for OLD, when the manifest changed too).\n\nExample:\n  piimap notice diff history/inventory-2025-11-01.json out/inventory.json --config piimap.toml --out review/"
+    )]
+    Diff(NoticeDiffArgs),
+}
+
+/// `piimap notice diff`.
+#[derive(Debug, Args)]
+pub struct NoticeDiffArgs {
+    /// The earlier notice.json or inventory.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later notice.json or inventory.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// The manifest inventories are drafted with.
+    #[arg(long, value_name = "FILE", default_value = "piimap.toml")]
+    pub config: PathBuf,
+    /// The manifest OLD is drafted with, when it differs from --config.
+    #[arg(long, value_name = "FILE")]
+    pub old_config: Option<PathBuf>,
+    /// Output formats (repeatable; default: md, html and json).
+    #[arg(long, value_enum)]
+    pub format: Vec<NoticeFormat>,
+    /// Where to write notice-diff.md/.html/.json.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Templates overriding the built-in ones (notice-diff.md.j2, notice-diff.html.j2).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Output formats for machines and humans.

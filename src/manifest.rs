@@ -20,6 +20,8 @@ mod check;
 use check::Checker;
 mod gdpr;
 pub use gdpr::{Authority, Gdpr, GdprPurpose, Workforce};
+mod us_states;
+pub use us_states::UsStates;
 
 /// Who the business is and how consumers reach it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -426,6 +428,9 @@ pub struct Manifest {
     /// The answers of the California workforce notice.
     #[serde(default)]
     pub workforce: Workforce,
+    /// The US state privacy laws (volumes per state, appeal contact).
+    #[serde(default)]
+    pub us_states: Option<UsStates>,
     /// The directory the manifest was read from (relative paths in it resolve
     /// against it); `None` for parsed text.
     #[serde(skip)]

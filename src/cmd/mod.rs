@@ -6,6 +6,7 @@ mod dispose;
 mod find;
 mod man;
 mod notice;
+mod notice_diff;
 mod rules;
 mod scan;
 
@@ -136,7 +137,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => check::run_init(cli.quiet, args),
         Command::Dispose(args) => dispose::run(&cli, args),
         Command::Merge(args) => scan::run_merge(&cli, args),
-        Command::Notice(args) => notice::run(&cli, args),
+        Command::Notice(args) => match &args.action {
+            Some(crate::cli::NoticeAction::Diff(d)) => notice_diff::run(&cli, d),
+            None => notice::run(&cli, args),
+        },
         Command::Find(args) => find::run(&cli, args),
         Command::Completions(args) => completions::run(&cli, args),
         Command::Man(args) => man::run(&cli, args),

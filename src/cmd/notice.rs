@@ -12,7 +12,11 @@ use crate::cli::{Cli, NoticeArgs, NoticeFormat};
 pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
     let engine = load_engine(cli)?;
     let manifest = load_manifest(&engine, &args.config)?;
-    let inventory = Inventory::load(&args.inventory).map_err(UsageError)?;
+    let path = args
+        .inventory
+        .as_ref()
+        .ok_or_else(|| UsageError("--inventory is required".into()))?;
+    let inventory = Inventory::load(path).map_err(UsageError)?;
     let knowledge = Knowledge::load()?;
     if let Some(dir) = &args.templates {
         if !dir.is_dir() {

@@ -243,6 +243,25 @@ pub static DOCUMENTS: &[Document] = &[
         applies: |m| m.workforce.applies,
     },
     Document {
+        name: "us-state-notice",
+        kind: Some("us-states"),
+        summary: "The US state privacy laws notice (Virginia, Colorado, Connecticut and the other comprehensive state laws), when [us_states] is declared",
+        outputs: &[
+            Output {
+                format: DocumentFormat::Md,
+                file: "us-state-notice.md",
+                renderer: Renderer::Template("us-state-notice.md.j2"),
+            },
+            Output {
+                format: DocumentFormat::Html,
+                file: "us-state-notice.html",
+                renderer: Renderer::Template("us-state-notice.html.j2"),
+            },
+        ],
+        format_note: None,
+        applies: |m| m.us_states.declared,
+    },
+    Document {
         name: "report",
         kind: None,
         summary: "The data engineer's visual report",
@@ -271,6 +290,7 @@ pub fn template_names() -> Vec<&'static str> {
             Renderer::Code(_) => None,
         })
         .collect();
+    names.extend(["notice-diff.md.j2", "notice-diff.html.j2"]);
     names.push("notice.css");
     names
 }
@@ -501,6 +521,7 @@ mod tests {
             doc::INCENTIVE,
             doc::GDPR,
             doc::WORKFORCE,
+            doc::US_STATES,
         ] {
             assert!(DOCUMENTS.iter().any(|d| d.name == name), "{name}");
         }

@@ -18,6 +18,7 @@
 
 use crate::inventory::now_rfc3339;
 
+pub mod diff;
 pub mod documents;
 pub mod history;
 pub mod lang;

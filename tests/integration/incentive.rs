@@ -391,6 +391,41 @@ fn every_html_document_passes_axe_and_the_layout_checks() {
             "{page}"
         );
     }
+    // The redline between the two (notice diff), and the US state notice of a manifest
+    // that answers nothing (every "needs review" marker).
+    let redline = dir.path().join("diff");
+    let o = piimap(&[
+        "notice",
+        "diff",
+        demo.join("notice.json").to_str().unwrap(),
+        other.join("notice.json").to_str().unwrap(),
+        "--format",
+        "html",
+        "--out",
+        redline.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bare_config = write(
+        dir.path(),
+        "minimal.toml",
+        "[organisation]\nlegal_name = \"Minimal Co\"\n\n[us_states]\n",
+    );
+    let bare = dir.path().join("minimal-states");
+    let o = piimap(&[
+        "notice",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "--config",
+        bare_config.to_str().unwrap(),
+        "--kind",
+        "us-states",
+        "--format",
+        "html",
+        "--out",
+        bare.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(demo.join("us-state-notice.html").exists());
     let o = std::process::Command::new("timeout")
         .arg("300")
         .arg("node")
@@ -398,12 +433,14 @@ fn every_html_document_passes_axe_and_the_layout_checks() {
         .arg(&demo)
         .arg(&other)
         .arg(&minimal)
+        .arg(&redline)
+        .arg(&bare)
         .output()
         .unwrap();
     let out = stdout(&o);
     assert!(o.status.success(), "{out}{}", stderr(&o));
     // Every HTML file of both runs was checked, and none failed.
-    let pages = [&demo, &other, &minimal]
+    let pages = [&demo, &other, &minimal, &redline, &bare]
         .iter()
         .flat_map(|d| std::fs::read_dir(d).unwrap())
         .filter(|e| {

@@ -20,4 +20,5 @@ mod shard;
 mod spanish;
 mod spreadsheet;
 mod sqlite;
+mod us_states;
 mod util;

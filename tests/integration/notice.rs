@@ -31,6 +31,8 @@ const ALL_FILES: &[&str] = &[
     "gdpr-notice.html",
     "workforce-notice.md",
     "workforce-notice.html",
+    "us-state-notice.md",
+    "us-state-notice.html",
     "notice.json",
     "report.html",
 ];
@@ -785,8 +787,13 @@ fn write_all_writes_every_document_atomically() {
         "2026-11-29",
     )
     .unwrap();
-    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    // The refused statement, the undeclared pixel, and (for the US state notice) the
+    // list of third parties that the undeclared pixel leaves to review.
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
     assert!(warnings[0].contains("was NOT generated"));
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("the list of third parties needs review")));
     let mut names: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

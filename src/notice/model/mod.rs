@@ -43,6 +43,8 @@ pub mod rights;
 pub mod ropa;
 pub mod sale;
 pub mod sensitive;
+pub mod state_laws;
+pub mod us_states;
 pub mod workforce;
 
 pub use answers::WithheldModel;
@@ -63,6 +65,7 @@ pub use rights::{MethodModel, RequestsModel};
 pub use ropa::{RopaActivity, RopaDataCategory, RopaModel, RopaRecipient, RopaTransfer};
 pub use sale::{BlockingFlow, SaleSharingModel, SoldSharedCategory};
 pub use sensitive::SensitiveModel;
+pub use us_states::UsStatesModel;
 pub use workforce::WorkforceModel;
 
 use crate::inventory::assess::Assessment;
@@ -96,6 +99,8 @@ pub mod doc {
     pub const GDPR: &str = "gdpr-notice";
     /// The California workforce notice.
     pub const WORKFORCE: &str = "workforce-notice";
+    /// The US state privacy laws notice.
+    pub const US_STATES: &str = "us-state-notice";
 }
 
 /// A vocabulary key and the text printed for it.
@@ -223,6 +228,8 @@ pub struct NoticeModel {
     pub report: ReportModel,
     /// Earlier inventories merged in.
     pub history: Vec<HistoryRef>,
+    /// The US state privacy laws notice.
+    pub us_states: UsStatesModel,
 }
 
 pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
@@ -515,6 +522,15 @@ impl NoticeModel {
             );
         }
         let request_metrics = metrics::metrics(&mut cx, today);
+        // The US state laws exclude workforce data: their notice sees the consumer view.
+        let consumer_recipients = recipients::recipients(&mut cx);
+        let us_states = us_states::us_states(
+            &mut cx,
+            &categories,
+            &consumer_recipients,
+            &sale_and_sharing,
+            today,
+        );
         // The record, the GDPR notice and the report cover every source.
         cx.manifest = manifest;
         cx.map = &full.map;
@@ -578,6 +594,7 @@ impl NoticeModel {
             workforce,
             report,
             history: history_refs(inventory, &merged, &synthetic, history),
+            us_states,
         }
     }
 
