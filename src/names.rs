@@ -221,8 +221,8 @@ const PARTICLES: &[&[u8]] = &[
 /// Weekday and month abbreviations: a run of them is a date (`Mon Jun 20`, syslog's
 /// and `date`'s format), never a name, though `Mon` is a given name and `Jun` a surname.
 const DATE_WORDS: &[&[u8]] = &[
-    b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun", b"jan", b"feb", b"mar", b"apr",
-    b"may", b"jun", b"jul", b"aug", b"sep", b"sept", b"oct", b"nov", b"dec",
+    b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun", b"jan", b"feb", b"mar", b"apr", b"may",
+    b"jun", b"jul", b"aug", b"sep", b"sept", b"oct", b"nov", b"dec",
 ];
 
 fn strip_dot(w: &[u8]) -> &[u8] {
@@ -526,12 +526,29 @@ mod tests {
     #[test]
     fn account_names_from_person_names() {
         let d = dict();
-        for yes in ["jsmith", "user jsmith", "pkowalski", "mjohnson7", "login=aalvarez", "marysmith", "johnsmithson42"] {
+        for yes in [
+            "jsmith",
+            "user jsmith",
+            "pkowalski",
+            "mjohnson7",
+            "login=aalvarez",
+            "marysmith",
+            "johnsmithson42",
+        ] {
             assert!(d.is_account_name(yes.as_bytes()), "{yes}");
         }
         for no in [
-            "smith", "jsmit", "user unknown", "user data", "JSmith", "j.smith", "jsmith_x",
-            "xxsmith", "mary", "user 501", "",
+            "smith",
+            "jsmit",
+            "user unknown",
+            "user data",
+            "JSmith",
+            "j.smith",
+            "jsmith_x",
+            "xxsmith",
+            "mary",
+            "user 501",
+            "",
         ] {
             assert!(!d.is_account_name(no.as_bytes()), "{no}");
         }
