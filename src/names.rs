@@ -218,6 +218,13 @@ const PARTICLES: &[&[u8]] = &[
     b"du", b"des", b"la", b"le", b"ter", b"ten", b"bin", b"ibn", b"al", b"el", b"zu",
 ];
 
+/// Weekday and month abbreviations: a run of them is a date (`Mon Jun 20`, syslog's
+/// and `date`'s format), never a name, though `Mon` is a given name and `Jun` a surname.
+const DATE_WORDS: &[&[u8]] = &[
+    b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun", b"jan", b"feb", b"mar", b"apr", b"may",
+    b"jun", b"jul", b"aug", b"sep", b"sept", b"oct", b"nov", b"dec",
+];
+
 fn strip_dot(w: &[u8]) -> &[u8] {
     w.strip_suffix(b".").unwrap_or(w)
 }
@@ -344,6 +351,9 @@ impl NameDictionary {
             n += 1;
         }
         let mut words = &words[..n];
+        if words.iter().all(|w| in_list(DATE_WORDS, w)) {
+            return false;
+        }
         let mut titled = false;
         while let [t, rest @ ..] = words {
             if rest.is_empty() || !in_list(TITLES, t) {
@@ -381,6 +391,32 @@ impl NameDictionary {
     pub fn is_name_token(&self, candidate: &[u8]) -> bool {
         let word = candidate.trim_ascii();
         self.is_first(word) || self.is_last(word)
+    }
+
+    /// Whether the last word of `candidate` (so a match may include its key, `user
+    /// jsmith`) is an account name made from a person's name, the way directories
+    /// build them: an initial and a surname (`jsmith`), or a given name and a surname
+    /// run together (`marysmith`), in lower case, trailing digits ignored. The surname
+    /// must have four letters or more, so short words (`user data`) are not read as
+    /// an initial and a surname.
+    pub fn is_account_name(&self, candidate: &[u8]) -> bool {
+        let word = candidate
+            .trim_ascii()
+            .rsplit(|b| b.is_ascii_whitespace() || *b == b'=')
+            .next()
+            .unwrap_or_default();
+        let end = word
+            .iter()
+            .rposition(|b| !b.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        let core = &word[..end];
+        if core.len() < 5 || core.len() > 32 || !core.iter().all(u8::is_ascii_lowercase) {
+            return false;
+        }
+        if self.is_last(&core[1..]) {
+            return true;
+        }
+        (3..=core.len() - 4).any(|i| self.is_first(&core[..i]) && self.is_last(&core[i..]))
     }
 }
 
@@ -480,6 +516,42 @@ mod tests {
         assert!(d.is_full_name(b"KIM MIN-JUN"));
         assert!(!d.is_full_name(b"Smith Wei"));
         assert!(d.is_name_token(b" JOHNSON "));
+        // A weekday and a month are a date, whatever the lists say.
+        let d = NameDictionary::from_lists("mon\nmay\n", "jun\nsmith\n");
+        assert!(!d.is_full_name(b"Mon Jun"));
+        assert!(!d.is_full_name(b"MAY JUN"));
+        assert!(d.is_full_name(b"May Smith"));
+    }
+
+    #[test]
+    fn account_names_from_person_names() {
+        let d = dict();
+        for yes in [
+            "jsmith",
+            "user jsmith",
+            "pkowalski",
+            "mjohnson7",
+            "login=aalvarez",
+            "marysmith",
+            "johnsmithson42",
+        ] {
+            assert!(d.is_account_name(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "smith",
+            "jsmit",
+            "user unknown",
+            "user data",
+            "JSmith",
+            "j.smith",
+            "jsmith_x",
+            "xxsmith",
+            "mary",
+            "user 501",
+            "",
+        ] {
+            assert!(!d.is_account_name(no.as_bytes()), "{no}");
+        }
     }
 
     #[test]

@@ -524,6 +524,7 @@ impl Engine {
             Some(ok) => ok,
             None => match v {
                 Validator::PersonName => self.names.is_full_name(cand),
+                Validator::AccountName => self.names.is_account_name(cand),
                 _ => self.names.is_name_token(cand),
             },
         }

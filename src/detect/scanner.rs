@@ -617,7 +617,12 @@ impl<'e> Scanner<'e> {
             }
             if !engine.validate(v, cand) {
                 self.remember(rejected_key, s);
-                sink.rejected(det);
+                // A plain word that is not an account name made from a person's name is
+                // not a user name that failed a check (the decoy signal rejections give
+                // a column): it is just a word, so it is not counted.
+                if v != crate::validate::Validator::AccountName {
+                    sink.rejected(det);
+                }
                 return false;
             }
         }

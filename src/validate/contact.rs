@@ -49,14 +49,15 @@ pub fn email_ok(candidate: &[u8]) -> bool {
             .any(|ext| tld.eq_ignore_ascii_case(ext))
 }
 
-/// A national-format number: 9–11 digits after the separators, a trunk `0` then a
+/// A national-format number: 9–12 digits after the separators (German mobiles are
+/// `0151 43888483`), a trunk `0` then a
 /// non-zero digit (`00` starts an international call), not one repeated digit.
 pub fn phone_national_ok(c: &[u8]) -> bool {
-    let Some(buf) = gather::<11>(c, b" -./()", false) else {
+    let Some(buf) = gather::<12>(c, b" -./()", false) else {
         return false;
     };
     let d = buf.as_slice();
-    (9..=11).contains(&d.len()) && d[0] == b'0' && d[1] != b'0' && !all_same(&d[1..])
+    (9..=12).contains(&d.len()) && d[0] == b'0' && d[1] != b'0' && !all_same(&d[1..])
 }
 
 /// NANP phone: optional +1/1, NXX area (not N11, not 555) and NXX exchange (not N11).
@@ -243,6 +244,7 @@ mod tests {
                 "030 901820",
                 "0612345678",
                 "(020) 7946-0958",
+                "0151 43888483",
             ],
             &[
                 "00 44 20 7946",

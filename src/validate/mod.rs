@@ -259,6 +259,9 @@ validators! {
     PersonName = "person_name", Structural, None;
     /// one name word, checked by the engine against its name dictionary.
     NameToken = "name_token", Structural, None;
+    /// an account name made from a person's name (`jsmith`), checked by the engine
+    /// against its name dictionary.
+    AccountName = "account_name", Structural, None;
 }
 
 impl Validator {
@@ -429,7 +432,7 @@ pub(crate) mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(Validator::ALL.len(), 62);
+        assert_eq!(Validator::ALL.len(), 63);
         for &v in Validator::ALL {
             assert_eq!(Validator::from_name(v.name()), Some(v));
         }
@@ -469,8 +472,12 @@ pub(crate) mod tests {
     fn name_validators_defer_to_engine() {
         assert_eq!(Validator::PersonName.check(b"John Smith"), None);
         assert_eq!(Validator::NameToken.check(b"Smith"), None);
+        assert_eq!(Validator::AccountName.check(b"jsmith"), None);
         for &v in Validator::ALL {
-            if !matches!(v, Validator::PersonName | Validator::NameToken) {
+            if !matches!(
+                v,
+                Validator::PersonName | Validator::NameToken | Validator::AccountName
+            ) {
                 assert!(v.check(b"x").is_some(), "{}", v.name());
             }
         }

@@ -4,7 +4,8 @@ use std::net::Ipv6Addr;
 
 use super::normalise::{hex_val, num};
 
-/// IPv4 dotted quad: 0–255, no leading zeros, not 0.0.0.0 or 255.255.255.255.
+/// IPv4 dotted quad: 0–255, no leading zeros, not 0.0.0.0, 255.255.255.255 or a
+/// loopback address (127.0.0.0/8: the machine itself, no device or person).
 pub fn ipv4_ok(c: &[u8]) -> bool {
     if c.len() > 15 {
         return false;
@@ -28,10 +29,11 @@ pub fn ipv4_ok(c: &[u8]) -> bool {
         }
         count += 1;
     }
-    count == 4 && octets != [0; 4] && octets != [255; 4]
+    count == 4 && octets != [0; 4] && octets != [255; 4] && octets[0] != 127
 }
 
-/// IPv6: parseable by the standard library, not the unspecified address `::`.
+/// IPv6: parseable by the standard library, not the unspecified address `::` nor the
+/// loopback `::1`.
 pub fn ipv6_ok(c: &[u8]) -> bool {
     if c.len() > 45 {
         return false;
@@ -39,7 +41,8 @@ pub fn ipv6_ok(c: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(c) else {
         return false;
     };
-    s.parse::<Ipv6Addr>().is_ok_and(|a| !a.is_unspecified())
+    s.parse::<Ipv6Addr>()
+        .is_ok_and(|a| !a.is_unspecified() && !a.is_loopback())
 }
 
 /// MAC address: `aa:bb:cc:dd:ee:ff`, `aa-bb-…` or Cisco `aabb.ccdd.eeff`; not all 0 or all ff.
@@ -88,6 +91,8 @@ mod tests {
             &[
                 "0.0.0.0",
                 "255.255.255.255",
+                "127.0.0.1",
+                "127.1.2.3",
                 "256.1.1.1",
                 "01.2.3.4",
                 "1.2.3",
@@ -106,12 +111,20 @@ mod tests {
             Validator::Ipv6,
             &[
                 "2001:db8::1",
-                "::1",
+                "::2",
                 "fe80::1ff:fe23:4567:890a",
                 "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
                 "::ffff:192.0.2.128",
             ],
-            &["::", "2001:db8::g", "1:2:3:4:5:6:7:8:9", "12345::", ":::"],
+            &[
+                "::",
+                "::1",
+                "0:0:0:0:0:0:0:1",
+                "2001:db8::g",
+                "1:2:3:4:5:6:7:8:9",
+                "12345::",
+                ":::",
+            ],
         );
         assert_eq!(Validator::Ipv6.check(b"2001:db8::\xff"), Some(false));
     }
