@@ -524,7 +524,7 @@ impl NoticeModel {
         let request_metrics = metrics::metrics(&mut cx, today);
         // The US state laws exclude workforce data: their notice sees the consumer view.
         let consumer_recipients = recipients::recipients(&mut cx);
-        let us_states = us_states::us_states(
+        let mut us_states = us_states::us_states(
             &mut cx,
             &categories,
             &consumer_recipients,
@@ -548,6 +548,14 @@ impl NoticeModel {
         let data_types = recipients::data_types(&cx);
         let (workforce, workforce_warnings) =
             workforce_part(inventory, &merged, &synthetic, manifest, knowledge, today);
+        // The consumer view has no workforce source left: name those the notice leaves out.
+        let consumer_sources = audience::source_keys(manifest, vocab, Audience::Consumer);
+        us_states.workforce_excluded = workforce
+            .holdings
+            .iter()
+            .filter(|h| !consumer_sources.contains(&h.source))
+            .map(|h| h.name.clone())
+            .collect();
         let report = report_of(
             inventory,
             &full.map,

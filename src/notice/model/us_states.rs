@@ -8,6 +8,7 @@
 //! apply is decided from the volumes the manifest declares in `[us_states]`. A missing
 //! volume or answer is "⚠ needs review" with a warning, never a default.
 
+use super::audience::Audience;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -149,18 +150,14 @@ pub struct StateCategory {
     pub needs_review: bool,
 }
 
-/// The data subjects of the workforce: the state laws exclude data held about a person
-/// acting in an employment context.
-const WORKFORCE: &[&str] = &["employees", "job_applicants", "contractors"];
-
-/// A manifest source whose data subjects are all workforce.
+/// A manifest source whose data subjects are all workforce (`workforce = true` in the
+/// vocabulary): the state laws exclude data held about a person acting in an employment
+/// context.
 fn workforce(cx: &Ctx, source: &str) -> bool {
-    cx.manifest.sources.get(source).is_some_and(|s| {
-        !s.data_subjects.is_empty()
-            && s.data_subjects
-                .iter()
-                .all(|d| WORKFORCE.contains(&d.get_ref().as_str()))
-    })
+    cx.manifest
+        .sources
+        .get(source)
+        .is_some_and(|s| !Audience::Consumer.covers(cx.vocab, s))
 }
 
 /// The categories and purposes of consumer-facing sources (a source whose data subjects
