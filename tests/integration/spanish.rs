@@ -108,7 +108,7 @@ fn the_demo_in_spanish_prints_the_terms_of_the_data() {
         ]
     );
     assert!(
-        stderr(&o).contains("not translated, left out: notice-of-financial-incentive, gdpr-ropa, opt-out-notice, report"),
+        stderr(&o).contains("not translated, left out: notice-of-financial-incentive, gdpr-ropa, opt-out-notice, gdpr-notice, workforce-notice, us-state-notice, report"),
         "{}",
         stderr(&o)
     );
