@@ -144,7 +144,12 @@ fn the_demo_in_spanish_prints_the_terms_of_the_data() {
         // The (ae) wording, with its marker: no Spanish text of it is published.
         let ssn = printed(&terms, "sensitive", "(ae)(1)(A)");
         assert!(ssn.starts_with("⚠ revisión legal: «A consumer"), "{ssn}");
-        assert!(doc.contains(&ssn));
+        // Each (ae) item the consumer documents hold (the demo's SSNs are workforce data,
+        // in the workforce notice), by its printed wording.
+        for item in model["sensitive"]["items"].as_array().unwrap() {
+            let wording = printed(&terms, "sensitive", item["item"].as_str().unwrap());
+            assert!(doc.contains(&wording), "{wording}");
+        }
         // The link title of §1798.135(a)(1), from the data, with its marker.
         assert!(doc.contains(&printed(&terms, "statutory", "do_not_sell_link")));
         // Each marked term is listed in the warning at the top.
