@@ -1039,3 +1039,37 @@ fn html_renders_in_headless_chromium() {
         );
     }
 }
+
+/// 11 CCR §7012(e)(2): a category shared for cross-context behavioral advertising is
+/// used for it, so the purposes printed for it include the sharing recipient's declared
+/// purposes, and only for the categories that recipient receives.
+#[test]
+fn a_shared_category_states_the_purpose_of_the_sharing() {
+    let (_inv_dir, inv) = demo_inventory();
+    let out = tempdir();
+    notice(&inv, &demo_manifest(), out.path(), &all_formats());
+    let model = json_of(out.path());
+    let mut shared = 0;
+    for c in model["categories"].as_array().unwrap() {
+        let purposes: Vec<&str> = c["purposes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["key"].as_str().unwrap())
+            .collect();
+        let advertising = purposes.contains(&"cross_context_behavioral_advertising");
+        assert_eq!(
+            advertising,
+            c["shared"] == true,
+            "{}: {purposes:?}",
+            c["letter"]
+        );
+        shared += usize::from(advertising);
+    }
+    assert!(
+        shared > 0,
+        "the demo shares identifiers and internet activity with Meta"
+    );
+    let nac = read(out.path(), "notice-at-collection.md");
+    assert!(nac.contains("to show you ads based on your activity across other businesses"));
+}

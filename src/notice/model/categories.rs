@@ -466,9 +466,23 @@ fn category(
     let statutory_examples = ccpa.map(|x| x.examples.clone()).unwrap_or_default();
     let mut of_types = CategoryTypes::default();
     let mut recipients = CategoryRecipients::default();
+    // The purposes it is collected and used for: its sources', and the declared
+    // purposes of the recipients it is sold to or shared with (11 CCR §7012(e)(2): a
+    // category shared for advertising is used for advertising).
+    let mut purposes: Vec<String> = c.purposes.clone();
     for t in c.data_types.iter().filter_map(|dt| types.get(dt.as_str())) {
         of_types.add(cx, t);
         recipients.add(cx, t);
+        for r in t
+            .recipients
+            .iter()
+            .filter(|r| r.declared && (r.sold || r.shared))
+        {
+            let declared = cx.manifest.recipients.get(&r.id);
+            for p in declared.into_iter().flat_map(|d| &d.purposes) {
+                push_unique(&mut purposes, p.get_ref().clone());
+            }
+        }
     }
     let mut review_notes = of_types.review_notes;
     for u in &recipients.unreviewed {
@@ -493,7 +507,7 @@ fn category(
             || cx.taxonomy.is_sensitive_category(&c.letter),
         sensitive_items: of_types.sensitive_items,
         sources: cx.labels(VocabKind::SourceCategory, &c.source_categories),
-        purposes: cx.labels(VocabKind::Purpose, &c.purposes),
+        purposes: cx.labels(VocabKind::Purpose, &purposes),
         sold: !recipients.sold_to.is_empty(),
         shared: !recipients.shared_with.is_empty(),
         disclosed: !recipients.disclosed_to.is_empty(),
