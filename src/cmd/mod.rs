@@ -85,6 +85,26 @@ impl Knowledge {
             vocab: piimap::knowledge::Vocabulary::builtin().context("loading the vocabulary")?,
         })
     }
+
+    /// The disclosure model of `inventory` under `manifest` as of `today` (YYYY-MM-DD),
+    /// with the earlier inventories of the 12-month window.
+    pub fn notice_model(
+        &self,
+        engine: &Engine,
+        (inventory, manifest): (&piimap::inventory::Inventory, &piimap::manifest::Manifest),
+        today: &str,
+        history: &[piimap::notice::HistoryInventory],
+    ) -> piimap::notice::NoticeModel {
+        piimap::notice::NoticeModel::build(
+            inventory,
+            manifest,
+            engine.taxonomy(),
+            &self.vocab,
+            engine.catalog(),
+            today,
+            history,
+        )
+    }
 }
 
 /// Joins an inventory with a manifest (the data map, as of `today`, YYYY-MM-DD) and checks
@@ -108,7 +128,6 @@ pub fn assess(
     Ok((a.map, a.violations))
 }
 
-/// Reads and validates a manifest; its errors are usage errors (exit 2).
 /// The folder a manifest's relative paths are resolved against: the manifest's own
 /// (empty, the working directory, without a manifest).
 pub fn manifest_dir(config: Option<&std::path::Path>) -> std::path::PathBuf {
@@ -118,6 +137,7 @@ pub fn manifest_dir(config: Option<&std::path::Path>) -> std::path::PathBuf {
         .unwrap_or_default()
 }
 
+/// Reads and validates a manifest; its errors are usage errors (exit 2).
 pub fn load_manifest(
     engine: &Engine,
     path: &std::path::Path,

@@ -37,15 +37,7 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => notice::load_history(dir, &today),
         None => (Vec::new(), Vec::new()),
     };
-    let model = NoticeModel::build(
-        &inventory,
-        &manifest,
-        engine.taxonomy(),
-        &knowledge.vocab,
-        engine.catalog(),
-        &today,
-        &history,
-    );
+    let model = knowledge.notice_model(&engine, (&inventory, &manifest), &today, &history);
     let documents: Vec<&notice::Document> = match notice::find(&args.kind) {
         Some(d) => vec![d],
         // `--kind all`: the pages the law asks for only in some cases, when they apply.

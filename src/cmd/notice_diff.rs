@@ -5,8 +5,8 @@ use std::path::Path;
 
 use piimap::exit::ExitCode;
 use piimap::inventory::Inventory;
+use piimap::notice;
 use piimap::notice::diff::{self, Side};
-use piimap::notice::{self, NoticeModel};
 
 use super::{load_engine, load_manifest, Knowledge, UsageError};
 use crate::cli::{Cli, NoticeDiffArgs, NoticeFormat};
@@ -42,15 +42,7 @@ fn side(cli: &Cli, path: &Path, config: &Path) -> anyhow::Result<(serde_json::Va
     let manifest = load_manifest(&engine, config)?;
     let knowledge = Knowledge::load()?;
     let date = dated(path).unwrap_or_else(notice::today);
-    let model = NoticeModel::build(
-        &inventory,
-        &manifest,
-        engine.taxonomy(),
-        &knowledge.vocab,
-        engine.catalog(),
-        &date,
-        &[],
-    );
+    let model = knowledge.notice_model(&engine, (&inventory, &manifest), &date, &[]);
     let side = Side {
         file,
         input: "inventory".into(),
