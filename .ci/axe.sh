@@ -9,6 +9,8 @@
 # Used by .ci/run; safe to run by hand. The npm packages (axe-core, puppeteer-core) are
 # pinned by .ci/axe/package-lock.json and installed into .ci/axe/node_modules.
 set -euo pipefail
+# A failing step names itself (a bare `test -f` would otherwise end the run silently).
+trap 'echo "FAILED: ${BASH_SOURCE[0]:-$0}:${LINENO}: ${BASH_COMMAND}" >&2' ERR
 cd "$(dirname "$0")/.."
 
 need_apt=()
@@ -58,6 +60,10 @@ delete = { received = 800, complied = 790, denied = 10, days = 9.5 }
 TOML
 # Sensitive personal information used beyond §7027(m): the limit page applies too.
 sed -i 's/^sensitive_pi_use = "permitted_purposes_only"/sensitive_pi_use = "beyond_permitted_purposes"/' "$work/variant.toml"
+# Sensitive PI in a consumer-facing source (the demo's SSNs are workforce data, covered by
+# the workforce notice), so the variant has the limit page too.
+sed -i 's/^data_subjects = \["employees"\]/data_subjects = ["employees", "customers"]/' "$work/variant.toml"
+grep -q '^data_subjects = \["employees", "customers"\]' "$work/variant.toml"
 grep -q '^sensitive_pi_use = "beyond_permitted_purposes"' "$work/variant.toml"
 "$piimap" -q notice --inventory "$work/scan/inventory.json" --config "$work/variant.toml" \
   --out "$work/variant" --format html --format json --lang en,es >/dev/null
