@@ -85,6 +85,9 @@ struct Terms {
     statutory: Section,
     purposes: Section,
     sources: Section,
+    /// Data subjects (the policy's workforce table names them).
+    #[serde(default)]
+    data_subjects: Section,
     recipients: Section,
     phrases: Section,
     methods: Section,
@@ -103,13 +106,14 @@ impl Terms {
         Ok(terms)
     }
 
-    fn sections(&self) -> [(&'static str, &Section); 9] {
+    fn sections(&self) -> [(&'static str, &Section); 10] {
         [
             ("categories", &self.categories),
             ("sensitive", &self.sensitive),
             ("statutory", &self.statutory),
             ("purposes", &self.purposes),
             ("sources", &self.sources),
+            ("data_subjects", &self.data_subjects),
             ("recipients", &self.recipients),
             ("phrases", &self.phrases),
             ("methods", &self.methods),
@@ -292,9 +296,11 @@ impl Language {
     }
 }
 
-/// The parts of the model the policy and the notice at collection print.
-const PRINTED: [&str; 14] = [
+/// The parts of the model the policy and the notice at collection print (the policy
+/// lists the workforce categories too).
+const PRINTED: [&str; 15] = [
     "warnings",
+    "workforce",
     "categories",
     "sensitive",
     "source_categories",
@@ -378,10 +384,15 @@ impl Translator<'_> {
     /// A `{key, label}`: a purpose, a category of sources or of recipients.
     fn label(&mut self, key: &str, en: &str) -> String {
         let terms = self.terms;
-        let e = [&terms.purposes, &terms.sources, &terms.recipients]
-            .into_iter()
-            .filter_map(|s| s.get(key))
-            .find(|e| e.en == en);
+        let e = [
+            &terms.purposes,
+            &terms.sources,
+            &terms.data_subjects,
+            &terms.recipients,
+        ]
+        .into_iter()
+        .filter_map(|s| s.get(key))
+        .find(|e| e.en == en);
         self.entry(e, en)
     }
 

@@ -226,10 +226,12 @@ fn demo_gdpr_and_workforce_notices_meet_their_checklists() {
 }
 
 /// The employees source is HR (data_subjects = ["employees"]): its SSNs, job titles and
-/// payroll purpose are in the workforce notice and no longer in the consumer policy or
-/// notice at collection; the Art. 30 record and the GDPR notice still cover it.
+/// payroll purpose are in the workforce notice, not in the consumer notice at collection;
+/// the privacy policy lists every category collected (§7011(e)(1)(A), checklist 6, 8, 9),
+/// so they are there too, in a workforce table of their own after the consumer one. The
+/// Art. 30 record and the GDPR notice still cover it.
 #[test]
-fn hr_data_goes_to_the_workforce_notice_not_the_consumer_documents() {
+fn hr_data_goes_to_the_workforce_notice_and_its_own_policy_table() {
     let dir = tempdir();
     let inv = scan(&demo(), &dir.path().join("scan"));
     let out = dir.path().join("demo");
@@ -239,14 +241,38 @@ fn hr_data_goes_to_the_workforce_notice_not_the_consumer_documents() {
         model["workforce"]["sources"],
         serde_json::json!(["employees"])
     );
+    let workforce_heading =
+        "Personal information about our employees, job applicants and contractors";
     for f in ["notice.md", "notice-at-collection.md", "notice.html"] {
         let text = read(&out, f);
+        let (consumer_part, workforce_part) = match text.split_once(workforce_heading) {
+            Some((c, w)) => (c, w),
+            None => (text.as_str(), ""),
+        };
+        assert_eq!(
+            workforce_part.is_empty(),
+            f == "notice-at-collection.md",
+            "{f}: the policy has a workforce table, the notice at collection none"
+        );
+        for hr in ["Social Security numbers", "job titles"] {
+            assert!(
+                f == "notice-at-collection.md" || workforce_part.contains(hr),
+                "{f}: the workforce table lacks {hr:?}"
+            );
+        }
+        let consumer_part = consumer_part
+            .split_once("## Personal information we collect")
+            .or_else(|| consumer_part.split_once(">Personal information we collect<"))
+            .map_or(consumer_part, |(_, rest)| rest);
         for hr in [
             "Social Security numbers",
             "job titles",
             "to manage employment, payroll and benefits",
         ] {
-            assert!(!text.contains(hr), "{f} still holds {hr:?}");
+            assert!(
+                !consumer_part.contains(hr),
+                "{f}: the consumer part holds {hr:?}"
+            );
         }
     }
     let consumer: Vec<&str> = model["categories"]
@@ -412,7 +438,19 @@ fn minimal_manifest_shows_every_needs_review_path() {
     assert!(w.contains("⚠ statement withheld"), "{w}");
     assert!(!w.contains("We do not sell"), "{w}");
     assert!(w.contains("⚠ Not declared"), "{w}");
-    // The HR source is workforce: its health data is not in the consumer policy.
-    assert!(!read(&out, "notice.md").contains("health and medical information"));
+    // The HR source is workforce: its health data is in the policy's workforce table
+    // only (the policy lists every category collected), never in the consumer one.
+    let policy = read(&out, "notice.md");
+    let (consumer, workforce) = policy
+        .split_once("### Personal information about our employees")
+        .expect("a workforce table in the policy");
+    assert!(
+        !consumer.contains("health and medical information"),
+        "{policy}"
+    );
+    assert!(
+        workforce.contains("health and medical information"),
+        "{policy}"
+    );
     assert!(w.contains("health and medical information"), "{w}");
 }

@@ -290,11 +290,25 @@ fn ccpa_policy_meets_the_checklist_and_refuses_the_none_sold_statement() {
         assert!(!c["retention"].as_array().unwrap().is_empty());
     }
     assert!(md.contains("Personal information described in subdivision (e) of Section 1798.80"));
-    // Examples drawn from the inventory; no consumer source holds sensitive PI, so the
-    // policy has no sensitive section (the SSNs of the employees source are in the
-    // workforce notice, in the (ae) wording, with the §7027(m) statement).
-    assert!(md.contains("email addresses") && !md.contains("Social Security numbers"));
-    assert!(!md.contains("\n### Sensitive personal information\n"));
+    // Examples drawn from the inventory. No consumer source holds sensitive PI; the SSNs
+    // of the employees source are in the policy's workforce table and its sensitive
+    // section, in the (ae) wording with the §7027(m) statement (checklist 6, 8, 9), and
+    // in the workforce notice.
+    let (consumer, workforce) = md
+        .split_once("### Personal information about our employees")
+        .expect("the policy's workforce table");
+    assert!(consumer.contains("email addresses") && !consumer.contains("Social Security numbers"));
+    let (workforce_table, sensitive) = workforce
+        .split_once("\n### Sensitive personal information\n")
+        .expect("a sensitive section for the workforce SSNs");
+    assert!(workforce_table.contains("| **I. Professional or employment-related information** |"));
+    assert!(sensitive.contains(
+        "passport number** (§1798.140(ae)(1)(A)), about our workforce: Social Security numbers."
+    ));
+    assert!(
+        sensitive.contains("allowed by 11 CCR §7027(m)"),
+        "{sensitive}"
+    );
     let wf = read(out.path(), "workforce-notice.md");
     assert!(wf.contains("Social Security numbers"));
     assert!(wf.contains("A consumer's social security, driver's license, state identification card, or passport number"));

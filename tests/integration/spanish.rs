@@ -165,6 +165,18 @@ fn the_demo_in_spanish_prints_the_terms_of_the_data() {
             assert!(!doc.contains(english), "{english}");
         }
     }
+    // The policy lists the workforce categories too, in a table of their own, with the
+    // data subjects and the (ae) wording in Spanish; the notice at collection does not.
+    let (_, workforce) = policy
+        .split_once("### Información personal sobre nuestros empleados")
+        .expect("the policy's workforce table");
+    assert!(workforce.contains("personal (empleados)"), "{workforce}");
+    assert!(workforce.contains("**I. "), "{workforce}");
+    let ssn = printed(&terms, "sensitive", "(ae)(1)(A)");
+    assert!(workforce.contains(&format!(
+        "**{ssn}** (§1798.140(ae)(1)(A)), sobre nuestro personal"
+    )));
+    assert!(!nac.contains("sobre nuestros empleados"));
     for right in [
         "right_to_know",
         "right_to_delete",

@@ -267,9 +267,27 @@ fn purposes(cx: &mut Ctx<'_>, law: &GdprLaw, activities: &[RopaActivity]) -> Vec
                     out.len() - 1
                 }
             };
+            // A purpose only a recipient pursues covers what that recipient receives.
+            let of_source = cx
+                .manifest
+                .sources
+                .get(&a.key)
+                .is_some_and(|s| s.purposes.iter().any(|k| k.get_ref() == &l.key));
+            let sent: Vec<&str> = cx
+                .map
+                .recipients
+                .iter()
+                .filter(|r| r.declared && r.purposes.contains(&l.key))
+                .filter(|r| a.recipients.iter().any(|x| x.name == r.name))
+                .flat_map(|r| r.data_types.iter().map(String::as_str))
+                .collect();
             let p = &mut out[i];
             push_unique(&mut p.activities, a.name.clone());
-            for d in &a.data_categories {
+            for d in a
+                .data_categories
+                .iter()
+                .filter(|d| of_source || sent.contains(&d.data_type.as_str()))
+            {
                 push_unique(&mut p.data, d.label.clone());
                 if !d.special.is_empty() {
                     push_unique(&mut p.special_categories, d.special.clone());

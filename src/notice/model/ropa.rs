@@ -284,6 +284,21 @@ fn labels_of(
         .unwrap_or_default()
 }
 
+/// The purposes of an activity (Art. 30(1)(b)): its source's, then those its declared
+/// recipients receive the data for (a pixel's advertising is a purpose of the processing
+/// too, and needs its own legal basis).
+fn activity_purposes(cx: &Ctx<'_>, src: Option<&Source>, recipient_ids: &[String]) -> Vec<Label> {
+    let mut purposes = labels_of(cx, VocabKind::Purpose, src.map(|s| &s.purposes));
+    for r in recipient_ids.iter().filter_map(|id| cx.recipient(id)) {
+        for p in r.purposes.iter().filter(|_| r.declared) {
+            if !purposes.iter().any(|l| &l.key == p) {
+                purposes.push(cx.label(VocabKind::Purpose, p));
+            }
+        }
+    }
+    purposes
+}
+
 /// One activity, or none when it holds nothing.
 fn activity(
     cx: &mut Ctx<'_>,
@@ -362,7 +377,7 @@ fn activity(
         } else {
             title(&key)
         },
-        purposes: labels_of(cx, VocabKind::Purpose, src.map(|s| &s.purposes)),
+        purposes: activity_purposes(cx, src, &ids),
         data_subjects: labels_of(cx, VocabKind::DataSubject, src.map(|s| &s.data_subjects)),
         article10: data_categories.iter().any(|d| d.article10),
         data_categories,
@@ -435,5 +450,39 @@ mod tests {
         let m = model_of(&f, "2026-11-29");
         assert!(m.ropa.special_categories_present && m.ropa.article10_present);
         assert!(!m.ropa.activities[0].special_categories.is_empty());
+    }
+
+    /// GDPR Art. 30(1)(b), Art. 13(1)(c): a purpose a declared recipient receives the data
+    /// for (a pixel's advertising) is a purpose of the activity, and without a declared
+    /// legal basis the notice says so.
+    #[test]
+    fn gdpr_art_30_1_b_a_recipients_purpose_is_a_purpose_of_the_activity() {
+        let f = fixture("[sources.web_logs]\nkind = \"files\"\npath = \"logs\"\ndata_types = [\"ip_address\", \"email\"]\npurposes = [\"security\"]\nretention = \"90 days\"\nrecipients = [\"facebook\"]\n[recipients.facebook]\nname = \"Meta\"\nrole = \"third_party\"\ncategory = \"social_networks\"\npurposes = [\"cross_context_behavioral_advertising\"]\ndata_types = [\"ip_address\"]\n");
+        let m = model_of(&f, "2026-11-29");
+        let keys: Vec<&str> = m.ropa.activities[0]
+            .purposes
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect();
+        assert_eq!(keys, ["security", "cross_context_behavioral_advertising"]);
+        assert!(m
+            .gdpr
+            .purposes
+            .iter()
+            .any(|p| p.key == "cross_context_behavioral_advertising" && p.legal_basis.is_none()));
+        let ads = m
+            .gdpr
+            .purposes
+            .iter()
+            .find(|p| p.key == "cross_context_behavioral_advertising");
+        assert_eq!(
+            ads.map(|p| p.data.len()),
+            Some(1),
+            "only what Meta receives"
+        );
+        assert!(m
+            .warning_codes()
+            .iter()
+            .any(|c| c.starts_with("gdpr_legal_basis_missing")));
     }
 }
