@@ -23,8 +23,9 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // Letter is 8.5 in = 816 CSS px; minus two 12 mm margins (45.35 px each).
 const PRINT_WIDTH = 725;
 const NARROW = 480;
-// Wrappers of the tables that stack under 600 px (notice.css).
-const STACKED = ['[aria-labelledby="categories-caption"]', '[aria-labelledby="nac-caption"]'];
+// Wrappers of the tables that stack under 600 px (notice.css): the policy's consumer and
+// workforce category tables, the notice at collection's.
+const STACKED = ['[aria-labelledby$="categories-caption"]', '[aria-labelledby="nac-caption"]'];
 
 function pages(args) {
   const out = [];
@@ -71,9 +72,7 @@ async function narrow(page, stacked) {
       const what = wide ? ` (${wide.tagName.toLowerCase()}: ${wide.textContent.trim().slice(0, 60)})` : "";
       problems.push(`at ${window.innerWidth} px the page is ${el.scrollWidth} px wide${what}`);
     }
-    for (const sel of stacked) {
-      const wrap = document.querySelector(sel);
-      if (!wrap) continue;
+    for (const sel of stacked) for (const wrap of document.querySelectorAll(sel)) {
       const table = wrap.querySelector("table");
       const headers = [...table.querySelectorAll("thead th")].map((t) => t.textContent.trim());
       if (table.getBoundingClientRect().width > wrap.clientWidth + 1) {
