@@ -205,7 +205,7 @@ fn sensitive_undeclared(
     manifest: &Manifest,
     taxonomy: &Taxonomy,
 ) -> Option<Violation> {
-    if t.sensitive.is_empty() {
+    if t.law.sensitive.is_empty() {
         return None;
     }
     let source_declares_sensitive = a

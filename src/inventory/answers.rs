@@ -282,7 +282,7 @@ fn unanswered_messages(manifest: &Manifest, map: &DataMap) -> Vec<Withheld> {
                 reason: format!(
                     "answer `{key}` in piimap.toml (\"to_business\" or \"between_consumers\"): {} in {s} are listed as sensitive personal information, which messages sent to the business are not (§1798.140{})",
                     t.label.to_lowercase(),
-                    t.sensitive
+                    t.law.sensitive
                 ),
                 key,
                 statement: format!("{} are sensitive personal information", t.label.to_lowercase()),

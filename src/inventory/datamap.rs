@@ -78,15 +78,11 @@ pub struct TypeRecipient {
     pub shared: bool,
 }
 
-/// One data type: where it lives, why, from where, for how long, to whom.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TypeEntry {
-    /// The data type.
-    pub data_type: String,
-    /// Human label.
-    pub label: String,
-    /// Short plural phrase for notices.
-    pub example: String,
+/// What the law makes of a data type, from the taxonomy: its CCPA categories, whether
+/// and when it is sensitive, its GDPR special category. The data map and the notice
+/// model both carry it (flattened, so their JSON keeps one level).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TypeLaw {
     /// CCPA letters, best first.
     pub ccpa: Vec<String>,
     /// §1798.140(ae) item key, or "".
@@ -99,6 +95,38 @@ pub struct TypeEntry {
     pub gdpr_special: String,
     /// GDPR Art. 10 (criminal records).
     pub gdpr_article10: bool,
+}
+
+impl TypeLaw {
+    /// The law of `tax`, with the (ae) wording from `taxonomy`.
+    pub fn of(tax: &crate::taxonomy::DataType, taxonomy: &Taxonomy) -> TypeLaw {
+        TypeLaw {
+            ccpa: tax.ccpa.clone(),
+            sensitive: tax.sensitive.clone(),
+            sensitive_wording: taxonomy
+                .sensitive
+                .get(&tax.sensitive)
+                .map(|s| s.wording.clone())
+                .unwrap_or_default(),
+            sensitive_note: tax.sensitive_note.clone(),
+            gdpr_special: tax.gdpr_special.clone(),
+            gdpr_article10: tax.gdpr_article10,
+        }
+    }
+}
+
+/// One data type: where it lives, why, from where, for how long, to whom.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TypeEntry {
+    /// The data type.
+    pub data_type: String,
+    /// Human label.
+    pub label: String,
+    /// Short plural phrase for notices.
+    pub example: String,
+    /// What the law makes of it (flattened: the fields sit beside the others).
+    #[serde(flatten)]
+    pub law: TypeLaw,
     /// fideslang key.
     pub fideslang: String,
     /// Found, declared, or both.
@@ -461,7 +489,7 @@ impl Join<'_> {
         let conditional = self
             .taxonomy
             .sensitive
-            .get(&entry.sensitive)
+            .get(&entry.law.sensitive)
             .is_some_and(|s| s.unless_business_is_recipient);
         if !conditional {
             return;
@@ -486,13 +514,13 @@ impl Join<'_> {
             unanswered.push(OUTSIDE_SOURCES.into());
         }
         if unanswered.is_empty() && !answers.is_empty() {
-            entry.sensitive_note = format!(
+            entry.law.sensitive_note = format!(
                 "Not sensitive personal information: the messages are sent to the business (sources: {}), and §1798.140{} excludes communications the business is the intended recipient of.",
                 entry.sources.join(", "),
-                entry.sensitive
+                entry.law.sensitive
             );
-            entry.sensitive.clear();
-            entry.sensitive_wording.clear();
+            entry.law.sensitive.clear();
+            entry.law.sensitive_wording.clear();
         } else {
             entry.sensitive_unanswered = unanswered;
         }
@@ -649,16 +677,7 @@ impl TypeEntry {
             data_type: data_type.to_string(),
             label: tax.label.clone(),
             example: tax.example.clone(),
-            ccpa: tax.ccpa.clone(),
-            sensitive: tax.sensitive.clone(),
-            sensitive_wording: taxonomy
-                .sensitive
-                .get(&tax.sensitive)
-                .map(|s| s.wording.clone())
-                .unwrap_or_default(),
-            sensitive_note: tax.sensitive_note.clone(),
-            gdpr_special: tax.gdpr_special.clone(),
-            gdpr_article10: tax.gdpr_article10,
+            law: TypeLaw::of(tax, taxonomy),
             fideslang: tax.fideslang.clone(),
             presence: Presence::FoundUndeclared,
             assets: Vec::new(),
@@ -706,7 +725,7 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
         .iter()
         .filter(|t| !t.assets.is_empty() || t.presence == Presence::DeclaredNotFound)
     {
-        for letter in taxonomy.letters_of(&t.ccpa, &t.sensitive) {
+        for letter in taxonomy.letters_of(&t.law.ccpa, &t.law.sensitive) {
             let c = cats.entry(letter.clone()).or_insert_with(|| CategoryEntry {
                 letter: letter.clone(),
                 name: taxonomy.ccpa_name(&letter).to_string(),
@@ -729,12 +748,12 @@ fn roll_up(types: &[TypeEntry], taxonomy: &Taxonomy) -> Vec<CategoryEntry> {
             push_unique(&mut c.data_types, &t.data_type);
             push_unique(&mut c.examples, &t.example);
             if taxonomy.is_sensitive_category(&letter)
-                && !t.sensitive.is_empty()
-                && !c.sensitive.iter().any(|s| s.item == t.sensitive)
+                && !t.law.sensitive.is_empty()
+                && !c.sensitive.iter().any(|s| s.item == t.law.sensitive)
             {
                 c.sensitive.push(SensitiveRef {
-                    item: t.sensitive.clone(),
-                    wording: t.sensitive_wording.clone(),
+                    item: t.law.sensitive.clone(),
+                    wording: t.law.sensitive_wording.clone(),
                 });
             }
             t.source_categories
@@ -865,7 +884,7 @@ mod tests {
         };
         let unanswered = map_of(SUPPORT, msgs());
         let t = entry(&unanswered, "message_content");
-        assert_eq!(t.sensitive, "(ae)(1)(E)");
+        assert_eq!(t.law.sensitive, "(ae)(1)(E)");
         assert_eq!(t.sensitive_unanswered, ["support"]);
         let l = unanswered
             .categories
@@ -876,8 +895,8 @@ mod tests {
 
         let to_business = map_of(&format!("{SUPPORT}messages = \"to_business\"\n"), msgs());
         let t = entry(&to_business, "message_content");
-        assert!(t.sensitive.is_empty() && t.sensitive_unanswered.is_empty());
-        assert!(t.sensitive_note.contains("intended recipient"));
+        assert!(t.law.sensitive.is_empty() && t.sensitive_unanswered.is_empty());
+        assert!(t.law.sensitive_note.contains("intended recipient"));
         assert!(to_business.categories.iter().all(|c| c.letter != "L"));
         assert!(to_business.categories.iter().any(|c| c.letter == "H"));
 
@@ -885,7 +904,10 @@ mod tests {
             &format!("{SUPPORT}messages = \"between_consumers\"\n"),
             msgs(),
         );
-        assert_eq!(entry(&between, "message_content").sensitive, "(ae)(1)(E)");
+        assert_eq!(
+            entry(&between, "message_content").law.sensitive,
+            "(ae)(1)(E)"
+        );
         assert!(
             !between
                 .categories

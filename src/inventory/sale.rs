@@ -140,7 +140,7 @@ impl SaleAssessment {
         let advertising_types: Vec<&str> = map
             .data_types
             .iter()
-            .filter(|t| carries_advertising_data(taxonomy, &t.ccpa))
+            .filter(|t| carries_advertising_data(taxonomy, &t.law.ccpa))
             .map(|t| t.data_type.as_str())
             .collect();
         let possible_shares = flows()

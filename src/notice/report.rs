@@ -357,7 +357,7 @@ impl Tally {
             .collect();
         let mut tally = Tally::default();
         for t in map.collected() {
-            let letters = taxonomy.letters_of(&t.ccpa, &t.sensitive);
+            let letters = taxonomy.letters_of(&t.law.ccpa, &t.law.sensitive);
             for a in t
                 .assets
                 .iter()
@@ -380,19 +380,19 @@ impl Tally {
 
     /// Sensitive in any law: CCPA §1798.140(ae), GDPR Art. 9 or Art. 10.
     fn add_sensitive(&mut self, t: &TypeEntry, a: &AssetRef) {
-        if t.sensitive.is_empty() && t.gdpr_special.is_empty() && !t.gdpr_article10 {
+        if t.law.sensitive.is_empty() && t.law.gdpr_special.is_empty() && !t.law.gdpr_article10 {
             return;
         }
         let e = self.sensitive.entry(a.asset.clone()).or_default();
         e.0 += a.matched_values;
         push_new(&mut e.1, &t.label);
-        if !t.sensitive.is_empty() {
-            push_new(&mut e.2, &format!("CCPA §1798.140{}", t.sensitive));
+        if !t.law.sensitive.is_empty() {
+            push_new(&mut e.2, &format!("CCPA §1798.140{}", t.law.sensitive));
         }
-        if !t.gdpr_special.is_empty() {
-            push_new(&mut e.2, &format!("GDPR Art. 9: {}", t.gdpr_special));
+        if !t.law.gdpr_special.is_empty() {
+            push_new(&mut e.2, &format!("GDPR Art. 9: {}", t.law.gdpr_special));
         }
-        if t.gdpr_article10 {
+        if t.law.gdpr_article10 {
             push_new(&mut e.2, "GDPR Art. 10");
         }
     }

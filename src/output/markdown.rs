@@ -107,8 +107,12 @@ fn what_we_hold(out: &mut String, map: &DataMap) {
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
             md(&t.label),
-            md(&t.ccpa.join(", ")),
-            if t.sensitive.is_empty() { "" } else { "yes" },
+            md(&t.law.ccpa.join(", ")),
+            if t.law.sensitive.is_empty() {
+                ""
+            } else {
+                "yes"
+            },
             status(t),
             where_cell(t),
             md(&t.sources.join(", ")),

@@ -317,19 +317,19 @@ impl CategoryTypes {
             name_only: t.name_only,
         });
         self.evidence.push(cx.type_evidence(t));
-        if !t.sensitive.is_empty() {
+        if !t.law.sensitive.is_empty() {
             match self
                 .sensitive_items
                 .iter_mut()
-                .find(|s| s.item == t.sensitive)
+                .find(|s| s.item == t.law.sensitive)
             {
                 Some(s) => {
                     s.data_types.push(cx.type_label(&t.data_type));
                     s.examples.push(t.example.clone());
                 }
                 None => self.sensitive_items.push(SensitiveItemModel {
-                    item: t.sensitive.clone(),
-                    wording: t.sensitive_wording.clone(),
+                    item: t.law.sensitive.clone(),
+                    wording: t.law.sensitive_wording.clone(),
                     data_types: vec![cx.type_label(&t.data_type)],
                     examples: vec![t.example.clone()],
                 }),

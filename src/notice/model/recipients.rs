@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::categories::TypeEvidence;
 use super::context::Ctx;
 use super::{doc, Label};
-use crate::inventory::datamap::Presence;
+use crate::inventory::datamap::{Presence, TypeLaw};
 use crate::inventory::sale::Flow;
 use crate::knowledge::VocabKind;
 use crate::manifest::Role;
@@ -70,18 +70,9 @@ pub struct TypeModel {
     pub label: String,
     /// Plural phrase.
     pub phrase: String,
-    /// CCPA letters.
-    pub ccpa: Vec<String>,
-    /// (ae) item, or "".
-    pub sensitive: String,
-    /// (ae) wording, or "".
-    pub sensitive_wording: String,
-    /// When it becomes sensitive.
-    pub sensitive_note: String,
-    /// GDPR Art. 9 category, or "".
-    pub gdpr_special: String,
-    /// GDPR Art. 10.
-    pub gdpr_article10: bool,
+    /// What the law makes of it (flattened).
+    #[serde(flatten)]
+    pub law: TypeLaw,
     /// Presence.
     pub presence: Presence,
     /// Manifest sources.
@@ -229,12 +220,7 @@ pub(super) fn data_types(cx: &Ctx<'_>) -> Vec<TypeModel> {
             data_type: t.data_type.clone(),
             label: t.label.clone(),
             phrase: t.example.clone(),
-            ccpa: t.ccpa.clone(),
-            sensitive: t.sensitive.clone(),
-            sensitive_wording: t.sensitive_wording.clone(),
-            sensitive_note: t.sensitive_note.clone(),
-            gdpr_special: t.gdpr_special.clone(),
-            gdpr_article10: t.gdpr_article10,
+            law: t.law.clone(),
             presence: t.presence,
             sources: t.sources.clone(),
             purposes: cx.labels(VocabKind::Purpose, &t.purposes),

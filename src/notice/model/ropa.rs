@@ -140,7 +140,7 @@ fn warn_controller_facts(cx: &mut Ctx<'_>, types: &BTreeMap<&str, &TypeEntry>) {
     }
     let special_any = types
         .values()
-        .any(|t| !t.gdpr_special.is_empty() || t.gdpr_article10);
+        .any(|t| !t.law.gdpr_special.is_empty() || t.law.gdpr_article10);
     if org.dpo_contact.trim().is_empty() {
         cx.warn(
             "dpo_missing",
@@ -204,9 +204,9 @@ fn recipient_ids(
         if !on_a_source
             && key != UNASSIGNED
             && in_activity.iter().any(|t| {
-                d.data_types
-                    .iter()
-                    .any(|x| x.get_ref() == &t.data_type || t.ccpa.iter().any(|l| l == x.get_ref()))
+                d.data_types.iter().any(|x| {
+                    x.get_ref() == &t.data_type || t.law.ccpa.iter().any(|l| l == x.get_ref())
+                })
             })
         {
             push_unique(&mut ids, rid.clone());
@@ -325,8 +325,8 @@ fn activity(
         .map(|t| RopaDataCategory {
             data_type: t.data_type.clone(),
             label: t.label.clone(),
-            special: t.gdpr_special.clone(),
-            article10: t.gdpr_article10,
+            special: t.law.gdpr_special.clone(),
+            article10: t.law.gdpr_article10,
             presence: t.presence,
         })
         .collect();
