@@ -39,6 +39,23 @@ impl SslMode {
     }
 }
 
+/// Who logs in to a database server, how the link is secured and how long to wait: the
+/// part of a connection target PostgreSQL and MySQL share (`Tls`: each one's TLS modes).
+/// The password is never displayed.
+#[derive(Clone)]
+pub struct Login<Tls> {
+    /// User (role) name.
+    pub user: String,
+    /// Password (URL, else the driver's environment or password file), if any.
+    pub password: Option<String>,
+    /// TLS mode.
+    pub tls: Tls,
+    /// Root certificate file (`sslrootcert`, `ssl-ca`); `None` for the system roots.
+    pub ca_file: Option<PathBuf>,
+    /// `connect_timeout` from the URL, if given.
+    pub connect_timeout: Option<Duration>,
+}
+
 /// A parsed PostgreSQL connection target. `password` is never displayed.
 #[derive(Clone)]
 pub struct PgUrl {
@@ -48,21 +65,13 @@ pub struct PgUrl {
     pub port: u16,
     /// Database name.
     pub dbname: String,
-    /// Role name.
-    pub user: String,
-    /// Password (URL, `PGPASSWORD` or `~/.pgpass`), if any.
-    pub password: Option<String>,
-    /// TLS mode.
-    pub sslmode: SslMode,
-    /// Root certificate file (`sslrootcert`), `None` for the system roots.
-    pub sslrootcert: Option<PathBuf>,
-    /// `connect_timeout` from the URL, if given.
-    pub connect_timeout: Option<Duration>,
+    /// Role, password (URL, `PGPASSWORD` or `~/.pgpass`), `sslmode`, `sslrootcert`.
+    pub login: Login<SslMode>,
 }
 
 impl std::fmt::Debug for PgUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        debug_target(f, "PgUrl", self.address(), &self.sslmode)
+        debug_target(f, "PgUrl", self.address(), &self.login.tls)
     }
 }
 
@@ -331,11 +340,13 @@ fn with_defaults(given: Given) -> Result<PgUrl, String> {
         host,
         port,
         dbname,
-        user,
-        password,
-        sslmode,
-        sslrootcert,
-        connect_timeout: given.connect_timeout,
+        login: Login {
+            user,
+            password,
+            tls: sslmode,
+            ca_file: sslrootcert,
+            connect_timeout: given.connect_timeout,
+        },
     })
 }
 
@@ -453,23 +464,23 @@ mod tests {
         assert_eq!(p.host, "db.example.com");
         assert_eq!(p.port, 6543);
         assert_eq!(p.dbname, "sales");
-        assert_eq!(p.user, "app");
-        assert_eq!(p.password.as_deref(), Some("s@cret"));
-        assert_eq!(p.sslmode, SslMode::VerifyFull);
-        assert_eq!(p.sslrootcert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(p.login.user, "app");
+        assert_eq!(p.login.password.as_deref(), Some("s@cret"));
+        assert_eq!(p.login.tls, SslMode::VerifyFull);
+        assert_eq!(p.login.ca_file, Some(PathBuf::from("/ca.pem")));
         assert_eq!(p.address(), "postgres://db.example.com:6543/sales");
         assert!(!format!("{p:?}").contains("s@cret"));
 
         let p = pg("postgresql://u@[::1]:5433/d?sslmode=disable");
         assert_eq!(p.host, "::1");
         assert_eq!(p.address(), "postgres://[::1]:5433/d");
-        assert_eq!(p.sslmode, SslMode::Disable);
+        assert_eq!(p.login.tls, SslMode::Disable);
 
         let p = pg("postgres://u@%2Fvar%2Frun%2Fpostgresql/d");
         assert_eq!(p.host, "/var/run/postgresql");
         // A password with an unescaped '@' still ends at the last '@'.
         let p = pg("postgres://u:p@ss@h:1/d");
-        assert_eq!(p.password.as_deref(), Some("p@ss"));
+        assert_eq!(p.login.password.as_deref(), Some("p@ss"));
         assert_eq!(p.host, "h");
     }
 

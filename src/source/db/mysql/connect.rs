@@ -8,7 +8,7 @@ use std::time::Duration;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder, SslOpts};
 
-use crate::source::db::url::{decode, redact};
+use crate::source::db::url::{decode, redact, Login};
 use crate::source::db::ReadError;
 
 /// MySQL's `ssl-mode` (the client's `--ssl-mode`).
@@ -48,23 +48,16 @@ pub struct MyUrl {
     pub host: String,
     /// Port (3306 unless given).
     pub port: u16,
-    /// User (the URL's, else the login name, else `root`).
-    pub user: String,
-    /// Password (URL, else `MYSQL_PWD`), if any.
-    pub password: Option<String>,
     /// The database (schema) to scan; `None`: every non-system schema.
     pub dbname: Option<String>,
-    /// TLS mode.
-    pub ssl_mode: SslMode,
-    /// CA file (`ssl-ca`); `None` for the built-in roots.
-    pub ssl_ca: Option<PathBuf>,
-    /// `connect_timeout` from the URL, if given.
-    pub connect_timeout: Option<Duration>,
+    /// User (the URL's, else the login name, else `root`), password (URL, else
+    /// `MYSQL_PWD`), `ssl-mode`, `ssl-ca` (`None`: the built-in roots).
+    pub login: Login<SslMode>,
 }
 
 impl std::fmt::Debug for MyUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        super::super::url::debug_target(f, "MyUrl", self.address(), &self.ssl_mode)
+        super::super::url::debug_target(f, "MyUrl", self.address(), &self.login.tls)
     }
 }
 
@@ -118,12 +111,14 @@ pub fn parse(url: &str) -> Result<MyUrl, String> {
         scheme,
         host: host.unwrap_or_else(|| "localhost".into()),
         port: port.unwrap_or(3306),
-        user: String::new(),
-        password: None,
         dbname: Some(decode(path.trim_end_matches('/'))).filter(|d| !d.is_empty()),
-        ssl_mode: SslMode::Preferred,
-        ssl_ca: None,
-        connect_timeout: None,
+        login: Login {
+            user: String::new(),
+            password: None,
+            tls: SslMode::Preferred,
+            ca_file: None,
+            connect_timeout: None,
+        },
     };
     for pair in query
         .unwrap_or_default()
@@ -134,20 +129,20 @@ pub fn parse(url: &str) -> Result<MyUrl, String> {
         let v = decode(v);
         match k.to_ascii_lowercase().replace('-', "_").as_str() {
             "ssl_mode" | "sslmode" => {
-                my.ssl_mode = SslMode::parse(&v).ok_or_else(|| {
+                my.login.tls = SslMode::parse(&v).ok_or_else(|| {
                     format!(
                         "{}: invalid ssl-mode {v:?} (DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY)",
                         redact(url)
                     )
                 })?
             }
-            "ssl_ca" | "sslrootcert" => my.ssl_ca = Some(PathBuf::from(v)),
+            "ssl_ca" | "sslrootcert" => my.login.ca_file = Some(PathBuf::from(v)),
             "connect_timeout" => {
                 let secs: u64 = v
                     .parse()
                     .map_err(|_| format!("{}: invalid connect_timeout {v:?}", redact(url)))?;
                 if secs > 0 {
-                    my.connect_timeout = Some(Duration::from_secs(secs.max(1)));
+                    my.login.connect_timeout = Some(Duration::from_secs(secs.max(1)));
                 }
             }
             "user" => user = Some(v),
@@ -159,12 +154,12 @@ pub fn parse(url: &str) -> Result<MyUrl, String> {
             ),
         }
     }
-    my.user = user
+    my.login.user = user
         .filter(|u| !u.is_empty())
         .or_else(|| env("USER"))
         .or_else(|| env("LOGNAME"))
         .unwrap_or_else(|| "root".into());
-    my.password = password
+    my.login.password = password
         .filter(|p| !p.is_empty())
         .or_else(|| env("MYSQL_PWD"));
     Ok(my)
@@ -294,7 +289,7 @@ impl Connector {
     /// A connector for `url` with `settings`; fails when the TLS setup cannot work
     /// (a CA file that does not exist).
     pub fn new(url: MyUrl, settings: SessionSettings) -> Result<Self, String> {
-        if let Some(ca) = &url.ssl_ca {
+        if let Some(ca) = &url.login.ca_file {
             if !ca.is_file() {
                 return Err(format!("cannot read ssl-ca {}", ca.display()));
             }
@@ -312,8 +307,8 @@ impl Connector {
         OptsBuilder::default()
             .ip_or_hostname(u.host.clone())
             .tcp_port(u.port)
-            .user(Some(u.user.clone()))
-            .pass(u.password.clone())
+            .user(Some(u.login.user.clone()))
+            .pass(u.login.password.clone())
             .db_name(u.dbname.clone())
             .prefer_socket(false)
             .stmt_cache_size(0)
@@ -324,11 +319,11 @@ impl Connector {
 
     fn tls_opts(&self) -> Option<SslOpts> {
         let base = SslOpts::default();
-        let with_ca = |o: SslOpts| match &self.url.ssl_ca {
+        let with_ca = |o: SslOpts| match &self.url.login.ca_file {
             Some(ca) => o.with_root_certs(vec![ca.clone().into()]),
             None => o,
         };
-        match self.url.ssl_mode {
+        match self.url.login.tls {
             SslMode::Disabled => None,
             SslMode::Preferred | SslMode::Required => Some(
                 base.with_danger_accept_invalid_certs(true)
@@ -347,7 +342,7 @@ impl Connector {
             // PREFERRED: the server has no TLS, so connect in plain (as the client does).
             Err(mysql_async::Error::Driver(
                 mysql_async::DriverError::NoClientSslFlagFromServer,
-            )) if self.url.ssl_mode == SslMode::Preferred => {
+            )) if self.url.login.tls == SslMode::Preferred => {
                 Ok((Conn::new(self.opts(None)).await?, false))
             }
             Err(e) => Err(e),
@@ -359,6 +354,7 @@ impl Connector {
     pub async fn connect(&self) -> Result<MySession, String> {
         let limit = self
             .url
+            .login
             .connect_timeout
             .unwrap_or(self.settings.connect_timeout);
         let (mut conn, tls) =
@@ -436,26 +432,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (u.host.as_str(), u.port, u.user.as_str()),
+            (u.host.as_str(), u.port, u.login.user.as_str()),
             ("db.example.com", 3307, "app")
         );
-        assert_eq!(u.password.as_deref(), Some("s@cret"));
+        assert_eq!(u.login.password.as_deref(), Some("s@cret"));
         assert_eq!(u.dbname.as_deref(), Some("shop"));
-        assert_eq!(u.ssl_mode, SslMode::VerifyIdentity);
-        assert_eq!(u.ssl_ca, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(u.login.tls, SslMode::VerifyIdentity);
+        assert_eq!(u.login.ca_file, Some(PathBuf::from("/ca.pem")));
         assert_eq!(u.address(), "mysql://db.example.com:3307/shop");
         assert!(!format!("{u:?}").contains("s@cret"));
 
         let u = parse("mariadb://root@127.0.0.1?ssl_mode=disabled").unwrap();
         assert_eq!(u.address(), "mariadb://127.0.0.1:3306");
-        assert_eq!(u.ssl_mode, SslMode::Disabled);
+        assert_eq!(u.login.tls, SslMode::Disabled);
         assert_eq!(u.dbname, None);
         let u = parse("mysql://u@[::1]:3310/d?ssl-mode=required").unwrap();
         assert_eq!(u.address(), "mysql://[::1]:3310/d");
-        assert_eq!(u.ssl_mode, SslMode::Required);
+        assert_eq!(u.login.tls, SslMode::Required);
         let u = parse("mysql://u:p@ss@h/d").unwrap();
         assert_eq!(
-            (u.password.as_deref(), u.host.as_str()),
+            (u.login.password.as_deref(), u.host.as_str()),
             (Some("p@ss"), "h")
         );
 

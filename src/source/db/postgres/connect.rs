@@ -99,15 +99,15 @@ impl Connector {
     /// Prepares TLS for the URL's `sslmode` (system roots or `sslrootcert`).
     pub fn new(url: PgUrl, settings: SessionSettings) -> Result<Self, String> {
         let socket = url.host.starts_with('/');
-        let (tls_any, tls_verified) = match url.sslmode {
+        let (tls_any, tls_verified) = match url.login.tls {
             _ if socket => {
                 if matches!(
-                    url.sslmode,
+                    url.login.tls,
                     SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
                 ) {
                     return Err(format!(
                         "sslmode={:?} cannot be used with a Unix-socket host",
-                        url.sslmode
+                        url.login.tls
                     ));
                 }
                 (None, None)
@@ -116,7 +116,7 @@ impl Connector {
             SslMode::Allow | SslMode::Prefer => {
                 (Some(MakeRustlsConnect::new(tls_config(None)?)), None)
             }
-            SslMode::Require if url.sslrootcert.is_none() => {
+            SslMode::Require if url.login.ca_file.is_none() => {
                 (Some(MakeRustlsConnect::new(tls_config(None)?)), None)
             }
             mode @ (SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) => {
@@ -125,7 +125,7 @@ impl Connector {
                 } else {
                     mode
                 };
-                let cfg = tls_config(Some((mode, url.sslrootcert.as_deref())))?;
+                let cfg = tls_config(Some((mode, url.login.ca_file.as_deref())))?;
                 (None, Some(MakeRustlsConnect::new(cfg)))
             }
         };
@@ -146,18 +146,19 @@ impl Connector {
         let mut cfg = Config::new();
         cfg.host(&self.url.host)
             .port(self.url.port)
-            .user(&self.url.user)
+            .user(&self.url.login.user)
             .dbname(&self.url.dbname)
             .application_name("piimap")
             .connect_timeout(
                 self.url
+                    .login
                     .connect_timeout
                     .unwrap_or(self.settings.connect_timeout),
             )
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30))
             .ssl_mode(ssl);
-        if let Some(p) = &self.url.password {
+        if let Some(p) = &self.url.login.password {
             cfg.password(p.as_bytes());
         }
         cfg
@@ -184,7 +185,7 @@ impl Connector {
     }
 
     async fn open(&self) -> Result<(Client, bool), tokio_postgres::Error> {
-        match self.url.sslmode {
+        match self.url.login.tls {
             _ if self.tls_any.is_none() && self.tls_verified.is_none() => {
                 Ok((self.open_plain().await?, false))
             }
@@ -224,6 +225,7 @@ impl Connector {
     pub async fn connect(&self) -> Result<Session, String> {
         let limit = self
             .url
+            .login
             .connect_timeout
             .unwrap_or(self.settings.connect_timeout);
         let (client, tls) =
