@@ -509,6 +509,32 @@ pub(crate) mod tests {
     /// One pushed cell: (field, value, line, row).
     pub(crate) type Cell = (String, Vec<u8>, Option<u64>, Option<u64>);
 
+    /// One budgeted read: the reader's stats, the cells it pushed, how often it opened
+    /// the data (a sample over budget is read again from the start).
+    pub(crate) type BudgetRun = (crate::source::file::TableStats, Vec<Cell>, usize);
+
+    /// Runs `read` (a reader's `read_with_budget`, given the opener, the budget and the
+    /// sink) over `data`, counting the opens.
+    pub(crate) fn run_with_budget<'a>(
+        data: &'a [u8],
+        budget: usize,
+        read: impl FnOnce(
+            &mut dyn FnMut() -> std::io::Result<&'a [u8]>,
+            usize,
+            &mut Recorder,
+        )
+            -> Result<crate::source::file::TableStats, crate::source::SourceError>,
+    ) -> BudgetRun {
+        let mut opens = 0;
+        let mut sink = Recorder::default();
+        let mut open = || {
+            opens += 1;
+            Ok(data)
+        };
+        let stats = read(&mut open, budget, &mut sink).unwrap();
+        (stats, sink.cells, opens)
+    }
+
     /// Records what a reader pushes: cells, text runs, row counts, anomalies.
     #[derive(Default)]
     pub(crate) struct Recorder {

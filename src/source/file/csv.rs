@@ -267,7 +267,7 @@ fn read_with_budget<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::file::capped::tests::{sampling, Recorder};
+    use crate::source::file::capped::tests::{run_with_budget, sampling, Recorder};
 
     #[test]
     fn a_huge_quoted_field_is_capped_and_later_rows_keep_their_lines() {
@@ -303,21 +303,9 @@ mod tests {
             data.push_str(&format!("{i},user{i}@example.com\n"));
         }
         let run = |budget: usize| {
-            let mut opens = 0;
-            let mut sink = Recorder::default();
-            let stats = read_with_budget(
-                || {
-                    opens += 1;
-                    Ok(data.as_bytes())
-                },
-                b',',
-                sampling(50, false),
-                1024,
-                budget,
-                &mut sink,
-            )
-            .unwrap();
-            (stats, sink.cells, opens)
+            run_with_budget(data.as_bytes(), budget, |open, budget, sink| {
+                read_with_budget(open, b',', sampling(50, false), 1024, budget, sink)
+            })
         };
         let (held, held_cells, one) = run(usize::MAX);
         let (again, again_cells, two) = run(500);

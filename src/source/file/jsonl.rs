@@ -154,7 +154,7 @@ fn read_with_budget<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::file::capped::tests::{sampling, Recorder};
+    use crate::source::file::capped::tests::{run_with_budget, sampling, Recorder};
 
     #[test]
     fn a_huge_line_is_capped_and_line_numbers_stay_right() {
@@ -194,26 +194,15 @@ mod tests {
             }
         }
         let run = |budget: usize| {
-            let mut opens = 0;
-            let mut sink = Recorder::default();
-            let stats = read_with_budget(
-                || {
-                    opens += 1;
-                    Ok(data.as_bytes())
-                },
-                sampling(40, false),
-                1024,
-                budget,
-                &mut sink,
-            )
-            .unwrap();
-            (stats.method, stats.rows_scanned, sink.cells, opens)
+            run_with_budget(data.as_bytes(), budget, |open, budget, sink| {
+                read_with_budget(open, sampling(40, false), 1024, budget, sink)
+            })
         };
-        let held = run(usize::MAX);
-        let again = run(300);
-        assert_eq!((held.3, again.3), (1, 2));
-        assert_eq!(held.0, again.0);
-        assert_eq!((held.1, again.1), (40, 40));
-        assert_eq!(held.2, again.2, "same seed, same rows, same lines");
+        let (held, held_cells, one) = run(usize::MAX);
+        let (again, again_cells, two) = run(300);
+        assert_eq!((one, two), (1, 2));
+        assert_eq!(held.method, again.method);
+        assert_eq!((held.rows_scanned, again.rows_scanned), (40, 40));
+        assert_eq!(held_cells, again_cells, "same seed, same rows, same lines");
     }
 }
