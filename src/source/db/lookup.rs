@@ -151,6 +151,24 @@ impl RowQuery<'_> {
         }
         .to_string()
     }
+
+    /// The SELECT list: each selected column written by `expr` (quoted, cast to text as
+    /// the kind needs), or `1` when only the count of matching rows is wanted.
+    pub fn select_list(&self, expr: impl Fn(&str) -> String) -> String {
+        if self.select.is_empty() {
+            return "1".into();
+        }
+        let list: Vec<String> = self.select.iter().map(|c| expr(c)).collect();
+        list.join(", ")
+    }
+
+    /// An empty result, with this query's method text.
+    pub fn rows_read(&self) -> RowsRead {
+        RowsRead {
+            method: self.method(),
+            ..RowsRead::default()
+        }
+    }
 }
 
 /// Key tuples bound per statement by the kinds that bind `?` placeholders (a prepared

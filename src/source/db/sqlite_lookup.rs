@@ -228,20 +228,8 @@ pub(super) fn lookup(
     timeout: Duration,
 ) -> Result<RowsRead, ReadError> {
     let rel = native(query.table)?;
-    let list = if query.select.is_empty() {
-        "1".to_string()
-    } else {
-        query
-            .select
-            .iter()
-            .map(|c| quote_ident(c))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut read = RowsRead {
-        method: query.method(),
-        ..RowsRead::default()
-    };
+    let list = query.select_list(quote_ident);
+    let mut read = query.rows_read();
     let guard = watchdog(conn, timeout);
     let fail = |e: rusqlite::Error| {
         if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted)

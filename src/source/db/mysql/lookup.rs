@@ -250,24 +250,12 @@ pub(super) async fn lookup(
     reply: Duration,
 ) -> Result<RowsRead, ReadError> {
     let my = native(query.table)?;
-    let mut read = RowsRead {
-        method: query.method(),
-        ..RowsRead::default()
-    };
+    let mut read = query.rows_read();
     let parts = statements(query);
     if parts.is_empty() {
         return Ok(read);
     }
-    let list = if query.select.is_empty() {
-        "1".to_string()
-    } else {
-        query
-            .select
-            .iter()
-            .map(|c| format!("CAST({} AS CHAR)", quote(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = query.select_list(|c| format!("CAST({} AS CHAR)", quote(c)));
     within(
         reply,
         "starting a read-only transaction",

@@ -312,25 +312,13 @@ pub(super) async fn lookup(
     reply: Duration,
 ) -> Result<RowsRead, ReadError> {
     let rel = native(query.table)?;
-    let mut read = RowsRead {
-        method: query.method(),
-        ..RowsRead::default()
-    };
+    let mut read = query.rows_read();
     let Some((clause, params)) = where_clause(query) else {
         return Ok(read);
     };
-    let list: Vec<String> = if query.select.is_empty() {
-        vec!["1".into()]
-    } else {
-        query
-            .select
-            .iter()
-            .map(|c| select_expr(query.table, c))
-            .collect()
-    };
     let sql = format!(
         "SELECT {} FROM {} WHERE {clause} LIMIT {}",
-        list.join(", "),
+        query.select_list(|c| select_expr(query.table, c)),
         rel.relation_sql(),
         query.limit.saturating_add(1)
     );
@@ -346,7 +334,7 @@ pub(super) async fn lookup(
     loop {
         let batch = within(reply, "reading rows", tx.query_portal(&portal, BATCH_ROWS)).await?;
         let more = batch.len() >= BATCH_ROWS as usize;
-        let mut values: Vec<Option<&[u8]>> = Vec::with_capacity(list.len());
+        let mut values: Vec<Option<&[u8]>> = Vec::with_capacity(query.select.len().max(1));
         for r in &batch {
             if read.rows >= query.limit {
                 read.limited = true;
