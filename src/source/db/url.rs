@@ -184,8 +184,12 @@ pub fn parse_postgres(url: &str) -> Result<PgUrl, String> {
         Some(s) => (&rest[..s], &rest[s + 1..]),
         None => (rest, ""),
     };
-    let mut given = Given::default();
-    host_and_port(url, hostport, &mut given)?;
+    let (host, port) = host_port(url, hostport)?;
+    let mut given = Given {
+        host,
+        port,
+        ..Given::default()
+    };
     if let Some(info) = userinfo {
         match info.find(':') {
             Some(c) => {
@@ -207,11 +211,9 @@ pub fn parse_postgres(url: &str) -> Result<PgUrl, String> {
     with_defaults(given)
 }
 
-/// The `host[:port]` (or `[v6]:port`) part of a URL.
-fn host_and_port(url: &str, hostport: &str, given: &mut Given) -> Result<(), String> {
-    if hostport.is_empty() {
-        return Ok(());
-    }
+/// The `host[:port]` (or `[v6]:port`) part of a database URL: the host (decoded;
+/// `None` when empty) and the port, if given. One host only.
+pub fn host_port(url: &str, hostport: &str) -> Result<(Option<String>, Option<u16>), String> {
     if hostport.contains(',') {
         return Err(format!(
             "{}: several hosts in one URL are not supported; give one --db per host",
@@ -222,24 +224,21 @@ fn host_and_port(url: &str, hostport: &str, given: &mut Given) -> Result<(), Str
         let end = v6
             .find(']')
             .ok_or_else(|| format!("{}: unterminated [IPv6] host", redact(url)))?;
-        let after = &v6[end + 1..];
-        (&v6[..end], after.strip_prefix(':'))
+        (&v6[..end], v6[end + 1..].strip_prefix(':'))
     } else {
-        match hostport.rfind(':') {
-            Some(c) => (&hostport[..c], Some(&hostport[c + 1..])),
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
             None => (hostport, None),
         }
     };
-    if !h.is_empty() {
-        given.host = Some(decode(h));
-    }
-    if let Some(p) = p.filter(|p| !p.is_empty()) {
-        given.port = Some(
+    let port = match p.filter(|p| !p.is_empty()) {
+        Some(p) => Some(
             p.parse::<u16>()
                 .map_err(|_| format!("{}: invalid port {p:?}", redact(url)))?,
-        );
-    }
-    Ok(())
+        ),
+        None => None,
+    };
+    Ok(((!h.is_empty()).then(|| decode(h)), port))
 }
 
 /// One `key=value` connection parameter of the query string.

@@ -129,20 +129,14 @@ pub fn read<R: Read>(
 pub struct CsvFile;
 
 impl FileReader for CsvFile {
-    fn read(&self, mut job: FileRead<'_>) -> Result<(), SourceError> {
+    fn read(&self, job: FileRead<'_>) -> Result<(), SourceError> {
         let delimiter = match job.input.format {
             Format::Csv { delimiter } => delimiter,
             _ => b',',
         };
-        let stats = read(
-            || job.input.open(),
-            delimiter,
-            job.opts.sampling,
-            job.opts.line_cap,
-            job.sink.as_records(),
-        )?;
-        stats.summarize(job.summary);
-        Ok(())
+        job.read_table(|open, sampling, line_cap, sink| {
+            read(open, delimiter, sampling, line_cap, sink)
+        })
     }
 }
 

@@ -50,15 +50,8 @@ pub fn read<R: Read>(
 pub struct JsonLinesFile;
 
 impl FileReader for JsonLinesFile {
-    fn read(&self, mut job: FileRead<'_>) -> Result<(), SourceError> {
-        let stats = read(
-            || job.input.open(),
-            job.opts.sampling,
-            job.opts.line_cap,
-            job.sink.as_records(),
-        )?;
-        stats.summarize(job.summary);
-        Ok(())
+    fn read(&self, job: FileRead<'_>) -> Result<(), SourceError> {
+        job.read_table(|open, sampling, line_cap, sink| read(open, sampling, line_cap, sink))
     }
 }
 

@@ -58,6 +58,36 @@ pub struct FileRead<'a> {
     pub summary: &'a mut ReadSummary,
 }
 
+impl FileRead<'_> {
+    /// Runs a table reader that may open the input more than once (a sample over budget
+    /// is read again): `read` gets the opener, the sampling, the line cap and the sink;
+    /// its stats go into the summary.
+    pub fn read_table(
+        self,
+        read: impl FnOnce(
+            &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
+            Sampling,
+            usize,
+            &mut dyn RecordSink,
+        ) -> Result<TableStats, SourceError>,
+    ) -> Result<(), SourceError> {
+        let FileRead {
+            mut input,
+            opts,
+            sink,
+            summary,
+        } = self;
+        let stats = read(
+            &mut || input.open(),
+            opts.sampling,
+            opts.line_cap,
+            sink.as_records(),
+        )?;
+        stats.summarize(summary);
+        Ok(())
+    }
+}
+
 /// Reads one format: pushes a file's records into a sink.
 pub trait FileReader: Sync {
     /// Reads `input` into `sink` as `opts` say. What is learnt about the read (how rows

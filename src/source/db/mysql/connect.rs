@@ -8,7 +8,7 @@ use std::time::Duration;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder, SslOpts};
 
-use crate::source::db::url::{decode, redact, Login};
+use crate::source::db::url::{decode, host_port, redact, Login};
 use crate::source::db::ReadError;
 
 /// MySQL's `ssl-mode` (the client's `--ssl-mode`).
@@ -163,35 +163,6 @@ pub fn parse(url: &str) -> Result<MyUrl, String> {
         .filter(|p| !p.is_empty())
         .or_else(|| env("MYSQL_PWD"));
     Ok(my)
-}
-
-/// `host[:port]` or `[v6]:port`.
-fn host_port(url: &str, hostport: &str) -> Result<(Option<String>, Option<u16>), String> {
-    if hostport.contains(',') {
-        return Err(format!(
-            "{}: several hosts in one URL are not supported; give one --db per host",
-            redact(url)
-        ));
-    }
-    let (h, p) = if let Some(v6) = hostport.strip_prefix('[') {
-        let end = v6
-            .find(']')
-            .ok_or_else(|| format!("{}: unterminated [IPv6] host", redact(url)))?;
-        (&v6[..end], v6[end + 1..].strip_prefix(':'))
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    let port = match p.filter(|p| !p.is_empty()) {
-        Some(p) => Some(
-            p.parse::<u16>()
-                .map_err(|_| format!("{}: invalid port {p:?}", redact(url)))?,
-        ),
-        None => None,
-    };
-    Ok(((!h.is_empty()).then(|| decode(h)), port))
 }
 
 /// Session limits.
