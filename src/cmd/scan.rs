@@ -320,7 +320,7 @@ fn write_scan_files(
         if let (true, Some(m)) = (args.notice, manifest) {
             let knowledge = super::Knowledge::load()?;
             let langs = notice_languages(args)?;
-            let warnings = piimap::notice::write_all_in(
+            let warnings = piimap::notice::write_all(
                 inventory,
                 m,
                 engine.taxonomy(),

@@ -306,16 +306,7 @@ impl Ctx<'_> {
             };
             for (field, kind) in compare(id, column, value) {
                 let k = row_key(&v[..key.len()], n);
-                let refs = needed
-                    .iter()
-                    .cloned()
-                    .zip(
-                        v[key.len()..key.len() + needed.len()]
-                            .iter()
-                            .map(|x| text(*x)),
-                    )
-                    .collect();
-                matched.push((k, refs, field, kind));
+                matched.push((k, named(&needed, &v[key.len()..]), field, kind));
             }
         })?;
         let h = &mut self.hits[i];
@@ -454,15 +445,7 @@ impl Ctx<'_> {
         let read = self.session.lookup(&query, &mut |v| {
             n += 1;
             let k = row_key(&v[..key.len()], n);
-            let refs: BTreeMap<String, String> = needed
-                .iter()
-                .cloned()
-                .zip(
-                    v[key.len()..key.len() + needed.len()]
-                        .iter()
-                        .map(|x| text(*x)),
-                )
-                .collect();
+            let refs = named(&needed, &v[key.len()..]);
             let via: Vec<String> = v[key.len() + needed.len()..]
                 .iter()
                 .map(|x| text(*x))
@@ -623,6 +606,15 @@ fn limited(limit: u64) -> ReadError {
 fn text(v: Option<&[u8]>) -> String {
     v.map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default()
+}
+
+/// The first `names.len()` values of `v`, by name (the reference columns of a row).
+fn named(names: &[String], v: &[Option<&[u8]>]) -> BTreeMap<String, String> {
+    names
+        .iter()
+        .cloned()
+        .zip(v.iter().map(|x| text(*x)))
+        .collect()
 }
 
 /// A row's key, or its position when the table has none.

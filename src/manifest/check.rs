@@ -30,6 +30,17 @@ impl Checker<'_> {
         });
     }
 
+    /// An error of a table as a whole (no span to point at).
+    pub(super) fn err_at(&mut self, path: String, message: String) {
+        self.errors.push(ManifestError {
+            file: self.file.into(),
+            line: None,
+            column: None,
+            path,
+            message,
+        });
+    }
+
     /// Each value is a key of the vocabulary `kind`.
     pub(super) fn vocab(&mut self, kind: VocabKind, values: &[Spanned<String>], path: &str) {
         for (i, v) in values.iter().enumerate() {
@@ -199,27 +210,21 @@ impl Checker<'_> {
         for (k, f) in &m.figures {
             if !REQUEST_TYPES.contains(&k.as_str()) {
                 let hint = did_you_mean(suggest(k, REQUEST_TYPES.iter().copied()));
-                self.errors.push(ManifestError {
-                    file: self.file.into(),
-                    line: None,
-                    column: None,
-                    path: format!("request_metrics.figures.{k}"),
-                    message: format!(
+                self.err_at(
+                    format!("request_metrics.figures.{k}"),
+                    format!(
                         "unknown request type{hint}; types: {}",
                         REQUEST_TYPES.join(", ")
                     ),
-                });
+                );
             } else if f.complied + f.denied > f.received {
-                self.errors.push(ManifestError {
-                    file: self.file.into(),
-                    line: None,
-                    column: None,
-                    path: format!("request_metrics.figures.{k}"),
-                    message: format!(
+                self.err_at(
+                    format!("request_metrics.figures.{k}"),
+                    format!(
                         "complied ({}) + denied ({}) exceed received ({})",
                         f.complied, f.denied, f.received
                     ),
-                });
+                );
             }
         }
     }

@@ -124,13 +124,7 @@ impl Checker<'_> {
         let law = match GdprLaw::builtin() {
             Ok(l) => l,
             Err(e) => {
-                self.errors.push(super::ManifestError {
-                    file: self.file.into(),
-                    line: None,
-                    column: None,
-                    path: "gdpr".into(),
-                    message: e.to_string(),
-                });
+                self.err_at("gdpr".into(), e.to_string());
                 return;
             }
         };
@@ -145,13 +139,10 @@ impl Checker<'_> {
                 let hint = suggest(key, keys)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
-                self.errors.push(super::ManifestError {
-                    file: self.file.into(),
-                    line: None,
-                    column: None,
-                    path: path.clone(),
-                    message: format!("unknown purpose `{key}`{hint}; see rules/vocabulary.toml"),
-                });
+                self.err_at(
+                    path.clone(),
+                    format!("unknown purpose `{key}`{hint}; see rules/vocabulary.toml"),
+                );
             }
             self.law_key(
                 &law.legal_bases,

@@ -395,43 +395,6 @@ pub fn render_documents_in(
     Ok((out, warnings))
 }
 
-/// [`write_all`], then, for each language of `langs` other than English, the documents
-/// translated into it ([`translated`]), written as `NAME.<lang>.EXT`. Returns the
-/// warnings of both.
-#[allow(clippy::too_many_arguments)]
-pub fn write_all_in(
-    inventory: &Inventory,
-    manifest: &Manifest,
-    taxonomy: &Taxonomy,
-    vocab: &Vocabulary,
-    catalog: &Catalog,
-    out_dir: &Path,
-    templates: Option<&Path>,
-    today: &str,
-    langs: &[Language],
-) -> anyhow::Result<Vec<String>> {
-    let mut warnings = write_all(
-        inventory, manifest, taxonomy, vocab, catalog, out_dir, templates, today,
-    )?;
-    let model = NoticeModel::build(inventory, manifest, taxonomy, vocab, catalog, today, &[]);
-    for lang in langs.iter().filter(|l| !l.is_english()) {
-        let docs: Vec<&Document> = DOCUMENTS
-            .iter()
-            .filter(|d| (d.applies)(&model) && translated(d, lang, templates))
-            .collect();
-        let (rendered, w) = render_documents_in(
-            &model,
-            &docs,
-            &[DocumentFormat::Md, DocumentFormat::Html],
-            templates,
-            lang,
-        )?;
-        write_rendered(out_dir, &rendered)?;
-        warnings.extend(w);
-    }
-    Ok(warnings)
-}
-
 /// Writes rendered documents into `dir`, each atomically.
 pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
     for r in rendered {
@@ -446,8 +409,11 @@ pub fn write_rendered(dir: &Path, rendered: &[Rendered]) -> anyhow::Result<()> {
 /// notice-at-collection.md, notice-at-collection.html, ropa.md, ropa.csv, report.html and
 /// notice.json; do-not-sell-or-share.md/.html, limit-sensitive.md/.html and the notice
 /// of financial incentive when those apply; gdpr-notice.md/.html; workforce-notice.md/.html
-/// when a source holds workforce data), written atomically into `out_dir`. `today` is YYYY-MM-DD. Returns the warnings (missing
-/// organisation facts, refused statements, findings to review) for the caller to print.
+/// when a source holds workforce data), written atomically into `out_dir`; then, for each
+/// language of `langs` other than English, the documents translated into it
+/// ([`translated`]), written as `NAME.<lang>.EXT`. `today` is YYYY-MM-DD. Returns the
+/// warnings (missing organisation facts, refused statements, findings to review, terms
+/// to review) for the caller to print.
 #[allow(clippy::too_many_arguments)]
 pub fn write_all(
     inventory: &Inventory,
@@ -458,6 +424,7 @@ pub fn write_all(
     out_dir: &Path,
     templates: Option<&Path>,
     today: &str,
+    langs: &[Language],
 ) -> anyhow::Result<Vec<String>> {
     let model = NoticeModel::build(inventory, manifest, taxonomy, vocab, catalog, today, &[]);
     let all: Vec<&Document> = DOCUMENTS.iter().filter(|d| (d.applies)(&model)).collect();
@@ -472,7 +439,24 @@ pub fn write_all(
         templates,
     )?;
     write_rendered(out_dir, &rendered)?;
-    Ok(model.warning_lines())
+    let mut warnings = model.warning_lines();
+    for lang in langs.iter().filter(|l| !l.is_english()) {
+        let docs: Vec<&Document> = all
+            .iter()
+            .copied()
+            .filter(|d| translated(d, lang, templates))
+            .collect();
+        let (rendered, w) = render_documents_in(
+            &model,
+            &docs,
+            &[DocumentFormat::Md, DocumentFormat::Html],
+            templates,
+            lang,
+        )?;
+        write_rendered(out_dir, &rendered)?;
+        warnings.extend(w);
+    }
+    Ok(warnings)
 }
 
 #[cfg(test)]

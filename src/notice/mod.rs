@@ -29,7 +29,7 @@ pub mod templates;
 
 pub use documents::{
     find, render_documents, render_documents_in, template_names, translated, write_all,
-    write_all_in, write_rendered, Document, DocumentFormat, Output, Rendered, Renderer, DOCUMENTS,
+    write_rendered, Document, DocumentFormat, Output, Rendered, Renderer, DOCUMENTS,
 };
 pub use history::{load_history, HistoryInventory};
 pub use lang::Language;

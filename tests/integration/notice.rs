@@ -799,6 +799,7 @@ fn write_all_writes_every_document_atomically() {
         out.path(),
         None,
         "2026-11-29",
+        &[],
     )
     .unwrap();
     // The refused statement, the undeclared pixel, and (for the US state notice) the
