@@ -10,6 +10,7 @@ use super::{
     DetectorIdx, Engine, Evidence, FieldContext, Finding, FindingSink, Gate, HintStatus,
     LiteralEntry, RecipientHit, RecipientKind, TriggerTarget, Via,
 };
+use crate::validate::Strength;
 
 /// Up to this many remembered findings, [`Scanner`] looks them up in a list.
 pub(super) const RECENT_LINEAR: usize = 32;
@@ -17,6 +18,11 @@ pub(super) const RECENT_LINEAR: usize = 32;
 /// Marks a remembered validator rejection (by detector) apart from a remembered finding
 /// (by data type) in [`Scanner`]'s memory.
 pub(super) const REJECTED: u16 = 0x8000;
+
+/// Marks, in [`Scanner`]'s memory, the start of a value a checksum validator proved
+/// (a valid BSN): a detector whose validator checks only the shape (an SSN's area and
+/// group) does not report the same value as its own type too.
+pub(super) const PROVED: u16 = 0x7fff;
 
 /// A scanner's caches for the detectors' own regexes, made on first use and pooled with
 /// its main cache. Searching a shared regex without one takes a cache from the regex's
@@ -155,7 +161,7 @@ pub struct Scanner<'e> {
     detector_caches: DetectorCaches,
     /// (type_idx, start) of findings reported recently, to report a value once even
     /// when several triggers or stages find it; `(REJECTED | detector, start)` of
-    /// candidates a validator rejected.
+    /// candidates a validator rejected; `(PROVED, start)` of values a checksum proved.
     recent: Vec<(u16, usize)>,
     /// `recent` as a set once it holds more than [`RECENT_LINEAR`] entries: a big text
     /// with a finding on every line would otherwise make each lookup a long scan
@@ -625,6 +631,10 @@ impl<'e> Scanner<'e> {
                 }
                 return false;
             }
+            // Another type's checksum proved this value: a shape check cannot outweigh it.
+            if v.strength() == Strength::Structural && self.seen(PROVED, s) {
+                return false;
+            }
         }
         // Stage 3: context, on the same line, outside the candidate itself.
         let (ws, we) = line_window(hay, s, e, d.spec.window);
@@ -663,6 +673,9 @@ impl<'e> Scanner<'e> {
             mask: d.mask,
         };
         self.remember(d.type_idx, s);
+        if d.validator.is_some_and(|v| v.strength() == Strength::Checksum) {
+            self.remember(PROVED, s);
+        }
         if (s, e) == self.value_bounds {
             self.whole_types.push(d.type_idx);
         }

@@ -362,3 +362,42 @@ fn a_prefilter_literal_inside_another_value_still_starts_its_own() {
     assert!(types.contains(&"user_agent"), "{types:?}");
     assert!(types.contains(&"email"), "{types:?}");
 }
+
+/// A value a checksum proves (a valid BSN) is that type only: a detector that checks
+/// only the shape (an SSN's area, group and serial) near the same label does not report
+/// it too; a value the checksum rejects is still the shape-checked type's.
+#[test]
+fn a_checksum_proved_value_is_not_also_a_shape_checked_type() {
+    let taxonomy = format!(
+        "{TAXONOMY}[types.national_id]\nlabel = \"National ID\"\nexample = \"ids\"\nccpa = [\"A\"]\nfideslang = \"user.government_id\"\nmask = \"last4\"\n"
+    );
+    let rules = r#"
+[[detector]]
+id = "bsn"
+data_type = "national_id"
+confidence = 0.4
+priority = 10
+requires_context = true
+patterns = ['\b\d{9}\b']
+validator = "nl_bsn"
+context = ["national id"]
+
+[[detector]]
+id = "ssn-national"
+data_type = "ssn"
+confidence = 0.4
+priority = 20
+requires_context = true
+patterns = ['\b\d{9}\b']
+validator = "ssn"
+context = ["national id"]
+"#;
+    let e = Engine::build(
+        parse_detector_file("inline.toml", rules).unwrap(),
+        Taxonomy::from_toml(&taxonomy).unwrap(),
+        NameDictionary::from_lists("John\n", "Smith\n"),
+    )
+    .unwrap();
+    assert_eq!(ids(&e, "national id 111222333"), ["bsn"]);
+    assert_eq!(ids(&e, "national id 536221937"), ["ssn-national"]);
+}
