@@ -24,8 +24,8 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PRINT_WIDTH = 725;
 const NARROW = 480;
 // Wrappers of the tables that stack under 600 px (notice.css): the policy's consumer and
-// workforce category tables, the notice at collection's.
-const STACKED = ['[aria-labelledby$="categories-caption"]', '[aria-labelledby="nac-caption"]'];
+// workforce category tables, the notice at collection's, the US state notice's states.
+const STACKED = ['[aria-labelledby$="categories-caption"]', '[aria-labelledby="nac-caption"]', '[aria-labelledby="states-caption"]'];
 
 function pages(args) {
   const out = [];
