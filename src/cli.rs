@@ -265,10 +265,11 @@ pub struct NoticeArgs {
     /// months are the union over them.
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
-    /// Languages of the documents (repeatable or comma-separated: en, es). Another
-    /// language writes the documents that have templates under rules/templates/LANG/
-    /// (es: the privacy policy and the notice at collection) as NAME.LANG.md/.html.
-    #[arg(long, value_name = "LANG", value_delimiter = ',', default_value = "en")]
+    /// Languages of the documents (repeatable or comma-separated: en, es; default: the
+    /// manifest's organisation.languages, else en). Another language writes the
+    /// documents that have templates under rules/templates/LANG/ (es: the privacy policy
+    /// and the notice at collection) as NAME.LANG.md/.html.
+    #[arg(long, value_name = "LANG", value_delimiter = ',')]
     pub lang: Vec<String>,
 }
 
@@ -394,7 +395,8 @@ pub struct ScanArgs {
     pub notice: bool,
 
     /// With --notice: also write the documents translated into these languages
-    /// (comma-separated; es: notice.es.md/.html, notice-at-collection.es.md/.html).
+    /// (comma-separated; es: notice.es.md/.html, notice-at-collection.es.md/.html;
+    /// default: the manifest's organisation.languages).
     #[arg(long, value_name = "LANG", value_delimiter = ',', requires = "notice")]
     pub lang: Vec<String>,
 

@@ -93,6 +93,11 @@ pub struct Organisation {
     /// (`US`, `DE`, …; `piimap find` normalises phones to E.164). Default `US`.
     #[serde(default)]
     pub default_region: String,
+    /// The languages the business uses with consumers (11 CCR §7003(b): notices in each
+    /// of them): `notice` and `scan --notice` write the documents in each when no
+    /// `--lang` is given. Empty: English only.
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 /// How sensitive personal information is used, the answer the §7027(m) statement rests

@@ -137,6 +137,27 @@ pub fn manifest_dir(config: Option<&std::path::Path>) -> std::path::PathBuf {
         .unwrap_or_default()
 }
 
+/// The languages of the documents: `--lang` when given, else the manifest's
+/// `organisation.languages`, else English. An unknown language (or one without
+/// templates) is a usage error naming where it came from.
+pub fn notice_languages(
+    flag: &[String],
+    manifest: Option<&piimap::manifest::Manifest>,
+    templates: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<piimap::notice::Language>> {
+    let declared = manifest.map_or(&[][..], |m| &m.organisation.languages[..]);
+    let (codes, origin): (Vec<String>, &str) = match (flag.is_empty(), declared.is_empty()) {
+        (false, _) => (flag.to_vec(), "--lang"),
+        (true, false) => (declared.to_vec(), "organisation.languages"),
+        (true, true) => (vec!["en".into()], "--lang"),
+    };
+    codes
+        .iter()
+        .map(|l| piimap::notice::Language::load(l, templates))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(|e| UsageError(format!("{origin} {e:#}")).into())
+}
+
 /// Reads and validates a manifest; its errors are usage errors (exit 2).
 pub fn load_manifest(
     engine: &Engine,

@@ -25,12 +25,7 @@ pub fn run(cli: &Cli, args: &NoticeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let langs = args
-        .lang
-        .iter()
-        .map(|l| notice::Language::load(l, args.templates.as_deref()))
-        .collect::<anyhow::Result<Vec<_>>>()
-        .map_err(|e| UsageError(e.to_string()))?;
+    let langs = super::notice_languages(&args.lang, Some(&manifest), args.templates.as_deref())?;
     // SOURCE_DATE_EPOCH fixes the date for reproducible documents.
     let today = notice::today();
     let (history, history_warnings) = match &args.history {

@@ -29,9 +29,16 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         let engine = load_engine(cli)?;
         return scan_text_inputs(cli, &engine, args);
     }
-    // A --lang without templates is refused before the scan, not after it.
-    notice_languages(args)?;
+    // A language without templates (--lang, or the manifest's with --notice) is refused
+    // before the scan, not after it.
     let engine = load_engine(cli)?;
+    match (&args.config, args.notice) {
+        (Some(config), true) => {
+            let manifest = super::load_manifest(&engine, config)?;
+            super::notice_languages(&args.lang, Some(&manifest), None)?;
+        }
+        _ => drop(super::notice_languages(&args.lang, None, None)?),
+    }
     let scanned = execute(cli, &engine, args)?;
     print_scan(cli, args, &scanned)?;
     Ok(scanned.exit_code())
@@ -299,14 +306,6 @@ fn open_findings(args: &ScanArgs) -> anyhow::Result<Option<FindingsWriter>> {
 }
 
 /// The languages of `--notice --lang`; one without templates is a usage error.
-fn notice_languages(args: &ScanArgs) -> anyhow::Result<Vec<piimap::notice::Language>> {
-    args.lang
-        .iter()
-        .map(|l| piimap::notice::Language::load(l, None))
-        .collect::<anyhow::Result<Vec<_>>>()
-        .map_err(|e| super::UsageError(e.to_string()).into())
-}
-
 /// `--out` (inventory files, and the disclosures with `--notice`) and `--history`.
 fn write_scan_files(
     args: &ScanArgs,
@@ -319,7 +318,7 @@ fn write_scan_files(
         write_outputs(dir, inventory, violations)?;
         if let (true, Some(m)) = (args.notice, manifest) {
             let knowledge = super::Knowledge::load()?;
-            let langs = notice_languages(args)?;
+            let langs = super::notice_languages(&args.lang, Some(m), None)?;
             let warnings = piimap::notice::write_all(
                 inventory,
                 m,

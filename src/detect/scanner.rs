@@ -673,7 +673,9 @@ impl<'e> Scanner<'e> {
             mask: d.mask,
         };
         self.remember(d.type_idx, s);
-        if d.validator.is_some_and(|v| v.strength() == Strength::Checksum) {
+        if d.validator
+            .is_some_and(|v| v.strength() == Strength::Checksum)
+        {
             self.remember(PROVED, s);
         }
         if (s, e) == self.value_bounds {

@@ -189,14 +189,15 @@ impl Language {
     }
 
     /// The language `code`, from `templates/<code>/terms.toml` (a `--templates DIR` file of
-    /// that name wins over the built-in one). A language without one is an error.
+    /// that name wins over the built-in one). A language without one is an error whose text
+    /// starts with the code (the caller says where the code came from).
     pub fn load(code: &str, templates: Option<&Path>) -> anyhow::Result<Language> {
         if code == ENGLISH {
             return Ok(Language::english());
         }
         let available = builtin_languages().join(", ");
         if !valid_code(code) {
-            bail!("--lang {code:?}: not a language code (available: {available})");
+            bail!("{code:?}: not a language code (available: {available})");
         }
         let rel = format!("templates/{code}/terms.toml");
         let user = templates.map(|d| d.join(code).join("terms.toml"));
@@ -206,7 +207,7 @@ impl Language {
             None => crate::rules::embedded_text(&rel)
                 .map(str::to_string)
                 .map_err(|_| {
-                    anyhow!("--lang {code}: there are no templates for this language (no rules/{rel}); available: {available}")
+                    anyhow!("{code}: there are no templates for this language (no rules/{rel}); available: {available}")
                 })?,
         };
         let terms = Terms::parse(&rel, &text)?;

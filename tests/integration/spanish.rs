@@ -334,3 +334,55 @@ fn a_language_or_a_document_without_templates_is_an_error() {
         stderr(&o)
     );
 }
+
+/// The manifest's `organisation.languages` (11 CCR §7003(b): the languages the business
+/// uses with consumers) chooses the languages when `--lang` is not given; `--lang`
+/// overrides it; a language without templates is refused, naming the manifest key, and
+/// `scan --notice` refuses it before scanning.
+#[test]
+fn the_manifest_languages_choose_the_languages_without_lang() {
+    let dir = tempdir();
+    let inv = demo_inventory(dir.path());
+    let demo = std::fs::read_to_string(repo().join("examples/demo/piimap.toml")).unwrap();
+    let with = |langs: &str| {
+        let text = demo.replacen(
+            "[organisation]\n",
+            &format!("[organisation]\nlanguages = [{langs}]\n"),
+            1,
+        );
+        assert_ne!(text, demo);
+        write(dir.path(), &format!("piimap-{}.toml", langs.len()), &text)
+    };
+    let both = with("\"en\", \"es\"");
+    let out = dir.path().join("both");
+    let o = notice(&inv, &both, &out, &["--format", "md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("notice.md").exists() && out.join("notice.es.md").exists());
+    let out = dir.path().join("english");
+    let o = notice(&inv, &both, &out, &["--format", "md", "--lang", "en"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("notice.md").exists() && !out.join("notice.es.md").exists());
+    let french = with("\"fr\"");
+    let o = notice(&inv, &french, &dir.path().join("fr"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("organisation.languages fr: there are no templates for this language"),
+        "{}",
+        stderr(&o)
+    );
+    let o = piimap(&[
+        "scan",
+        "--config",
+        french.to_str().unwrap(),
+        "--out",
+        dir.path().join("scan-fr").to_str().unwrap(),
+        "--notice",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("organisation.languages fr:"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("scan-fr").exists(), "nothing is scanned");
+}
