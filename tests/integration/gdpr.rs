@@ -1,7 +1,8 @@
-//! The GDPR / UK GDPR Art. 13/14 notice and the California workforce notice: each demo
-//! document checked against its checklist in `rules/checklists/` (model facts present
-//! in `notice.json` and printed in the document), HR data kept out of the consumer
-//! documents, the `--kind` values and `scan --notice`, and the minimal manifest of
+//! The checklists of `rules/checklists/` (the CCPA policy's 44 points, the notice at
+//! collection, the Art. 30 record, the GDPR Art. 13/14 notice, the California workforce
+//! notice): each demo document checked against its own (model facts present in
+//! `notice.json` and printed in the document); HR data kept out of the consumer notice
+//! at collection; the `--kind` values and `scan --notice`; and the minimal manifest of
 //! `tests/fixtures/gdpr-minimal/` showing every "needs review" path.
 //!
 //! The checklist results are printed: `cargo test --test integration gdpr -- --nocapture`.
@@ -130,6 +131,23 @@ fn check_item(item: &toml::Value, model: &Value, doc: &str) -> Result<bool, Stri
             })
             .unwrap_or_default()
     };
+    // `applies_if`: the item applies only when this path reaches a true or non-empty value.
+    if let Some(cond) = item.get("applies_if").and_then(|v| v.as_str()) {
+        let values = reach(model, cond).unwrap_or_default();
+        if !values.iter().any(truthy) {
+            return Ok(false);
+        }
+    }
+    for a in strs("absent") {
+        if doc_lc.contains(&a.to_lowercase()) {
+            return Err(format!("{a:?} is in the document"));
+        }
+    }
+    // `within`: every value the facts reach is also a value of this path.
+    let within = match item.get("within").and_then(|v| v.as_str()) {
+        Some(path) => Some(reach(model, path)?),
+        None => None,
+    };
     let optional = item.get("applicable_if_any").and_then(|v| v.as_bool()) == Some(false);
     let in_document = item.get("in_document").and_then(|v| v.as_bool()) != Some(false);
     let mut reached = 0;
@@ -143,6 +161,9 @@ fn check_item(item: &toml::Value, model: &Value, doc: &str) -> Result<bool, Stri
         for v in &values {
             if !truthy(v) {
                 return Err(format!("{path}: empty or false ({v})"));
+            }
+            if within.as_ref().is_some_and(|w| !w.contains(v)) {
+                return Err(format!("{path}: {v} is not among the `within` values"));
             }
             if let (Some(s), true) = (v.as_str(), in_document) {
                 if !doc_lc.contains(&s.to_lowercase()) {
@@ -198,13 +219,19 @@ fn run_checklist(name: &str, dir: &Path) -> (Vec<String>, usize) {
 /// Each demo document meets every item of its checklist (or the item does not apply),
 /// and the checker fails the same documents drafted from the minimal manifest.
 #[test]
-fn demo_gdpr_and_workforce_notices_meet_their_checklists() {
+fn demo_documents_meet_their_checklists() {
     let dir = tempdir();
     let inv = scan(&demo(), &dir.path().join("scan"));
     let out = dir.path().join("demo");
     notice(&inv, &demo(), &out, ALL);
     let mut report = String::new();
-    for name in ["gdpr-notice", "workforce-notice"] {
+    for name in [
+        "ccpa-policy",
+        "notice-at-collection",
+        "ropa",
+        "gdpr-notice",
+        "workforce-notice",
+    ] {
         let (lines, failed) = run_checklist(name, &out);
         report.push_str(&format!(
             "{name}: {} items, {failed} failed\n  {}\n",
@@ -212,7 +239,6 @@ fn demo_gdpr_and_workforce_notices_meet_their_checklists() {
             lines.join("\n  ")
         ));
         assert_eq!(failed, 0, "{report}");
-        assert!(out.join(format!("{name}.html")).exists());
     }
     eprintln!("{report}");
     // The same checklists fail on the minimal manifest's drafts: the checker can fail.
@@ -223,6 +249,14 @@ fn demo_gdpr_and_workforce_notices_meet_their_checklists() {
     assert!(failed >= 10, "{}", lines.join("\n"));
     let (lines, failed) = run_checklist("workforce-notice", &mdir);
     assert!(failed >= 3, "{}", lines.join("\n"));
+    let (lines, failed) = run_checklist("ccpa-policy", &mdir);
+    eprintln!(
+        "minimal ccpa-policy: {failed} failed\n  {}",
+        lines.join("\n  ")
+    );
+    assert!(failed >= 5, "{}", lines.join("\n"));
+    let (lines, failed) = run_checklist("ropa", &mdir);
+    assert!(failed >= 2, "{}", lines.join("\n"));
 }
 
 /// The employees source is HR (data_subjects = ["employees"]): its SSNs, job titles and
