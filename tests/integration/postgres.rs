@@ -662,17 +662,30 @@ fn full_reads_every_row_and_the_sample_does_not() {
     db.sql(
         "CREATE TABLE orders AS
            SELECT g AS id, 'buyer' || g || '@example.com' AS email FROM generate_series(1, 30000) g;
+         INSERT INTO orders VALUES (30001, NULL), (30002, E'tab\there\nline buyer30002@example.com');
          ANALYZE orders;",
     );
     let full = scan(&["--db", &db.url(), "--full"], 0);
     let t = table(&full, &db, "public.orders");
-    assert_eq!(t["stats"]["rows_scanned"], 30000);
-    assert_eq!(t["stats"]["rows"], 30000);
+    assert_eq!(t["stats"]["rows_scanned"], 30002);
+    assert_eq!(t["stats"]["rows"], 30002);
     let method = t["stats"]["sampling"].as_str().unwrap();
     assert!(
-        method.starts_with("full: every row") && method.contains("rows/s"),
+        method.starts_with("full: every row, streamed by a read-only binary COPY")
+            && method.contains("rows/s"),
         "{method}"
     );
+    // Every value arrived whole through the COPY stream: the NULL is no value, the text
+    // with a tab and a newline is one value.
+    let email = t["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "email")
+        .expect("the email column");
+    let found = &email["types"][0];
+    assert_eq!(found["data_type"], "email");
+    assert_eq!(found["matched_values"], 30001, "{found}");
     assert_eq!(full["scan"]["settings"]["full"], "true");
 
     let sampled = scan(&["--db", &db.url(), "--sample-rows", "1000"], 0);
