@@ -14,6 +14,12 @@ use super::{within, ReadError, RecordSink, RowPusher};
 /// The 11-byte signature that opens a binary COPY stream.
 const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
 
+/// The fields of one tuple: byte ranges of the decoded slice, `None` for NULL.
+type Fields = [Option<(usize, usize)>];
+
+/// Called with the decoded bytes and the fields of each tuple.
+type OnTuple<'a> = dyn FnMut(&[u8], &Fields) + 'a;
+
 /// Decodes a binary COPY stream fed in arbitrary chunks: the header, then one call of
 /// `row` per tuple with its fields (`None` for NULL) as byte ranges of the slice given.
 #[derive(Default)]
@@ -36,11 +42,7 @@ enum Step {
 
 impl CopyDecoder {
     /// Feeds `chunk`; calls `row(bytes, fields)` for each complete tuple.
-    pub(super) fn feed(
-        &mut self,
-        chunk: &[u8],
-        row: &mut dyn FnMut(&[u8], &[Option<(usize, usize)>]),
-    ) -> Result<(), String> {
+    pub(super) fn feed(&mut self, chunk: &[u8], row: &mut OnTuple<'_>) -> Result<(), String> {
         if self.carry.is_empty() {
             let used = self.decode(chunk, row)?;
             self.carry.extend_from_slice(&chunk[used..]);
@@ -55,11 +57,7 @@ impl CopyDecoder {
     }
 
     /// Decodes what `data` holds completely; returns how many bytes were used.
-    fn decode(
-        &mut self,
-        data: &[u8],
-        row: &mut dyn FnMut(&[u8], &[Option<(usize, usize)>]),
-    ) -> Result<usize, String> {
+    fn decode(&mut self, data: &[u8], row: &mut OnTuple<'_>) -> Result<usize, String> {
         let mut at = 0;
         while !self.finished {
             let step = if self.header_done {
@@ -158,7 +156,7 @@ pub(super) async fn copy_rows(
     futures::pin_mut!(stream);
     let mut decoder = CopyDecoder::default();
     let mut rows = 0u64;
-    let mut on_row = |data: &[u8], fields: &[Option<(usize, usize)>]| {
+    let mut on_row = |data: &[u8], fields: &Fields| {
         for (i, f) in fields.iter().enumerate() {
             pusher.push(sink, i, f.map(|(s, e)| &data[s..e]), rows);
         }
@@ -170,17 +168,14 @@ pub(super) async fn copy_rows(
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
             Err(mut e) => {
-                drop(on_row);
                 e.rows_scanned = rows;
                 return Err(e);
             }
         };
         if let Err(message) = decoder.feed(&chunk, &mut on_row) {
-            drop(on_row);
             return Err(broken(message, rows));
         }
     }
-    drop(on_row);
     if !decoder.finished {
         return Err(broken(
             "binary COPY: the stream ended before its trailer".into(),
