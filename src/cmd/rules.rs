@@ -169,31 +169,27 @@ fn test(
     Ok(ExitCode::Success)
 }
 
+/// Prints a rule pack's errors (escaped for the terminal) and their count: exit 2.
+fn refused(dir: &std::path::Path, errors: &piimap::rules::RuleErrors) -> ExitCode {
+    eprintln!(
+        "{}",
+        piimap::output::escape::terminal_text(&errors.to_string())
+    );
+    eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
+    ExitCode::Fatal
+}
+
 fn check(cli: &Cli, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let user = match piimap::rules::load_dir(dir) {
         Ok(user) => user,
-        Err(errors) => {
-            eprintln!(
-                "{}",
-                piimap::output::escape::terminal_text(&errors.to_string())
-            );
-            eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
-            return Ok(ExitCode::Fatal);
-        }
+        Err(errors) => return Ok(refused(dir, &errors)),
     };
     let user_ids: Vec<String> = user.iter().map(|d| d.spec.id.clone()).collect();
     // The pack as a scan would use it: its data types and vendors too.
     let built = Engine::with_rules(Some(dir)).and_then(|engine| engine.prepare().map(|()| engine));
     let mut engine = match built {
         Ok(engine) => engine,
-        Err(errors) => {
-            eprintln!(
-                "{}",
-                piimap::output::escape::terminal_text(&errors.to_string())
-            );
-            eprintln!("rule pack {}: {} error(s)", dir.display(), errors.0.len());
-            return Ok(ExitCode::Fatal);
-        }
+        Err(errors) => return Ok(refused(dir, &errors)),
     };
     engine.set_threshold(cli.min_confidence);
     let mut problems = 0;
