@@ -671,12 +671,12 @@ fn full_reads_every_row_and_the_sample_does_not() {
     assert_eq!(t["stats"]["rows"], 30002);
     let method = t["stats"]["sampling"].as_str().unwrap();
     assert!(
-        method.starts_with("full: every row, streamed by a read-only binary COPY")
+        method.starts_with("full: every row, streamed through a read-only cursor")
             && method.contains("rows/s"),
         "{method}"
     );
-    // Every value arrived whole through the COPY stream: the NULL is no value, the text
-    // with a tab and a newline is one value.
+    // Every value arrives whole: the NULL is no value, the text with a tab and a newline
+    // is one value.
     let email = t["fields"]
         .as_array()
         .unwrap()

@@ -14,12 +14,10 @@
 //!   received as raw bytes.
 //! * Rows are chosen deterministically: `TABLESAMPLE SYSTEM (p) REPEATABLE (seed)` sized
 //!   from the planner's row estimate, ordered by a seeded hash of the row's physical
-//!   address and cut at N; small tables are read whole. `--full` streams every row by a
-//!   binary `COPY (SELECT …) TO STDOUT` (module `copy`; bounded memory). The method used
-//!   is always stated.
+//!   address and cut at N; small tables are read whole. `--full` streams every row through
+//!   a cursor in fixed batches (bounded memory). The method used is always stated.
 
 mod connect;
-mod copy;
 mod lookup;
 mod tls;
 
@@ -303,14 +301,15 @@ async fn read_table(
 
     if sampling.full {
         let started = Instant::now();
-        let rows = copy::copy_rows(client, &select, reader.pusher, reader.sink, reply).await?;
+        let got = reader.stream(client, &select, None, 0).await?;
         return Ok(TableRead {
             partly_skipped: Vec::new(),
-            rows_total: rows,
-            rows_scanned: rows,
+            rows_total: got.produced,
+            rows_scanned: got.pushed,
             method: format!(
-                "full: every row, streamed by a read-only binary COPY ({rows} rows, {})",
-                rate(rows, started.elapsed())
+                "full: every row, streamed through a read-only cursor in batches of {BATCH_ROWS} ({} rows, {})",
+                got.pushed,
+                rate(got.pushed, started.elapsed())
             ),
         });
     }
