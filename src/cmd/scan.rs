@@ -32,13 +32,11 @@ pub fn run(cli: &Cli, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     // A language without templates (--lang, or the manifest's with --notice) is refused
     // before the scan, not after it.
     let engine = load_engine(cli)?;
-    match (&args.config, args.notice) {
-        (Some(config), true) => {
-            let manifest = super::load_manifest(&engine, config)?;
-            super::notice_languages(&args.lang, Some(&manifest), None)?;
-        }
-        _ => drop(super::notice_languages(&args.lang, None, None)?),
-    }
+    let manifest = match (&args.config, args.notice) {
+        (Some(config), true) => Some(super::load_manifest(&engine, config)?),
+        _ => None,
+    };
+    super::notice_languages(&args.lang, manifest.as_ref(), None)?;
     let scanned = execute(cli, &engine, args)?;
     print_scan(cli, args, &scanned)?;
     Ok(scanned.exit_code())
@@ -305,7 +303,6 @@ fn open_findings(args: &ScanArgs) -> anyhow::Result<Option<FindingsWriter>> {
         .transpose()
 }
 
-/// The languages of `--notice --lang`; one without templates is a usage error.
 /// `--out` (inventory files, and the disclosures with `--notice`) and `--history`.
 fn write_scan_files(
     args: &ScanArgs,

@@ -273,14 +273,17 @@ fn purposes(cx: &mut Ctx<'_>, law: &GdprLaw, activities: &[RopaActivity]) -> Vec
                 .sources
                 .get(&a.key)
                 .is_some_and(|s| s.purposes.iter().any(|k| k.get_ref() == &l.key));
-            let sent: Vec<&str> = cx
-                .map
-                .recipients
-                .iter()
-                .filter(|r| r.declared && r.purposes.contains(&l.key))
-                .filter(|r| a.recipients.iter().any(|x| x.name == r.name))
-                .flat_map(|r| r.data_types.iter().map(String::as_str))
-                .collect();
+            let sent: Vec<&str> = if of_source {
+                Vec::new()
+            } else {
+                cx.map
+                    .recipients
+                    .iter()
+                    .filter(|r| r.declared && r.purposes.contains(&l.key))
+                    .filter(|r| a.recipients.iter().any(|x| x.name == r.name))
+                    .flat_map(|r| r.data_types.iter().map(String::as_str))
+                    .collect()
+            };
             let p = &mut out[i];
             push_unique(&mut p.activities, a.name.clone());
             for d in a
