@@ -23,9 +23,10 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // Letter is 8.5 in = 816 CSS px; minus two 12 mm margins (45.35 px each).
 const PRINT_WIDTH = 725;
 const NARROW = 480;
-// Wrappers of the tables that stack under 600 px (notice.css): the policy's consumer and
-// workforce category tables, the notice at collection's, the US state notice's states.
-const STACKED = ['[aria-labelledby$="categories-caption"]', '[aria-labelledby="nac-caption"]', '[aria-labelledby="states-caption"]'];
+// Wrappers of the tables that stack under 600 px (notice.css, class `stack`): the policy's
+// consumer and workforce category tables, the notice at collection's, the US state
+// notice's states.
+const STACKED = [".stack"];
 
 function pages(args) {
   const out = [];
