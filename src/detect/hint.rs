@@ -6,11 +6,15 @@
 //! matches `EmailAddress`, `customer_email_address` and `emailaddress`). Matching whole
 //! words, never substrings, is what keeps `ssn` out of `classname`.
 //!
-//! Before matching, both sides spell out the abbreviations databases use for the words
-//! hints are written with ([`ABBREVIATIONS`]: `lst_nm` is `last name`, `cust_addr` is
-//! `customer address`), so one hint covers its abbreviated spellings. A hint written
+//! Before matching, both sides fold accents (`Straße` is `strasse`) and spell out the
+//! abbreviations databases use and the column-name words of other languages
+//! (`rules/column_words.toml`: `lst_nm` is `last name`, `cust_addr` is `customer
+//! address`, `PLZ` and `codigo_postal` are `postal code`), so one hint covers them all. A hint written
 //! `=user` matches only a name that is that hint as a whole (or whose last dotted segment
 //! is): `user=alice` in a log, not `user_type` or `user_role`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// Splits a column/field name into lower-case words.
 pub fn words(name: &str) -> Vec<String> {
@@ -46,65 +50,98 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
-/// Abbreviations column names use, with the words they stand for. Only forms that
-/// are unambiguous inside a column name are listed: vowel-dropped spellings (`nm`,
-/// `lst`, `addr`, `gndr`), the one-letter-prefix forms (`fname`, `lname`) and the usual
-/// short words (`cust`, `acct`, `nbr`). Two-letter forms that are also common words or
-/// units (`ph`, `no`, `st`, `dt`) are left out.
-pub const ABBREVIATIONS: &[(&str, &[&str])] = &[
-    ("nm", &["name"]),
-    ("nme", &["name"]),
-    ("nam", &["name"]),
-    ("fname", &["first", "name"]),
-    ("lname", &["last", "name"]),
-    ("mname", &["middle", "name"]),
-    ("gname", &["given", "name"]),
-    ("sname", &["surname"]),
-    ("fst", &["first"]),
-    ("frst", &["first"]),
-    ("fnm", &["first", "name"]),
-    ("lnm", &["last", "name"]),
-    ("lst", &["last"]),
-    ("mdl", &["middle"]),
-    ("gvn", &["given"]),
-    ("fam", &["family"]),
-    ("srnm", &["surname"]),
-    ("usr", &["user"]),
-    ("uname", &["user", "name"]),
-    ("addr", &["address"]),
-    ("adr", &["address"]),
-    ("adrs", &["address"]),
-    ("strt", &["street"]),
-    ("eml", &["email"]),
-    ("phn", &["phone"]),
-    ("mob", &["mobile"]),
-    ("mbl", &["mobile"]),
-    ("gndr", &["gender"]),
-    ("brth", &["birth"]),
-    ("bdate", &["birth", "date"]),
-    ("acct", &["account"]),
-    ("nbr", &["number"]),
-    ("num", &["number"]),
-    ("natl", &["national"]),
-    ("ident", &["identity"]),
-    ("cust", &["customer"]),
-    ("emp", &["employee"]),
-    ("pwd", &["password"]),
-    ("pstl", &["postal"]),
-    ("ctry", &["country"]),
-    ("cntry", &["country"]),
-];
+/// The word tables of `rules/column_words.toml`: database abbreviations and the
+/// column-name words of other languages, each with the English words hints are written
+/// with, so one hint (`postal_code`) covers `pstl_cd`, `PLZ` and `codigo_postal`.
+struct ColumnWords {
+    /// One folded word and the words it stands for.
+    words: HashMap<String, Vec<String>>,
+    /// Several folded words and the words they stand for.
+    phrases: HashMap<Vec<String>, Vec<String>>,
+    /// The most words a phrase has.
+    longest_phrase: usize,
+}
 
-/// The words of a name with its abbreviations spelt out ([`ABBREVIATIONS`]).
-pub fn expanded_words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for w in words(name) {
-        match ABBREVIATIONS.iter().find(|(abbr, _)| *abbr == w) {
-            Some((_, full)) => out.extend(full.iter().map(|f| (*f).to_string())),
-            None => out.push(w),
+/// The file's shape: three tables of `"words" = "words"`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnWordsFile {
+    abbreviations: BTreeMap<String, String>,
+    translations: BTreeMap<String, String>,
+    phrases: BTreeMap<String, String>,
+}
+
+impl ColumnWords {
+    /// Parses the table file's text.
+    fn parse(text: &str) -> Result<Self, String> {
+        let file: ColumnWordsFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let split = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_string).collect() };
+        let mut words = HashMap::new();
+        for (key, value) in file.abbreviations.iter().chain(&file.translations) {
+            if words.insert(key.clone(), split(value)).is_some() {
+                return Err(format!("{key:?} is listed twice"));
+            }
         }
+        let phrases: HashMap<Vec<String>, Vec<String>> = file
+            .phrases
+            .iter()
+            .map(|(key, value)| (split(key), split(value)))
+            .collect();
+        let longest_phrase = phrases.keys().map(Vec::len).max().unwrap_or(0);
+        Ok(ColumnWords {
+            words,
+            phrases,
+            longest_phrase,
+        })
     }
-    out
+
+    /// The built-in tables (parsed on first use; the file is checked by the tests).
+    fn builtin() -> &'static ColumnWords {
+        static WORDS: OnceLock<ColumnWords> = OnceLock::new();
+        WORDS.get_or_init(|| {
+            crate::rules::embedded_text("column_words.toml")
+                .map_err(|e| e.to_string())
+                .and_then(ColumnWords::parse)
+                .unwrap_or_else(|e| panic!("built-in rules/column_words.toml: {e}"))
+        })
+    }
+
+    /// `words` with its phrases, then its single words, spelt out.
+    fn expand(&self, words: Vec<String>) -> Vec<String> {
+        let mut out = Vec::with_capacity(words.len());
+        let mut i = 0;
+        'next: while i < words.len() {
+            for n in (2..=self.longest_phrase.min(words.len() - i)).rev() {
+                if let Some(full) = self.phrases.get(&words[i..i + n]) {
+                    out.extend(full.iter().cloned());
+                    i += n;
+                    continue 'next;
+                }
+            }
+            match self.words.get(&words[i]) {
+                Some(full) => out.extend(full.iter().cloned()),
+                None => out.push(words[i].clone()),
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// One word folded to lower-case ASCII where it is Latin (`Straße` → `strasse`), else
+/// lower-cased.
+fn fold_word(word: &str) -> String {
+    let mut buf = [0u8; 48];
+    match crate::names::fold(word.as_bytes(), &mut buf) {
+        Some(folded) if !folded.is_empty() => String::from_utf8_lossy(folded).into_owned(),
+        _ => word.to_string(),
+    }
+}
+
+/// The words of a name, folded, with its abbreviations and other-language words spelt
+/// out (`rules/column_words.toml`).
+pub fn expanded_words(name: &str) -> Vec<String> {
+    ColumnWords::builtin().expand(words(name).iter().map(|w| fold_word(w)).collect())
 }
 
 /// A normalised name: its words plus every run of consecutive words joined, for lookup.
@@ -228,6 +265,65 @@ mod tests {
         assert!(!m("numeric_code", "number"));
         assert!(!m("ph_level", "phone"));
         assert!(!m("nmap_port", "name"));
+    }
+
+    #[test]
+    fn other_languages_column_words_are_the_english_hints_words() {
+        // One hint in English covers the field's name in other languages, with or
+        // without accents, in any case and separator style.
+        assert!(m("Straße", "street"));
+        assert!(m("STRASSE", "street"));
+        assert!(m("Postleitzahl", "postal_code"));
+        assert!(m("PLZ", "postal_code"));
+        assert!(m("codigo_postal", "postal_code"));
+        assert!(m("Código Postal", "postal_code"));
+        assert!(m("kod_pocztowy", "postal_code"));
+        assert!(m("Téléphone", "telephone"));
+        assert!(m("Teléfono", "phone"));
+        assert!(m("telefonnummer", "phone_number"));
+        assert!(m("fecha_de_nacimiento", "birth_date"));
+        assert!(m("DataDeNascimento", "birth_date"));
+        assert!(m("geboortedatum", "birth_date"));
+        assert!(m("Płeć", "gender"));
+        assert!(m("Kön", "gender"));
+        assert!(m("nombre_de_usuario", "username"));
+        assert!(m("Benutzername", "user_name"));
+        assert!(m("mot_de_passe", "password"));
+        assert!(m("correo_electronico", "email"));
+        assert!(m("e-post", "email"));
+        assert!(m("Nachname", "last_name"));
+        assert!(m("nom_de_famille", "family_name"));
+        // A translation is a whole word: not inside another word, and a phrase only
+        // when all its words are there.
+        assert!(!m("strassenbahn", "street"));
+        assert!(!m("code", "postal_code"));
+        assert!(!m("postal", "postal_code"));
+        assert!(!m("nominal", "name"));
+    }
+
+    #[test]
+    fn the_column_words_file_is_well_formed() {
+        let text = crate::rules::embedded_text("column_words.toml").unwrap();
+        let table = ColumnWords::parse(text).unwrap();
+        let folded = |w: &str| fold_word(w) == w && words(w) == [w];
+        for (key, full) in &table.words {
+            assert!(folded(key), "{key:?} is not one folded word");
+            assert!(
+                !full.is_empty() && full.iter().all(|w| folded(w)),
+                "{key:?}"
+            );
+            assert_ne!(full, &[key.clone()], "{key:?} expands to itself");
+        }
+        for (key, full) in &table.phrases {
+            assert!(key.len() >= 2 && key.iter().all(|w| folded(w)), "{key:?}");
+            assert!(
+                !full.is_empty() && full.iter().all(|w| folded(w)),
+                "{key:?}"
+            );
+        }
+        // The parser refuses a word listed in two tables.
+        let twice = "[abbreviations]\nnm = \"name\"\n[translations]\nnm = \"name\"\n[phrases]\n";
+        assert!(ColumnWords::parse(twice).is_err());
     }
 
     #[test]
