@@ -13,7 +13,7 @@ use regex_automata::MatchKind;
 use super::hint::Hint;
 use super::{
     CompiledDetector, DetectorIdx, Gate, LiteralEntry, RecipientKind, RecipientLiteral, TriggerKey,
-    TriggerTarget,
+    TriggerTarget, WordAutomaton,
 };
 use crate::knowledge::Catalog;
 use crate::mask::MaskStyle;
@@ -95,15 +95,45 @@ impl CompiledDetector {
     }
 }
 
-pub(super) fn word_automaton(words: &[String]) -> Option<AhoCorasick> {
+pub(super) fn word_automaton(words: &[String]) -> Option<WordAutomaton> {
     if words.is_empty() {
         return None;
     }
-    AhoCorasick::builder()
+    let mut spellings = Vec::new();
+    let mut of = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        for spelling in phrase_spellings(word) {
+            if !spellings.contains(&spelling) {
+                spellings.push(spelling);
+                of.push(i as u16);
+            }
+        }
+    }
+    let ac = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(AcMatchKind::LeftmostLongest)
-        .build(words)
-        .ok()
+        .build(&spellings)
+        .ok()?;
+    Some(WordAutomaton { ac, of })
+}
+
+/// The spellings a context phrase is matched in: its words joined by a blank, `_`, `-`
+/// or nothing (`social security`, `social_security`, `social-security`, `socialSecurity`
+/// and `SOCIALSECURITY`, since matching ignores case), however the rule wrote it. A
+/// literal with a separator at an end (`_live_`, `-----BEGIN `) is kept as written.
+pub(super) fn phrase_spellings(word: &str) -> Vec<String> {
+    let parts: Vec<&str> = word.split([' ', '_', '-']).collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+        return vec![word.to_string()];
+    }
+    let mut out = vec![word.to_string()];
+    for sep in [" ", "_", "-", ""] {
+        let spelling = parts.join(sep);
+        if !out.contains(&spelling) {
+            out.push(spelling);
+        }
+    }
+    out
 }
 
 /// Compiles one spec's parts (everything but `spec` and `file`), or says what is wrong.
@@ -236,17 +266,26 @@ pub(super) fn build_literals(
 ) -> Result<LiteralMatcher, String> {
     let mut words: Vec<String> = Vec::new();
     let mut entries: Vec<(LiteralEntry, bool)> = Vec::new();
+    // A spelling two trigger words share (`e-mail` joined is `email`) is one entry with
+    // the targets of both: a second entry would be unreachable in a leftmost-first
+    // automaton. Longest first, as `trigger_literals` orders the words.
+    let mut spellings: BTreeMap<String, (Vec<TriggerTarget>, bool)> = BTreeMap::new();
     for ((word, bounded), targets) in trigger_literals(detectors) {
-        // A context phrase matches with a blank, '_' or '-' between its words
-        // (`social security`, `social_security`, `social-security`).
-        for sep in [" ", "_", "-"] {
-            let variant = word.replace(' ', sep);
-            if sep != " " && variant == word {
-                continue;
+        for spelling in phrase_spellings(&word) {
+            let (all, all_bounded) = spellings.entry(spelling).or_insert((Vec::new(), true));
+            for t in &targets {
+                if !all.contains(t) {
+                    all.push(*t);
+                }
             }
-            words.push(variant);
-            entries.push((LiteralEntry::Trigger(targets.clone()), bounded));
+            *all_bounded &= bounded;
         }
+    }
+    let mut spellings: Vec<_> = spellings.into_iter().collect();
+    spellings.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    for (spelling, (targets, bounded)) in spellings {
+        words.push(spelling);
+        entries.push((LiteralEntry::Trigger(targets), bounded));
     }
     // Recipient literals last, longest first (`api.stripe.com` before `stripe.com`).
     let mut recipient_order: Vec<usize> = (0..recipients.len())

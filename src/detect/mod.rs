@@ -86,11 +86,18 @@ pub struct CompiledDetector {
     patterns: OnceLock<Result<Vec<Regex>, String>>,
     /// Its whole-value patterns, compiled on first use.
     value_regex: OnceLock<Result<Option<Regex>, String>>,
-    context: Option<AhoCorasick>,
-    negative: Option<AhoCorasick>,
+    context: Option<WordAutomaton>,
+    negative: Option<WordAutomaton>,
     hints: Vec<Hint>,
     excludes: Vec<Hint>,
     pub(crate) values: Vec<Vec<u8>>,
+}
+
+/// Words matched as whole words in every spelling of each (`compile::phrase_spellings`),
+/// with the index of the word each spelling is of.
+struct WordAutomaton {
+    ac: AhoCorasick,
+    of: Vec<u16>,
 }
 
 /// A trigger literal, lower-cased, and whether it must stand as a whole word.

@@ -2,13 +2,12 @@
 //! passes over a haystack (free patterns, then literals) and the staged scoring of each
 //! candidate (pattern → validator → context → name hint → threshold).
 
-use aho_corasick::AhoCorasick;
 use regex_automata::meta::{self, Regex};
 use regex_automata::{Anchored, Input, PatternSet};
 
 use super::{
     DetectorIdx, Engine, Evidence, FieldContext, Finding, FindingSink, Gate, HintStatus,
-    LiteralEntry, RecipientHit, RecipientKind, TriggerTarget, Via,
+    LiteralEntry, RecipientHit, RecipientKind, TriggerTarget, Via, WordAutomaton,
 };
 use crate::validate::Strength;
 
@@ -85,15 +84,17 @@ pub(super) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Finds the first word of `ac` in `text` that stands as a whole word.
-pub(super) fn find_word(ac: &AhoCorasick, text: &[u8]) -> Option<u16> {
+/// Finds the first of `words` in `text` that stands as a whole word: the index of the
+/// word, whichever of its spellings matched.
+pub(super) fn find_word(words: &WordAutomaton, text: &[u8]) -> Option<u16> {
+    let ac = &words.ac;
     // Around a whole-cell value the text either side is usually empty: skip the search.
     if text.len() < ac.min_pattern_len() {
         return None;
     }
     ac.find_iter(text)
         .find(|m| stands_alone(text, m.start(), m.end()))
-        .map(|m| m.pattern().as_u32() as u16)
+        .map(|m| words.of[m.pattern().as_usize()])
 }
 
 /// Whether `hay[s..e]` is not glued to a neighbouring word character at a word-character end

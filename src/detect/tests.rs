@@ -76,7 +76,7 @@ requires_context = true
 patterns = ['\b\d{9}\b']
 value_patterns = ['\d{9}']
 validator = "ssn"
-context = ["ssn"]
+context = ["ssn", "tax_ssn_number"]
 column_hints = ["ssn"]
 column_exclude = ["order_id"]
 
@@ -154,6 +154,53 @@ fn gated_detectors_run_only_near_their_words() {
     assert_eq!(ids(&e, "customer ssn=219456788"), ["ssn-bare"]);
     // The context word must be on the same line.
     assert!(ids(&e, "ssn\n219456788").is_empty());
+}
+
+#[test]
+fn context_phrases_match_in_every_spelling() {
+    let e = engine();
+    // Written "social security": also social_security, social-security, the camelCase
+    // and the joined key, in the window of a free pattern.
+    for text in [
+        "social_security 219-45-6788",
+        "social-security 219-45-6788",
+        "socialSecurity: 219-45-6788",
+        "SOCIALSECURITY=219-45-6788",
+    ] {
+        assert_eq!(ids(&e, text), ["ssn"], "{text}");
+    }
+    // Written "tax_ssn_number": its spellings trigger a gated detector.
+    for text in [
+        "taxSsnNumber=219456788",
+        "tax ssn number 219456788",
+        "TAX-SSN-NUMBER 219456788",
+    ] {
+        assert_eq!(ids(&e, text), ["ssn-bare"], "{text}");
+    }
+    // Still whole words: not glued into a longer word.
+    assert!(ids(&e, "antisocialsecurity 219-45-6788").is_empty());
+    assert!(ids(&e, "pretaxssnnumber=219456788").is_empty());
+}
+
+#[test]
+fn phrase_spellings_keep_literals_with_edge_separators() {
+    use super::compile::phrase_spellings;
+    assert_eq!(
+        phrase_spellings("social security"),
+        [
+            "social security",
+            "social_security",
+            "social-security",
+            "socialsecurity"
+        ]
+    );
+    assert_eq!(
+        phrase_spellings("e-mail"),
+        ["e-mail", "e mail", "e_mail", "email"]
+    );
+    assert_eq!(phrase_spellings("_live_"), ["_live_"]);
+    assert_eq!(phrase_spellings("-----BEGIN "), ["-----BEGIN "]);
+    assert_eq!(phrase_spellings("ssn"), ["ssn"]);
 }
 
 #[test]
