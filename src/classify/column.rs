@@ -815,6 +815,36 @@ mod tests {
     }
 
     #[test]
+    fn headers_in_other_languages_and_web_addresses_reach_their_detectors() {
+        let engine = Engine::with_rules(None).unwrap();
+        let zips = ["10115", "80331", "20095", "50667", "60311"];
+        for name in [
+            "PLZ",
+            "Postleitzahl",
+            "codigo_postal",
+            "Code Postal",
+            "kod_pocztowy",
+        ] {
+            assert_eq!(column(&engine, name, &zips), ["postal_code"], "{name}");
+        }
+        let streets = [
+            "Hauptstraße 29",
+            "Lindenweg 4",
+            "Am Markt 12",
+            "Bahnhofstraße 7",
+        ];
+        assert_eq!(column(&engine, "Straße", &streets), ["street_address"]);
+        let sites = [
+            "https://jane-doe.example.com/",
+            "https://www.example.org/~mlopez",
+            "http://blog.example.net/about",
+        ];
+        for name in ["website", "homepage", "Personal Site", "blog"] {
+            assert_eq!(column(&engine, name, &sites), ["url"], "{name}");
+        }
+    }
+
+    #[test]
     fn a_hinted_finding_outweighs_a_weak_shape_of_another_type_inside_it() {
         let engine = Engine::with_rules(None).unwrap();
         let by_id = |id: &str| {
