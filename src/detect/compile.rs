@@ -252,9 +252,36 @@ pub(super) fn compile_detector(
     })
 }
 
-/// The literal automaton and, per literal, what it stands for and whether it is
-/// word-bounded.
-pub(super) type LiteralMatcher = (Option<AhoCorasick>, Vec<(LiteralEntry, bool)>);
+/// The literal automaton, per literal what it stands for and whether it is
+/// word-bounded, and the bytes of which every literal holds at least one
+/// ([`literal_bytes`]).
+pub(super) type LiteralMatcher = (Option<AhoCorasick>, Vec<(LiteralEntry, bool)>, ByteSet);
+
+/// A set of bytes, as a table.
+pub(super) type ByteSet = [bool; 256];
+
+/// Bytes of which every literal holds at least one, either case: the ASCII letters, plus
+/// one byte of each literal without a letter (`@`, `:` of `://`, `+`, the first byte of a
+/// CJK context word). A value with none of them cannot hold a literal, so the literal
+/// pass skips it: the numbers, dates, amounts and codes of a table's cells.
+pub(super) fn literal_bytes(words: &[String]) -> ByteSet {
+    let mut set = [false; 256];
+    let add = |set: &mut ByteSet, b: u8| {
+        set[usize::from(b.to_ascii_lowercase())] = true;
+        set[usize::from(b.to_ascii_uppercase())] = true;
+    };
+    for b in b'a'..=b'z' {
+        add(&mut set, b);
+    }
+    for w in words {
+        if !w.bytes().any(|b| set[usize::from(b)]) {
+            if let Some(&b) = w.as_bytes().first() {
+                add(&mut set, b);
+            }
+        }
+    }
+    set
+}
 
 /// The literal matcher: trigger and recipient literals as one case-insensitive
 /// Aho-Corasick DFA, leftmost-first with triggers before recipients and longer literals
@@ -297,15 +324,16 @@ pub(super) fn build_literals(
         entries.push((LiteralEntry::Recipient(i as u16), false));
     }
     if words.is_empty() {
-        return Ok((None, entries));
+        return Ok((None, entries, [false; 256]));
     }
+    let bytes = literal_bytes(&words);
     let ac = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(AcMatchKind::LeftmostFirst)
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&words)
         .map_err(|e| e.to_string())?;
-    Ok((Some(ac), entries))
+    Ok((Some(ac), entries, bytes))
 }
 
 /// The main matcher's patterns (every free pattern, in priority order), the detector

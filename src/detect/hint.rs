@@ -312,7 +312,7 @@ mod tests {
                 !full.is_empty() && full.iter().all(|w| folded(w)),
                 "{key:?}"
             );
-            assert_ne!(full, &[key.clone()], "{key:?} expands to itself");
+            assert_ne!(full, std::slice::from_ref(key), "{key:?} expands to itself");
         }
         for (key, full) in &table.phrases {
             assert!(key.len() >= 2 && key.iter().all(|w| folded(w)), "{key:?}");

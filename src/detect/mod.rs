@@ -148,6 +148,9 @@ pub struct Engine {
     /// For each pattern of `literals`: what it stands for, and whether it must stand as
     /// a whole word.
     literal_entries: Vec<(LiteralEntry, bool)>,
+    /// Bytes of which every literal holds one: a value without any skips the literal
+    /// pass (`compile::literal_bytes`).
+    literal_bytes: compile::ByteSet,
     /// Reporting threshold (stage 5).
     threshold: f32,
     names: NameDictionary,
@@ -224,8 +227,9 @@ impl Engine {
 
         let (recipient_literals, recipient_columns) = compile_catalog(&catalog);
         let (main_patterns, main_entries, main_local) = main_patterns(&detectors);
-        let (literals, literal_entries) = build_literals(&detectors, &recipient_literals)
-            .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
+        let (literals, literal_entries, literal_bytes) =
+            build_literals(&detectors, &recipient_literals)
+                .map_err(|m| RuleErrors(vec![RuleError::new("rules", None, m)]))?;
         let mut value_lists: std::collections::HashMap<_, Vec<DetectorIdx>, _> =
             std::collections::HashMap::with_hasher(foldhash::fast::RandomState::default());
         for (i, d) in detectors.iter().enumerate() {
@@ -255,6 +259,7 @@ impl Engine {
             retry: OnceLock::new(),
             literals,
             literal_entries,
+            literal_bytes,
             threshold: finding::score::DEFAULT_THRESHOLD,
             names,
             taxonomy,

@@ -363,6 +363,11 @@ impl<'e> Scanner<'e> {
         let Some(lits) = engine.literals.as_ref() else {
             return;
         };
+        if hay.len() < lits.min_pattern_len()
+            || !hay.iter().any(|&b| engine.literal_bytes[usize::from(b)])
+        {
+            return;
+        }
         let mut at = 0;
         let mut span = 0;
         while at < hay.len() {

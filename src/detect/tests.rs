@@ -183,6 +183,27 @@ fn context_phrases_match_in_every_spelling() {
 }
 
 #[test]
+fn every_literal_holds_a_byte_of_the_literal_set() {
+    use super::compile::literal_bytes;
+    let words: Vec<String> = ["://", "@", "身份证", "ssn", "+", "<<"]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    let set = literal_bytes(&words);
+    for w in &words {
+        assert!(w.bytes().any(|b| set[usize::from(b)]), "{w}");
+    }
+    // A date, an amount or a bare number holds none: the literal pass skips it.
+    for value in ["2024-01-05", "12.50", "219456788", "555-0132"] {
+        assert!(!value.bytes().any(|b| set[usize::from(b)]), "{value}");
+    }
+    // And the built-in engine still finds a literal-gated value beside such a cell.
+    let e = engine();
+    assert!(ids(&e, "2024-01-05").is_empty());
+    assert_eq!(ids(&e, "ssn 219456788"), ["ssn-bare"]);
+}
+
+#[test]
 fn phrase_spellings_keep_literals_with_edge_separators() {
     use super::compile::phrase_spellings;
     assert_eq!(
