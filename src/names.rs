@@ -74,6 +74,17 @@ fn fold_ext_a(cp: u32) -> &'static str {
     }
 }
 
+/// One word folded as [`fold`] folds it where it is Latin (`Straße` → `strasse`), else
+/// lower-cased as Unicode: how a word from outside the dictionary (a column name's, an
+/// identifier's) is compared with folded text.
+pub fn fold_or_lowercase(word: &str) -> String {
+    let mut buf = [0u8; MAX_WORD];
+    match fold(word.as_bytes(), &mut buf) {
+        Some(folded) if !folded.is_empty() => String::from_utf8_lossy(folded).into_owned(),
+        _ => word.to_lowercase(),
+    }
+}
+
 /// Folds `word` to lowercase ASCII into `buf` (see the module docs). `None` when it
 /// holds something that is not a letter, `-` or an apostrophe, or is too long.
 pub fn fold<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD]) -> Option<&'b [u8]> {

@@ -128,20 +128,15 @@ impl ColumnWords {
     }
 }
 
-/// One word folded to lower-case ASCII where it is Latin (`Straße` → `strasse`), else
-/// lower-cased.
-fn fold_word(word: &str) -> String {
-    let mut buf = [0u8; 48];
-    match crate::names::fold(word.as_bytes(), &mut buf) {
-        Some(folded) if !folded.is_empty() => String::from_utf8_lossy(folded).into_owned(),
-        _ => word.to_string(),
-    }
-}
-
 /// The words of a name, folded, with its abbreviations and other-language words spelt
 /// out (`rules/column_words.toml`).
 pub fn expanded_words(name: &str) -> Vec<String> {
-    ColumnWords::builtin().expand(words(name).iter().map(|w| fold_word(w)).collect())
+    ColumnWords::builtin().expand(
+        words(name)
+            .iter()
+            .map(|w| crate::names::fold_or_lowercase(w))
+            .collect(),
+    )
 }
 
 /// A normalised name: its words plus every run of consecutive words joined, for lookup.
@@ -305,7 +300,7 @@ mod tests {
     fn the_column_words_file_is_well_formed() {
         let text = crate::rules::embedded_text("column_words.toml").unwrap();
         let table = ColumnWords::parse(text).unwrap();
-        let folded = |w: &str| fold_word(w) == w && words(w) == [w];
+        let folded = |w: &str| crate::names::fold_or_lowercase(w) == w && words(w) == [w];
         for (key, full) in &table.words {
             assert!(folded(key), "{key:?} is not one folded word");
             assert!(

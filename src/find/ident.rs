@@ -303,12 +303,7 @@ pub fn name_words(s: &str) -> Vec<String> {
 /// One word case- and accent-folded: the name dictionary's folding for Latin letters,
 /// else Unicode lower case; punctuation at the ends dropped.
 pub fn fold_word(w: &str) -> String {
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-    let mut buf = [0u8; 48];
-    match crate::names::fold(w.as_bytes(), &mut buf) {
-        Some(f) => String::from_utf8_lossy(f).into_owned(),
-        None => w.to_lowercase(),
-    }
+    crate::names::fold_or_lowercase(w.trim_matches(|c: char| !c.is_alphanumeric()))
 }
 
 /// A region code (`US`, `de`) as libphonenumber's id.
