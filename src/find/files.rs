@@ -18,7 +18,8 @@ use super::ident::{IdentKind, Identifier, MatchKind};
 use super::matcher::{Hit, Matcher};
 use super::plan::AssetPlan;
 use super::time;
-use crate::source::file::text::{flatten_json, for_each_block, kv_pairs, split_chunks, LineFormat};
+use crate::source::file::json_walk::{for_each_scalar, JsonScratch};
+use crate::source::file::text::{for_each_block, kv_pairs, split_chunks, LineFormat};
 use crate::source::file::{self, access_log, FileRead, FileSink, Input, ReadOptions, ReadSummary};
 use crate::source::format::{self, Compression, Format};
 use crate::source::{open, Anomaly, FieldId, Location, RecordSink, Sampling};
@@ -368,17 +369,17 @@ fn fields_of(line: &[u8], format: LineFormat) -> Vec<LineField> {
     match format {
         LineFormat::Plain => {}
         LineFormat::Json => {
-            if let Ok(v @ serde_json::Value::Object(_)) =
-                serde_json::from_slice::<serde_json::Value>(line.trim_ascii())
-            {
-                flatten_json(&v, &mut String::new(), &mut |path, value| {
+            for_each_scalar(
+                line.trim_ascii(),
+                &mut JsonScratch::default(),
+                &mut |path, value| {
                     out.push(LineField {
                         name: path.to_string(),
                         range: None,
                         value: Some(value.to_vec()),
                     });
-                });
-            }
+                },
+            );
         }
         LineFormat::AccessLog => {
             if let Some(p) = access_log::parse(line) {

@@ -33,7 +33,7 @@ pub(super) fn compare(id: &Identifier, column: &Column, value: &[u8]) -> Vec<(St
             let mut out = Vec::new();
             if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(value) {
                 let mut path = column.name.clone();
-                crate::source::file::text::flatten_json(&doc, &mut path, &mut |p, v| {
+                crate::source::file::json_walk::flatten_json(&doc, &mut path, &mut |p, v| {
                     if let Some(k) = id.compare(v) {
                         out.push((p.to_string(), k));
                     }

@@ -20,7 +20,7 @@ pub mod sample;
 pub mod walk;
 
 // The readers' former paths (`source::csv::Sampling` is in the CLI's use).
-pub use file::{capped, csv, jsonl, parquet, text};
+pub use file::{capped, csv, json_walk, jsonl, parquet, text};
 
 /// FNV-1a, 64 bit: a hash that is the same on every run and machine, for shards and
 /// fingerprints kept in state files.

@@ -600,7 +600,7 @@ impl RowPusher {
                             let id = sink.field(path);
                             sink.cell(id, bytes, at);
                         };
-                        super::text::flatten_json(&doc, &mut self.path, &mut emit);
+                        super::json_walk::flatten_json(&doc, &mut self.path, &mut emit);
                     }
                     Err(_) => {
                         // Not JSON after all (e.g. a SQLite column declared JSON): a text value.

@@ -17,7 +17,7 @@ use std::io::{self, Read};
 use apache_avro::schema::Schema;
 use apache_avro::types::Value;
 
-use super::text::flatten_json;
+use super::json_walk::flatten_json;
 use super::{FileRead, FileReader, TableStats};
 use crate::source::format::AVRO_MAGIC;
 use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};

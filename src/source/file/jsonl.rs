@@ -5,30 +5,32 @@
 use std::io::Read;
 
 use super::capped::{without_partial_char, LineReader};
-use super::text::flatten_json;
+use super::json_walk::{for_each_scalar, JsonScratch};
 use super::{FileRead, FileReader, TableStats};
 use crate::source::sample::{RowSample, Sampled, SAMPLE_BUDGET};
 use crate::source::{Anomaly, Location, RecordSink, Sampling, SourceError};
 
-fn push_line(line: &[u8], line_no: u64, row: u64, sink: &mut dyn RecordSink) {
+fn push_line(
+    line: &[u8],
+    line_no: u64,
+    row: u64,
+    json: &mut JsonScratch,
+    sink: &mut dyn RecordSink,
+) {
     let at = Location {
         line: Some(line_no),
         row: Some(row),
     };
-    match serde_json::from_slice::<serde_json::Value>(line) {
-        Ok(v @ serde_json::Value::Object(_)) => {
-            flatten_json(&v, &mut String::new(), &mut |path, value| {
-                let f = sink.field(path);
-                sink.cell(f, value, at);
-            })
+    let object = for_each_scalar(line, json, &mut |path, value| {
+        let f = sink.field(path);
+        sink.cell(f, value, at);
+    });
+    if !object {
+        if std::str::from_utf8(line).is_err() {
+            sink.anomaly(Anomaly::InvalidUtf8, at);
         }
-        _ => {
-            if std::str::from_utf8(line).is_err() {
-                sink.anomaly(Anomaly::InvalidUtf8, at);
-            }
-            sink.anomaly(Anomaly::BadJsonLine, at);
-            sink.lines(line, line_no);
-        }
+        sink.anomaly(Anomaly::BadJsonLine, at);
+        sink.lines(line, line_no);
     }
 }
 
@@ -75,6 +77,7 @@ fn read_with_budget<R: Read>(
     let io_err = |e| SourceError::io("reading JSON lines", e);
     let mut lines = LineReader::new(open().map_err(io_err)?, line_cap);
     let mut row = 0u64;
+    let mut json = JsonScratch::default();
     let mut stats = TableStats::default();
     let mut sample: RowSample<Vec<u8>> = RowSample::new(
         if sampling.full { 0 } else { sampling.rows },
@@ -96,7 +99,7 @@ fn read_with_budget<R: Read>(
             );
         }
         if sampling.full {
-            push_line(line, l.number, row, sink);
+            push_line(line, l.number, row, &mut json, sink);
         } else {
             sample.offer(row, l.number, line.len() + 64, || line.to_vec());
         }
@@ -113,7 +116,7 @@ fn read_with_budget<R: Read>(
             Sampled::Kept(rows) => {
                 stats.rows_scanned = rows.len() as u64;
                 for (r, l, bytes) in &rows {
-                    push_line(bytes, *l, *r, sink);
+                    push_line(bytes, *l, *r, &mut json, sink);
                 }
             }
             Sampled::Reread(picks) => {
@@ -130,7 +133,7 @@ fn read_with_budget<R: Read>(
                     }
                     if wanted.peek() == Some(&next_row) {
                         wanted.next();
-                        push_line(line, l.number, next_row, sink);
+                        push_line(line, l.number, next_row, &mut json, sink);
                         stats.rows_scanned += 1;
                     }
                     next_row += 1;

@@ -19,6 +19,7 @@ pub mod access_log;
 pub mod avro;
 pub mod capped;
 pub mod csv;
+pub mod json_walk;
 pub mod jsonl;
 pub mod parquet;
 pub mod spreadsheet;

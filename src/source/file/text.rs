@@ -20,6 +20,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::json_walk::{for_each_scalar, JsonScratch};
 use super::{truncated_line, FileRead, FileReader, FileSink, ReadOptions};
 use crate::source::format::Compression;
 use crate::source::{Anomaly, Location, RecordSink, SourceError};
@@ -57,11 +58,10 @@ impl LineFormat {
         let share = |f: &dyn Fn(&[u8]) -> bool| {
             lines.iter().filter(|l| f(l)).count() * 10 >= lines.len() * 6
         };
-        if share(&|l| {
-            let t = l.trim_ascii();
-            t.starts_with(b"{")
-                && serde_json::from_slice::<serde_json::Value>(t).is_ok_and(|v| v.is_object())
-        }) {
+        let mut scratch = JsonScratch::default();
+        let mut is_object =
+            |l: &[u8]| for_each_scalar(l.trim_ascii(), &mut scratch, &mut |_, _| {});
+        if lines.iter().filter(|l| is_object(l)).count() * 10 >= lines.len() * 6 {
             LineFormat::Json
         } else if share(&|l| super::access_log::parse(l).is_some()) {
             LineFormat::AccessLog
@@ -226,6 +226,7 @@ pub fn scan_block(
     let mut run_line = first_line;
     let mut pos = 0;
     let mut lines = 0u64;
+    let mut json = JsonScratch::default();
     while pos < block.len() {
         let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |p| pos + p);
         let line = &block[pos..end];
@@ -238,8 +239,9 @@ pub fn scan_block(
             sink.anomaly(Anomaly::InvalidUtf8, at);
         }
         let long = line.len() > cap;
-        let structured =
-            format != LineFormat::Plain && !long && push_structured(line, format, at, sink);
+        let structured = format != LineFormat::Plain
+            && !long
+            && push_structured(line, format, at, &mut json, sink);
         if long || structured {
             if run_start < pos {
                 sink.lines(&block[run_start..pos], run_line);
@@ -414,25 +416,18 @@ fn push_structured(
     line: &[u8],
     format: LineFormat,
     at: Location,
+    json: &mut JsonScratch,
     sink: &mut dyn RecordSink,
 ) -> bool {
     match format {
         LineFormat::Plain => false,
         LineFormat::Json => {
             let t = line.trim_ascii();
-            if !t.starts_with(b"{") {
-                return false;
-            }
-            match serde_json::from_slice::<serde_json::Value>(t) {
-                Ok(v @ serde_json::Value::Object(_)) => {
-                    flatten_json(&v, &mut String::new(), &mut |path, value| {
-                        let f = sink.field(path);
-                        sink.cell(f, value, at);
-                    });
-                    true
-                }
-                _ => false,
-            }
+            t.starts_with(b"{")
+                && for_each_scalar(t, json, &mut |path, value| {
+                    let f = sink.field(path);
+                    sink.cell(f, value, at);
+                })
         }
         LineFormat::AccessLog => {
             let Some(p) = super::access_log::parse(line) else {
@@ -494,35 +489,6 @@ fn push_structured(
             }
             true
         }
-    }
-}
-
-/// Flattens a JSON value into `(dotted.path, scalar bytes)`; array elements share the
-/// path `key[]`. Numbers keep their text, so an SSN stored as a number is still seen.
-pub fn flatten_json(v: &serde_json::Value, path: &mut String, emit: &mut dyn FnMut(&str, &[u8])) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, child) in map {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                flatten_json(child, path, emit);
-                path.truncate(len);
-            }
-        }
-        serde_json::Value::Array(items) => {
-            let len = path.len();
-            path.push_str("[]");
-            for item in items {
-                flatten_json(item, path, emit);
-            }
-            path.truncate(len);
-        }
-        serde_json::Value::String(s) => emit(path, s.as_bytes()),
-        serde_json::Value::Number(n) => emit(path, n.to_string().as_bytes()),
-        serde_json::Value::Bool(_) | serde_json::Value::Null => {}
     }
 }
 
