@@ -322,8 +322,14 @@ impl Tally {
             if st.matched_values == 0 {
                 continue;
             }
-            if attempts >= DECOY_MIN_ATTEMPTS && pass_rate.unwrap_or(1.0) < DECOY_PASS_RATE {
-                continue; // decoy: the shape without the checksum
+            // A detector's own, stricter rate applies under a name that does not hint
+            // the type: a `login_ip` column full of 127.0.0.1 is still addresses.
+            let min_pass_rate = engine
+                .column_min_pass_rate(type_idx)
+                .filter(|_| !st.name_hint)
+                .unwrap_or(DECOY_PASS_RATE);
+            if attempts >= DECOY_MIN_ATTEMPTS && pass_rate.unwrap_or(1.0) < min_pass_rate {
+                continue; // decoy: the shape without the checksum or the structure
             }
             let ratio = st.matched_values as f32 / n.max(1) as f32;
             let mean = (st.confidence_sum / st.matched_values as f64) as f32;
@@ -842,6 +848,26 @@ mod tests {
         for name in ["website", "homepage", "Personal Site", "blog"] {
             assert_eq!(column(&engine, name, &sites), ["url"], "{name}");
         }
+    }
+
+    #[test]
+    fn dotted_quads_that_often_exceed_255_are_versions_unless_the_name_says_ip() {
+        let engine = Engine::with_rules(None).unwrap();
+        // Four-part version numbers: most would be valid addresses, but one in five has
+        // a part over 255, which no address has.
+        let versions: Vec<String> = (0..60)
+            .map(|i| format!("{}.{}.{}.{}", 1 + i % 12, i % 20, i % 10, (i * 37) % 300))
+            .collect();
+        let versions: Vec<&str> = versions.iter().map(String::as_str).collect();
+        assert!(!column(&engine, "label", &versions).contains(&"ip_address".to_string()));
+        let addresses: Vec<String> = (0..60).map(|i| format!("203.0.113.{}", i + 1)).collect();
+        let addresses: Vec<&str> = addresses.iter().map(String::as_str).collect();
+        assert_eq!(column(&engine, "label", &addresses), ["ip_address"]);
+        // Under an IP name, loopback and placeholder rows do not turn addresses into a
+        // decoy: only the checksum default (30 %) applies there.
+        let mut logins = addresses.clone();
+        logins[..15].fill("127.0.0.1");
+        assert_eq!(column(&engine, "login_ip", &logins), ["ip_address"]);
     }
 
     #[test]

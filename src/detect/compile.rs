@@ -180,6 +180,15 @@ pub(super) fn compile_detector(
     if !(0.0..=1.0).contains(&spec.confidence) {
         errs.push(format!("confidence {} is outside 0.0–1.0", spec.confidence));
     }
+    match spec.column_min_pass_rate {
+        Some(r) if !(0.0..=1.0).contains(&r) => {
+            errs.push(format!("column_min_pass_rate {r} is outside 0.0–1.0"))
+        }
+        Some(_) if spec.validator.is_none() => {
+            errs.push("column_min_pass_rate needs a validator".into())
+        }
+        _ => {}
+    }
     // Syntax is checked now (fast, with the parser's own message); the matchers are
     // compiled on first use.
     for (i, p) in spec.patterns.iter().enumerate() {

@@ -401,6 +401,17 @@ impl Engine {
         &self.data_types
     }
 
+    /// The share of validator passes below which a column of type `type_idx`'s shape is
+    /// a decoy, when one of the type's detectors sets it (`column_min_pass_rate`; the
+    /// highest wins).
+    pub fn column_min_pass_rate(&self, type_idx: u16) -> Option<f32> {
+        self.detectors
+            .iter()
+            .filter(|d| d.type_idx == type_idx)
+            .filter_map(|d| d.spec.column_min_pass_rate)
+            .reduce(f32::max)
+    }
+
     /// The taxonomy the engine was built with.
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy

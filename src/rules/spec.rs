@@ -83,6 +83,14 @@ pub struct DetectorSpec {
     /// query (`?email=ann@example.com`) still counts.
     #[serde(default)]
     pub not_in_url_authority: bool,
+    /// A column where fewer than this share of the values of this detector's shape pass
+    /// its validator is not of its type (a decoy). Unset: the column rule's default
+    /// (0.3), made for checksums, which random digits pass one time in ten. A structural
+    /// validator that no real value fails (an IPv4 octet is at most 255) sets it high:
+    /// a column whose dotted quads often exceed 255 holds version numbers, not addresses.
+    /// It applies only under a column name that does not hint the type.
+    #[serde(default)]
+    pub column_min_pass_rate: Option<f32>,
     /// Bytes either side searched for context words.
     #[serde(default = "default_window")]
     pub window: usize,
