@@ -2054,22 +2054,39 @@ fn drop_vowels(w: &str) -> String {
     out
 }
 
+/// A word with its first letter in upper case.
+fn cap(w: &str) -> String {
+    let mut c = w.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect::<String>())
+        .unwrap_or_default()
+}
+
+/// The words with every word of at least `min` letters cut to its first `keep`.
+fn cut_words(words: &[String], min: usize, keep: usize) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.chars().count() >= min {
+                w.chars().take(keep).collect()
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// Re-spells a header by rule `rule` (the fresh split; `variant` picks among a rule's
 /// prefixes or suffixes). The rules are written here, not taken from any list of
 /// real-world schemas.
 fn respell(h: &str, rule: u64, variant: u64) -> String {
     let words = header_words(h);
-    let cap = |w: &String| {
-        let mut c = w.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect::<String>())
-            .unwrap_or_default()
-    };
     match rule {
         0 => words.join("_").to_uppercase(),
         1 => words.join("-"),
-        2 => words.iter().map(cap).collect(),
-        3 => words.iter().map(cap).collect::<Vec<_>>().join(" "),
+        2 => words.iter().map(|w| cap(w)).collect(),
+        3 => words.iter().map(|w| cap(w)).collect::<Vec<_>>().join(" "),
         4 => format!(
             "{}{}",
             ["src_", "c_", "x_"][variant as usize % 3],
@@ -2092,12 +2109,6 @@ fn respell(h: &str, rule: u64, variant: u64) -> String {
 /// disjoint from [`respell`]'s, written before any fresh2 output was read.
 fn respell2(h: &str, rule: u64, variant: u64) -> String {
     let words = header_words(h);
-    let cap = |w: &String| {
-        let mut c = w.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect::<String>())
-            .unwrap_or_default()
-    };
     match rule {
         // lowerCamelCase: customer_email -> customerEmail
         0 => words
@@ -2106,17 +2117,7 @@ fn respell2(h: &str, rule: u64, variant: u64) -> String {
             .map(|(i, w)| if i == 0 { w.clone() } else { cap(w) })
             .collect(),
         // words of six letters or more cut to four: customer_address -> cust_addr
-        1 => words
-            .iter()
-            .map(|w| {
-                if w.chars().count() >= 6 {
-                    w.chars().take(4).collect()
-                } else {
-                    w.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("_"),
+        1 => cut_words(&words, 6, 4),
         // reversed word order: last_name -> name_last
         2 => {
             let mut r = words.clone();
@@ -2138,7 +2139,7 @@ fn respell2(h: &str, rule: u64, variant: u64) -> String {
         // words run together: first_name -> firstname
         5 => words.concat(),
         // Capitalised-Kebab: Customer-Email
-        _ => words.iter().map(cap).collect::<Vec<_>>().join("-"),
+        _ => words.iter().map(|w| cap(w)).collect::<Vec<_>>().join("-"),
     }
 }
 
@@ -2147,12 +2148,6 @@ fn respell2(h: &str, rule: u64, variant: u64) -> String {
 /// read.
 fn respell3(h: &str, rule: u64, variant: u64) -> String {
     let words = header_words(h);
-    let cap = |w: &String| {
-        let mut c = w.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect::<String>())
-            .unwrap_or_default()
-    };
     match rule {
         // SCREAMING-KEBAB: CUSTOMER-EMAIL
         0 => words.join("-").to_uppercase(),
@@ -2165,7 +2160,7 @@ fn respell3(h: &str, rule: u64, variant: u64) -> String {
             words.join("_")
         ),
         // Train_Case: Customer_Email
-        3 => words.iter().map(cap).collect::<Vec<_>>().join("_"),
+        3 => words.iter().map(|w| cap(w)).collect::<Vec<_>>().join("_"),
         // descriptive suffixes: email_info
         4 => format!(
             "{}{}",
@@ -2173,17 +2168,7 @@ fn respell3(h: &str, rule: u64, variant: u64) -> String {
             ["_info", "_field", "_col"][variant as usize % 3]
         ),
         // words of five letters or more cut to three: customer_phone -> cus_pho
-        5 => words
-            .iter()
-            .map(|w| {
-                if w.chars().count() >= 5 {
-                    w.chars().take(3).collect()
-                } else {
-                    w.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("_"),
+        5 => cut_words(&words, 5, 3),
         // lower case with blanks: customer email
         _ => words.join(" "),
     }
