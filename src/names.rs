@@ -33,6 +33,9 @@ struct Sets {
 /// Given-name, surname and surname-first lists.
 pub struct NameDictionary {
     first_text: &'static str,
+    /// More given names, kept in a list of their own because their licence differs
+    /// (`first_ja.txt`, JMnedict's, CC BY-SA).
+    more_first_text: &'static str,
     last_text: &'static str,
     surname_first_text: &'static str,
     sets: OnceLock<Sets>,
@@ -265,7 +268,10 @@ impl NameDictionary {
         let first = crate::rules::embedded_text("names/first.txt").unwrap_or("");
         let last = crate::rules::embedded_text("names/last.txt").unwrap_or("");
         let sf = crate::rules::embedded_text("names/surname_first.txt").unwrap_or("");
-        Self::with_surname_first(first, last, sf)
+        NameDictionary {
+            more_first_text: crate::rules::embedded_text("names/first_ja.txt").unwrap_or(""),
+            ..Self::with_surname_first(first, last, sf)
+        }
     }
 
     /// A dictionary from newline-separated lists (used by tests and user packs).
@@ -282,6 +288,7 @@ impl NameDictionary {
     ) -> Self {
         NameDictionary {
             first_text,
+            more_first_text: "",
             last_text,
             surname_first_text,
             sets: OnceLock::new(),
@@ -290,7 +297,11 @@ impl NameDictionary {
 
     fn sets(&self) -> &Sets {
         self.sets.get_or_init(|| Sets {
-            first: build_set(self.first_text),
+            first: {
+                let mut first = build_set(self.first_text);
+                first.extend(build_set(self.more_first_text));
+                first
+            },
             last: build_set(self.last_text),
             surname_first: build_set(self.surname_first_text),
         })
@@ -580,6 +591,21 @@ mod tests {
                 !d.is_first(word.as_bytes()),
                 "{word} must be stop-listed as a given name"
             );
+        }
+    }
+
+    #[test]
+    fn japanese_given_names_of_jmnedict_are_known_in_both_romanisations() {
+        let d = NameDictionary::builtin();
+        // Common since 2008, absent from nam_dict.txt: only first_ja.txt has them.
+        for name in ["Haruto", "Sota", "Souta", "Yuto", "Hina"] {
+            assert!(d.is_first(name.as_bytes()), "{name}");
+        }
+        assert!(d.is_full_name(b"Sota Takahashi"));
+        assert!(d.is_full_name(b"Takahashi Yuto"));
+        // The list goes through the same stop list as first.txt.
+        for word in ["data", "main", "sake"] {
+            assert!(!d.is_first(word.as_bytes()), "{word}");
         }
     }
 }
