@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Labeled accuracy evaluation: piimap and Microsoft Presidio side by side, per data type,
 # at column level and at line level, on the real sample datasets (read in place) and on
-# a generated warehouse (tuning, held-out, fresh, fresh2 and fresh3 splits).
+# a generated warehouse (tuning, held-out, fresh, fresh2, fresh3 and fresh4 splits).
 #
 #   benches/accuracy.sh [--datasets DIR] [--work DIR] [--col-sample 100] [--line-cap 1000]
 #                       [--presidio-model NAME|blank] [--presidio-min-score 0.4]
@@ -30,13 +30,15 @@ TABLES=40
 # 2,999,999, the fresh2 split (made after the fresh split's scores had been looked at;
 # its own locale mix and a second set of re-spelling rules) seeds from 3,000,000 to
 # 3,999,999, the fresh3 split (made after fresh2's scores had been looked at; a third
-# locale mix and re-spelling rule set) seeds from 4,000,000 up (examples/gen-eval.rs
-# refuses the wrong range).
+# locale mix and re-spelling rule set) seeds from 4,000,000 to 4,999,999, the fresh4
+# split (written when fresh3's scores had been seen; a fourth mix and rule set) seeds
+# from 5,000,000 up (examples/gen-eval.rs refuses the wrong range).
 TUNING_SEED=1
 HELDOUT_SEED=1000003
 FRESH_SEED=2000029
 FRESH2_SEED=3000017
 FRESH3_SEED=4000037
+FRESH4_SEED=5000011
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "accuracy.sh: $*" >&2; exit 1; }
@@ -115,16 +117,17 @@ setup_presidio() {
 
 # ------------------------------------------------------------------ data
 
-say "generating the synthetic warehouse: tuning (seed $TUNING_SEED), held-out (seed $HELDOUT_SEED), fresh (seed $FRESH_SEED), fresh2 (seed $FRESH2_SEED), fresh3 (seed $FRESH3_SEED)"
+say "generating the synthetic warehouse: tuning (seed $TUNING_SEED), held-out (seed $HELDOUT_SEED), fresh (seed $FRESH_SEED), fresh2 (seed $FRESH2_SEED), fresh3 (seed $FRESH3_SEED), fresh4 (seed $FRESH4_SEED)"
 "$GEN_EVAL" --out "$WORK/tuning" --split tuning --seed "$TUNING_SEED" --tables "$TABLES" --datasets "$DATASETS" >&2
 "$GEN_EVAL" --out "$WORK/heldout" --split heldout --seed "$HELDOUT_SEED" --tables "$TABLES" --datasets "$DATASETS" >&2
 "$GEN_EVAL" --out "$WORK/fresh" --split fresh --seed "$FRESH_SEED" --tables "$TABLES" --datasets "$DATASETS" >&2
 "$GEN_EVAL" --out "$WORK/fresh2" --split fresh2 --seed "$FRESH2_SEED" --tables "$TABLES" --datasets "$DATASETS" >&2
 "$GEN_EVAL" --out "$WORK/fresh3" --split fresh3 --seed "$FRESH3_SEED" --tables "$TABLES" --datasets "$DATASETS" >&2
+"$GEN_EVAL" --out "$WORK/fresh4" --split fresh4 --seed "$FRESH4_SEED" --tables "$TABLES" --datasets "$DATASETS" >&2
 echo "accuracy.sh: sakila_mysql is scored by benches/sakila_mysql.sh (it loads the dump into the local MySQL/MariaDB; the data pagila was ported from)" >&2
 
 say "preparing labels and samples"
-python3 "$OUT/score.py" prepare --datasets "$DATASETS" --synth "tuning=$WORK/tuning" --synth "heldout=$WORK/heldout" --synth "fresh=$WORK/fresh" --synth "fresh2=$WORK/fresh2" --synth "fresh3=$WORK/fresh3" \
+python3 "$OUT/score.py" prepare --datasets "$DATASETS" --synth "tuning=$WORK/tuning" --synth "heldout=$WORK/heldout" --synth "fresh=$WORK/fresh" --synth "fresh2=$WORK/fresh2" --synth "fresh3=$WORK/fresh3" --synth "fresh4=$WORK/fresh4" \
   --job "$WORK/job.json" --col-sample "$COL_SAMPLE" --line-cap "$LINE_CAP"
 
 # ------------------------------------------------------------------ piimap
@@ -147,6 +150,7 @@ run_piimap heldout "$WORK/heldout" tables logs
 run_piimap fresh "$WORK/fresh" tables logs
 run_piimap fresh2 "$WORK/fresh2" tables logs
 run_piimap fresh3 "$WORK/fresh3" tables logs
+run_piimap fresh4 "$WORK/fresh4" tables logs
 
 # ------------------------------------------------------------------ Presidio
 
@@ -167,5 +171,6 @@ python3 "$OUT/score.py" report --job "$WORK/job.json" \
   --piimap "fresh=$WORK/fresh.inventory.json,$WORK/fresh.findings.jsonl" \
   --piimap "fresh2=$WORK/fresh2.inventory.json,$WORK/fresh2.findings.jsonl" \
   --piimap "fresh3=$WORK/fresh3.inventory.json,$WORK/fresh3.findings.jsonl" \
+  --piimap "fresh4=$WORK/fresh4.inventory.json,$WORK/fresh4.findings.jsonl" \
   "${PRES_ARGS[@]}" --md "$OUT/latest.md" --json "$OUT/latest.json"
 say "wrote $OUT/latest.md and $OUT/latest.json"
