@@ -55,17 +55,15 @@ impl LineFormat {
         if lines.is_empty() {
             return LineFormat::Plain;
         }
-        let share = |f: &dyn Fn(&[u8]) -> bool| {
+        let share = |f: &mut dyn FnMut(&[u8]) -> bool| {
             lines.iter().filter(|l| f(l)).count() * 10 >= lines.len() * 6
         };
-        let mut scratch = JsonScratch::default();
-        let mut is_object =
-            |l: &[u8]| for_each_scalar(l.trim_ascii(), &mut scratch, &mut |_, _| {});
-        if lines.iter().filter(|l| is_object(l)).count() * 10 >= lines.len() * 6 {
+        let mut json = JsonScratch::default();
+        if share(&mut |l| for_each_scalar(l.trim_ascii(), &mut json, &mut |_, _| {})) {
             LineFormat::Json
-        } else if share(&|l| super::access_log::parse(l).is_some()) {
+        } else if share(&mut |l| super::access_log::parse(l).is_some()) {
             LineFormat::AccessLog
-        } else if share(&|l| kv_pairs(l).filter(|p| p.value.is_some()).count() >= 2) {
+        } else if share(&mut |l| kv_pairs(l).filter(|p| p.value.is_some()).count() >= 2) {
             LineFormat::KeyValue
         } else {
             LineFormat::Plain
