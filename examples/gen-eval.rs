@@ -2074,6 +2074,16 @@ fn cap(w: &str) -> String {
         .unwrap_or_default()
 }
 
+/// One of a rule's three prefixes or suffixes, as `variant` picks.
+fn pick(options: [&'static str; 3], variant: u64) -> &'static str {
+    options[variant as usize % 3]
+}
+
+/// The words joined by `_`, between `prefix` and `suffix`.
+fn affixed(words: &[String], prefix: &str, suffix: &str) -> String {
+    format!("{prefix}{}{suffix}", words.join("_"))
+}
+
 /// The words with every word of at least `min` letters cut to its first `keep`.
 fn cut_words(words: &[String], min: usize, keep: usize) -> String {
     words
@@ -2099,16 +2109,8 @@ fn respell(h: &str, rule: u64, variant: u64) -> String {
         1 => words.join("-"),
         2 => words.iter().map(|w| cap(w)).collect(),
         3 => words.iter().map(|w| cap(w)).collect::<Vec<_>>().join(" "),
-        4 => format!(
-            "{}{}",
-            ["src_", "c_", "x_"][variant as usize % 3],
-            words.join("_")
-        ),
-        5 => format!(
-            "{}{}",
-            words.join("_"),
-            ["_val", "_txt", "_1"][variant as usize % 3]
-        ),
+        4 => affixed(&words, pick(["src_", "c_", "x_"], variant), ""),
+        5 => affixed(&words, "", pick(["_val", "_txt", "_1"], variant)),
         _ => words
             .iter()
             .map(|w| drop_vowels(w))
@@ -2137,17 +2139,9 @@ fn respell2(h: &str, rule: u64, variant: u64) -> String {
             r.join("_")
         }
         // warehouse layer prefixes with a double underscore: stg__customer_email
-        3 => format!(
-            "{}__{}",
-            ["stg", "dim", "raw"][variant as usize % 3],
-            words.join("_")
-        ),
+        3 => affixed(&words, pick(["stg__", "dim__", "raw__"], variant), ""),
         // type-tag suffixes: email_str
-        4 => format!(
-            "{}{}",
-            words.join("_"),
-            ["_str", "_cd", "_v2"][variant as usize % 3]
-        ),
+        4 => affixed(&words, "", pick(["_str", "_cd", "_v2"], variant)),
         // words run together: first_name -> firstname
         5 => words.concat(),
         // Capitalised-Kebab: Customer-Email
@@ -2166,19 +2160,11 @@ fn respell3(h: &str, rule: u64, variant: u64) -> String {
         // dotted paths: customer.email
         1 => words.join("."),
         // field prefixes of hand-made schemas: fld_customer_email
-        2 => format!(
-            "{}{}",
-            ["fld_", "col_", "f_"][variant as usize % 3],
-            words.join("_")
-        ),
+        2 => affixed(&words, pick(["fld_", "col_", "f_"], variant), ""),
         // Train_Case: Customer_Email
         3 => words.iter().map(|w| cap(w)).collect::<Vec<_>>().join("_"),
         // descriptive suffixes: email_info
-        4 => format!(
-            "{}{}",
-            words.join("_"),
-            ["_info", "_field", "_col"][variant as usize % 3]
-        ),
+        4 => affixed(&words, "", pick(["_info", "_field", "_col"], variant)),
         // words of five letters or more cut to three: customer_phone -> cus_pho
         5 => cut_words(&words, 5, 3),
         // lower case with blanks: customer email
@@ -2206,11 +2192,7 @@ fn respell4(h: &str, rule: u64, variant: u64) -> String {
             .collect::<Vec<_>>()
             .join("_"),
         // a table-style prefix: tbl_customer_email
-        1 => format!(
-            "{}_{}",
-            ["tbl", "t1", "stage"][variant as usize % 3],
-            words.join("_")
-        ),
+        1 => affixed(&words, pick(["tbl_", "t1_", "stage_"], variant), ""),
         // the last word in capitals: customer_EMAIL
         2 => words
             .iter()
@@ -2225,17 +2207,13 @@ fn respell4(h: &str, rule: u64, variant: u64) -> String {
             .collect::<Vec<_>>()
             .join("_"),
         // numbering suffixes: customer_email_no, customer_email_01
-        3 => format!(
-            "{}{}",
-            words.join("_"),
-            ["_no", "_01", "_x"][variant as usize % 3]
-        ),
+        3 => affixed(&words, "", pick(["_no", "_01", "_x"], variant)),
         // words joined by double underscores: customer__email
         4 => words.join("__"),
         // lowerCamel after a type prefix: strCustomerEmail
         5 => format!(
             "{}{}",
-            ["str", "s", "v"][variant as usize % 3],
+            pick(["str", "s", "v"], variant),
             words.iter().map(|w| cap(w)).collect::<String>()
         ),
         // words in reverse joined by dots: email.customer
